@@ -1,0 +1,3 @@
+from optout_bot.cli import main
+
+main()

@@ -1,0 +1,150 @@
+"""Finding a Chromium that exists on this machine, and launching it quietly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from optout_bot.status import BadInput, OptoutError
+
+CHANNELS = ("chrome", "chrome-beta", "chrome-dev", "chrome-canary", "msedge", "msedge-beta", "msedge-dev", "chromium")
+SYSTEM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+SYSTEM_PATHS = {
+    "darwin": [
+        "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+        "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    ],
+    "win32": [
+        r"%PROGRAMFILES%\Google\Chrome\Application\chrome.exe",
+        r"%PROGRAMFILES(X86)%\Google\Chrome\Application\chrome.exe",
+        r"%LOCALAPPDATA%\Google\Chrome\Application\chrome.exe",
+        r"%LOCALAPPDATA%\Chromium\Application\chrome.exe",
+    ],
+}
+# Quiet on a closed network: no update checks, sync, first-run pages or background fetches.
+QUIET_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-default-apps",
+    "--disable-features=Translate,OptimizationHints,MediaRouter",
+]
+INSTALL_HINT = (
+    "No Chromium browser was found. Install one with `optout-bot install` "
+    "(Playwright's own download), or on Debian/Ubuntu `sudo apt-get install chromium`, "
+    "or point OPTOUT_BROWSER at a Chrome or Chromium executable."
+)
+
+
+class NoBrowser(OptoutError):
+    pass
+
+
+@dataclass(frozen=True)
+class BrowserChoice:
+    source: str  # "OPTOUT_BROWSER", "playwright", "system"
+    executable: str | None = None
+    channel: str | None = None
+
+    def describe(self) -> str:
+        where = self.channel and f"channel {self.channel}" or self.executable
+        return f"{where} ({self.source})"
+
+    def launch_options(self) -> dict:
+        if self.channel:
+            return {"channel": self.channel}
+        if self.source == "playwright":
+            return {}
+        return {"executable_path": self.executable}
+
+
+def _playwright_chromium() -> str | None:
+    """Playwright's downloaded Chromium, found without starting a browser or the driver."""
+    root = os.environ.get("PLAYWRIGHT_BROWSERS_PATH")
+    if root == "0":
+        import playwright
+
+        base = Path(playwright.__file__).parent / "driver" / "package" / ".local-browsers"
+    elif root:
+        base = Path(root)
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches" / "ms-playwright"
+    elif sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home())) / "ms-playwright"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ms-playwright"
+    names = ("chrome", "chrome.exe", "Chromium", "Google Chrome for Testing", "headless_shell")
+    for folder in sorted(base.glob("chromium*"), reverse=True):
+        for candidate in folder.rglob("*"):
+            if candidate.name in names and candidate.is_file() and os.access(candidate, os.X_OK):
+                return str(candidate)
+    return None
+
+
+def _system_chromium() -> str | None:
+    for name in SYSTEM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    for raw in SYSTEM_PATHS.get(sys.platform, []):
+        path = Path(os.path.expandvars(raw))
+        if path.is_file():
+            return str(path)
+    return None
+
+
+def find(explicit: str | None = None) -> BrowserChoice:
+    """OPTOUT_BROWSER first, then Playwright's own Chromium, then a system Chrome or Chromium."""
+    explicit = explicit if explicit is not None else os.environ.get("OPTOUT_BROWSER")
+    if explicit:
+        if explicit in CHANNELS:
+            return BrowserChoice("OPTOUT_BROWSER", channel=explicit)
+        path = Path(explicit).expanduser()
+        resolved = shutil.which(str(path)) if not path.is_file() else str(path)
+        if not resolved or not os.access(resolved, os.X_OK):
+            raise BadInput(
+                f"OPTOUT_BROWSER: {explicit!r} is neither an executable file nor a channel; "
+                f"give a path to Chrome/Chromium or one of: {', '.join(CHANNELS)}"
+            )
+        return BrowserChoice("OPTOUT_BROWSER", executable=resolved)
+    own = _playwright_chromium()
+    if own:
+        return BrowserChoice("playwright", executable=own)
+    system = _system_chromium()
+    if system:
+        return BrowserChoice("system", executable=system)
+    raise NoBrowser(INSTALL_HINT)
+
+
+def version(choice: BrowserChoice) -> str | None:
+    if not choice.executable:
+        return None
+    try:
+        out = subprocess.run([choice.executable, "--version"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None
+
+
+def launch_args(extra: list[str]) -> list[str]:
+    args = list(QUIET_ARGS) + list(extra)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")  # Chromium refuses to start as root with its sandbox
+    return args
+
+
+def has_display() -> bool:
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def install() -> int:
+    """Playwright's own browser download; returns its exit code."""
+    return subprocess.call([sys.executable, "-m", "playwright", "install", "chromium"])

@@ -1,0 +1,393 @@
+"""The command line. It alone starts Playwright, and maps every outcome to one ExitStatus.
+
+Heavy modules (Playwright, pydantic) are imported inside the commands that need them, so
+`--help` and the commands that open no browser start quickly.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from optout_bot import __version__
+from optout_bot.status import BadInput, Cancelled, ExitStatus, OptoutError
+
+_state = {"debug": False}
+
+
+def _debug_option(func):
+    @click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
+                  callback=lambda ctx, p, v: _state.update(debug=_state["debug"] or v),
+                  help="Show full tracebacks for errors.")
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _config_options(func):
+    func = click.option("--target", help="instagram or facebook (default: OPTOUT_TARGET, else instagram).")(func)
+    func = click.option("--reason", help="How the processing affects you (default: OPTOUT_REASON, else a polite Art. 21 GDPR objection).")(func)
+    func = click.option("--country", help="Country of residence: ISO code (PT, PRT) or English name (default: OPTOUT_COUNTRY).")(func)
+    func = click.option("--email", help="Your account's email address (default: OPTOUT_EMAIL).")(func)
+    func = click.option("--env-file", type=click.Path(dir_okay=True), help="Settings file (default: .env in this folder).")(func)
+    return func
+
+
+def _browser_options(func):
+    func = click.option("--trace", is_flag=True, help="Keep a Playwright trace even when the run succeeds.")(func)
+    func = click.option("--timeout", type=click.FloatRange(min=1), default=30, show_default=True, help="Seconds to wait for the site at each automatic step.")(func)
+    func = click.option("--profile", type=click.Path(file_okay=False), help="Keep a browser profile here, so a log-in lasts between runs.")(func)
+    func = click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST", help="Also allow this host (for local testing). Repeatable.")(func)
+    func = click.option("--start-url", help="Start here instead of the target's Privacy Center page.")(func)
+    func = click.option("--headless", is_flag=True, help="No window. Needs --submit auto and a code from the terminal.")(func)
+    return func
+
+
+def _output_options(func):
+    func = click.option("--json", "json_events", is_flag=True, help="One JSON event per line on stdout.")(func)
+    func = click.option("--quiet", "-q", is_flag=True, help="Only what you must do, and the result.")(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="optout-bot")
+@_debug_option
+def cli():
+    """Object to Meta using your Instagram or Facebook posts to train its AI.
+
+    Start with `optout-bot prefill` (opens a window, fills the form, you press Send),
+    or try the whole flow on a local copy of Meta's pages with `optout-bot demo`.
+    """
+
+
+# --- shared plumbing --------------------------------------------------------------------
+
+
+def _load_settings(env_file, email, country, reason, target):
+    from optout_bot import config
+
+    return config.load(env_file, email=email, country=country, reason=reason, target=target)
+
+
+def _check_hosts(allow_hosts: tuple[str, ...]) -> list[str]:
+    hosts = []
+    for host in allow_hosts:
+        clean = host.strip().lower()
+        if not clean or any(c in clean for c in "/ @?#") or (":" in clean and not clean.startswith("[")):
+            raise BadInput(f"--allow-host: {host!r} is not a host name; give a bare host such as 127.0.0.1 or localhost (no scheme, port or path)")
+        hosts.append(clean)
+    return hosts
+
+
+def _start_url(url: str | None, recipe, guard) -> str:
+    from urllib.parse import urlsplit
+
+    if url is None:
+        return str(recipe.start_url)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadInput(f"--start-url: {url!r} is not an http(s) address; give one such as {recipe.start_url}")
+    if not guard.allows(url):
+        raise BadInput(f"--start-url: {parts.hostname} is not one of Meta's hosts; add --allow-host {parts.hostname} if it is your own test server")
+    return url
+
+
+def _modes(headless: bool, submit: str | None, code: str | None) -> tuple[str, str]:
+    if headless and submit == "manual":
+        raise BadInput("--submit manual needs a window to press Send in; drop --headless or use --submit auto")
+    if headless and code == "browser":
+        raise BadInput("--code browser needs a window to type the code in; drop --headless or use --code stdin or --code prompt")
+    if headless and submit == "ask":
+        pass  # asking in the terminal works without a window
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    submit = submit or ("auto" if headless else "manual")
+    if code is None:
+        if headless:
+            code = "prompt" if interactive else "stdin"
+        else:
+            code = "either" if interactive else "browser"
+    return submit, code
+
+
+@contextmanager
+def _browser_session(headless: bool, guard, profile: str | None, trace: bool):
+    """Playwright, a browser and one context with the host guard on; yields (context, page)."""
+    from playwright.sync_api import sync_playwright
+
+    from optout_bot import browser
+
+    choice = browser.find()
+    args = browser.launch_args(guard.chromium_args())
+    with sync_playwright() as pw:
+        if profile:
+            from optout_bot.receipts import private_dir
+
+            context = pw.chromium.launch_persistent_context(private_dir(Path(profile)), headless=headless, args=args, **choice.launch_options())
+            closer = context
+        else:
+            browser_obj = pw.chromium.launch(headless=headless, args=args, **choice.launch_options())
+            context = browser_obj.new_context()
+            closer = browser_obj
+        guard.attach(context)
+        context.tracing.start(snapshots=True, screenshots=False)
+        page = context.pages[0] if context.pages else context.new_page()
+        try:
+            yield context, page
+        finally:
+            try:
+                closer.close()
+            except Exception:  # noqa: BLE001 - the person may have closed it already
+                pass
+
+
+def _snapshot(context, page, email, err: OptoutError, folder: Path | None) -> None:
+    import datetime as dt
+
+    from optout_bot import receipts
+
+    folder = folder or receipts.default_snapshots_dir()
+    snap, secrets = receipts.save_snapshot(page, folder, email, err.message, dt.datetime.now(dt.timezone.utc))
+    trace = snap / "trace.zip"
+    context.tracing.stop(path=str(trace))
+    receipts.redact_zip(trace, secrets)
+    err.snapshot = str(snap)
+
+
+# --- prefill ------------------------------------------------------------------------------
+
+
+@cli.command()
+@_config_options
+@_browser_options
+@click.option("--submit", type=click.Choice(["manual", "ask", "auto"]), help="Who presses Send: you in the window (default with a window), the bot after a y/N question, or the bot (the only choice with --headless).")
+@click.option("--code", type=click.Choice(["browser", "prompt", "stdin"]), help="Where the emailed code comes from (default: whichever you use first, the window or the terminal).")
+@click.option("--wait-minutes", type=click.FloatRange(min=0.05), default=15, show_default=True, help="How long to wait for you at each step that needs you.")
+@click.option("--receipts-dir", type=click.Path(file_okay=False), help="Where receipts go (default: your user data folder).")
+@click.option("--snapshots-dir", type=click.Path(file_okay=False), help="Where failure snapshots go (default: your user data folder).")
+@_output_options
+@_debug_option
+def prefill(env_file, email, country, reason, target, headless, start_url, allow_hosts, profile, timeout, trace,
+            submit, code, wait_minutes, receipts_dir, snapshots_dir, quiet, json_events):
+    """Open the objection form, fill it in from your settings, and see it through to Meta's confirmation."""
+    settings = _load_settings(env_file, email, country, reason, target)
+    _run_prefill(settings, headless=headless, start_url=start_url, allow_hosts=allow_hosts, profile=profile,
+                 timeout=timeout, trace=trace, submit=submit, code=code, wait_minutes=wait_minutes,
+                 receipts_dir=receipts_dir, snapshots_dir=snapshots_dir, quiet=quiet, json_events=json_events)
+
+
+def _run_prefill(settings, *, headless, start_url, allow_hosts, profile, timeout, trace, submit, code, wait_minutes,
+                 receipts_dir, snapshots_dir, quiet, json_events, inbox=None, note=None) -> Path:
+    from optout_bot import browser, recipe as recipes
+    from optout_bot.guard import HostGuard
+    from optout_bot.progress import Reporter
+
+    recipe = recipes.load(settings.target)
+    guard = HostGuard(recipe.meta_domains, _check_hosts(allow_hosts))
+    url = _start_url(start_url, recipe, guard)
+    submit, code = _modes(headless, submit, code)
+    if not headless and not browser.has_display():
+        raise BadInput("No display found for a browser window; run with --headless (and --submit auto), or set DISPLAY")
+    report = Reporter(quiet=quiet, json_events=json_events)
+    report.info(f"Objecting on {recipe.display_name} for {settings.masked_email}.")
+    if note:
+        report.info(note)
+
+    from optout_bot import flow, person
+
+    run = flow.Run(recipe=recipe, settings=settings, guard=guard, report=report, headless=headless, submit=submit,
+                   code=code, wait_minutes=wait_minutes, timeout_s=timeout)
+    if inbox is not None:
+        run.inbox = inbox
+    elif code in ("prompt", "stdin", "either"):
+        run.inbox = person.CodeInbox("stdin" if code == "stdin" else "prompt", report.info)
+        if code == "either":
+            run.code = "either"
+    snapshots = Path(snapshots_dir) if snapshots_dir else None
+    with _browser_session(headless, guard, profile, trace) as (context, page):
+        try:
+            outcome = flow.prefill(page, run, url)
+        except OptoutError as err:
+            if err.status not in (ExitStatus.BAD_INPUT, ExitStatus.CANCELLED):
+                _snapshot(context, _live_page(context, page), settings.email, err, snapshots)
+            raise
+        report.step(6)
+        path = _save_receipt(outcome, run, receipts_dir)
+        if trace:
+            _keep_trace(context, settings.email, snapshots)
+    _report_layers(report, run)
+    report.done(f"Meta confirmed your objection. Receipt: {path}")
+    report.info(recipe.after_confirmation)
+    if json_events:
+        report._emit("receipt", str(path), path=str(path))
+    else:
+        click.echo(str(path))
+    return path
+
+
+def _live_page(context, page):
+    open_pages = [p for p in context.pages if not p.is_closed()]
+    return open_pages[-1] if open_pages else page
+
+
+def _report_layers(report, run) -> None:
+    found = ", ".join(f"{name} by {layer}" for name, layer in run.layers.items())
+    if found:
+        report.info(f"Found on the page: {found}.", layers=run.layers)
+
+
+def _save_receipt(outcome, run, receipts_dir) -> Path:
+    import datetime as dt
+
+    from optout_bot import receipts
+
+    moment = dt.datetime.now(dt.timezone.utc)
+    receipt = receipts.Receipt(
+        target=run.recipe.target,
+        country=run.settings.country,
+        email=run.settings.email,
+        reason=run.settings.reason,
+        submitted_at=moment.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        final_url=outcome.final_url,
+        confirmation_text=outcome.confirmation_text,
+        code_step=outcome.code_step,
+    )
+    png = outcome.page.screenshot(full_page=True)
+    folder = Path(receipts_dir) if receipts_dir else receipts.default_receipts_dir()
+    return receipts.save_receipt(folder, receipt, png, moment)
+
+
+def _keep_trace(context, email, snapshots: Path | None) -> None:
+    import datetime as dt
+
+    from optout_bot import receipts
+
+    folder = receipts.private_dir(snapshots or receipts.default_snapshots_dir())
+    path = folder / f"{receipts.utc_stamp(dt.datetime.now(dt.timezone.utc))}-trace.zip"
+    context.tracing.stop(path=str(path))
+    receipts.redact_zip(path, [email])
+    click.echo(f"  Trace kept at {path}", err=True)
+
+
+# --- demo, mock site, install -------------------------------------------------------------
+
+
+class _MailboxInbox:
+    """The demo's 'person': reads the code from the mock mailbox and says so."""
+
+    def __init__(self, site, email: str, say):
+        self.site, self.email, self.say = site, email, say
+        self.pending = False
+
+    def request(self) -> None:
+        self.pending = True
+
+    def take(self, timeout: float):
+        if not self.pending:
+            return False
+        self.pending = False
+        code = self.site.last_code(self.email)
+        self.say(f"Demo: the mock mailbox shows the code {code}; typing it as a person would.")
+        return code
+
+
+@cli.command()
+@click.option("--headless", is_flag=True, help="No window, even if a display exists.")
+@click.option("--variant", default="default", show_default=True, help="Which mock pages to use (see `optout-bot mock-site --help`).")
+@click.option("--receipts-dir", type=click.Path(file_okay=False), help="Where the demo receipt goes (default: a demo folder beside your real receipts).")
+@_output_options
+@_debug_option
+def demo(headless, variant, receipts_dir, quiet, json_events):
+    """Run the whole flow against a local mock of Meta's pages, with sample settings."""
+    from optout_bot import browser, config, receipts
+    from optout_bot.mock_site import MockSite
+
+    headless = headless or not browser.has_display()
+    settings = config.Settings(email="demo.person@example.eu", country="PT",
+                               reason="Não autorizo o uso das minhas publicações para treinar IA.\nI object under Art. 21 GDPR.",
+                               target="facebook" if "facebook" in variant.split(",") else "instagram", _env_file=None)
+    folder = receipts_dir or str(receipts.data_dir() / "demo-receipts")
+    with MockSite(variant=variant if variant != "default" else "", port=0) as site:
+        inbox = _MailboxInbox(site, settings.email, lambda text: click.echo(f"  {text}", err=True))
+        _run_prefill(settings, headless=headless, start_url=site.start_url, allow_hosts=("127.0.0.1",), profile=None,
+                     timeout=30, trace=False, submit="auto", code="stdin", wait_minutes=2, receipts_dir=folder,
+                     snapshots_dir=None, quiet=quiet, json_events=json_events, inbox=inbox,
+                     note=f"Demo: a local mock of Meta's pages at {site.url} ({'headless' if headless else 'in a window'}); nothing is sent to Meta.")
+
+
+@cli.command("mock-site")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--variant", default="", help="Comma-separated page features, e.g. react,de,cookie (default: server-rendered English with a code step).")
+@_debug_option
+def mock_site(port, variant):
+    """Serve a local mock of Meta's pages on 127.0.0.1 for testing (Ctrl-C stops it)."""
+    from optout_bot.mock_site import VARIANT_TOKENS, parse_variant, serve
+
+    try:
+        parse_variant(variant)
+    except ValueError as exc:
+        raise BadInput(f"--variant: {exc}") from None
+    serve(port, variant, echo=lambda text: click.echo(text, err=True))
+
+
+@cli.command()
+@_debug_option
+def install():
+    """Download Playwright's own Chromium (needs access to Playwright's download server)."""
+    code = __import__("optout_bot.browser", fromlist=["install"]).install()
+    if code != 0:
+        raise OptoutError("Playwright could not download its browser.",
+                          hint="On Debian/Ubuntu run `sudo apt-get install chromium` instead; optout-bot finds it by itself.")
+    click.echo("Installed Playwright's Chromium.", err=True)
+
+
+# --- the outer shell ----------------------------------------------------------------------
+
+
+def _print_error(err: OptoutError) -> None:
+    click.echo(f"Error: {err.message}", err=True)
+    if err.snapshot:
+        click.echo(f"  Evidence saved in {err.snapshot} (email and tokens redacted).", err=True)
+    if err.hint:
+        click.echo(f"  {err.hint}", err=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="optout-bot", standalone_mode=False)
+        status = ExitStatus.CONFIRMED
+    except click.exceptions.Exit as exc:
+        status = exc.exit_code
+    except click.UsageError as exc:
+        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+        click.echo(f"Error: {exc.format_message()}{hint}", err=True)
+        status = ExitStatus.BAD_INPUT
+    except OptoutError as err:
+        if _state["debug"]:
+            traceback.print_exc()
+        _print_error(err)
+        status = err.status
+    except (KeyboardInterrupt, click.Abort):
+        click.echo("\nCancelled; nothing more was sent.", err=True)
+        status = ExitStatus.CANCELLED
+    except Exception as exc:  # noqa: BLE001 - the last word: one readable line, traceback on --debug
+        status = _unexpected(exc)
+    sys.exit(int(status))
+
+
+def _unexpected(exc: Exception) -> ExitStatus:
+    if type(exc).__name__ == "TargetClosedError":
+        click.echo("Error: the browser window was closed; nothing more was sent.", err=True)
+        return ExitStatus.CANCELLED
+    if _state["debug"]:
+        traceback.print_exc()
+    else:
+        click.echo(f"Error: something unexpected went wrong: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", err=True)
+        click.echo("  Run again with --debug to see the details, and report them.", err=True)
+    return ExitStatus.ERROR

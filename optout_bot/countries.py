@@ -1,0 +1,88 @@
+"""Country lookup and names in the page's language, all from pycountry's ISO 3166 data."""
+
+from __future__ import annotations
+
+import difflib
+import gettext
+import unicodedata
+from functools import lru_cache
+
+import pycountry
+
+
+def fold(text: str) -> str:
+    """Compare names the way a person reads them: case, accents and spacing do not matter."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+def _english_names(country) -> list[str]:
+    names = [country.name]
+    for attr in ("common_name", "official_name"):
+        value = getattr(country, attr, None)
+        if value and value not in names:
+            names.append(value)
+    return names
+
+
+@lru_cache(maxsize=1)
+def _name_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for country in pycountry.countries:
+        for name in _english_names(country):
+            index.setdefault(fold(name), country.alpha_2)
+    return index
+
+
+def resolve(value: str) -> str:
+    """ISO alpha-2 for an alpha-2 or alpha-3 code or an English name, any case; else LookupError."""
+    text = value.strip()
+    if len(text) in (2, 3) and text.isalpha():
+        found = pycountry.countries.get(**{f"alpha_{len(text)}": text.upper()})
+        if found:
+            return found.alpha_2
+    code = _name_index().get(fold(text))
+    if code:
+        return code
+    raise LookupError(text)
+
+
+def suggestions(value: str, limit: int = 3) -> list[str]:
+    """The closest English names, for a typo such as 'Portgual'."""
+    index = _name_index()
+    folded = difflib.get_close_matches(fold(value), list(index), n=limit, cutoff=0.6)
+    names = []
+    for key in folded:
+        name = pycountry.countries.get(alpha_2=index[key]).name
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def alpha_3(alpha_2: str) -> str:
+    return pycountry.countries.get(alpha_2=alpha_2).alpha_3
+
+
+def english_name(alpha_2: str) -> str:
+    return pycountry.countries.get(alpha_2=alpha_2).name
+
+
+@lru_cache(maxsize=32)
+def _translator(language: str) -> gettext.NullTranslations:
+    # "pt-BR" -> try pt_BR, then pt; an unknown language falls back to English.
+    tag = language.replace("-", "_")
+    candidates = [tag, tag.split("_")[0]] if "_" in tag else [tag]
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=candidates, fallback=True)
+
+
+def names_in(alpha_2: str, language: str | None) -> list[str]:
+    """Names a page in `language` may use for the country, most likely first, English last."""
+    country = pycountry.countries.get(alpha_2=alpha_2)
+    english = _english_names(country)
+    names: list[str] = []
+    if language and not language.lower().startswith("en"):
+        translate = _translator(language).gettext
+        names += [translate(n) for n in english]
+    names += english
+    return list(dict.fromkeys(names))

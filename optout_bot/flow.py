@@ -1,0 +1,652 @@
+"""The objection flow: small steps that each take a Page, driven by a recipe.
+
+Nothing here starts a browser; the CLI owns that. Every wait is on page state: a locator,
+a load state, or the page's own DOM changing (a MutationObserver counter).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+from urllib.parse import urljoin, urlsplit
+
+from playwright.sync_api import Error as PlaywrightError, Locator, Page, TimeoutError as PlaywrightTimeout
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from optout_bot import countries, locate, person
+from optout_bot.config import Settings, mask_email
+from optout_bot.guard import HostGuard, host_of
+from optout_bot.locate import Found
+from optout_bot.progress import Reporter
+from optout_bot.recipe import FORM_ELEMENTS, Recipe
+from optout_bot.status import Cancelled, PageMismatch, PersonTimeout, Rejected, Unreachable
+
+CHUNK_MS = 1000  # longest single wait before the guard and the terminal are looked at again
+SETTLE_S = 5.0  # a loaded page that stays still this long shows all it is going to show
+MAX_CODE_TRIES = 3
+_NONEMPTY = re.compile(r"\S")
+
+_WATCH_JS = """() => {
+  if (!window.__optoutWatch) {
+    const w = window.__optoutWatch = {n: 0};
+    new MutationObserver(() => { w.n++; }).observe(document, {subtree: true, childList: true,
+      characterData: true, attributes: true,
+      attributeFilter: ['class', 'style', 'hidden', 'aria-hidden', 'aria-invalid', 'disabled', 'open']});
+  }
+  return window.__optoutWatch.n;
+}"""
+_CHANGED_JS = "n => !window.__optoutWatch || window.__optoutWatch.n !== n"
+
+
+@dataclass
+class Run:
+    """What every step needs besides the page."""
+
+    recipe: Recipe
+    settings: Settings
+    guard: HostGuard
+    report: Reporter
+    headless: bool
+    submit: person.SubmitMode = "auto"
+    code: person.CodeMode = "stdin"
+    wait_minutes: float = 15
+    timeout_s: float = 30
+    retry_base_s: float = 0.5
+    retries: int = 4
+    inbox: person.CodeInbox | None = None
+    layers: dict[str, str] = field(default_factory=dict)  # element -> layer that found it
+    code_step: bool = False
+    allow_fallback: bool = True
+
+    @property
+    def person_deadline(self) -> float:
+        return time.monotonic() + self.wait_minutes * 60
+
+
+@dataclass
+class Outcome:
+    final_url: str
+    confirmation_text: str
+    code_step: bool
+    page: Page
+
+
+# --- waiting on the page ----------------------------------------------------------------
+
+
+def mark(page: Page) -> int | None:
+    """The page's change counter now (None while it is navigating)."""
+    try:
+        return page.evaluate(_WATCH_JS)
+    except PlaywrightError:
+        return None
+
+
+def wait_for_change(page: Page, since: int | None, timeout_ms: float = CHUNK_MS) -> bool:
+    """Wait until the DOM changes or the page navigates; False if it stayed still."""
+    try:
+        if since is None:
+            page.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
+            return True
+        page.wait_for_function(_CHANGED_JS, arg=since, timeout=timeout_ms, polling=100)
+        return True
+    except PlaywrightTimeout:
+        return False
+    except PlaywrightError:
+        # The old document went away: a navigation is a change. Let it get far enough to read.
+        try:
+            page.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
+        except PlaywrightError:
+            pass
+        return True
+
+
+def _visible(loc: Locator) -> bool:
+    try:
+        return loc.count() > 0
+    except PlaywrightError:
+        return False  # mid-navigation; the caller looks again after the next change
+
+
+def _first_text(loc: Locator) -> str:
+    try:
+        return " ".join(loc.first.inner_text(timeout=2000).split())
+    except PlaywrightError:
+        return ""
+
+
+# --- loading, with retries for what is safe to repeat -------------------------------------
+
+
+class _Retryable(Exception):
+    pass
+
+
+def load(page: Page, url: str, run: Run) -> None:
+    """Go to `url`, retrying network errors and 5xx answers with exponential back-off."""
+    run.guard.require(url, "The start page")
+
+    def announce(state: RetryCallState) -> None:
+        wait = state.next_action.sleep if state.next_action else 0
+        run.report.warn(f"{host_of(url)} did not answer properly ({state.outcome.exception()}); trying again in {wait:.1f} s")
+
+    def attempt() -> None:
+        try:
+            response = page.goto(url, wait_until="domcontentloaded", timeout=run.timeout_s * 1000)
+        except PlaywrightError as exc:
+            run.guard.check()
+            raise _Retryable(_short(exc)) from None
+        run.guard.check()
+        if response is not None and response.status >= 500:
+            raise _Retryable(f"HTTP {response.status}")
+
+    retrying = Retrying(
+        stop=stop_after_attempt(run.retries),
+        wait=wait_exponential(multiplier=run.retry_base_s, max=8),
+        retry=retry_if_exception_type(_Retryable),
+        before_sleep=announce,
+        reraise=True,
+    )
+    try:
+        retrying(attempt)
+    except _Retryable as exc:
+        raise Unreachable(
+            f"Could not load {url} after {run.retries} tries: {exc}.",
+            hint="Check your internet connection and try again later.",
+        ) from None
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:160]
+
+
+# --- reaching the form --------------------------------------------------------------------
+
+StartState = Literal["cookies", "login", "form", "link", "server-error"]
+
+
+def _form_marker(page: Page, recipe: Recipe) -> Locator:
+    return locate.any_layer(page, recipe.email).or_(locate.any_layer(page, recipe.reason))
+
+
+def _cookie_dialog(page: Page, recipe: Recipe) -> Locator:
+    return locate.any_layer(page, recipe.cookie_dialog.model_copy(update={"names": {}})).filter(
+        has_text=recipe.cookie_dialog.pattern()
+    )
+
+
+def classify_start(page: Page, run: Run, statuses: dict) -> StartState | None:
+    recipe = run.recipe
+    if statuses.get(page.url, 0) >= 500:
+        return "server-error"
+    if _visible(_cookie_dialog(page, recipe)):
+        return "cookies"
+    if _visible(locate.any_layer(page, recipe.login_wall)):
+        return "login"
+    if _visible(_form_marker(page, recipe)):
+        return "form"
+    if locate.find(page, "link", recipe.link):
+        return "link"
+    return None
+
+
+def reach_form(page: Page, run: Run) -> Page:
+    """From the Privacy Center page to the objection form, through cookie dialogs, log-in and tabs."""
+    statuses: dict[str, int] = {}
+
+    def remember(response) -> None:
+        if response.request.is_navigation_request() and response.request.frame == page.main_frame:
+            statuses[response.url] = response.status
+
+    page.on("response", remember)
+    deadline = time.monotonic() + run.timeout_s
+    last_change = time.monotonic()
+    followed = False
+    while True:
+        run.guard.check()
+        since = mark(page)
+        state = classify_start(page, run, statuses)
+        if state == "form":
+            page.remove_listener("response", remember)
+            return page
+        if state == "cookies":
+            decline_cookies(page, run)
+        elif state == "login":
+            wait_for_login(page, run)
+            deadline = time.monotonic() + run.timeout_s
+        elif state == "server-error":
+            load(page, page.url, run)
+        elif state == "link" and not followed:
+            new_page = follow_link(page, run)
+            followed = True
+            if new_page is not page:
+                page.remove_listener("response", remember)
+                page = new_page
+                page.on("response", remember)
+            deadline = time.monotonic() + run.timeout_s
+        if state:
+            last_change = time.monotonic()
+            continue
+        if wait_for_change(page, since):
+            last_change = time.monotonic()
+            continue
+        still = time.monotonic() - last_change
+        if time.monotonic() > deadline or (still > SETTLE_S and _loaded(page)):
+            page.remove_listener("response", remember)
+            return _fallback(page, run, followed)
+
+
+def _loaded(page: Page) -> bool:
+    try:
+        return page.evaluate("document.readyState") == "complete"
+    except PlaywrightError:
+        return False
+
+
+def _fallback(page: Page, run: Run, followed: bool) -> Page:
+    """No link and no form: try the recipe's known form address, but only on Meta's own site."""
+    if not followed and run.allow_fallback and host_of(page.url) and run.guard.allows(page.url):
+        on_meta = any(host_of(page.url).endswith(d) for d in run.recipe.meta_domains)
+        if on_meta:
+            for url in run.recipe.fallback_form_urls:
+                run.report.warn(f"No right-to-object link on the page; trying the known form address {url}")
+                load(page, str(url), run)
+                if _visible(_form_marker(page, run.recipe)):
+                    run.layers["link"] = "fallback-url"
+                    return page
+    what = "the objection form" if followed else run.recipe.link.description
+    raise PageMismatch(f"Could not find {what} on {page.url}.", hint=_DRIFT_HINT)
+
+
+_DRIFT_HINT = "Meta may have changed the page. Run `optout-bot check` and see the maintainers' guide."
+
+
+def decline_cookies(page: Page, run: Run) -> None:
+    recipe = run.recipe
+    dialog = _cookie_dialog(page, recipe).first
+    accept = recipe.cookie_accept.pattern()
+    choice = None
+    for layer, loc in locate.layers(dialog, recipe.cookie_decline):
+        if layer != "structure":
+            loc = loc.filter(has_not_text=accept)
+        if _visible(loc):
+            choice = Found("cookie_decline", loc.first, layer)
+            break
+    if choice is None:
+        if run.headless:
+            raise PageMismatch(
+                "A cookie dialog covers the page and offers no way to decline optional cookies; "
+                "the bot never accepts them.",
+                hint="Run with a window (without --headless) to make the choice yourself.",
+            )
+        run.report.your_turn("A cookie dialog in the window has no 'decline' choice the bot recognises. Choose the least permissive option yourself.")
+        person.show_note(page, "Please choose the cookie option yourself (the least permissive one).", "act")
+        _wait_person(lambda: not _visible(_cookie_dialog(page, recipe)), page, run, "the cookie choice")
+        return
+    label = _first_text(choice.locator) or "decline"
+    run.layers["cookie_decline"] = choice.layer
+    choice.locator.click()
+    run.report.info(f"Declined optional cookies ({label!r}).")
+    try:
+        _cookie_dialog(page, recipe).first.wait_for(state="hidden", timeout=run.timeout_s * 1000)
+    except PlaywrightTimeout:
+        raise PageMismatch("The cookie dialog stayed open after declining optional cookies.", hint=_DRIFT_HINT) from None
+
+
+def wait_for_login(page: Page, run: Run) -> None:
+    if run.headless:
+        raise PersonTimeout(
+            "Meta asks you to log in before showing the form, and a headless run cannot do that.",
+            hint="Run again with a window (without --headless) and log in there; add --profile DIR to stay logged in.",
+        )
+    run.report.your_turn("Log in to your account in the browser window. The bot never types or stores your password; it waits for you.")
+    person.show_note(page, "Please log in. optout-bot waits and carries on afterwards.", "act")
+    _wait_person(lambda: not _visible(locate.any_layer(page, run.recipe.login_wall)), page, run, "the log-in")
+    run.report.info("Logged in; carrying on.")
+
+
+def _wait_person(done: Callable[[], bool], page: Page, run: Run, what: str) -> None:
+    deadline = run.person_deadline
+    while not done():
+        run.guard.check()
+        if time.monotonic() > deadline:
+            raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for {what}; stopping.", hint="Run again when you have time; nothing was sent.")
+        wait_for_change(page, mark(page))
+
+
+def follow_link(page: Page, run: Run) -> Page:
+    found = locate.find(page, "link", run.recipe.link)
+    href = found.locator.get_attribute("href") or ""
+    url = urljoin(page.url, href)
+    run.layers["link"] = found.layer
+    run.guard.require(url, "The right-to-object link")
+    run.report.info(f"Found the right-to-object link ({_first_text(found.locator)!r}, by {found.layer}).")
+    if (found.locator.get_attribute("target") or "").lower() == "_blank":
+        with page.context.expect_page(timeout=run.timeout_s * 1000) as info:
+            found.locator.click()
+        new_page = info.value
+        new_page.wait_for_load_state("domcontentloaded", timeout=run.timeout_s * 1000)
+        run.guard.check()
+        run.report.info("The form opened in a new tab; carrying on there.")
+        return new_page
+    if urlsplit(url).scheme in ("http", "https") and not href.startswith("#"):
+        load(page, url, run)
+    else:
+        found.locator.click()
+    return page
+
+
+# --- the form -----------------------------------------------------------------------------
+
+
+def locate_form(page: Page, run: Run) -> dict[str, Found]:
+    found = locate.find_all(page, {name: run.recipe.element(name) for name in FORM_ELEMENTS})
+    missing = [name for name, hit in found.items() if hit is None]
+    if missing:
+        names = ", ".join(run.recipe.element(n).description for n in missing)
+        raise PageMismatch(f"The objection form is missing {names}; nothing was filled in or sent.", hint=_DRIFT_HINT)
+    for name, hit in found.items():
+        run.layers[name] = hit.layer
+    return found
+
+
+def page_language(page: Page) -> str | None:
+    try:
+        return page.evaluate("document.documentElement.lang || navigator.language || ''") or None
+    except PlaywrightError:
+        return None
+
+
+def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
+    settings = run.settings
+    run.guard.require(page.url, "The form page")
+    choose_country(page, found["country"].locator, settings.country, page_language(page), run)
+
+    email = found["email"].locator
+    existing = email.input_value().strip()
+    if existing and existing.lower() != settings.email.lower():
+        run.report.warn(f"The page had filled in {mask_email(existing)}; replaced it with {settings.masked_email} from your settings.")
+    email.fill(settings.email)
+    if email.input_value() != settings.email:
+        raise PageMismatch("The email field did not keep the address typed into it.", hint=_DRIFT_HINT)
+
+    reason = found["reason"].locator
+    reason.fill(settings.reason)
+    run.report.info(f"Filled in country {countries.english_name(settings.country)}, email {settings.masked_email} and your reason.")
+
+
+def choose_country(page: Page, control: Locator, alpha_2: str, language: str | None, run: Run) -> None:
+    names = countries.names_in(alpha_2, language)
+    tag = control.evaluate("e => e.tagName.toLowerCase()")
+    if tag == "select":
+        options = control.evaluate("s => Array.from(s.options).map(o => [o.value, o.label || o.textContent])")
+        wanted_codes = {alpha_2, countries.alpha_3(alpha_2)}
+        wanted_names = {countries.fold(n) for n in names}
+        value = next((v for v, _ in options if v.strip().upper() in wanted_codes), None)
+        if value is None:
+            value = next((v for v, label in options if countries.fold(label) in wanted_names), None)
+        if value is None:
+            raise PageMismatch(f"The country list has no entry for {names[0]}.", hint="Check OPTOUT_COUNTRY; the form may not be offered in your country.")
+        control.select_option(value=value)
+        if control.input_value() != value:
+            raise PageMismatch("The country choice did not hold.", hint=_DRIFT_HINT)
+        return
+    _choose_in_combobox(page, control, names, alpha_2, run)
+
+
+def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2: str, run: Run) -> None:
+    """Type the name, then pick the option whose text is exactly it (Niger, not Nigeria)."""
+    listbox_id = control.get_attribute("aria-controls") or control.get_attribute("aria-owns")
+    scope = page.locator(f'[id="{listbox_id}"]') if listbox_id else page
+    options = scope.get_by_role("option").filter(visible=True)
+    for name in names:
+        control.click()
+        control.fill("")
+        control.press_sequentially(name)
+        try:
+            options.first.wait_for(timeout=5000)
+        except PlaywrightTimeout:
+            continue
+        texts = options.all_inner_texts()
+        exact = [i for i, text in enumerate(texts) if countries.fold(text) == countries.fold(name)]
+        if not exact:
+            continue
+        options.nth(exact[0]).click()
+        held = countries.fold(control.input_value() if _is_input(control) else control.inner_text())
+        companion = page.locator("input[type=hidden][name$='iso2_country_code' i]")
+        if held == countries.fold(name) or (companion.count() and companion.first.input_value().upper() == alpha_2):
+            return
+        raise PageMismatch(f"The country list did not keep {name!r}.", hint=_DRIFT_HINT)
+    raise PageMismatch(f"The country list offered no option named {names[0]!r}.", hint="Check OPTOUT_COUNTRY; the form may not be offered in your country.")
+
+
+def _is_input(loc: Locator) -> bool:
+    return loc.evaluate("e => e.tagName === 'INPUT' || e.tagName === 'TEXTAREA'")
+
+
+# --- Send, the code, the outcome ------------------------------------------------------------
+
+Result = Literal["code", "confirmed", "refused", "wrong-code", "login", "lost"]
+
+
+def _mark_seen(page: Page, run: Run) -> None:
+    """Tag what is on screen now, so only messages that appear after our action count."""
+    for loc in (_alerts(page, run, new_only=False), _error_texts(page, run, new_only=False)):
+        try:
+            loc.evaluate_all("els => els.forEach(e => e.setAttribute('data-optout-seen', ''))")
+        except PlaywrightError:
+            pass
+
+
+def _alerts(page: Page, run: Run, new_only: bool = True) -> Locator:
+    loc = page.get_by_role("alert").filter(has_text=_NONEMPTY).filter(has_not_text=run.recipe.text_pattern(run.recipe.confirmation_text))
+    return _new(page, loc, new_only)
+
+
+def _error_texts(page: Page, run: Run, new_only: bool = True) -> Locator:
+    return _new(page, page.get_by_text(run.recipe.text_pattern(run.recipe.error_text)), new_only)
+
+
+def _new(page: Page, loc: Locator, new_only: bool) -> Locator:
+    if new_only:
+        loc = loc.and_(page.locator(":not([data-optout-seen])"))
+    return loc.filter(visible=True)
+
+
+def site_message(page: Page, run: Run) -> str:
+    return _first_text(_alerts(page, run)) or _first_text(_error_texts(page, run))
+
+
+def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator]) -> Result | None:
+    if page.url.startswith("chrome-error:"):
+        run.guard.check()
+        return "lost"
+    if _visible(locate.any_layer(page, run.recipe.login_wall)):
+        return "login"
+    code_visible = _visible(locate.any_layer(page, run.recipe.code))
+    error = _visible(_alerts(page, run)) or _visible(_error_texts(page, run))
+    if code_visible:
+        if stage == "send":
+            return "code"
+        return "wrong-code" if error else None
+    form_gone = not any(_visible(loc) for loc in form)
+    if error:
+        return "refused"
+    if form_gone and _visible(page.get_by_text(run.recipe.text_pattern(run.recipe.confirmation_text))):
+        return "confirmed"
+    return None
+
+
+def await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float) -> Result:
+    while True:
+        run.guard.check()
+        since = mark(page)
+        result = classify_after(page, run, stage, form)
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            return "lost"
+        wait_for_change(page, since)
+
+
+def confirmation_text(page: Page, run: Run) -> str:
+    loc = page.get_by_text(run.recipe.text_pattern(run.recipe.confirmation_text)).filter(visible=True)
+    try:
+        texts = loc.all_inner_texts()
+    except PlaywrightError:
+        texts = []
+    return " ".join(" ".join(t.split()) for t in texts)[:1000]
+
+
+def send(page: Page, found: dict[str, Found], run: Run) -> Result:
+    """Send once: pressed by the person, by the bot after a yes, or by the bot alone. Never retried."""
+    button = found["send"].locator
+    form = [found[n].locator for n in ("email", "reason", "send")]
+    _mark_seen(page, run)
+    if run.submit == "manual":
+        person.show_note(page, "Check country, email and reason below, then press the Send button yourself.", "act")
+        run.report.your_turn("Check the country, email and reason in the browser window, then press Send there. The bot waits and does not press it for you.")
+        return _await_person_send(page, run, form)
+    if run.submit == "ask":
+        run.report.info(f"The form is ready: country {countries.english_name(run.settings.country)}, email {run.settings.masked_email}.")
+        if not person.ask_yes_no("Send the objection now?"):
+            raise Cancelled("You chose not to send the form; nothing was sent.")
+    run.guard.require(page.url, "The form page")
+    try:
+        button.click()
+    except PlaywrightError as exc:
+        raise Unreachable(f"Pressing Send failed ({_short(exc)}); it is unknown whether Meta received the form.", hint="Check your email for a code or a confirmation before trying again.") from None
+    result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s)
+    return _after_send(page, run, result)
+
+
+def _await_person_send(page: Page, run: Run, form: list[Locator]) -> Result:
+    deadline = run.person_deadline
+    while True:
+        result = await_result(page, run, "send", form, deadline)
+        if result == "refused":
+            # A person can correct the form and press Send again; show them what the site said.
+            run.report.warn(f"The site says: {site_message(page, run) or 'the form was not accepted'}. Correct it in the window and press Send again.")
+            _mark_seen(page, run)
+            continue
+        if result == "lost" and time.monotonic() > deadline:
+            raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for Send to be pressed; stopping. Nothing was sent by the bot.")
+        return _after_send(page, run, result)
+
+
+def _after_send(page: Page, run: Run, result: Result) -> Result:
+    if result == "refused":
+        raise Rejected(f"Meta refused the form: {site_message(page, run) or 'no reason given'}.", hint="Check your settings (OPTOUT_EMAIL, OPTOUT_COUNTRY, OPTOUT_REASON).")
+    if result == "login":
+        raise PersonTimeout("Meta asked for a log-in after Send.", hint="Run again with a window and log in first; add --profile DIR to stay logged in.")
+    if result == "lost":
+        raise Unreachable("Sent the form, but no code field, confirmation or error appeared; it is unknown whether Meta received it.", hint="Check your email for a code or a confirmation before trying again.")
+    return result
+
+
+def enter_code(page: Page, run: Run) -> None:
+    """The six-digit code: typed by the person in the page, or taken from the terminal and typed here."""
+    run.code_step = True
+    run.report.info(f"Meta emailed a six-digit code to {run.settings.masked_email}.")
+    code_field = locate.find(page, "code", run.recipe.code)
+    confirm = locate.find(page, "confirm", run.recipe.confirm)
+    if code_field is None or confirm is None:
+        missing = run.recipe.code.description if code_field is None else run.recipe.confirm.description
+        raise PageMismatch(f"The code step is missing {missing}.", hint=_DRIFT_HINT)
+    run.layers.update(code=code_field.layer, confirm=confirm.layer)
+    form = [code_field.locator, confirm.locator]
+    tries = 0
+    deadline = run.person_deadline
+    terminal = run.code in ("prompt", "stdin", "either")
+    in_page = run.code in ("browser", "either")
+    if in_page:
+        person.show_note(page, "Type the six-digit code from Meta's email into the page and press Confirm.", "act")
+    ask = {
+        "browser": "Type the six-digit code from Meta's email into the browser window, then press Confirm there.",
+        "either": "Type the six-digit code from Meta's email here, or into the browser window, whichever you prefer.",
+        "prompt": "Type the six-digit code from Meta's email below.",
+    }.get(run.code)
+    if ask:
+        run.report.your_turn(ask)
+    if terminal:
+        run.inbox.request()
+    while True:
+        _mark_seen(page, run)
+        result = _next_attempt(page, run, form, deadline, terminal, in_page)
+        if result == "confirmed":
+            return
+        if result == "wrong-code":
+            tries += 1
+            message = site_message(page, run) or "the code was not accepted"
+            if tries >= MAX_CODE_TRIES:
+                raise Rejected(f"Meta did not accept the code {tries} times: {message}.", hint="Wait a few minutes and start again; Meta sends a new code each time.")
+            run.report.warn(f"The site says: {message} ({MAX_CODE_TRIES - tries} tries left).")
+            if terminal:
+                run.inbox.request()
+            continue
+        if result == "refused":
+            raise Rejected(f"Meta refused the request: {site_message(page, run) or 'no reason given'}.")
+        if result == "login":
+            raise PersonTimeout("Meta asked for a log-in during the code step.", hint="Run again with a window and log in first.")
+        raise Unreachable("Confirmed the code, but no confirmation or error appeared; it is unknown whether Meta accepted it.", hint="Check your email for Meta's confirmation before trying again.")
+
+
+def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, terminal: bool, in_page: bool) -> Result:
+    """Wait for the person (page or terminal) to give a code; type terminal codes; return the site's answer."""
+    while True:
+        run.guard.check()
+        if time.monotonic() > deadline:
+            raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for the code; stopping.", hint="Meta's codes stay valid for about an hour: run again and use the newest code.")
+        if in_page:
+            since = mark(page)
+            result = classify_after(page, run, "code", form)
+            if result:
+                return result
+        if terminal:
+            line = run.inbox.take(timeout=0 if in_page else CHUNK_MS / 1000)
+            if line is None:
+                raise PersonTimeout("Standard input ended before a code was accepted.", hint="Give the six-digit code on its own line.")
+            if line is not False:
+                code = person.clean_code(line)
+                if code is None:
+                    run.report.warn("That is not a six-digit code; the bot typed nothing. Try again.")
+                    run.inbox.request()
+                    continue
+                return _type_code(page, run, code, form)
+        if in_page:
+            wait_for_change(page, since, CHUNK_MS / 2 if terminal else CHUNK_MS)
+
+
+def _type_code(page: Page, run: Run, code: str, form: list[Locator]) -> Result:
+    code_field, confirm = form
+    run.guard.require(page.url, "The code page")
+    code_field.fill(code)
+    run.report.info(f"Typed the code {code} and pressed Confirm.")
+    try:
+        confirm.click()
+    except PlaywrightError as exc:
+        raise Unreachable(f"Pressing Confirm failed ({_short(exc)}); it is unknown whether Meta received the code.") from None
+    return await_result(page, run, "code", form, time.monotonic() + run.timeout_s)
+
+
+def prefill(page: Page, run: Run, start_url: str, on_step: Callable[[int], None] | None = None) -> Outcome:
+    """The whole flow on one page; returns the confirmed outcome or raises an OptoutError."""
+    step = on_step or (lambda n: run.report.step(n))
+    step(1)
+    load(page, start_url, run)
+    step(2)
+    page = reach_form(page, run)
+    found = locate_form(page, run)
+    step(3)
+    fill_form(page, found, run)
+    step(4)
+    result = send(page, found, run)
+    if result == "code":
+        step(5)
+        enter_code(page, run)
+    else:
+        run.report.info("No code step: Meta confirmed right after Send.")
+    person.show_note(page, "Done: Meta confirmed your objection. You can close this window.", "done")
+    return Outcome(final_url=page.url, confirmation_text=confirmation_text(page, run), code_step=run.code_step, page=page)

@@ -1,0 +1,71 @@
+"""Locator layers: role and accessible name, then label or placeholder, then structure.
+
+Each element of a recipe is looked for layer by layer; the first layer with a visible
+match wins, and the layer's name is reported so a maintainer sees what still holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from playwright.sync_api import Locator, Page
+
+from optout_bot.recipe import Element
+
+LAYERS = ("role", "label", "placeholder", "text", "structure")
+_FIELD_ROLES = ("textbox", "combobox", "searchbox", "listbox", "spinbutton")
+_CLICKABLE = "button, [role=button], input[type=submit], input[type=button], a[href]"
+
+
+@dataclass
+class Found:
+    name: str
+    locator: Locator
+    layer: str
+
+
+def layers(scope: Page | Locator, element: Element) -> list[tuple[str, Locator]]:
+    """Every layer's locator for `element`, best first; nothing is waited for here."""
+    names = element.pattern()
+    found: list[tuple[str, Locator]] = []
+    if names is not None:
+        if element.role:
+            found.append(("role", scope.get_by_role(element.role, name=names)))
+        if element.role is None or element.role in _FIELD_ROLES:
+            found.append(("label", scope.get_by_label(names)))
+            found.append(("placeholder", scope.get_by_placeholder(names)))
+        if element.role in ("button", "link"):
+            found.append(("text", scope.locator(_CLICKABLE).filter(has_text=names)))
+    found += [("structure", scope.locator(css)) for css in element.selectors]
+    return [(layer, _narrow(scope, loc, element)) for layer, loc in found]
+
+
+def _narrow(scope: Page | Locator, loc: Locator, element: Element) -> Locator:
+    if element.must_match:
+        loc = loc.and_(scope.locator(element.must_match))
+    if element.must_not_match:
+        loc = loc.and_(scope.locator(f":not({element.must_not_match})"))
+    exclude = element.exclude_pattern()
+    if exclude is not None:
+        loc = loc.filter(has_not_text=exclude)
+    return loc.filter(visible=True)
+
+
+def any_layer(scope: Page | Locator, element: Element) -> Locator:
+    """One locator that matches whatever any layer would: for waiting on the page."""
+    combined = None
+    for _, loc in layers(scope, element):
+        combined = loc if combined is None else combined.or_(loc)
+    return combined
+
+
+def find(scope: Page | Locator, name: str, element: Element) -> Found | None:
+    """The first visible match, by layer order; None if no layer matches right now."""
+    for layer, loc in layers(scope, element):
+        if loc.count():
+            return Found(name, loc.first, layer)
+    return None
+
+
+def find_all(scope: Page | Locator, elements: dict[str, Element]) -> dict[str, Found | None]:
+    return {name: find(scope, name, element) for name, element in elements.items()}

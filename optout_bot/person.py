@@ -1,0 +1,102 @@
+"""The person: questions in the terminal, codes they type, and the note shown in the window."""
+
+from __future__ import annotations
+
+import queue
+import re
+import sys
+import threading
+from typing import Callable, Literal
+
+import click
+from playwright.sync_api import Error as PlaywrightError, Page
+
+CodeMode = Literal["browser", "prompt", "stdin", "either"]
+SubmitMode = Literal["manual", "ask", "auto"]
+_SIX_DIGITS = re.compile(r"^\d{6}$")
+
+
+def clean_code(text: str) -> str | None:
+    """'123 456' or '123-456' -> '123456'; None unless exactly six digits remain."""
+    digits = re.sub(r"[\s-]", "", text)
+    return digits if _SIX_DIGITS.match(digits) else None
+
+
+def ask_yes_no(question: str) -> bool:
+    if not sys.stdin or not sys.stdin.isatty():
+        # No terminal to answer on: never press Send on someone's behalf by accident.
+        return False
+    return click.confirm(question, default=False, err=True)
+
+
+class CodeInbox:
+    """Codes from the terminal, read on a thread so the bot can watch the window meanwhile."""
+
+    def __init__(self, source: Literal["prompt", "stdin"], say: Callable[[str], None]):
+        self.source = source
+        self.say = say
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._asking = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _read(self) -> None:
+        while self._asking.wait():
+            self._asking.clear()
+            try:
+                if self.source == "prompt":
+                    line = click.prompt("Six-digit code from Meta's email", err=True, default="", show_default=False)
+                else:
+                    line = sys.stdin.readline()
+                    if line == "":
+                        self._lines.put(None)
+                        return
+            except (EOFError, click.Abort):
+                self._lines.put(None)
+                return
+            self._lines.put(line.strip())
+
+    def request(self) -> None:
+        """Ask for one more code (a prompt, or the next line of standard input)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._read, daemon=True, name="code-inbox")
+            self._thread.start()
+        self._asking.set()
+
+    def take(self, timeout: float) -> str | None | Literal[False]:
+        """A line, None at end of input, or False if nothing came within `timeout` seconds."""
+        try:
+            return self._lines.get(timeout=timeout)
+        except queue.Empty:
+            return False
+
+
+_NOTE_JS = """
+([text, tone]) => {
+  let host = document.getElementById('optout-bot-note');
+  if (!host) {
+    host = document.createElement('div');
+    host.id = 'optout-bot-note';
+    // Closed shadow root: the note never takes part in the page's form or in the bot's locators.
+    host.__root = host.attachShadow({mode: 'closed'});
+    Object.assign(host.style, {position: 'fixed', top: '8px', left: '50%', transform: 'translateX(-50%)',
+      zIndex: 2147483647, pointerEvents: 'none', maxWidth: '640px', width: 'calc(100% - 32px)'});
+    document.documentElement.appendChild(host);
+  }
+  const colours = {act: '#0b57d0', info: '#3c4043', done: '#137333'};
+  host.__root.innerHTML = '';
+  const box = document.createElement('div');
+  box.setAttribute('role', 'status');
+  box.textContent = 'optout-bot: ' + text;
+  Object.assign(box.style, {font: '15px/1.4 system-ui, sans-serif', color: '#fff', background: colours[tone] || colours.info,
+    padding: '10px 14px', borderRadius: '8px', boxShadow: '0 2px 8px rgba(0,0,0,.3)'});
+  host.__root.appendChild(box);
+}
+"""
+
+
+def show_note(page: Page, text: str, tone: str = "info") -> None:
+    """A small note above the page saying what to check or press; it never blocks a click."""
+    try:
+        page.evaluate(_NOTE_JS, [text, tone])
+    except PlaywrightError:
+        pass  # the page is navigating; the next step shows its note again

@@ -1,0 +1,70 @@
+"""What the person reads while the bot works: numbered steps on stderr, or JSON events on stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+import click
+
+PREFILL_STEPS = (
+    "opening the Privacy Center",
+    "finding the objection form",
+    "filling the form",
+    "sending the form",
+    "confirming with the emailed code",
+    "saving your receipt",
+)
+
+
+def use_colour(stream=sys.stderr) -> bool:
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+class Reporter:
+    def __init__(self, quiet: bool = False, json_events: bool = False, steps: tuple[str, ...] = PREFILL_STEPS):
+        self.quiet = quiet
+        self.json_events = json_events
+        self.steps = steps
+        self.colour = use_colour()
+
+    def _emit(self, kind: str, text: str, **data) -> None:
+        if self.json_events:
+            record = {"event": kind, "message": text, "time": round(time.time(), 3), **data}
+            click.echo(json.dumps(record, ensure_ascii=False), nl=True)
+
+    def _say(self, text: str, style: dict | None = None, always: bool = False) -> None:
+        if self.quiet and not always:
+            return
+        if self.colour and style:
+            text = click.style(text, **style)
+        click.echo(text, err=True)
+
+    def step(self, number: int, detail: str | None = None) -> None:
+        title = self.steps[number - 1]
+        text = f"Step {number} of {len(self.steps)}: {title}" + (f" ({detail})" if detail else "")
+        self._emit("step", text, step=number, of=len(self.steps), title=title)
+        self._say(text, {"bold": True})
+
+    def info(self, text: str, **data) -> None:
+        self._emit("info", text, **data)
+        self._say(f"  {text}")
+
+    def warn(self, text: str, **data) -> None:
+        self._emit("warning", text, **data)
+        self._say(f"  Note: {text}", {"fg": "yellow"}, always=True)
+
+    def your_turn(self, text: str, **data) -> None:
+        """The one thing the person must do now; shown even with --quiet."""
+        self._emit("your-turn", text, **data)
+        self._say(f"\n>>> Your turn: {text}\n", {"fg": "cyan", "bold": True}, always=True)
+
+    def done(self, text: str, **data) -> None:
+        self._emit("done", text, **data)
+        self._say(text, {"fg": "green", "bold": True}, always=True)
+
+    def failed(self, text: str, **data) -> None:
+        self._emit("error", text, **data)
+        self._say(text, {"fg": "red", "bold": True}, always=True)

@@ -1,0 +1,177 @@
+"""Receipts of confirmed objections and snapshots of failures: private, atomic, never overwritten."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from optout_bot import __version__
+
+APP = "optout-bot"
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def default_receipts_dir() -> Path:
+    return data_dir() / "receipts"
+
+
+def default_snapshots_dir() -> Path:
+    return data_dir() / "snapshots"
+
+
+def private_dir(path: Path) -> Path:
+    """Create (or tighten) a folder only its owner can enter."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def write_new(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
+    """Write `data` under a name not yet taken, atomically, mode 0600; an earlier file is never replaced."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        for n in range(1, 1000):
+            final = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+            try:
+                os.link(tmp, final)  # fails if the name exists: no overwrite, no half-written file
+                return final
+            except FileExistsError:
+                continue
+        raise FileExistsError(f"no free name for {stem}{suffix} in {folder}")
+    finally:
+        os.unlink(tmp)
+
+
+def utc_stamp(moment: dt.datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%SZ")
+
+
+@dataclass
+class Receipt:
+    target: str
+    country: str
+    email: str
+    reason: str
+    submitted_at: str
+    final_url: str
+    confirmation_text: str
+    tool_version: str = __version__
+    screenshot: str | None = None
+    code_step: bool = True
+
+
+def save_receipt(folder: Path, receipt: Receipt, screenshot_png: bytes | None, moment: dt.datetime) -> Path:
+    folder = private_dir(folder)
+    stem = f"{utc_stamp(moment)}-{receipt.target}"
+    if screenshot_png is not None:
+        shot = write_new(folder, stem, ".png", screenshot_png)
+        receipt.screenshot = shot.name
+        stem = shot.stem  # the JSON and its picture share a name
+    body = json.dumps(receipt.__dict__, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    return write_new(folder, stem, ".json", body)
+
+
+def list_receipts(folder: Path) -> list[dict]:
+    """Past receipts, newest first; unreadable files are skipped, never deleted."""
+    found = []
+    for path in folder.glob("*.json") if folder.is_dir() else []:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        data["path"] = str(path)
+        found.append(data)
+    return sorted(found, key=lambda d: str(d.get("submitted_at", "")), reverse=True)
+
+
+# --- failure snapshots -------------------------------------------------------------------
+
+_TOKEN_NAMES = ("lsd", "jazoest", "fb_dtsg", "__user", "__a", "__req", "__hs", "__spin_r", "__spin_t", "support_form_id")
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    for secret in sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True):
+        text = text.replace(secret, "[redacted]")
+    # Token-looking attributes left by templates the secrets list could not know about.
+    names = "|".join(map(re.escape, _TOKEN_NAMES))
+    text = re.sub(rf'(name="(?:{names})"[^>]*?value=")[^"]*(")', r"\1[redacted]\2", text)
+    text = re.sub(rf'(value=")[^"]*("[^>]*?name="(?:{names})")', r"\1[redacted]\2", text)
+    return text
+
+
+def redact_zip(path: Path, secrets: list[str]) -> None:
+    """Rewrite a Playwright trace with every secret replaced, in text members and page copies."""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            try:
+                data = redact(data.decode("utf-8"), secrets).encode("utf-8")
+            except UnicodeDecodeError:
+                pass  # images: a screenshot of a typed email is covered by the caller's choice to trace
+            dst.writestr(item, data)
+    os.replace(tmp, path)
+    os.chmod(path, 0o600)
+
+
+_MARK_SECRETS_JS = """
+(secrets) => {
+  const hits = [];
+  for (const el of document.querySelectorAll('input, textarea, [contenteditable]')) {
+    const value = el.value !== undefined ? el.value : el.textContent;
+    if (secrets.some(s => value && value.includes(s))) { el.setAttribute('data-optout-mask', ''); hits.push(el); }
+  }
+  return hits.length;
+}
+"""
+
+
+def page_secrets(page, email: str | None) -> list[str]:
+    """The email plus every hidden field's value (lsd, jazoest and friends)."""
+    try:
+        hidden = page.eval_on_selector_all("input[type=hidden]", "els => els.map(e => e.value)")
+    except Exception:  # noqa: BLE001 - a closed or crashed page still gets a snapshot of what we have
+        hidden = []
+    return [s for s in [email, *hidden] if s]
+
+
+def save_snapshot(page, folder: Path, email: str | None, why: str, moment: dt.datetime) -> tuple[Path, list[str]]:
+    """HTML (redacted), a screenshot with the email masked, and a note of why; returns folder and secrets."""
+    base = private_dir(folder)
+    stem = f"{utc_stamp(moment)}-failure"
+    snap = base / stem
+    n = 1
+    while True:
+        try:
+            snap.mkdir(mode=0o700)
+            break
+        except FileExistsError:
+            n += 1
+            snap = base / f"{stem}-{n}"
+    secrets = page_secrets(page, email)
+    note = {"why": why, "url": redact(page.url, secrets), "time": moment.isoformat(), "tool_version": __version__}
+    write_new(snap, "snapshot", ".json", json.dumps(note, ensure_ascii=False, indent=2).encode("utf-8"))
+    try:
+        write_new(snap, "page", ".html", redact(page.content(), secrets).encode("utf-8"))
+        page.evaluate(_MARK_SECRETS_JS, secrets)
+        masks = [page.locator("[data-optout-mask]")] + ([page.get_by_text(email)] if email else [])
+        write_new(snap, "screenshot", ".png", page.screenshot(full_page=True, mask=masks))
+    except Exception as exc:  # noqa: BLE001 - keep whatever was saved; say what was not
+        write_new(snap, "incomplete", ".txt", f"Part of the snapshot could not be taken: {exc}\n".encode())
+    return snap, secrets

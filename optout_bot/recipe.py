@@ -1,0 +1,109 @@
+"""Recipes: everything site-specific, kept as validated data (one JSON file per target)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+
+LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "ro")
+Vocabulary = dict[str, list[str]]  # language -> phrases
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def phrase_pattern(phrases: list[str], anchored: bool = False) -> str:
+    """A JS-compatible pattern source: apostrophes and spaces as a person types them."""
+    parts = []
+    for phrase in phrases:
+        piece = re.escape(phrase.strip())
+        piece = piece.replace("'", "['’]").replace(r"\ ", r"\s+").replace(" ", r"\s+")
+        parts.append(piece)
+    body = "|".join(sorted(set(parts), key=len, reverse=True))
+    return rf"^\s*(?:{body})" if anchored else f"(?:{body})"
+
+
+class Element(_Strict):
+    """How to find one thing on a page, layer by layer."""
+
+    description: str
+    role: str | None = None  # ARIA role for the first layer
+    names: Vocabulary = Field(default_factory=dict)  # accessible names / labels / placeholders
+    anchored: bool = False  # names must start the accessible name (buttons)
+    exclude_names: Vocabulary = Field(default_factory=dict)
+    must_match: str | None = None  # CSS every candidate must match (an email field is an <input>)
+    must_not_match: str | None = None  # CSS no candidate may match
+    selectors: list[str] = Field(default_factory=list)  # language-free structural signals, in order
+
+    @field_validator("names", "exclude_names")
+    @classmethod
+    def _known_languages(cls, value: Vocabulary) -> Vocabulary:
+        unknown = set(value) - set(LANGUAGES)
+        if unknown:
+            raise ValueError(f"unknown language codes {sorted(unknown)}; use {', '.join(LANGUAGES)}")
+        return value
+
+    def pattern(self) -> re.Pattern | None:
+        phrases = [p for words in self.names.values() for p in words]
+        return re.compile(phrase_pattern(phrases, self.anchored), re.IGNORECASE) if phrases else None
+
+    def exclude_pattern(self) -> re.Pattern | None:
+        phrases = [p for words in self.exclude_names.values() for p in words]
+        return re.compile(phrase_pattern(phrases), re.IGNORECASE) if phrases else None
+
+
+class Verified(_Strict):
+    date: dt.date | None  # None: never checked against the live site yet
+    languages: list[str]
+    how: str
+
+
+class Recipe(_Strict):
+    target: Literal["instagram", "facebook"]
+    display_name: str
+    start_url: HttpUrl
+    meta_domains: list[str]  # allowed, with their subdomains
+    fallback_form_urls: list[HttpUrl]
+    last_verified: Verified
+    after_confirmation: str
+    link: Element
+    third_party_link: Element
+    country: Element
+    email: Element
+    reason: Element
+    send: Element
+    code: Element
+    confirm: Element
+    confirmation_text: Vocabulary
+    error_text: Vocabulary
+    cookie_dialog: Element
+    cookie_decline: Element
+    cookie_accept: Element
+    login_wall: Element
+
+    def text_pattern(self, vocabulary: Vocabulary) -> re.Pattern:
+        return re.compile(phrase_pattern([p for words in vocabulary.values() for p in words]), re.IGNORECASE)
+
+    def element(self, name: str) -> Element:
+        return getattr(self, name)
+
+
+FORM_ELEMENTS = ("country", "email", "reason", "send")
+CODE_ELEMENTS = ("code", "confirm")
+
+
+@lru_cache(maxsize=None)
+def load(target: str) -> Recipe:
+    text = resources.files("optout_bot.recipes").joinpath(f"{target}.json").read_text(encoding="utf-8")
+    return Recipe.model_validate(json.loads(text))
+
+
+def targets() -> list[str]:
+    return sorted(p.name.removesuffix(".json") for p in resources.files("optout_bot.recipes").iterdir() if p.name.endswith(".json"))

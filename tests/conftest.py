@@ -1,0 +1,105 @@
+"""Shared test plumbing: the CLI in a subprocess, settings files, the mock site, a virtual display."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = [sys.executable, "-m", "optout_bot"]
+EMAIL = "p.person@example.eu"
+REASON = "Não autorizo: as minhas fotos são minhas.\nZweite Zeile — ça suffit."
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+def run_cli(*args: str, stdin: str = "", env: dict | None = None, cwd: Path | None = None, timeout: float = 120) -> Result:
+    """The CLI exactly as a person runs it: a fresh process, no terminal."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OPTOUT_")}
+    full_env.pop("DISPLAY", None)
+    full_env.update(env or {})
+    started = time.monotonic()
+    proc = subprocess.run([*CLI, *args], input=stdin, capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=timeout)
+    return Result(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started)
+
+
+@pytest.fixture
+def env_file(tmp_path):
+    def write(email: str = EMAIL, country: str = "PT", reason: str | None = REASON, **extra: str) -> Path:
+        lines = [f"OPTOUT_EMAIL={email}", f"OPTOUT_COUNTRY={country}"]
+        if reason is not None:
+            escaped = reason.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            lines.append(f'OPTOUT_REASON="{escaped}"')
+        lines += [f"{k}={v}" for k, v in extra.items()]
+        path = tmp_path / "settings.env"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def mock_site():
+    """Start MockSite variants on free ports; all are stopped at the end of the test."""
+    from optout_bot.mock_site import MockSite
+
+    started = []
+
+    def start(variant: str = ""):
+        site = MockSite(variant=variant, port=0)
+        site.start()
+        started.append(site)
+        return site
+
+    yield start
+    for site in started:
+        site.stop()
+
+
+def prefill_args(site_url: str, env: Path, receipts: Path, *extra: str) -> list[str]:
+    """The CLI contract the independent page variants are run against."""
+    return ["prefill", "--env-file", str(env), "--start-url", site_url, "--allow-host", "127.0.0.1",
+            "--headless", "--submit", "auto", "--code", "stdin", "--receipts-dir", str(receipts),
+            "--snapshots-dir", str(receipts.parent / "snapshots"), "--timeout", "15", *extra]
+
+
+@pytest.fixture(scope="session")
+def xvfb_display():
+    """A virtual display for headed runs; skipped where Xvfb is not installed."""
+    xvfb = shutil.which("Xvfb")
+    if not xvfb:
+        pytest.skip("Xvfb is not installed (scripts/test.sh installs it where it can)")
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen([xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
+                            pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()  # Xvfb writes the display number once it accepts clients
+    if not number:
+        proc.kill()
+        pytest.skip("Xvfb did not start")
+    yield f":{number}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's browser: whichever Chromium the product itself would use."""
+    from optout_bot import browser
+
+    choice = browser.find()
+    return {**browser_type_launch_args, **choice.launch_options(), "args": browser.launch_args([])}

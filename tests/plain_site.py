@@ -1,0 +1,89 @@
+"""A deliberately plain copy of the English form, written apart from the mock site.
+
+It stands for the independent page variants the CLI contract is judged on: a native country
+select, labelled fields, Send, a code page, Confirm, a confirmation. If the flow only passed
+the project's own mock, this would catch it.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+CODE = "654321"
+
+GENAI = """<!doctype html><html lang="en"><head><title>Generative AI at Meta | Privacy Center</title></head>
+<body><main><h1>How Meta uses information for generative AI models</h1>
+<p>You can learn more about <a href="/help/contact/third">Data Subject Rights for Third Party Information Used for AI at Meta</a>.</p>
+<p>If you live in the EU, UK or Brazil you have the <a href="/help/contact/form">right to object</a> to your information being used.</p>
+<p><a href="/privacy/policy/">Privacy Policy</a></p></main></body></html>"""
+
+FORM = """<!doctype html><html lang="en"><head><title>Object to Your Information Being Used for AI at Meta</title></head>
+<body><h2>Object to Your Information Being Used for AI at Meta</h2>{error}
+<form method="post" action="/submit">
+<label for="c">Country of residence</label>
+<select id="c" name="country"><option value="">Select</option><option>Germany</option><option>Niger</option><option>Nigeria</option><option>Portugal</option></select>
+<label for="e">Email address</label><input id="e" name="email" type="text">
+<label for="r">Please tell us how this processing impacts you</label><textarea id="r" name="reason"></textarea>
+<button type="submit">Send</button></form></body></html>"""
+
+CODE_PAGE = """<!doctype html><html lang="en"><body><p>We sent a code to your email.</p>{error}
+<form method="post" action="/confirm"><label for="k">Enter code</label><input id="k" name="code">
+<button type="submit">Confirm</button></form></body></html>"""
+
+DONE = """<!doctype html><html lang="en"><body><h2>Thank you</h2><p>We have received your objection.</p></body></html>"""
+
+
+class PlainSite:
+    def __init__(self, third_party_link_first: bool = False):
+        self.submissions: list[dict] = []
+        self.codes: list[str] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, body: str, status: int = 200):
+                data = body.encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                path = urlsplit(self.path).path
+                pages = {"/privacy/genai/": GENAI, "/help/contact/form": FORM.format(error="")}
+                self._send(pages.get(path, "<p>Not found</p>"), 200 if path in pages else 404)
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                fields = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode("utf-8"), keep_blank_values=True).items()}
+                if self.path == "/submit":
+                    site.submissions.append(fields)
+                    if not fields.get("country") or "@" not in fields.get("email", ""):
+                        return self._send(FORM.format(error='<p role="alert">Please fill in all fields.</p>'))
+                    return self._send(CODE_PAGE.format(error=""))
+                if self.path == "/confirm":
+                    site.codes.append(fields.get("code", ""))
+                    if fields.get("code") == CODE:
+                        return self._send(DONE)
+                    if len(site.codes) >= 3:
+                        return self._send('<p role="alert">Too many attempts. Your request could not be completed.</p>')
+                    return self._send(CODE_PAGE.format(error=f'<p role="alert">{html.escape("That code is incorrect.")}</p>'))
+                self._send("nope", 404)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.start_url = self.url + "/privacy/genai/"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,84 @@
+"""Bad input: exit 2, one line naming the setting, no traceback, and no browser started."""
+
+import stat
+
+import pytest
+
+from conftest import run_cli
+
+
+@pytest.fixture
+def tripwire(tmp_path):
+    """A fake browser that leaves a mark if anything tries to start it."""
+    mark = tmp_path / "browser-started"
+    fake = tmp_path / "fake-chromium"
+    fake.write_text(f"#!/bin/sh\ntouch {mark}\nexit 1\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    return {"OPTOUT_BROWSER": str(fake)}, mark
+
+
+def good_env(tmp_path, **extra):
+    lines = ["OPTOUT_EMAIL=p.person@example.eu", "OPTOUT_COUNTRY=PT"] + [f"{k}={v}" for k, v in extra.items()]
+    path = tmp_path / "good.env"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+CASES = {
+    "malformed email": (lambda t: ["--env-file", good_env(t), "--email", "p.person.example.eu"], "OPTOUT_EMAIL"),
+    "missing email": (lambda t: ["--env-file", good_env(t), "--email", ""], "OPTOUT_EMAIL"),
+    "unknown country": (lambda t: ["--env-file", good_env(t), "--country", "Portgual"], "OPTOUT_COUNTRY"),
+    "reason too long": (lambda t: ["--env-file", good_env(t), "--reason", "x" * 2001], "OPTOUT_REASON"),
+    "missing env file": (lambda t: ["--env-file", str(t / "absent.env")], "--env-file"),
+    "non-UTF-8 env file": (lambda t: ["--env-file", _latin1(t)], "--env-file"),
+    "unreadable env file": (lambda t: ["--env-file", _unreadable(t)], "--env-file"),
+    "start url not http": (lambda t: ["--env-file", good_env(t), "--start-url", "file:///etc/passwd"], "--start-url"),
+    "start url host not allowed": (lambda t: ["--env-file", good_env(t), "--start-url", "https://evil.example/privacy/genai/"], "--start-url"),
+    "unknown target": (lambda t: ["--env-file", good_env(t), "--target", "tiktok"], "OPTOUT_TARGET"),
+    "unknown target in file": (lambda t: ["--env-file", good_env(t, OPTOUT_TARGET="myspace")], "OPTOUT_TARGET"),
+    "headless with manual submit": (lambda t: ["--env-file", good_env(t), "--headless", "--submit", "manual"], "--submit"),
+    "headless with browser code": (lambda t: ["--env-file", good_env(t), "--headless", "--code", "browser"], "--code"),
+    "bad allow-host": (lambda t: ["--env-file", good_env(t), "--allow-host", "http://127.0.0.1:8000/"], "--allow-host"),
+    "bad submit choice": (lambda t: ["--env-file", good_env(t), "--submit", "maybe"], "--submit"),
+}
+
+
+def _latin1(tmp_path):
+    path = tmp_path / "latin1.env"
+    path.write_bytes("OPTOUT_EMAIL=p@example.eu\nOPTOUT_REASON=Não\n".encode("latin-1"))
+    return str(path)
+
+
+def _unreadable(tmp_path):
+    path = tmp_path / "locked.env"
+    path.write_text("OPTOUT_EMAIL=p@example.eu\n")
+    path.chmod(0)
+    if path.open("rb").readable():  # root reads anything: use a folder, which cannot be read as a file
+        path = tmp_path / "a-folder.env"
+        path.mkdir()
+    return str(path)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_exits_2_naming_the_setting(case, tmp_path, tripwire):
+    env, mark = tripwire
+    args, setting = CASES[case]
+    result = run_cli("prefill", "--headless", *args(tmp_path), env=env, cwd=tmp_path, timeout=20)
+    assert result.code == 2, result.stderr
+    assert setting in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.seconds < 5
+    assert not mark.exists(), "a browser was started for bad input"
+    assert "p.person@example.eu" not in result.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path, tripwire):
+    env, _ = tripwire
+    result = run_cli("prefill", "--debug", "--env-file", str(tmp_path / "absent.env"), env=env, cwd=tmp_path)
+    assert result.code == 2 and "Traceback" in result.stderr
+
+
+def test_no_display_without_headless_is_bad_usage(tmp_path, tripwire):
+    env, mark = tripwire
+    result = run_cli("prefill", "--env-file", good_env(tmp_path), env=env, cwd=tmp_path)
+    assert result.code == 2 and "--headless" in result.stderr and not mark.exists()

@@ -1,0 +1,93 @@
+"""Settings: every kind of bad value is refused with the setting's name; good ones normalised."""
+
+import pytest
+
+from optout_bot import config
+from optout_bot.status import BadInput
+
+
+def load(tmp_path, text=None, **flags):
+    path = None
+    if text is not None:
+        path = tmp_path / "x.env"
+        path.write_text(text, encoding="utf-8")
+    return config.load(str(path) if path else None, **flags)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    for key in ("OPTOUT_EMAIL", "OPTOUT_COUNTRY", "OPTOUT_REASON", "OPTOUT_TARGET"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+@pytest.mark.parametrize("given, code", [("pt", "PT"), ("PRT", "PT"), ("portugal", "PT"), ("  Germany ", "DE"),
+                                         ("united kingdom", "GB"), ("Czech Republic", "CZ"), ("bra", "BR")])
+def test_country_accepts_codes_and_english_names(tmp_path, given, code):
+    assert load(tmp_path, email="a@example.eu", country=given).country == code
+
+
+def test_unknown_country_suggests_the_closest_name(tmp_path):
+    with pytest.raises(BadInput) as err:
+        load(tmp_path, email="a@example.eu", country="Portgual")
+    assert "OPTOUT_COUNTRY" in err.value.message and "Portugal" in err.value.message
+
+
+@pytest.mark.parametrize("email", ["not-an-address", "a@", "@example.eu", "a b@example.eu", "a@localhost"])
+def test_malformed_email_is_refused_without_echoing_it(tmp_path, email):
+    with pytest.raises(BadInput) as err:
+        load(tmp_path, email=email, country="PT")
+    assert err.value.message.startswith("OPTOUT_EMAIL (--email):")
+    assert email not in err.value.message or len(email) < 3
+
+
+def test_missing_values_are_each_named(tmp_path):
+    with pytest.raises(BadInput) as err:
+        load(tmp_path, "")
+    lines = err.value.message.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["OPTOUT_EMAIL", "OPTOUT_COUNTRY"]
+
+
+def test_reason_defaults_to_an_article_21_objection(tmp_path):
+    settings = load(tmp_path, "OPTOUT_EMAIL=a@example.eu\nOPTOUT_COUNTRY=PT\nOPTOUT_REASON=\n")
+    assert "Article 21" in settings.reason
+
+
+def test_reason_over_the_limit_is_refused(tmp_path):
+    with pytest.raises(BadInput, match=f"OPTOUT_REASON.*at most {config.REASON_MAX_CHARS}"):
+        load(tmp_path, email="a@example.eu", country="PT", reason="x" * (config.REASON_MAX_CHARS + 1))
+
+
+def test_reason_keeps_non_ascii_and_line_breaks(tmp_path):
+    settings = load(tmp_path, 'OPTOUT_EMAIL=a@example.eu\nOPTOUT_COUNTRY=PT\nOPTOUT_REASON="Não.\\nZweite Zeile"\n')
+    assert settings.reason == "Não.\nZweite Zeile"
+
+
+def test_unknown_target_is_refused(tmp_path):
+    with pytest.raises(BadInput, match=r"OPTOUT_TARGET \(--target\): must be one of: instagram, facebook"):
+        load(tmp_path, email="a@example.eu", country="PT", target="tiktok")
+
+
+def test_environment_beats_file_and_flags_beat_both(tmp_path, monkeypatch):
+    text = "OPTOUT_EMAIL=file@example.eu\nOPTOUT_COUNTRY=PT\n"
+    assert load(tmp_path, text).email == "file@example.eu"
+    monkeypatch.setenv("OPTOUT_EMAIL", "env@example.eu")
+    assert load(tmp_path, text).email == "env@example.eu"
+    assert load(tmp_path, text, email="flag@example.eu").email == "flag@example.eu"
+
+
+def test_missing_env_file_given_explicitly_is_refused(tmp_path):
+    with pytest.raises(BadInput, match="--env-file: .* does not exist"):
+        config.load(str(tmp_path / "nope.env"))
+
+
+def test_non_utf8_env_file_is_refused(tmp_path):
+    path = tmp_path / "latin1.env"
+    path.write_bytes("OPTOUT_EMAIL=a@example.eu\nOPTOUT_REASON=Não\n".encode("latin-1"))
+    with pytest.raises(BadInput, match="not UTF-8"):
+        config.load(str(path))
+
+
+@pytest.mark.parametrize("email, shown", [("p.person@example.eu", "p***@example.eu"), ("x@y.de", "x***@y.de")])
+def test_masking_shows_first_letter_and_domain_only(email, shown):
+    assert config.mask_email(email) == shown

@@ -1,0 +1,53 @@
+"""The host allow-list: Meta's hosts and their subdomains, hand-given hosts exactly, nothing else."""
+
+import pytest
+
+from optout_bot import recipe
+from optout_bot.guard import HostGuard
+
+
+@pytest.fixture
+def guard():
+    return HostGuard(recipe.load("instagram").meta_domains, ["127.0.0.1"])
+
+
+@pytest.mark.parametrize("url", [
+    "https://privacycenter.instagram.com/privacy/genai/",
+    "https://help.instagram.com/contact/233964459562201",
+    "https://www.facebook.com/help/contact/6359191084165019",
+    "https://static.cdninstagram.com/rsrc.php/x.js",
+    "https://scontent.xx.fbcdn.net/v/t1.jpg",
+    "http://127.0.0.1:8765/privacy/genai/",
+    "about:blank",
+])
+def test_allows_meta_and_given_hosts(guard, url):
+    assert guard.allows(url)
+
+
+@pytest.mark.parametrize("url", [
+    "https://help.instagram.com.account-verify.example/contact/1",
+    "https://instagram.com.evil.example/",
+    "https://notinstagram.com/",
+    "https://evil.example/?next=instagram.com",
+    "http://127.0.0.2/",
+    "http://localhost/",
+    "ftp://instagram.com/",
+    "javascript:alert(1)",
+    "file:///etc/passwd",
+])
+def test_refuses_everything_else(guard, url):
+    assert not guard.allows(url)
+
+
+def test_require_records_the_violation_and_says_what_to_do(guard):
+    with pytest.raises(Exception) as err:
+        guard.require("https://evil.example/form", "The link")
+    assert err.value.status == 7
+    assert "evil.example" in err.value.message and "--allow-host" in err.value.hint
+    assert guard.violation == "https://evil.example/form"
+
+
+def test_resolver_rules_exclude_only_allowed_hosts(guard):
+    (rule,) = guard.chromium_args()
+    assert rule.startswith("--host-resolver-rules=MAP * ~NOTFOUND")
+    assert "EXCLUDE *.instagram.com" in rule and "EXCLUDE 127.0.0.1" in rule

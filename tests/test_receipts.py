@@ -1,0 +1,64 @@
+"""Receipts: atomic, private, never overwritten; snapshots and traces redacted."""
+
+import datetime as dt
+import json
+import stat
+import zipfile
+
+from optout_bot import receipts
+
+MOMENT = dt.datetime(2026, 11, 21, 12, 0, 0, tzinfo=dt.timezone.utc)
+
+
+def receipt():
+    return receipts.Receipt(target="instagram", country="PT", email="p@example.eu", reason="Não.\nx",
+                            submitted_at="2026-11-21T12:00:00Z", final_url="http://x/", confirmation_text="Thanks")
+
+
+def test_receipt_is_written_private_with_its_screenshot(tmp_path):
+    folder = tmp_path / "r"
+    path = receipts.save_receipt(folder, receipt(), b"\x89PNG fake", MOMENT)
+    assert path.name == "20261121T120000Z-instagram.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["reason"] == "Não.\nx" and data["screenshot"] == "20261121T120000Z-instagram.png"
+    assert (folder / data["screenshot"]).read_bytes() == b"\x89PNG fake"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert not [p for p in folder.iterdir() if p.name.startswith(".tmp")]
+
+
+def test_a_second_receipt_in_the_same_second_does_not_overwrite(tmp_path):
+    first = receipts.save_receipt(tmp_path, receipt(), b"one", MOMENT)
+    second = receipts.save_receipt(tmp_path, receipt(), b"two", MOMENT)
+    assert first != second and first.exists() and second.exists()
+    assert json.loads(second.read_text())["screenshot"] == second.with_suffix(".png").name
+    assert first.with_suffix(".png").read_bytes() == b"one"
+
+
+def test_list_receipts_is_newest_first_and_skips_broken_files(tmp_path):
+    old, new = receipt(), receipt()
+    old.submitted_at, new.submitted_at = "2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z"
+    receipts.save_receipt(tmp_path, old, None, MOMENT)
+    receipts.save_receipt(tmp_path, new, None, MOMENT)
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    listed = receipts.list_receipts(tmp_path)
+    assert [r["submitted_at"] for r in listed] == ["2026-01-01T00:00:00Z", "2025-01-01T00:00:00Z"]
+
+
+def test_redaction_removes_email_and_token_values():
+    page = '<input type="hidden" name="lsd" value="AVq1x2"><input name="jazoest" value="2931" type="hidden"><p>p@example.eu</p>'
+    out = receipts.redact(page, ["p@example.eu"])
+    assert "p@example.eu" not in out and "AVq1x2" not in out and "2931" not in out
+
+
+def test_trace_zip_is_redacted(tmp_path):
+    trace = tmp_path / "trace.zip"
+    with zipfile.ZipFile(trace, "w") as z:
+        z.writestr("trace.trace", '{"value": "p@example.eu", "lsd": "TOKEN123"}')
+        z.writestr("resources/shot.jpeg", b"\xff\xd8binary")
+    receipts.redact_zip(trace, ["p@example.eu", "TOKEN123"])
+    with zipfile.ZipFile(trace) as z:
+        text = z.read("trace.trace").decode()
+        assert "p@example.eu" not in text and "TOKEN123" not in text
+        assert z.read("resources/shot.jpeg") == b"\xff\xd8binary"
+    assert stat.S_IMODE(trace.stat().st_mode) == 0o600
