@@ -6,6 +6,7 @@ Heavy modules (Playwright, pydantic) are imported inside the commands that need 
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from contextlib import contextmanager
@@ -125,6 +126,9 @@ def _browser_session(headless: bool, guard, profile: str | None, trace: bool):
 
     choice = browser.find()
     args = browser.launch_args(guard.chromium_args())
+    if os.environ.get("OPTOUT_DEBUG_PORT"):
+        # Tests only: lets a simulated person drive the same window over CDP (loopback only).
+        args.append(f"--remote-debugging-port={int(os.environ['OPTOUT_DEBUG_PORT'])}")
     with sync_playwright() as pw:
         if profile:
             from optout_bot.receipts import private_dir

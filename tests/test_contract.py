@@ -1,0 +1,50 @@
+"""The CLI contract the independent page variants are judged on, against a plain page set
+written apart from the mock site (tests/plain_site.py)."""
+
+import json
+
+from conftest import EMAIL, REASON, prefill_args, run_cli
+from plain_site import CODE, PlainSite
+
+
+def test_plain_english_form_is_submitted_once_with_exact_values(tmp_path, env_file):
+    receipts = tmp_path / "receipts"
+    with PlainSite() as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(country="prt"), receipts), stdin=f"{CODE}\n")
+        assert result.code == 0, result.stderr
+        assert len(site.submissions) == 1
+        sent = site.submissions[0]
+        assert sent["country"] == "Portugal"
+        assert sent["email"] == EMAIL
+        assert sent["reason"].replace("\r\n", "\n") == REASON
+        assert site.codes == [CODE]
+    (receipt,) = receipts.glob("*.json")
+    data = json.loads(receipt.read_text(encoding="utf-8"))
+    assert data["country"] == "PT" and data["email"] == EMAIL and data["reason"] == REASON
+    assert "received your objection" in data["confirmation_text"]
+    assert result.stdout.strip() == str(receipt)
+    assert EMAIL not in result.stderr and "p***@example.eu" in result.stderr
+
+
+def test_niger_is_not_confused_with_nigeria(tmp_path, env_file):
+    with PlainSite() as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(country="NER"), tmp_path / "r"), stdin=f"{CODE}\n")
+        assert result.code == 0, result.stderr
+        assert site.submissions[0]["country"] == "Niger"
+
+
+def test_three_wrong_codes_exit_8_with_the_sites_words(tmp_path, env_file):
+    with PlainSite() as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin="111111\n222222\n333333\n")
+        assert result.code == 8, result.stderr
+        assert site.codes == ["111111", "222222", "333333"]
+        assert "That code is incorrect" in result.stderr
+    assert not list(tmp_path.rglob("*-instagram.json")), "no receipt without a confirmation"
+
+
+def test_a_line_that_is_not_six_digits_is_never_typed(tmp_path, env_file):
+    with PlainSite() as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"12345\nabcdef\n{CODE}\n")
+        assert result.code == 0, result.stderr
+        assert site.codes == [CODE]
+        assert "not a six-digit code" in result.stderr

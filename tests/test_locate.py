@@ -1,0 +1,142 @@
+"""Locator layers and single flow steps, in-process on small pages (pytest-playwright's `page`)."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from optout_bot import flow, locate, recipe
+from optout_bot.config import Settings
+from optout_bot.guard import HostGuard
+from optout_bot.progress import Reporter
+from optout_bot.status import PageMismatch
+
+IG = recipe.load("instagram")
+
+
+def make_run(headless=True, **overrides) -> flow.Run:
+    settings = Settings(email="p@example.eu", country=overrides.pop("country", "PT"), _env_file=None)
+    return flow.Run(recipe=IG, settings=settings, guard=HostGuard(IG.meta_domains, ["127.0.0.1"]),
+                    report=Reporter(quiet=True), headless=headless, timeout_s=5, **overrides)
+
+
+def layer_of(page: Page, name: str) -> str | None:
+    hit = locate.find(page, name, IG.element(name))
+    return hit.layer if hit else None
+
+
+def test_role_layer_finds_labelled_fields_in_german(page: Page):
+    page.set_content("""<html lang="de"><form>
+      <label>Wohnsitzland <select><option>Deutschland</option></select></label>
+      <label for="e">E-Mail-Adresse</label><input id="e">
+      <label for="r">Bitte erkläre, wie sich diese Verarbeitung auf dich auswirkt</label><textarea id="r"></textarea>
+      <button>Senden</button></form></html>""")
+    assert [layer_of(page, n) for n in ("country", "email", "reason", "send")] == ["role"] * 4
+
+
+def test_fields_with_only_a_placeholder_are_found(page: Page):
+    # Chromium names an unlabelled input after its placeholder, so the role layer already holds.
+    page.set_content('<input id="e" placeholder="Adresse e-mail"><textarea placeholder="Dites-nous comment ce traitement vous affecte"></textarea>')
+    assert layer_of(page, "email") in ("role", "placeholder")
+    assert locate.find(page, "email", IG.email).locator.get_attribute("id") == "e"
+    assert layer_of(page, "reason") in ("role", "placeholder")
+
+
+def test_structure_layer_needs_no_language(page: Page):
+    # Labels in a language the recipe does not know: only structure can find these.
+    page.set_content("""<html lang="fi"><div>
+      <div>Asuinmaa</div><select><option value="FI">Suomi</option></select>
+      <div>Sähköposti</div><input type="email">
+      <div>Kerro</div><textarea></textarea>
+      <button type="submit">Lähetä</button>
+      <div>Koodi</div><input autocomplete="one-time-code"></div></html>""")
+    assert [layer_of(page, n) for n in ("country", "email", "reason", "send", "code")] == ["structure"] * 5
+
+
+def test_the_third_party_link_is_never_taken_for_the_objection_link(page: Page):
+    page.set_content("""<p>See <a href="/help/contact/1">Data Subject Rights for Third Party Information Used for AI at Meta,
+      including your right to object</a>. Or use your <a href="/help/contact/2">right to object</a> here.</p>""")
+    hit = locate.find(page, "link", IG.link)
+    assert hit.locator.get_attribute("href") == "/help/contact/2"
+
+
+def test_hidden_inputs_and_invisible_decoys_are_ignored(page: Page):
+    page.set_content("""<input type="hidden" name="email" value="x"><input type="email" style="display:none">
+      <label>Email <input id="real"></label>""")
+    assert locate.find(page, "email", IG.email).locator.get_attribute("id") == "real"
+
+
+COMBOBOX = """<html lang="{lang}"><label id="l">{label}</label>
+<input role="combobox" aria-labelledby="l" aria-controls="lb" aria-autocomplete="list" id="c">
+<input type="hidden" name="Field1_iso2_country_code" id="h">
+<ul role="listbox" id="lb"></ul>
+<script>
+const names = {names};
+const c = document.getElementById('c'), lb = document.getElementById('lb');
+c.addEventListener('input', () => {{
+  lb.innerHTML = '';
+  for (const [code, name] of names) if (c.value && name.toLowerCase().includes(c.value.toLowerCase())) {{
+    const li = document.createElement('li'); li.setAttribute('role', 'option'); li.textContent = name;
+    li.onclick = () => {{ c.value = name; document.getElementById('h').value = code; lb.innerHTML = ''; }};
+    lb.appendChild(li);
+  }}
+}});
+</script></html>"""
+
+
+def test_combobox_picks_niger_not_nigeria(page: Page):
+    page.set_content(COMBOBOX.format(lang="fr", label="Pays de résidence",
+                                     names='[["NG","Nigéria"],["NE","Niger"],["NU","Niue"]]'))
+    control = locate.find(page, "country", IG.country)
+    assert control.layer == "role"
+    flow.choose_country(page, control.locator, "NE", "fr", make_run())
+    expect(page.locator("#h")).to_have_value("NE")
+    expect(page.locator("#c")).to_have_value("Niger")
+
+
+def test_combobox_uses_the_pages_language(page: Page):
+    page.set_content(COMBOBOX.format(lang="de", label="Wohnsitzland",
+                                     names='[["DE","Deutschland"],["DK","Dänemark"]]'))
+    control = locate.find(page, "country", IG.country)
+    flow.choose_country(page, control.locator, "DE", "de", make_run())
+    expect(page.locator("#h")).to_have_value("DE")
+
+
+def test_select_by_name_when_values_are_opaque(page: Page):
+    page.set_content("""<html lang="pt-BR"><label>País de residência <select>
+      <option value="">Selecione</option><option value="901">Portugal</option><option value="902">Países Baixos</option>
+      </select></label></html>""")
+    control = locate.find(page, "country", IG.country)
+    flow.choose_country(page, control.locator, "NL", "pt-BR", make_run())
+    expect(control.locator).to_have_value("902")
+
+
+def test_a_country_the_list_lacks_stops_with_page_mismatch(page: Page):
+    page.set_content('<label>Country <select><option value="DE">Germany</option></select></label>')
+    control = locate.find(page, "country", IG.country)
+    with pytest.raises(PageMismatch, match="no entry for Portugal"):
+        flow.choose_country(page, control.locator, "PT", "en", make_run())
+
+
+def test_cookie_choice_is_the_least_permissive_even_when_accept_comes_first(page: Page):
+    page.set_content("""<div role="dialog"><p>Allow the use of cookies from Instagram?</p>
+      <button onclick="window.choice='all'; this.parentNode.remove()">Allow all cookies</button>
+      <button onclick="window.choice='essential'; this.parentNode.remove()">Decline optional cookies</button></div>""")
+    flow.decline_cookies(page, make_run())
+    assert page.evaluate("window.choice") == "essential"
+
+
+def test_a_cookie_dialog_without_a_decline_choice_stops_headless(page: Page):
+    page.set_content("""<div role="dialog"><p>We use cookies.</p>
+      <button onclick="window.choice='all'">Allow all cookies</button></div>""")
+    with pytest.raises(PageMismatch, match="no way to decline"):
+        flow.decline_cookies(page, make_run(headless=True))
+    assert page.evaluate("window.choice") is None
+
+
+def test_the_note_in_the_window_is_invisible_to_locators(page: Page):
+    page.set_content("<button>Send</button>")
+    from optout_bot import person
+
+    person.show_note(page, "Check the form, then press Send yourself.", "act")
+    expect(page.get_by_role("button", name="Send")).to_have_count(1)
+    expect(page.get_by_text("press Send yourself")).to_have_count(0)
+    assert page.locator("#optout-bot-note").is_visible()
