@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from optout_bot import __version__
-from optout_bot.status import BadInput, Cancelled, ExitStatus, OptoutError
+from optout_bot.status import BadInput, ExitStatus, OptoutError, PageMismatch
 
 _state = {"debug": False}
 
@@ -277,6 +277,53 @@ def _keep_trace(context, email, snapshots: Path | None) -> None:
     context.tracing.stop(path=str(path))
     receipts.redact_zip(path, [email])
     click.echo(f"  Trace kept at {path}", err=True)
+
+
+@cli.command()
+@click.option("--target", type=click.Choice(["instagram", "facebook"]), default="instagram", show_default=True, help="Which recipe to check.")
+@_browser_options
+@click.option("--live", is_flag=True, help="Say that this run is against Meta's real site (the default start page).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout instead of a table.")
+@_debug_option
+def check(target, headless, start_url, allow_hosts, profile, timeout, trace, live, as_json):
+    """Walk to the objection form and report which layer finds each element. Types and sends nothing."""
+    import json
+
+    from optout_bot import browser, flow, recipe as recipes
+    from optout_bot.config import Settings
+    from optout_bot.guard import HostGuard
+    from optout_bot.progress import Reporter
+
+    recipe = recipes.load(target)
+    guard = HostGuard(recipe.meta_domains, _check_hosts(allow_hosts))
+    if live and start_url:
+        raise BadInput("--live checks Meta's real page; drop --start-url, or drop --live for a test server")
+    url = _start_url(start_url, recipe, guard)
+    if not headless and not browser.has_display():
+        headless = True  # a check needs no person; without a display it simply runs headless
+    settings = Settings.model_construct(email="check@example.invalid", country="PT", reason="", target=target)
+    run = flow.Run(recipe=recipe, settings=settings, guard=guard, report=Reporter(quiet=True), headless=headless,
+                   timeout_s=timeout, allow_fallback=live or start_url is None)
+    with _browser_session(headless, guard, profile, trace) as (context, page):
+        found = flow.inspect(page, run, url)
+    missing = [name for name, layer in found.items() if layer is None]
+    verified = recipe.last_verified
+    if as_json:
+        click.echo(json.dumps({"target": target, "start_url": url, "live": live, "elements": found,
+                               "after_send_not_checked": list(flow.AFTER_SEND), "missing": missing,
+                               "last_verified": verified.model_dump(mode="json")}, ensure_ascii=False))
+    else:
+        click.echo(f"Recipe {target}: last verified against the live site: {verified.date or 'never'}"
+                   + (f" ({', '.join(verified.languages)})" if verified.languages else ""))
+        click.echo(f"Checked {url}")
+        for name, layer in found.items():
+            element = recipe.element(name)
+            click.echo(f"  {'found  ' if layer else 'MISSING'}  {name:<8} {element.description:<48} {layer or ''}")
+        for name in flow.AFTER_SEND:
+            click.echo(f"  {'skipped':<7}  {name:<8} {recipe.element(name).description:<48} appears only after Send")
+    if missing:
+        names = ", ".join(recipe.element(n).description for n in missing)
+        raise PageMismatch(f"Missing on the page: {names}. See docs/maintainers.md to update the recipe.")
 
 
 # --- demo, mock site, install -------------------------------------------------------------

@@ -650,3 +650,19 @@ def prefill(page: Page, run: Run, start_url: str, on_step: Callable[[int], None]
         run.report.info("No code step: Meta confirmed right after Send.")
     person.show_note(page, "Done: Meta confirmed your objection. You can close this window.", "done")
     return Outcome(final_url=page.url, confirmation_text=confirmation_text(page, run), code_step=run.code_step, page=page)
+
+
+AFTER_SEND = ("code", "confirm")
+
+
+def inspect(page: Page, run: Run, start_url: str) -> dict[str, str | None]:
+    """Walk to the form and say, per element, which layer finds it (None: missing). Types nothing."""
+    load(page, start_url, run)
+    try:
+        page = reach_form(page, run)
+    except PageMismatch:
+        return {"link": None, **{name: None for name in FORM_ELEMENTS}}
+    report = {"link": run.layers.get("link", "not needed: the form is on the start page")}
+    for name, hit in locate.find_all(page, {n: run.recipe.element(n) for n in FORM_ELEMENTS}).items():
+        report[name] = hit.layer if hit else None
+    return report

@@ -99,10 +99,16 @@ FORM_ELEMENTS = ("country", "email", "reason", "send")
 CODE_ELEMENTS = ("code", "confirm")
 
 
+def _raw(target: str) -> dict:
+    data = json.loads(resources.files("optout_bot.recipes").joinpath(f"{target}.json").read_text(encoding="utf-8"))
+    base = data.pop("extends", None)
+    # A recipe may build on another: the same vocabulary, its own URLs and hooks.
+    return {**_raw(base), **data} if base else data
+
+
 @lru_cache(maxsize=None)
 def load(target: str) -> Recipe:
-    text = resources.files("optout_bot.recipes").joinpath(f"{target}.json").read_text(encoding="utf-8")
-    return Recipe.model_validate(json.loads(text))
+    return Recipe.model_validate(_raw(target))
 
 
 def targets() -> list[str]:

@@ -1,0 +1,169 @@
+"""The whole flow through the CLI, in a subprocess, against the mock site's variants.
+
+Each test asserts what the server received (exact values, one submission, the cookie choice)
+and the exit code, as a person or a maintainer would check them.
+"""
+
+import json
+import stat
+
+import pytest
+
+from conftest import EMAIL, REASON, prefill_args, run_cli
+from optout_bot.mock_site import PREFILLED_EMAIL, TEST_CODE
+
+# Markup x language x cookie dialog x code step: every language once, every combination of the rest once.
+MATRIX = [
+    ("server", "en", None, True),
+    ("server", "de", "cookie", True),
+    ("server", "fr", "cookie-fb", False),
+    ("server", "es", None, False),
+    ("server", "it", "cookie", False),
+    ("server", "pl", "cookie-fb", True),
+    ("react", "nl", None, True),
+    ("react", "pt-PT", "cookie", True),
+    ("react", "pt-BR", "cookie-fb", False),
+    ("react", "ro", None, False),
+    ("react", "en", "cookie", False),
+    ("react", "de", "cookie-fb", True),
+]
+
+
+def variant_name(markup, lang, cookie, code_step):
+    return ",".join(t for t in (markup, lang, cookie, None if code_step else "no-code") if t)
+
+
+def objection(state):
+    return [s for s in state["submissions"] if s["form"] == "objection" and s["accepted"]]
+
+
+def assert_submitted_once(site, country="PT"):
+    state = site.state()
+    subs = objection(state)
+    assert len(subs) == 1, state["submissions"]
+    assert (subs[0]["country"], subs[0]["email"], subs[0]["reason"]) == (country, EMAIL, REASON)
+    assert subs[0]["tokens_ok"]
+    assert not [s for s in state["submissions"] if s["form"] == "third-party"]
+    return state
+
+
+def assert_receipt(folder, country="PT"):
+    (receipt,) = folder.glob("*.json")
+    data = json.loads(receipt.read_text(encoding="utf-8"))
+    assert (data["country"], data["email"], data["reason"]) == (country, EMAIL, REASON)
+    assert data["confirmation_text"] and data["final_url"].startswith("http://127.0.0.1")
+    assert (folder / data["screenshot"]).stat().st_size > 1000
+    assert stat.S_IMODE(receipt.stat().st_mode) == 0o600
+    return data
+
+
+@pytest.mark.parametrize("markup, lang, cookie, code_step", MATRIX, ids=[variant_name(*m) for m in MATRIX])
+def test_matrix(markup, lang, cookie, code_step, mock_site, env_file, tmp_path):
+    site = mock_site(variant_name(markup, lang, cookie, code_step))
+    receipts = tmp_path / "receipts"
+    result = run_cli(*prefill_args(site.start_url, env_file(), receipts), stdin=f"{TEST_CODE}\n")
+    assert result.code == 0, result.stderr
+    state = assert_submitted_once(site)
+    assert state["code_attempts"] == ([{"code": TEST_CODE, "ok": True}] if code_step else [])
+    assert state["cookie_choices"] == (["essential"] if cookie else [])
+    data = assert_receipt(receipts)
+    assert data["code_step"] is code_step
+    assert EMAIL not in result.stderr + result.stdout.replace(str(receipts), "")
+
+
+def test_wrong_code_is_asked_again_then_accepted(mock_site, env_file, tmp_path):
+    site = mock_site("react")
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"000000\n{TEST_CODE}\n")
+    assert result.code == 0, result.stderr
+    assert [a["ok"] for a in site.state()["code_attempts"]] == [False, True]
+    assert "tries left" in result.stderr
+
+
+@pytest.mark.parametrize("markup", ["server", "react"])
+def test_three_wrong_codes_exit_8(markup, mock_site, env_file, tmp_path):
+    site = mock_site(markup)
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin="000000\n111111\n222222\n")
+    assert result.code == 8, result.stderr
+    assert [a["code"] for a in site.state()["code_attempts"]] == ["000000", "111111", "222222"]
+    assert site.state()["confirmed"] == 0
+
+
+def test_503_then_success_retries_the_page_load(mock_site, env_file, tmp_path):
+    site = mock_site("flaky")
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{TEST_CODE}\n")
+    assert result.code == 0, result.stderr
+    assert result.stderr.count("trying again") == 2
+    assert site.state()["requests"].count("GET /privacy/genai/") == 3
+    assert_submitted_once(site)
+
+
+def test_unreachable_site_exits_4_after_retries(env_file, tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = run_cli(*prefill_args(f"http://127.0.0.1:{port}/privacy/genai/", env_file(), tmp_path / "r"))
+    assert result.code == 4, result.stderr
+    assert result.stderr.count("trying again") == 3
+
+
+def test_look_alike_host_is_refused_with_exit_7(mock_site, env_file, tmp_path):
+    site = mock_site("lookalike")
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"))
+    assert result.code == 7, result.stderr
+    assert "account-verify.example" in result.stderr
+    assert site.state()["submissions"] == [] and site.state()["input_events"] == 0
+
+
+def test_missing_field_stops_before_sending_and_saves_a_redacted_snapshot(mock_site, env_file, tmp_path):
+    site = mock_site("missing-email")
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"))
+    assert result.code == 3, result.stderr
+    assert "email address field" in result.stderr
+    assert site.state()["submissions"] == []
+    (snap,) = (tmp_path / "snapshots").iterdir()
+    assert stat.S_IMODE(snap.stat().st_mode) == 0o700
+    assert {p.name for p in snap.iterdir()} >= {"page.html", "screenshot.png", "trace.zip", "snapshot.json"}
+    html = (snap / "page.html").read_text(encoding="utf-8")
+    assert 'name="lsd"' in html and 'name="lsd" value="[redacted]"' in html or "lsd" not in html
+    assert str(snap) in result.stderr
+
+
+def test_log_in_wall_headless_exits_5_without_typing(mock_site, env_file, tmp_path):
+    site = mock_site("login")
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"))
+    assert result.code == 5, result.stderr
+    assert "log in" in result.stderr and "without --headless" in result.stderr
+    assert site.state()["logins"] == 0 and site.state()["input_events"] == 0
+
+
+def test_prefilled_email_is_replaced_and_the_person_told(mock_site, env_file, tmp_path):
+    site = mock_site("prefilled")
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{TEST_CODE}\n")
+    assert result.code == 0, result.stderr
+    assert_submitted_once(site)
+    assert "s***@example.com" in result.stderr and PREFILLED_EMAIL not in result.stderr
+
+
+def test_cookie_dialog_without_a_decline_choice_exits_3_headless(mock_site, env_file, tmp_path):
+    site = mock_site("cookie-allow-only")
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"))
+    assert result.code == 3, result.stderr
+    assert site.state()["cookie_choices"] == []
+
+
+@pytest.mark.parametrize("variant, country", [("new-tab", "PT"), ("select-names,de", "NE"), ("combobox,fr", "NE"), ("slow", "PT")])
+def test_more_page_shapes(variant, country, mock_site, env_file, tmp_path):
+    site = mock_site(variant)
+    result = run_cli(*prefill_args(site.start_url, env_file(country=country), tmp_path / "r"), stdin=f"{TEST_CODE}\n")
+    assert result.code == 0, result.stderr
+    assert_submitted_once(site, country=country)
+
+
+def test_default_reason_is_sent_when_none_is_configured(mock_site, env_file, tmp_path):
+    site = mock_site("no-code")
+    result = run_cli(*prefill_args(site.start_url, env_file(reason=None), tmp_path / "r"))
+    assert result.code == 0, result.stderr
+    (sub,) = objection(site.state())
+    assert "Article 21" in sub["reason"]

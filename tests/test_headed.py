@@ -1,0 +1,81 @@
+"""A real window on a virtual display: the person presses Send and types the code; the bot only waits."""
+
+import queue
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import CLI, EMAIL, REASON, ROOT
+from optout_bot.mock_site import TEST_CODE
+
+PERSON = [sys.executable, str(Path(__file__).with_name("person.py"))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Lines:
+    """The CLI's stderr, line by line, read on a thread so a test can wait with a bound."""
+
+    def __init__(self, stream):
+        self.seen: list[str] = []
+        self._q: queue.Queue = queue.Queue()
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream):
+        for line in stream:
+            self._q.put(line)
+
+    def until(self, *words: str, timeout: float = 60) -> str:
+        while True:
+            line = self._q.get(timeout=timeout)
+            self.seen.append(line)
+            if all(w in line for w in words):
+                return line
+
+
+@pytest.mark.headed
+def test_person_sends_and_types_the_code_in_a_real_window(xvfb_display, mock_site, env_file, tmp_path):
+    site = mock_site("cookie")
+    port = free_port()
+    receipts = tmp_path / "receipts"
+    env = {"DISPLAY": xvfb_display, "OPTOUT_DEBUG_PORT": str(port), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.Popen(
+        [*CLI, "prefill", "--env-file", str(env_file()), "--start-url", site.start_url, "--allow-host", "127.0.0.1",
+         "--submit", "manual", "--code", "browser", "--receipts-dir", str(receipts), "--wait-minutes", "2"],
+        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = Lines(proc.stderr)
+        lines.until("Your turn", "press Send")
+        # The form is filled and the bot is waiting: nothing has been sent yet.
+        assert site.state()["submissions"] == []
+        subprocess.run([*PERSON, str(port), "send"], check=True, timeout=60)
+        lines.until("Your turn", "Confirm")
+        assert site.state()["code_attempts"] == []
+        subprocess.run([*PERSON, str(port), "code", TEST_CODE], check=True, timeout=60)
+        assert proc.wait(timeout=60) == 0, "".join(lines.seen)
+    finally:
+        proc.kill()
+    state = site.state()
+    (sub,) = [s for s in state["submissions"] if s["form"] == "objection"]
+    assert (sub["country"], sub["email"], sub["reason"]) == ("PT", EMAIL, REASON)
+    assert state["code_attempts"] == [{"code": TEST_CODE, "ok": True}]
+    assert state["cookie_choices"] == ["essential"]
+    assert len(list(receipts.glob("*.json"))) == 1
+
+
+def test_ask_without_a_terminal_never_sends(mock_site, env_file, tmp_path):
+    from conftest import run_cli
+
+    site = mock_site("")
+    result = run_cli("prefill", "--env-file", str(env_file()), "--start-url", site.start_url, "--allow-host", "127.0.0.1",
+                     "--headless", "--submit", "ask", "--code", "stdin", "--receipts-dir", str(tmp_path / "r"))
+    assert result.code == 6, result.stderr
+    assert site.state()["submissions"] == []
