@@ -59,6 +59,7 @@ class Run:
     layers: dict[str, str] = field(default_factory=dict)  # element -> layer that found it
     code_step: bool = False
     allow_fallback: bool = True
+    settle_s: float = SETTLE_S
 
     @property
     def person_deadline(self) -> float:
@@ -177,11 +178,18 @@ def _cookie_dialog(page: Page, recipe: Recipe) -> Locator:
     )
 
 
+def _cookie_banner(page: Page, recipe: Recipe) -> Locator:
+    """A cookie dialog, or any banner whose buttons speak of cookies (not every banner is a dialog)."""
+    loose = page.get_by_role("button", name=recipe.cookie_dialog.pattern()).filter(visible=True)
+    hooks = page.locator("[data-cookiebanner]").filter(visible=True)
+    return _cookie_dialog(page, recipe).filter(visible=True).or_(loose).or_(hooks)
+
+
 def classify_start(page: Page, run: Run, statuses: dict) -> StartState | None:
     recipe = run.recipe
     if statuses.get(page.url, 0) >= 500:
         return "server-error"
-    if _visible(_cookie_dialog(page, recipe)):
+    if _visible(_cookie_banner(page, recipe)):
         return "cookies"
     if _visible(locate.any_layer(page, recipe.login_wall)):
         return "login"
@@ -233,7 +241,12 @@ def reach_form(page: Page, run: Run) -> Page:
             last_change = time.monotonic()
             continue
         still = time.monotonic() - last_change
-        if time.monotonic() > deadline or (still > SETTLE_S and _loaded(page)):
+        if time.monotonic() > deadline or (still > run.settle_s and _loaded(page)):
+            if _asks_to_log_in(page, run):
+                wait_for_login(page, run)
+                deadline = last_change = time.monotonic()
+                deadline += run.timeout_s
+                continue
             page.remove_listener("response", remember)
             return _fallback(page, run, followed)
 
@@ -265,15 +278,20 @@ _DRIFT_HINT = "Meta may have changed the page. Run `optout-bot check` and see th
 
 def decline_cookies(page: Page, run: Run) -> None:
     recipe = run.recipe
-    dialog = _cookie_dialog(page, recipe).first
+    dialog = _cookie_dialog(page, recipe).filter(visible=True)
+    in_dialog = _visible(dialog)
+    scope = dialog.first if in_dialog else page
     accept = recipe.cookie_accept.pattern()
     choice = None
-    for layer, loc in locate.layers(dialog, recipe.cookie_decline):
+    for layer, loc in locate.layers(scope, recipe.cookie_decline):
         if layer != "structure":
             loc = loc.filter(has_not_text=accept)
+            if not in_dialog:
+                loc = loc.filter(has_text=recipe.cookie_dialog.pattern())
         if _visible(loc):
             choice = Found("cookie_decline", loc.first, layer)
             break
+    banner = _cookie_banner(page, recipe)
     if choice is None:
         if run.headless:
             raise PageMismatch(
@@ -283,16 +301,28 @@ def decline_cookies(page: Page, run: Run) -> None:
             )
         run.report.your_turn("A cookie dialog in the window has no 'decline' choice the bot recognises. Choose the least permissive option yourself.")
         person.show_note(page, "Please choose the cookie option yourself (the least permissive one).", "act")
-        _wait_person(lambda: not _visible(_cookie_dialog(page, recipe)), page, run, "the cookie choice")
+        _wait_person(lambda: not _visible(banner), page, run, "the cookie choice")
         return
     label = _first_text(choice.locator) or "decline"
     run.layers["cookie_decline"] = choice.layer
     choice.locator.click()
     run.report.info(f"Declined optional cookies ({label!r}).")
     try:
-        _cookie_dialog(page, recipe).first.wait_for(state="hidden", timeout=run.timeout_s * 1000)
+        banner.first.wait_for(state="hidden", timeout=run.timeout_s * 1000)
     except PlaywrightTimeout:
         raise PageMismatch("The cookie dialog stayed open after declining optional cookies.", hint=_DRIFT_HINT) from None
+
+
+def _asks_to_log_in(page: Page, run: Run) -> bool:
+    """A page that shows neither link nor form but offers 'Log in' (or is a log-in address)."""
+    path = urlsplit(page.url).path.lower()
+    return "login" in path or _visible(locate.any_layer(page, run.recipe.login_prompt))
+
+
+def _login_shown(page: Page, run: Run) -> bool:
+    if _visible(locate.any_layer(page, run.recipe.login_wall)):
+        return True
+    return _asks_to_log_in(page, run) and not _visible(_form_marker(page, run.recipe)) and not locate.find(page, "link", run.recipe.link)
 
 
 def wait_for_login(page: Page, run: Run) -> None:
@@ -303,7 +333,7 @@ def wait_for_login(page: Page, run: Run) -> None:
         )
     run.report.your_turn("Log in to your account in the browser window. The bot never types or stores your password; it waits for you.")
     person.show_note(page, "Please log in. optout-bot waits and carries on afterwards.", "act")
-    _wait_person(lambda: not _visible(locate.any_layer(page, run.recipe.login_wall)), page, run, "the log-in")
+    _wait_person(lambda: not _login_shown(page, run), page, run, "the log-in")
     run.report.info("Logged in; carrying on.")
 
 

@@ -87,6 +87,7 @@ class Recipe(_Strict):
     cookie_decline: Element
     cookie_accept: Element
     login_wall: Element
+    login_prompt: Element  # a page that only offers 'Log in' (no password field yet)
 
     def text_pattern(self, vocabulary: Vocabulary) -> re.Pattern:
         return re.compile(phrase_pattern([p for words in vocabulary.values() for p in words]), re.IGNORECASE)

@@ -37,7 +37,7 @@ DONE = """<!doctype html><html lang="en"><body><h2>Thank you</h2><p>We have rece
 
 
 class PlainSite:
-    def __init__(self, third_party_link_first: bool = False):
+    def __init__(self, post_redirect_get: bool = False):
         self.submissions: list[dict] = []
         self.codes: list[str] = []
         site = self
@@ -54,9 +54,18 @@ class PlainSite:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _redirect(self, where: str):
+                self.send_response(303)
+                self.send_header("Location", where)
+                self.send_header("Set-Cookie", "step=code; Path=/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def do_GET(self):
                 path = urlsplit(self.path).path
                 pages = {"/privacy/genai/": GENAI, "/help/contact/form": FORM.format(error="")}
+                if path == "/code" and "step=code" in self.headers.get("Cookie", ""):
+                    pages["/code"] = CODE_PAGE.format(error="")
                 self._send(pages.get(path, "<p>Not found</p>"), 200 if path in pages else 404)
 
             def do_POST(self):
@@ -66,6 +75,8 @@ class PlainSite:
                     site.submissions.append(fields)
                     if not fields.get("country") or "@" not in fields.get("email", ""):
                         return self._send(FORM.format(error='<p role="alert">Please fill in all fields.</p>'))
+                    if post_redirect_get:
+                        return self._redirect("/code")
                     return self._send(CODE_PAGE.format(error=""))
                 if self.path == "/confirm":
                     site.codes.append(fields.get("code", ""))

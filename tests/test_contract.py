@@ -48,3 +48,11 @@ def test_a_line_that_is_not_six_digits_is_never_typed(tmp_path, env_file):
         assert result.code == 0, result.stderr
         assert site.codes == [CODE]
         assert "not a six-digit code" in result.stderr
+
+
+def test_post_redirect_get_through_the_host_guard_keeps_cookies(tmp_path, env_file):
+    # The guard fetches documents itself to check each redirect; the redirect and its cookie must survive.
+    with PlainSite(post_redirect_get=True) as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
+        assert result.code == 0, result.stderr
+        assert len(site.submissions) == 1 and site.codes == [CODE]

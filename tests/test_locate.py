@@ -140,3 +140,23 @@ def test_the_note_in_the_window_is_invisible_to_locators(page: Page):
     expect(page.get_by_role("button", name="Send")).to_have_count(1)
     expect(page.get_by_text("press Send yourself")).to_have_count(0)
     assert page.locator("#optout-bot-note").is_visible()
+
+
+def test_a_cookie_banner_that_is_not_a_dialog_is_still_declined(page: Page):
+    page.set_content("""<div class="x1n2onr6"><span>We use cookies to improve Instagram.</span>
+      <div role="button" tabindex="0" onclick="window.choice='all'; this.parentNode.remove()">Allow all cookies</div>
+      <div role="button" tabindex="0" onclick="window.choice='essential'; this.parentNode.remove()">Decline optional cookies</div></div>
+      <p><a href="/help/contact/1">right to object</a></p>""")
+    assert flow.classify_start(page, make_run(), {}) == "cookies"
+    flow.decline_cookies(page, make_run())
+    assert page.evaluate("window.choice") == "essential"
+    assert flow.classify_start(page, make_run(), {}) == "link"
+
+
+def test_a_page_that_only_offers_log_in_stops_headless_with_exit_5(page: Page):
+    from optout_bot.status import PersonTimeout
+
+    page.set_content("<h1>Log in to continue</h1><a href='/accounts/login/'>Log in</a>")
+    with pytest.raises(PersonTimeout) as err:
+        flow.reach_form(page, make_run(settle_s=0.2))
+    assert err.value.status == 5
