@@ -326,6 +326,73 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
         raise PageMismatch(f"Missing on the page: {names}. See docs/maintainers.md to update the recipe.")
 
 
+@cli.command()
+@click.option("--env-file", default=".env", show_default=True, type=click.Path(dir_okay=False), help="Where to write the settings.")
+@click.option("--email", help="Your account's email address.")
+@click.option("--country", help="Country of residence: ISO code or English name.")
+@click.option("--reason", help="How the processing affects you (empty: the default objection).")
+@click.option("--target", help="instagram or facebook.")
+@click.option("--force", is_flag=True, help="Replace an existing file without asking.")
+@_debug_option
+def init(env_file, email, country, reason, target, force):
+    """Write your settings to .env (mode 0600), asking for what the flags do not give."""
+    from optout_bot import wizard
+
+    path = wizard.init(Path(env_file), email, country, reason, target, force)
+    click.echo(f"Wrote {path} (only you can read it). Next: optout-bot prefill", err=True)
+
+
+@cli.command("receipts")
+@click.option("--receipts-dir", type=click.Path(file_okay=False), help="Where receipts are (default: your user data folder).")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list on stdout.")
+@_debug_option
+def receipts_cmd(receipts_dir, as_json):
+    """List your past objections, newest first."""
+    import json
+
+    from optout_bot import receipts
+    from optout_bot.config import mask_email
+
+    folder = Path(receipts_dir) if receipts_dir else receipts.default_receipts_dir()
+    rows = []
+    for data in receipts.list_receipts(folder):
+        shot = data.get("screenshot")
+        rows.append({"submitted_at": data.get("submitted_at"), "target": data.get("target"), "country": data.get("country"),
+                     "email": mask_email(str(data.get("email", ""))), "receipt": data["path"],
+                     "screenshot": str(Path(data["path"]).with_name(shot)) if shot else None})
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo(f"No receipts yet in {folder}.", err=True)
+        return
+    for row in rows:
+        click.echo(f"{row['submitted_at']}  {row['target']:<9}  {row['country']}  {row['email']}  {row['receipt']}")
+        if row["screenshot"]:
+            click.echo(f"{'':>22}screenshot: {row['screenshot']}")
+
+
+@cli.command()
+@click.option("--env-file", type=click.Path(dir_okay=True), help="Settings file to check (default: .env).")
+@click.option("--receipts-dir", type=click.Path(file_okay=False), help="Receipts folder to check.")
+@click.option("--offline", is_flag=True, help="Skip the check that Meta's site can be reached.")
+@click.option("--target", type=click.Choice(["instagram", "facebook"]), default="instagram", show_default=True)
+@_debug_option
+def doctor(env_file, receipts_dir, offline, target):
+    """Check that everything the tool needs is in place; exit 1 if something needed is missing."""
+    from optout_bot import doctor as checks, receipts, recipe as recipes
+
+    folder = Path(receipts_dir) if receipts_dir else receipts.default_receipts_dir()
+    results = checks.run(env_file, folder, offline, str(recipes.load(target).start_url))
+    for check in results:
+        mark = "ok  " if check.ok else ("FAIL" if check.needed else "note")
+        click.echo(f"{mark}  {check.name:<16} {check.detail}")
+    failed = [c.name for c in results if c.needed and not c.ok]
+    if failed:
+        raise OptoutError(f"Not ready: {', '.join(failed)}.", hint="Fix the lines marked FAIL above, then run `optout-bot doctor` again.")
+    click.echo("Ready.", err=True)
+
+
 # --- demo, mock site, install -------------------------------------------------------------
 
 

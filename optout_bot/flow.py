@@ -151,7 +151,8 @@ def load(page: Page, url: str, run: Run) -> None:
         reraise=True,
     )
     try:
-        retrying(attempt)
+        with run.report.waiting(f"waiting for {host_of(url)}"):
+            retrying(attempt)
     except _Retryable as exc:
         raise Unreachable(
             f"Could not load {url} after {run.retries} tries: {exc}.",
@@ -510,6 +511,11 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
 
 
 def await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float) -> Result:
+    with run.report.waiting("waiting for Meta's answer"):
+        return _await_result(page, run, stage, form, deadline)
+
+
+def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float) -> Result:
     while True:
         run.guard.check()
         since = mark(page)
@@ -555,7 +561,7 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
 def _await_person_send(page: Page, run: Run, form: list[Locator]) -> Result:
     deadline = run.person_deadline
     while True:
-        result = await_result(page, run, "send", form, deadline)
+        result = _await_result(page, run, "send", form, deadline)
         if result == "refused":
             # A person can correct the form and press Send again; show them what the site said.
             run.report.warn(f"The site says: {site_message(page, run) or 'the form was not accepted'}. Correct it in the window and press Send again.")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
+from contextlib import contextmanager
 
 import click
 
@@ -47,6 +49,32 @@ class Reporter:
         text = f"Step {number} of {len(self.steps)}: {title}" + (f" ({detail})" if detail else "")
         self._emit("step", text, step=number, of=len(self.steps), title=title)
         self._say(text, {"bold": True})
+
+    @contextmanager
+    def waiting(self, text: str):
+        """A spinner on the terminal while the site works; nothing at all when not on a terminal."""
+        if self.quiet or self.json_events or not sys.stderr.isatty():
+            yield
+            return
+        stop = threading.Event()
+
+        def spin() -> None:
+            frames = "|/-\\"
+            n = 0
+            while not stop.wait(0.1):  # sleep-ok: animation frame rate of the spinner
+                sys.stderr.write(f"\r  {frames[n % 4]} {text}")
+                sys.stderr.flush()
+                n += 1
+            sys.stderr.write("\r" + " " * (len(text) + 6) + "\r")
+            sys.stderr.flush()
+
+        thread = threading.Thread(target=spin, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
     def info(self, text: str, **data) -> None:
         self._emit("info", text, **data)

@@ -1,0 +1,90 @@
+"""`optout-bot doctor`: one line per thing the tool needs, and whether it is there."""
+
+from __future__ import annotations
+
+import platform
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    needed: bool = True
+
+
+def python() -> Check:
+    ok = sys.version_info >= (3, 10)
+    return Check("Python", ok, f"{platform.python_version()}" + ("" if ok else " (3.10 or newer is needed)"))
+
+
+def playwright() -> Check:
+    try:
+        return Check("Playwright", True, metadata.version("playwright"))
+    except metadata.PackageNotFoundError:
+        return Check("Playwright", False, "not installed: pip install playwright")
+
+
+def browser() -> Check:
+    from optout_bot import browser as finder
+    from optout_bot.status import OptoutError
+
+    try:
+        choice = finder.find()
+    except OptoutError as exc:
+        return Check("Browser", False, exc.message)
+    version = finder.version(choice)
+    return Check("Browser", True, choice.describe() + (f": {version}" if version else ""))
+
+
+def configuration(env_file: str | None) -> Check:
+    from optout_bot import config
+    from optout_bot.status import BadInput
+
+    try:
+        settings = config.load(env_file)
+    except BadInput as exc:
+        return Check("Settings", False, exc.message.replace("\n", "; ") + " (run `optout-bot init`)")
+    return Check("Settings", True, f"{settings.masked_email}, {settings.country}, target {settings.target}")
+
+
+def receipts_folder(folder: Path) -> Check:
+    from optout_bot.receipts import private_dir
+
+    try:
+        private_dir(folder)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-"):
+            pass
+    except OSError as exc:
+        return Check("Receipts folder", False, f"{folder} is not writable ({exc.strerror})")
+    return Check("Receipts folder", True, f"{folder} (writable, private)")
+
+
+def meta_reachable(url: str, timeout: float = 5) -> Check:
+    request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "optout-bot doctor"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return Check("Meta reachable", True, f"{url} answered {response.status}")
+    except urllib.error.HTTPError as exc:  # an answer, even a refusal, proves the host is reachable
+        return Check("Meta reachable", True, f"{url} answered {exc.code}")
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return Check("Meta reachable", False, f"{url} could not be reached ({reason}); check your connection")
+
+
+def run(env_file: str | None, receipts_dir: Path, offline: bool, start_url: str) -> list[Check]:
+    checks = [python(), playwright(), browser(), configuration(env_file), receipts_folder(receipts_dir)]
+    if not offline:
+        checks.append(meta_reachable(start_url))
+    from optout_bot.browser import has_display
+
+    if not has_display():
+        checks.append(Check("Display", False, "none: prefill needs --headless here, or a desktop session", needed=False))
+    return checks

@@ -1,0 +1,117 @@
+"""`optout-bot init`: ask for the settings (or take them as flags) and write a private .env."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import click
+from pydantic import EmailStr, TypeAdapter, ValidationError
+
+from optout_bot import countries
+from optout_bot.config import DEFAULT_REASON, REASON_MAX_CHARS, TARGETS, load
+from optout_bot.status import BadInput, Cancelled
+
+_EMAIL = TypeAdapter(EmailStr)
+
+
+def check_email(value: str) -> str:
+    try:
+        return _EMAIL.validate_python(value.strip())
+    except ValidationError as exc:
+        raise ValueError(exc.errors()[0]["msg"].removeprefix("value is not a valid email address: ")) from None
+
+
+def check_country(value: str) -> str:
+    try:
+        return countries.resolve(value)
+    except LookupError:
+        close = countries.suggestions(value)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        raise ValueError(f"Unknown country {value.strip()!r}.{hint} Give an ISO code such as PT, or the English name.") from None
+
+
+def check_reason(value: str) -> str:
+    value = value.strip()
+    if len(value) > REASON_MAX_CHARS:
+        raise ValueError(f"That is {len(value)} characters; at most {REASON_MAX_CHARS} are accepted.")
+    return value
+
+
+def check_target(value: str) -> str:
+    value = value.strip().lower()
+    if value not in TARGETS:
+        raise ValueError(f"Choose one of: {', '.join(TARGETS)}.")
+    return value
+
+
+def _ask(question: str, check: Callable[[str], str], default: str | None = None) -> str:
+    """Ask until the answer passes `check`; say what was wrong each time."""
+    while True:
+        answer = click.prompt(question, default=default, show_default=default is not None and len(default) < 40, err=True)
+        try:
+            return check(answer)
+        except ValueError as exc:
+            click.echo(f"  {exc}", err=True)
+
+
+def _dotenv_value(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def render(email: str, country: str, reason: str, target: str) -> str:
+    lines = [
+        "# Written by `optout-bot init`. It holds your email address: keep it private (mode 0600).",
+        f"OPTOUT_EMAIL={_dotenv_value(email)}",
+        f"OPTOUT_COUNTRY={country}",
+        "# Empty: a short, polite objection under Art. 21 GDPR.",
+        f"OPTOUT_REASON={_dotenv_value(reason) if reason else ''}",
+        f"OPTOUT_TARGET={target}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_private(path: Path, text: str) -> None:
+    """Atomic, mode 0600 from the first byte."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".env-", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def init(path: Path, email: str | None, country: str | None, reason: str | None, target: str | None, force: bool) -> Path:
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    given = {"--email": email, "--country": country, "--target": target}
+    missing = [flag for flag, value in given.items() if value is None and flag != "--target"]
+    if missing and not interactive:
+        raise BadInput(f"{', '.join(missing)}: needed when there is no terminal to ask on (e.g. optout-bot init --email you@example.eu --country PT)")
+    try:
+        email = check_email(email) if email is not None else _ask("Email address of your Instagram/Facebook account", check_email)
+        country = check_country(country) if country is not None else _ask("Country of residence (ISO code or English name)", check_country)
+        if reason is None and interactive:
+            click.echo(f"Default reason: {DEFAULT_REASON}", err=True)
+            reason = _ask("Your own reason (Enter keeps the default)", check_reason, default="")
+        reason = check_reason(reason or "")
+        if target is None:
+            target = _ask("Instagram or Facebook", check_target, default="instagram") if interactive else "instagram"
+        target = check_target(target)
+    except ValueError as exc:
+        raise BadInput(f"init: {exc}") from None
+    if path.exists() and not force:
+        if not interactive:
+            raise BadInput(f"--env-file: {path} exists; add --force to replace it")
+        if not click.confirm(f"{path} exists. Replace it?", default=False, err=True):
+            raise Cancelled(f"Kept {path} as it was.")
+    write_private(path, render(email, country, reason, target))
+    load(str(path))  # what was written must pass the same validation prefill uses
+    return path

@@ -1,0 +1,157 @@
+"""init, receipts and doctor, as a person uses them: at a real terminal, with flags, from scripts."""
+
+import datetime as dt
+import json
+import os
+import pty
+import select
+import stat
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import CLI, ROOT, run_cli
+from optout_bot import config, receipts
+
+
+class Terminal:
+    """The CLI on a pseudo-terminal, so its prompts behave as they do for a person."""
+
+    def __init__(self, *args, cwd):
+        self.master, slave = pty.openpty()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OPTOUT_")}
+        self.proc = subprocess.Popen([*CLI, *args], stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, close_fds=True)
+        os.close(slave)
+        self.screen = ""
+
+    def expect(self, text: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.screen:
+            left = deadline - time.monotonic()
+            assert left > 0, f"never saw {text!r}; screen was:\n{self.screen}"
+            ready, _, _ = select.select([self.master], [], [], left)
+            if ready:
+                try:
+                    self.screen += os.read(self.master, 4096).decode("utf-8", "replace")
+                except OSError:  # the process ended and closed the terminal
+                    break
+        assert text in self.screen, self.screen
+
+    def type(self, line: str) -> None:
+        os.write(self.master, (line + "\n").encode("utf-8"))
+
+    def wait(self) -> int:
+        code = self.proc.wait(timeout=30)
+        os.close(self.master)
+        return code
+
+
+def test_init_at_a_terminal_asks_again_after_typos(tmp_path):
+    term = Terminal("init", cwd=tmp_path)
+    term.expect("Email address")
+    term.type("not-an-email")
+    term.expect("@-sign")
+    term.type("p.person@example.eu")
+    term.expect("Country of residence")
+    term.type("Portgual")
+    term.expect("Did you mean Portugal")
+    term.type("Portugal")
+    term.expect("Your own reason")
+    term.type("As minhas fotos são minhas.")
+    term.expect("Instagram or Facebook")
+    term.type("facebook")
+    assert term.wait() == 0, term.screen
+    env = tmp_path / ".env"
+    assert stat.S_IMODE(env.stat().st_mode) == 0o600
+    settings = config.load(str(env))
+    assert (settings.email, settings.country, settings.reason, settings.target) == (
+        "p.person@example.eu", "PT", "As minhas fotos são minhas.", "facebook")
+
+
+def test_init_at_a_terminal_asks_before_replacing_a_file(tmp_path):
+    (tmp_path / ".env").write_text("OPTOUT_EMAIL=old@example.eu\n")
+    term = Terminal("init", "--email", "new@example.eu", "--country", "DE", "--reason", "", "--target", "instagram", cwd=tmp_path)
+    term.expect("Replace it?")
+    term.type("n")
+    assert term.wait() == 6
+    assert (tmp_path / ".env").read_text() == "OPTOUT_EMAIL=old@example.eu\n"
+
+
+def test_init_with_flags_writes_a_valid_private_file(tmp_path):
+    reason = 'Line one "quoted"\nLine two \\ with ção'
+    result = run_cli("init", "--email", "p@example.eu", "--country", "deu", "--reason", reason, "--target", "instagram", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    env = tmp_path / ".env"
+    assert stat.S_IMODE(env.stat().st_mode) == 0o600
+    settings = config.load(str(env))
+    assert (settings.email, settings.country, settings.reason) == ("p@example.eu", "DE", reason)
+
+
+def test_init_without_a_terminal_names_what_is_missing_and_never_overwrites(tmp_path):
+    result = run_cli("init", "--email", "p@example.eu", cwd=tmp_path)
+    assert result.code == 2 and "--country" in result.stderr and not (tmp_path / ".env").exists()
+    (tmp_path / ".env").write_text("keep me\n")
+    result = run_cli("init", "--email", "p@example.eu", "--country", "PT", cwd=tmp_path)
+    assert result.code == 2 and "--force" in result.stderr
+    assert (tmp_path / ".env").read_text() == "keep me\n"
+
+
+def test_init_refuses_bad_flags_with_exit_2(tmp_path):
+    result = run_cli("init", "--email", "p@example.eu", "--country", "Atlantis", cwd=tmp_path)
+    assert result.code == 2 and "Atlantis" in result.stderr and "Traceback" not in result.stderr
+
+
+def _receipt(folder, when, target, email):
+    r = receipts.Receipt(target=target, country="PT", email=email, reason="x", submitted_at=when,
+                         final_url="http://127.0.0.1/", confirmation_text="Thanks")
+    return receipts.save_receipt(folder, r, b"png", dt.datetime.fromisoformat(when.replace("Z", "+00:00")))
+
+
+def test_receipts_lists_newest_first_with_masked_email(tmp_path):
+    old = _receipt(tmp_path, "2025-06-01T10:00:00Z", "instagram", "p.person@example.eu")
+    new = _receipt(tmp_path, "2026-11-21T10:00:00Z", "facebook", "p.person@example.eu")
+    result = run_cli("receipts", "--receipts-dir", str(tmp_path))
+    assert result.code == 0
+    lines = [line for line in result.stdout.splitlines() if "example.eu" in line]
+    assert [str(new) in lines[0], str(old) in lines[1]] == [True, True]
+    assert "p***@example.eu" in result.stdout and "p.person@example.eu" not in result.stdout
+    assert str(new.with_suffix(".png")) in result.stdout
+    rows = json.loads(run_cli("receipts", "--receipts-dir", str(tmp_path), "--json").stdout)
+    assert [r["target"] for r in rows] == ["facebook", "instagram"] and rows[0]["email"] == "p***@example.eu"
+
+
+def test_receipts_with_none_says_so(tmp_path):
+    result = run_cli("receipts", "--receipts-dir", str(tmp_path / "none"))
+    assert result.code == 0 and "No receipts yet" in result.stderr
+
+
+def test_doctor_passes_when_all_is_there(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text("OPTOUT_EMAIL=p.person@example.eu\nOPTOUT_COUNTRY=PT\n")
+    result = run_cli("doctor", "--offline", "--env-file", str(env), "--receipts-dir", str(tmp_path / "r"))
+    assert result.code == 0, result.stdout + result.stderr
+    assert "ok    Browser" in result.stdout and "p***@example.eu" in result.stdout
+    assert "p.person@example.eu" not in result.stdout
+
+
+def test_doctor_fails_when_no_browser_can_be_found(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text("OPTOUT_EMAIL=p@example.eu\nOPTOUT_COUNTRY=PT\n")
+    # No Chromium anywhere: an empty PATH, no Playwright download folder.
+    result = run_cli("doctor", "--offline", "--env-file", str(env), "--receipts-dir", str(tmp_path / "r"),
+                     env={"PATH": str(tmp_path), "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "none"), "HOME": str(tmp_path)})
+    assert result.code == 1
+    assert "FAIL  Browser" in result.stdout and "optout-bot install" in result.stdout
+
+
+@pytest.mark.parametrize("command", [["--help"], ["init", "--help"], ["receipts"], ["doctor", "--offline"]])
+def test_commands_that_open_no_browser_do_not_import_playwright(command, tmp_path):
+    code = ("import sys, runpy; sys.argv = ['optout-bot', *sys.argv[1:]]\n"
+            "try:\n    runpy.run_module('optout_bot', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print('PLAYWRIGHT' if any(m.startswith('playwright') for m in sys.modules) else 'CLEAN', file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code, *command, *(["--receipts-dir", str(tmp_path)] if command[0] == "receipts" else [])],
+                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PATH": os.environ["PATH"]})
+    assert proc.stderr.strip().endswith("CLEAN"), proc.stderr
