@@ -1,0 +1,63 @@
+"""`check`: walks to the form, reports each element and its layer, and types or sends nothing."""
+
+import json
+
+import pytest
+
+from conftest import EMAIL, REASON, prefill_args, run_cli
+from optout_bot import recipe
+from optout_bot.mock_site import TEST_CODE
+
+
+def check(site, *extra):
+    return run_cli("check", "--start-url", site.start_url, "--allow-host", "127.0.0.1", "--headless", "--timeout", "15", *extra)
+
+
+@pytest.mark.parametrize("variant, target", [("cookie", "instagram"), ("facebook,cookie-fb,react", "facebook")])
+def test_check_finds_every_element_and_touches_nothing(variant, target, mock_site):
+    site = mock_site(variant)
+    result = check(site, "--target", target, "--json")
+    assert result.code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["missing"] == [] and set(report["elements"]) == {"link", "country", "email", "reason", "send"}
+    assert all(layer in ("role", "label", "placeholder", "text", "structure") for layer in report["elements"].values())
+    state = site.state()
+    assert state["submissions"] == [] and state["input_events"] == 0 and state["code_attempts"] == []
+    assert state["cookie_choices"] == ["essential"]
+
+
+def test_check_names_the_missing_field_and_exits_3(mock_site):
+    site = mock_site("missing-country")
+    result = check(site)
+    assert result.code == 3, result.stderr
+    assert "MISSING  country" in result.stdout
+    assert "country of residence" in result.stderr
+    assert "last verified against the live site" in result.stdout
+    assert site.state()["input_events"] == 0
+
+
+def test_live_with_a_start_url_is_refused():
+    result = run_cli("check", "--live", "--start-url", "http://127.0.0.1:1/", "--allow-host", "127.0.0.1")
+    assert result.code == 2 and "--live" in result.stderr
+
+
+def test_facebook_target_completes_the_flow(mock_site, env_file, tmp_path):
+    site = mock_site("facebook,cookie-fb")
+    receipts = tmp_path / "receipts"
+    result = run_cli(*prefill_args(site.start_url, env_file(OPTOUT_TARGET="facebook"), receipts), stdin=f"{TEST_CODE}\n")
+    assert result.code == 0, result.stderr
+    (sub,) = [s for s in site.state()["submissions"] if s["form"] == "objection"]
+    assert (sub["form_id"], sub["country"], sub["email"], sub["reason"]) == ("6359191084165019", "PT", EMAIL, REASON)
+    assert site.state()["cookie_choices"] == ["essential"]
+    (receipt,) = receipts.glob("*-facebook.json")
+    assert json.loads(receipt.read_text())["target"] == "facebook"
+    assert "Accounts Center" in result.stderr
+
+
+@pytest.mark.parametrize("target", recipe.targets())
+def test_every_recipe_records_when_and_in_which_languages_it_was_verified(target):
+    verified = recipe.load(target).last_verified
+    assert verified.how.strip(), "say how (and whether) the recipe was checked against the live site"
+    if verified.date is not None:
+        assert verified.languages, "a verified recipe names the languages it was verified in"
+        assert set(verified.languages) <= set(recipe.LANGUAGES)
