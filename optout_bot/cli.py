@@ -187,7 +187,7 @@ def prefill(env_file, email, country, reason, target, headless, start_url, allow
 
 
 def _run_prefill(settings, *, headless, start_url, allow_hosts, profile, timeout, trace, submit, code, wait_minutes,
-                 receipts_dir, snapshots_dir, quiet, json_events, inbox=None, note=None) -> Path:
+                 receipts_dir, snapshots_dir, quiet, json_events, inbox=None, note=None, demo=False) -> Path:
     from optout_bot import browser, recipe as recipes
     from optout_bot.guard import HostGuard
     from optout_bot.progress import Reporter
@@ -226,8 +226,13 @@ def _run_prefill(settings, *, headless, start_url, allow_hosts, profile, timeout
         if trace:
             _keep_trace(context, settings.email, snapshots)
     _report_layers(report, run)
-    report.done(f"Meta confirmed your objection. Receipt: {path}")
-    report.info(recipe.after_confirmation)
+    if demo:
+        report.done(f"Demo finished: the mock site confirmed the objection. Nothing was sent to Meta. Receipt: {path}")
+        report.info("For your real objection: `optout-bot init` to save your settings, then `optout-bot prefill`.")
+    else:
+        report.done(f"Meta confirmed your objection. Receipt: {path}")
+        report.info(recipe.after_confirmation)
+        report.info("Meta also sends a confirmation email; keep it with the receipt.")
     if json_events:
         report._emit("receipt", str(path), path=str(path))
     else:
@@ -241,8 +246,9 @@ def _live_page(context, page):
 
 
 def _report_layers(report, run) -> None:
+    """Which locator layer found each element: for maintainers (--debug) and machines (--json)."""
     found = ", ".join(f"{name} by {layer}" for name, layer in run.layers.items())
-    if found:
+    if found and (_state["debug"] or report.json_events):
         report.info(f"Found on the page: {found}.", layers=run.layers)
 
 
@@ -393,6 +399,36 @@ def doctor(env_file, receipts_dir, offline, target):
     click.echo("Ready.", err=True)
 
 
+@cli.command()
+@click.option("--target", type=click.Choice(["instagram", "facebook"]), default="instagram", show_default=True, help="Whose pages to capture.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the pages, e.g. fixtures/captured/2025-06-01-de (made private: 0700).")
+@click.option("--known", multiple=True, metavar="TEXT", help="Also scrub this exact text, in every spelling: your name, user name, email. Repeatable.")
+@_debug_option
+def capture(target, out_dir, known):
+    """Save Meta's pages as you go through them in a window, scrubbed, as test fixtures (see docs/maintainers.md)."""
+    from optout_bot import browser, capture as capturing, recipe as recipes
+    from optout_bot.guard import HostGuard
+
+    values = capturing.known_values(known)
+    if not browser.has_display():
+        raise BadInput("capture needs a browser window to walk through; run it where there is a display (or set DISPLAY)")
+    recipe = recipes.load(target)
+    guard = HostGuard(recipe.meta_domains)
+
+    def ask(prompt: str) -> str:
+        return click.prompt(prompt, default="", show_default=False, err=True)
+
+    def say(text: str) -> None:
+        click.echo(f"  {text}", err=True)
+
+    # No profile: the log-in and its cookies end with the window.
+    with _browser_session(False, guard, None, False) as (context, page):
+        saved = capturing.run_capture(page, Path(out_dir), target, values, ask, say=say)
+    if saved:
+        click.echo(f"Saved {len(saved)} page(s) in {out_dir}. Read them once before committing: scrubbing cannot know every name.", err=True)
+    click.echo(str(out_dir))
+
+
 # --- demo, mock site, install -------------------------------------------------------------
 
 
@@ -436,10 +472,24 @@ def demo(headless, variant, receipts_dir, quiet, json_events):
         _run_prefill(settings, headless=headless, start_url=site.start_url, allow_hosts=("127.0.0.1",), profile=None,
                      timeout=30, trace=False, submit="auto", code="stdin", wait_minutes=2, receipts_dir=folder,
                      snapshots_dir=None, quiet=quiet, json_events=json_events, inbox=inbox,
-                     note=f"Demo: a local mock of Meta's pages at {site.url} ({'headless' if headless else 'in a window'}); nothing is sent to Meta.")
+                     note=f"Demo: a local mock of Meta's pages at {site.url} ({'headless' if headless else 'in a window'}); nothing is sent to Meta.",
+                     demo=True)
 
 
-@cli.command("mock-site")
+def _variant_help() -> str:
+    # Read from the token table without importing the mock site's templates until needed.
+    from optout_bot.mock_site import VARIANT_TOKENS
+
+    return "\b\nVariant tokens:\n" + "\n".join(f"  {k:<18} {v}" for k, v in VARIANT_TOKENS.items())
+
+
+class _MockSiteCommand(click.Command):
+    def format_epilog(self, ctx, formatter):
+        formatter.write_paragraph()
+        formatter.write(_variant_help() + "\n")
+
+
+@cli.command("mock-site", cls=_MockSiteCommand)
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--variant", default="", help="Comma-separated page features, e.g. react,de,cookie (default: server-rendered English with a code step).")
 @_debug_option
