@@ -5,11 +5,15 @@ and the exit code, as a person or a maintainer would check them.
 """
 
 import json
+import os
+import signal
+import socket
 import stat
+import subprocess
 
 import pytest
 
-from conftest import EMAIL, REASON, prefill_args, run_cli
+from conftest import CLI, EMAIL, REASON, ROOT, prefill_args, run_cli
 from optout_bot.mock_site import PREFILLED_EMAIL, TEST_CODE
 
 # Markup x language x cookie dialog x code step: every language once, every combination of the rest once.
@@ -98,8 +102,6 @@ def test_503_then_success_retries_the_page_load(mock_site, env_file, tmp_path):
 
 
 def test_unreachable_site_exits_4_after_retries(env_file, tmp_path):
-    import socket
-
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -167,3 +169,49 @@ def test_default_reason_is_sent_when_none_is_configured(mock_site, env_file, tmp
     assert result.code == 0, result.stderr
     (sub,) = objection(site.state())
     assert "Article 21" in sub["reason"]
+
+
+def _waiting_cli(site, env, tmp_path, *extra):
+    """The CLI with a standard input that stays open and silent: a person who never answers."""
+    read_end, write_end = os.pipe()
+    args = prefill_args(site.start_url, env, tmp_path / "r", *extra)
+    proc = subprocess.Popen([*CLI, *args], cwd=ROOT, stdin=read_end, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    os.close(read_end)
+    proc.silent_stdin = write_end  # closed by the caller once the process has ended
+    return proc
+
+
+def test_waiting_for_the_code_is_bounded_by_wait_minutes(mock_site, env_file, tmp_path):
+    site = mock_site("")
+    proc = _waiting_cli(site, env_file(), tmp_path, "--wait-minutes", "0.05")
+    out, err = proc.communicate(timeout=60)
+    os.close(proc.silent_stdin)
+    assert proc.returncode == 5, err
+    assert "Waited 0.05 minutes for the code" in err
+    assert site.state()["code_attempts"] == []
+
+
+def test_ctrl_c_while_waiting_exits_6(mock_site, env_file, tmp_path):
+    site = mock_site("")
+    proc = _waiting_cli(site, env_file(), tmp_path)
+    for line in proc.stderr:
+        if "emailed a six-digit code" in line:
+            break
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    os.close(proc.silent_stdin)
+    assert proc.returncode == 6, err
+    assert "Cancelled" in err and "Traceback" not in err
+
+
+def test_json_events_one_per_line_and_quiet(mock_site, env_file, tmp_path):
+    site = mock_site("no-code")
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), "--json", "--quiet")
+    assert result.code == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [e["step"] for e in events if e["event"] == "step"] == [1, 2, 3, 4, 6]
+    (receipt,) = [e for e in events if e["event"] == "receipt"]
+    assert receipt["path"].endswith("-instagram.json")
+    assert any(e["event"] == "info" and "layers" in e for e in events)
+    assert "Step" not in result.stderr and EMAIL not in result.stdout
