@@ -11,16 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 from urllib.parse import quote, quote_plus
 
 from optout_bot import __version__
-from optout_bot.receipts import private_dir, write_new
+from optout_bot.receipts import private_dir, replace_private, write_new
 from optout_bot.status import BadInput, OptoutError
 
 if TYPE_CHECKING:
@@ -244,21 +242,6 @@ def _utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _replace_private(path: Path, data: bytes) -> None:
-    """Write atomically, mode 0600, replacing an earlier version (the manifest grows per step)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def _read_page(page: Page) -> tuple[str, str, str]:
     """HTML, URL and language, once the document has loaded (a step may still be navigating)."""
     from playwright.sync_api import Error as PlaywrightError
@@ -293,7 +276,7 @@ def save_step(page: Page, out_dir: Path, step: str, known: list[str], target: st
         data = {"captured_at": entry["captured_at"], "url": entry["url"], "language": lang, "target": target,
                 "tool_version": __version__, "steps": []}
     data["steps"].append(entry)
-    _replace_private(manifest, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+    replace_private(manifest, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
     return path
 
 

@@ -495,7 +495,7 @@ class _MockSiteCommand(click.Command):
 @_debug_option
 def mock_site(port, variant):
     """Serve a local mock of Meta's pages on 127.0.0.1 for testing (Ctrl-C stops it)."""
-    from optout_bot.mock_site import VARIANT_TOKENS, parse_variant, serve
+    from optout_bot.mock_site import parse_variant, serve
 
     try:
         parse_variant(variant)

@@ -37,15 +37,25 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def write_new(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
-    """Write `data` under a name not yet taken, atomically, mode 0600; an earlier file is never replaced."""
+def _private_temp(folder: Path, suffix: str, data: bytes) -> str:
+    """`data` in a new file of `folder`, mode 0600 from the start, flushed to disk."""
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
     try:
+        os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def write_new(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
+    """Write `data` under a name not yet taken, atomically, mode 0600; an earlier file is never replaced."""
+    tmp = _private_temp(folder, suffix, data)
+    try:
         for n in range(1, 1000):
             final = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
             try:
@@ -56,6 +66,16 @@ def write_new(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
         raise FileExistsError(f"no free name for {stem}{suffix} in {folder}")
     finally:
         os.unlink(tmp)
+
+
+def replace_private(path: Path, data: bytes) -> None:
+    """Atomically replace `path` (mode 0600): for files that are meant to be rewritten, such as .env."""
+    tmp = _private_temp(path.parent, path.suffix, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def utc_stamp(moment: dt.datetime) -> str:

@@ -74,7 +74,6 @@ class Recipe(_Strict):
     last_verified: Verified
     after_confirmation: str
     link: Element
-    third_party_link: Element
     country: Element
     email: Element
     reason: Element
@@ -97,7 +96,6 @@ class Recipe(_Strict):
 
 
 FORM_ELEMENTS = ("country", "email", "reason", "send")
-CODE_ELEMENTS = ("code", "confirm")
 
 
 def _raw(target: str) -> dict:

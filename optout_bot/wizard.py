@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -13,6 +11,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from optout_bot import countries
 from optout_bot.config import DEFAULT_REASON, REASON_MAX_CHARS, TARGETS, load
+from optout_bot.receipts import replace_private
 from optout_bot.status import BadInput, Cancelled
 
 _EMAIL = TypeAdapter(EmailStr)
@@ -75,20 +74,6 @@ def render(email: str, country: str, reason: str, target: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_private(path: Path, text: str) -> None:
-    """Atomic, mode 0600 from the first byte."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".env-", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def init(path: Path, email: str | None, country: str | None, reason: str | None, target: str | None, force: bool) -> Path:
     interactive = sys.stdin is not None and sys.stdin.isatty()
     given = {"--email": email, "--country": country, "--target": target}
@@ -112,6 +97,6 @@ def init(path: Path, email: str | None, country: str | None, reason: str | None,
             raise BadInput(f"--env-file: {path} exists; add --force to replace it")
         if not click.confirm(f"{path} exists. Replace it?", default=False, err=True):
             raise Cancelled(f"Kept {path} as it was.")
-    write_private(path, render(email, country, reason, target))
+    replace_private(path, render(email, country, reason, target).encode("utf-8"))
     load(str(path))  # what was written must pass the same validation prefill uses
     return path
