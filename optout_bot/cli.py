@@ -118,10 +118,17 @@ def _modes(headless: bool, submit: str | None, code: str | None) -> tuple[str, s
 
 
 @contextmanager
-def _browser_session(headless: bool, guard, profile: str | None, trace: bool):
-    """Playwright, a browser and one context with the host guard on; yields (context, page)."""
+def _playwright():
+    """Playwright's driver, started only once the settings have passed (no browser for bad input)."""
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as pw:
+        yield pw
+
+
+@contextmanager
+def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool):
+    """A browser and one context with the host guard on; yields (context, page)."""
     from optout_bot import browser
 
     choice = browser.find()
@@ -129,26 +136,26 @@ def _browser_session(headless: bool, guard, profile: str | None, trace: bool):
     if os.environ.get("OPTOUT_DEBUG_PORT"):
         # Tests only: lets a simulated person drive the same window over CDP (loopback only).
         args.append(f"--remote-debugging-port={int(os.environ['OPTOUT_DEBUG_PORT'])}")
-    with sync_playwright() as pw:
-        if profile:
-            from optout_bot.receipts import private_dir
+    if profile:
+        from optout_bot.receipts import private_dir
 
-            context = pw.chromium.launch_persistent_context(private_dir(Path(profile)), headless=headless, args=args, **choice.launch_options())
-            closer = context
-        else:
-            browser_obj = pw.chromium.launch(headless=headless, args=args, **choice.launch_options())
-            context = browser_obj.new_context()
-            closer = browser_obj
-        guard.attach(context)
-        context.tracing.start(snapshots=True, screenshots=False)
-        page = context.pages[0] if context.pages else context.new_page()
+        context = pw.chromium.launch_persistent_context(private_dir(Path(profile)), headless=headless, args=args, **choice.launch_options())
+        closer = context
+    else:
+        browser_obj = pw.chromium.launch(headless=headless, args=args, **choice.launch_options())
+        context = browser_obj.new_context()
+        closer = browser_obj
+    guard.attach(context)
+    # Always an action and network log for failure snapshots (cheap); DOM snapshots only with --trace.
+    context.tracing.start(snapshots=trace, screenshots=False)
+    page = context.pages[0] if context.pages else context.new_page()
+    try:
+        yield context, page
+    finally:
         try:
-            yield context, page
-        finally:
-            try:
-                closer.close()
-            except Exception:  # noqa: BLE001 - the person may have closed it already
-                pass
+            closer.close()
+        except Exception:  # noqa: BLE001 - the person may have closed it already
+            pass
 
 
 def _snapshot(context, page, email, err: OptoutError, folder: Path | None) -> None:
@@ -214,7 +221,7 @@ def _run_prefill(settings, *, headless, start_url, allow_hosts, profile, timeout
         if code == "either":
             run.code = "either"
     snapshots = Path(snapshots_dir) if snapshots_dir else None
-    with _browser_session(headless, guard, profile, trace) as (context, page):
+    with _playwright() as pw, _browser_session(pw, headless, guard, profile, trace) as (context, page):
         try:
             outcome = flow.prefill(page, run, url)
         except OptoutError as err:
@@ -268,7 +275,7 @@ def _save_receipt(outcome, run, receipts_dir) -> Path:
         confirmation_text=outcome.confirmation_text,
         code_step=outcome.code_step,
     )
-    png = outcome.page.screenshot(full_page=True)
+    png = outcome.page.screenshot()  # what the person saw; the confirmation sits at the top
     folder = Path(receipts_dir) if receipts_dir else receipts.default_receipts_dir()
     return receipts.save_receipt(folder, receipt, png, moment)
 
@@ -310,7 +317,7 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
     settings = Settings.model_construct(email="check@example.invalid", country="PT", reason="", target=target)
     run = flow.Run(recipe=recipe, settings=settings, guard=guard, report=Reporter(quiet=True), headless=headless,
                    timeout_s=timeout, allow_fallback=live or start_url is None)
-    with _browser_session(headless, guard, profile, trace) as (context, page):
+    with _playwright() as pw, _browser_session(pw, headless, guard, profile, trace) as (context, page):
         found = flow.inspect(page, run, url)
     missing = [name for name, layer in found.items() if layer is None]
     verified = recipe.last_verified
@@ -422,7 +429,7 @@ def capture(target, out_dir, known):
         click.echo(f"  {text}", err=True)
 
     # No profile: the log-in and its cookies end with the window.
-    with _browser_session(False, guard, None, False) as (context, page):
+    with _playwright() as pw, _browser_session(pw, False, guard, None, False) as (context, page):
         saved = capturing.run_capture(page, Path(out_dir), target, values, ask, say=say)
     if saved:
         click.echo(f"Saved {len(saved)} page(s) in {out_dir}. Read them once before committing: scrubbing cannot know every name.", err=True)

@@ -91,7 +91,7 @@ def wait_for_change(page: Page, since: int | None, timeout_ms: float = CHUNK_MS)
         if since is None:
             page.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
             return True
-        page.wait_for_function(_CHANGED_JS, arg=since, timeout=timeout_ms, polling=100)
+        page.wait_for_function(_CHANGED_JS, arg=since, timeout=timeout_ms, polling=50)
         return True
     except PlaywrightTimeout:
         return False
@@ -102,6 +102,16 @@ def wait_for_change(page: Page, since: int | None, timeout_ms: float = CHUNK_MS)
         except PlaywrightError:
             pass
         return True
+
+
+def _classified(classify: Callable[[], str | None], page: Page) -> tuple[str | None, int | None]:
+    """Classify the page; if nothing is recognised, arm the change counter and look once more,
+    so a change between the look and the arming cannot be missed."""
+    state = classify()
+    if state:
+        return state, None
+    since = mark(page)
+    return classify(), since
 
 
 def _visible(loc: Locator) -> bool:
@@ -166,7 +176,7 @@ def _short(exc: Exception) -> str:
 
 # --- reaching the form --------------------------------------------------------------------
 
-StartState = Literal["cookies", "login", "form", "link", "server-error"]
+StartState = Literal["cookies", "login", "form", "link"]
 
 
 def _form_marker(page: Page, recipe: Recipe) -> Locator:
@@ -186,54 +196,37 @@ def _cookie_banner(page: Page, recipe: Recipe) -> Locator:
     return _cookie_dialog(page, recipe).filter(visible=True).or_(loose).or_(hooks)
 
 
-def classify_start(page: Page, run: Run, statuses: dict) -> StartState | None:
+def classify_start(page: Page, run: Run, want_link: bool = True) -> StartState | None:
     recipe = run.recipe
-    if statuses.get(page.url, 0) >= 500:
-        return "server-error"
-    if _visible(_cookie_banner(page, recipe)):
-        return "cookies"
-    if _visible(locate.any_layer(page, recipe.login_wall)):
-        return "login"
+    cookies = _cookie_banner(page, recipe)
+    login = locate.any_layer(page, recipe.login_wall)
+    if _visible(cookies.or_(login)):  # usually neither: one look instead of two
+        return "cookies" if _visible(cookies) else "login"
     if _visible(_form_marker(page, recipe)):
         return "form"
-    if locate.find(page, "link", recipe.link):
+    if want_link and locate.find(page, "link", recipe.link):
         return "link"
     return None
 
 
 def reach_form(page: Page, run: Run) -> Page:
     """From the Privacy Center page to the objection form, through cookie dialogs, log-in and tabs."""
-    statuses: dict[str, int] = {}
-
-    def remember(response) -> None:
-        if response.request.is_navigation_request() and response.request.frame == page.main_frame:
-            statuses[response.url] = response.status
-
-    page.on("response", remember)
     deadline = time.monotonic() + run.timeout_s
     last_change = time.monotonic()
     followed = False
     while True:
         run.guard.check()
-        since = mark(page)
-        state = classify_start(page, run, statuses)
+        state, since = _classified(lambda: classify_start(page, run, want_link=not followed), page)
         if state == "form":
-            page.remove_listener("response", remember)
             return page
         if state == "cookies":
             decline_cookies(page, run)
         elif state == "login":
             wait_for_login(page, run)
             deadline = time.monotonic() + run.timeout_s
-        elif state == "server-error":
-            load(page, page.url, run)
-        elif state == "link" and not followed:
-            new_page = follow_link(page, run)
+        elif state == "link":
+            page = follow_link(page, run)
             followed = True
-            if new_page is not page:
-                page.remove_listener("response", remember)
-                page = new_page
-                page.on("response", remember)
             deadline = time.monotonic() + run.timeout_s
         if state:
             last_change = time.monotonic()
@@ -248,7 +241,6 @@ def reach_form(page: Page, run: Run) -> Page:
                 deadline = last_change = time.monotonic()
                 deadline += run.timeout_s
                 continue
-            page.remove_listener("response", remember)
             return _fallback(page, run, followed)
 
 
@@ -349,18 +341,22 @@ def _wait_person(done: Callable[[], bool], page: Page, run: Run, what: str) -> N
 
 def follow_link(page: Page, run: Run) -> Page:
     found = locate.find(page, "link", run.recipe.link)
-    href = found.locator.get_attribute("href") or ""
+    href, target, text = found.locator.evaluate(
+        "a => [a.getAttribute('href') || '', (a.getAttribute('target') || '').toLowerCase(), a.innerText]")
     url = urljoin(page.url, href)
     run.layers["link"] = found.layer
     run.guard.require(url, "The right-to-object link")
-    run.report.info(f"Found the right-to-object link ({_first_text(found.locator)!r}, by {found.layer}).")
-    if (found.locator.get_attribute("target") or "").lower() == "_blank":
+    run.report.info(f"Found the right-to-object link ({' '.join(text.split())!r}, by {found.layer}).")
+    if target == "_blank":
         with page.context.expect_page(timeout=run.timeout_s * 1000) as info:
             found.locator.click()
         new_page = info.value
         new_page.wait_for_load_state("domcontentloaded", timeout=run.timeout_s * 1000)
         run.guard.check()
         run.report.info("The form opened in a new tab; carrying on there.")
+        status = new_page.evaluate("(performance.getEntriesByType('navigation')[0] || {}).responseStatus || 0")
+        if status >= 500:  # the tab's own load failed: retry it like any page load
+            load(new_page, new_page.url, run)
         return new_page
     if urlsplit(url).scheme in ("http", "https") and not href.startswith("#"):
         load(page, url, run)
@@ -383,17 +379,10 @@ def locate_form(page: Page, run: Run) -> dict[str, Found]:
     return found
 
 
-def page_language(page: Page) -> str | None:
-    try:
-        return page.evaluate("document.documentElement.lang || navigator.language || ''") or None
-    except PlaywrightError:
-        return None
-
-
 def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
     settings = run.settings
     run.guard.require(page.url, "The form page")
-    choose_country(page, found["country"].locator, settings.country, page_language(page), run)
+    choose_country(page, found["country"].locator, settings.country, run)
 
     email = found["email"].locator
     existing = email.input_value().strip()
@@ -408,11 +397,13 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
     run.report.info(f"Filled in country {countries.english_name(settings.country)}, email {settings.masked_email} and your reason.")
 
 
-def choose_country(page: Page, control: Locator, alpha_2: str, language: str | None, run: Run) -> None:
-    names = countries.names_in(alpha_2, language)
-    tag = control.evaluate("e => e.tagName.toLowerCase()")
-    if tag == "select":
-        options = control.evaluate("s => Array.from(s.options).map(o => [o.value, o.label || o.textContent])")
+def choose_country(page: Page, control: Locator, alpha_2: str, run: Run) -> None:
+    """Pick the country by ISO value or by its name in the page's language (pycountry's translations)."""
+    language, options = control.evaluate(
+        "e => [document.documentElement.lang || navigator.language || '',"
+        " e.tagName === 'SELECT' ? Array.from(e.options).map(o => [o.value, o.label || o.textContent]) : null]")
+    names = countries.names_in(alpha_2, language or None)
+    if options is not None:
         wanted_codes = {alpha_2, countries.alpha_3(alpha_2)}
         wanted_names = {countries.fold(n) for n in names}
         value = next((v for v, _ in options if v.strip().upper() in wanted_codes), None)
@@ -420,8 +411,7 @@ def choose_country(page: Page, control: Locator, alpha_2: str, language: str | N
             value = next((v for v, label in options if countries.fold(label) in wanted_names), None)
         if value is None:
             raise PageMismatch(f"The country list has no entry for {names[0]}.", hint="Check OPTOUT_COUNTRY; the form may not be offered in your country.")
-        control.select_option(value=value)
-        if control.input_value() != value:
+        if control.select_option(value=value) != [value]:
             raise PageMismatch("The country choice did not hold.", hint=_DRIFT_HINT)
         return
     _choose_in_combobox(page, control, names, alpha_2, run)
@@ -464,11 +454,11 @@ Result = Literal["code", "confirmed", "refused", "wrong-code", "login", "lost"]
 
 def _mark_seen(page: Page, run: Run) -> None:
     """Tag what is on screen now, so only messages that appear after our action count."""
-    for loc in (_alerts(page, run, new_only=False), _error_texts(page, run, new_only=False)):
-        try:
-            loc.evaluate_all("els => els.forEach(e => e.setAttribute('data-optout-seen', ''))")
-        except PlaywrightError:
-            pass
+    shown = _alerts(page, run, new_only=False).or_(_error_texts(page, run, new_only=False))
+    try:
+        shown.evaluate_all("els => els.forEach(e => e.setAttribute('data-optout-seen', ''))")
+    except PlaywrightError:
+        pass  # mid-navigation: the next document's messages are all new anyway
 
 
 def _alerts(page: Page, run: Run, new_only: bool = True) -> Locator:
@@ -497,29 +487,38 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
     if _visible(locate.any_layer(page, run.recipe.login_wall)):
         return "login"
     code_visible = _visible(locate.any_layer(page, run.recipe.code))
-    error = _visible(_alerts(page, run)) or _visible(_error_texts(page, run))
+    if code_visible and stage == "send":
+        return "code"
+    error = _visible(_alerts(page, run).or_(_error_texts(page, run)))
     if code_visible:
-        if stage == "send":
-            return "code"
         return "wrong-code" if error else None
-    form_gone = not any(_visible(loc) for loc in form)
     if error:
         return "refused"
-    if form_gone and _visible(page.get_by_text(run.recipe.text_pattern(run.recipe.confirmation_text))):
+    confirmed = _visible(page.get_by_text(run.recipe.text_pattern(run.recipe.confirmation_text)))
+    if confirmed and not _visible(_either(form)):
         return "confirmed"
     return None
 
 
-def await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float) -> Result:
+def _either(locators: list[Locator]) -> Locator:
+    combined = locators[0]
+    for loc in locators[1:]:
+        combined = combined.or_(loc)
+    return combined.filter(visible=True)
+
+
+def await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float,
+                 since: int | None = None) -> Result:
+    """After our own click: let the page react first (`since` is its change counter before the click)."""
     with run.report.waiting("waiting for Meta's answer"):
+        wait_for_change(page, since, run.timeout_s * 1000)
         return _await_result(page, run, stage, form, deadline)
 
 
 def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float) -> Result:
     while True:
         run.guard.check()
-        since = mark(page)
-        result = classify_after(page, run, stage, form)
+        result, since = _classified(lambda: classify_after(page, run, stage, form), page)
         if result:
             return result
         if time.monotonic() > deadline:
@@ -550,11 +549,12 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
         if not person.ask_yes_no("Send the objection now?"):
             raise Cancelled("You chose not to send the form; nothing was sent.")
     run.guard.require(page.url, "The form page")
+    since = mark(page)
     try:
         button.click()
     except PlaywrightError as exc:
         raise Unreachable(f"Pressing Send failed ({_short(exc)}); it is unknown whether Meta received the form.", hint="Check your email for a code or a confirmation before trying again.") from None
-    result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s)
+    result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since)
     return _after_send(page, run, result)
 
 
@@ -660,11 +660,12 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator]) -> Result:
     run.guard.require(page.url, "The code page")
     code_field.fill(code)
     run.report.info(f"Typed the code {code} and pressed Confirm.")
+    since = mark(page)
     try:
         confirm.click()
     except PlaywrightError as exc:
         raise Unreachable(f"Pressing Confirm failed ({_short(exc)}); it is unknown whether Meta received the code.") from None
-    return await_result(page, run, "code", form, time.monotonic() + run.timeout_s)
+    return await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since)
 
 
 def prefill(page: Page, run: Run, start_url: str, on_step: Callable[[int], None] | None = None) -> Outcome:
@@ -684,7 +685,8 @@ def prefill(page: Page, run: Run, start_url: str, on_step: Callable[[int], None]
         enter_code(page, run)
     else:
         run.report.info("No code step: Meta confirmed right after Send.")
-    person.show_note(page, "Done: Meta confirmed your objection. You can close this window.", "done")
+    if not run.headless:
+        person.show_note(page, "Done: Meta confirmed your objection. You can close this window.", "done")
     return Outcome(final_url=page.url, confirmation_text=confirmation_text(page, run), code_step=run.code_step, page=page)
 
 

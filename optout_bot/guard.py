@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import threading
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, Error as PlaywrightError, Route
+from playwright.sync_api import BrowserContext, Frame, Page, Request, Route
 
 from optout_bot.status import HostRefused
 
@@ -58,8 +59,23 @@ class HostGuard:
         excludes = [f"EXCLUDE {d}, EXCLUDE *.{d}" for d in self.domains] + [f"EXCLUDE {h}" for h in self.exact]
         return ["--host-resolver-rules=MAP * ~NOTFOUND, " + ", ".join(excludes)]
 
+    def outside_pattern(self) -> re.Pattern:
+        """Matches every URL that may be outside the allowed hosts, so that only those reach Python.
+
+        A cheap pre-filter run by Playwright's driver; `allows` makes the exact decision.
+        """
+        hosts = [rf"(?:[^/@:?#]*\.)?{re.escape(d)}" for d in self.domains] + [re.escape(h) for h in self.exact]
+        return re.compile(rf"^(?!https?://(?:{'|'.join(hosts)})(?::\d+)?(?:[/?#]|$))")
+
     def attach(self, context: BrowserContext) -> None:
-        context.route("**/*", self._handle)
+        # Requests to allowed hosts are not intercepted at all (no round trip per resource).
+        # Routes never see redirects: a redirect elsewhere is stopped by the resolver rules
+        # (its host does not resolve) and reported by the events below.
+        context.route(self.outside_pattern(), self._handle)
+        context.on("requestfailed", self._watch)  # a redirect to a name that does not resolve
+        context.on("page", self._watch_page)
+        for page in context.pages:
+            self._watch_page(page)
 
     def _refuse(self, url: str) -> None:
         with self._lock:
@@ -68,29 +84,22 @@ class HostGuard:
 
     def _handle(self, route: Route) -> None:
         request = route.request
-        navigation = request.is_navigation_request()
-        if not self.allows(request.url):
-            # Sub-resources elsewhere (trackers, fonts) are dropped quietly; a page leaving ends the run.
-            if navigation and request.frame.parent_frame is None:
-                self._refuse(request.url)
-            route.abort("blockedbyclient")
-            return
-        if not navigation:
+        if self.allows(request.url):
             route.fallback()
             return
-        # Routes never see redirects, so documents are fetched here and each Location is checked.
-        try:
-            response = route.fetch(max_redirects=0)
-        except PlaywrightError:
-            route.abort("failed")  # an unreachable host; the flow's retries deal with it
-            return
-        location = response.headers.get("location")
-        if 300 <= response.status < 400 and location:
-            target = urljoin(request.url, location)
-            if not self.allows(target):
-                if request.frame.parent_frame is None:
-                    self._refuse(target)
-                route.abort("blockedbyclient")
-                return
-        route.fulfill(response=response)
+        # Sub-resources elsewhere (trackers, fonts) are dropped quietly; a page leaving ends the run.
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            self._refuse(request.url)
+        route.abort("blockedbyclient")
 
+    def _watch(self, request: Request) -> None:
+        if request.is_navigation_request() and request.frame.parent_frame is None and not self.allows(request.url):
+            self._refuse(request.url)
+
+    def _watch_page(self, page: Page) -> None:
+        # A redirect to an address that needs no name lookup lands here, as the page's new URL.
+        def navigated(frame: Frame) -> None:
+            if frame.parent_frame is None and not self.allows(frame.url):
+                self._refuse(frame.url)
+
+        page.on("framenavigated", navigated)

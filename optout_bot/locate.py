@@ -52,9 +52,15 @@ def _narrow(scope: Page | Locator, loc: Locator, element: Element) -> Locator:
 
 
 def any_layer(scope: Page | Locator, element: Element) -> Locator:
-    """One locator that matches whatever any layer would: for waiting on the page."""
+    """One locator for 'is it there at all?': the role layer and the structure layer.
+
+    Label and placeholder are left out here because Chromium's accessible name already
+    includes them; `find` still tries them in order when it names the winning layer.
+    """
     combined = None
-    for _, loc in layers(scope, element):
+    for layer, loc in layers(scope, element):
+        if layer in ("label", "placeholder") and element.role:
+            continue
         combined = loc if combined is None else combined.or_(loc)
     return combined
 

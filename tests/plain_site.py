@@ -37,7 +37,7 @@ DONE = """<!doctype html><html lang="en"><body><h2>Thank you</h2><p>We have rece
 
 
 class PlainSite:
-    def __init__(self, post_redirect_get: bool = False):
+    def __init__(self, post_redirect_get: bool = False, form_redirects_to: str | None = None):
         self.submissions: list[dict] = []
         self.codes: list[str] = []
         site = self
@@ -64,6 +64,8 @@ class PlainSite:
             def do_GET(self):
                 path = urlsplit(self.path).path
                 pages = {"/privacy/genai/": GENAI, "/help/contact/form": FORM.format(error="")}
+                if path == "/help/contact/form" and form_redirects_to:
+                    return self._redirect(form_redirects_to)
                 if path == "/code" and "step=code" in self.headers.get("Cookie", ""):
                     pages["/code"] = CODE_PAGE.format(error="")
                 self._send(pages.get(path, "<p>Not found</p>"), 200 if path in pages else 404)

@@ -56,3 +56,11 @@ def test_post_redirect_get_through_the_host_guard_keeps_cookies(tmp_path, env_fi
         result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
         assert result.code == 0, result.stderr
         assert len(site.submissions) == 1 and site.codes == [CODE]
+
+
+def test_a_redirect_off_meta_hosts_is_refused_with_exit_7(tmp_path, env_file):
+    with PlainSite(form_redirects_to="https://help.instagram.com.account-verify.example/contact/1") as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"))
+        assert result.code == 7, result.stderr
+        assert "account-verify.example" in result.stderr
+        assert site.submissions == []

@@ -51,3 +51,17 @@ def test_resolver_rules_exclude_only_allowed_hosts(guard):
     (rule,) = guard.chromium_args()
     assert rule.startswith("--host-resolver-rules=MAP * ~NOTFOUND")
     assert "EXCLUDE *.instagram.com" in rule and "EXCLUDE 127.0.0.1" in rule
+
+
+@pytest.mark.parametrize("url", [
+    "https://instagram.com@evil.example/", "https://evil.example/?x=instagram.com", "https://notinstagram.com/",
+    "http://127.0.0.2/", "https://instagram.com.evil.example/", "https://evil.example:443.instagram.com/",
+])
+def test_the_driver_side_prefilter_never_lets_an_outside_url_through(guard, url):
+    assert guard.outside_pattern().search(url)
+
+
+def test_the_prefilter_skips_allowed_hosts(guard):
+    pattern = guard.outside_pattern()
+    assert not pattern.search("https://help.instagram.com/contact/1")
+    assert not pattern.search("http://127.0.0.1:8765/privacy/genai/")

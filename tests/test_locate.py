@@ -87,7 +87,7 @@ def test_combobox_picks_niger_not_nigeria(page: Page):
                                      names='[["NG","Nigéria"],["NE","Niger"],["NU","Niue"]]'))
     control = locate.find(page, "country", IG.country)
     assert control.layer == "role"
-    flow.choose_country(page, control.locator, "NE", "fr", make_run())
+    flow.choose_country(page, control.locator, "NE", make_run())
     expect(page.locator("#h")).to_have_value("NE")
     expect(page.locator("#c")).to_have_value("Niger")
 
@@ -96,7 +96,7 @@ def test_combobox_uses_the_pages_language(page: Page):
     page.set_content(COMBOBOX.format(lang="de", label="Wohnsitzland",
                                      names='[["DE","Deutschland"],["DK","Dänemark"]]'))
     control = locate.find(page, "country", IG.country)
-    flow.choose_country(page, control.locator, "DE", "de", make_run())
+    flow.choose_country(page, control.locator, "DE", make_run())
     expect(page.locator("#h")).to_have_value("DE")
 
 
@@ -105,7 +105,7 @@ def test_select_by_name_when_values_are_opaque(page: Page):
       <option value="">Selecione</option><option value="901">Portugal</option><option value="902">Países Baixos</option>
       </select></label></html>""")
     control = locate.find(page, "country", IG.country)
-    flow.choose_country(page, control.locator, "NL", "pt-BR", make_run())
+    flow.choose_country(page, control.locator, "NL", make_run())
     expect(control.locator).to_have_value("902")
 
 
@@ -113,7 +113,7 @@ def test_a_country_the_list_lacks_stops_with_page_mismatch(page: Page):
     page.set_content('<label>Country <select><option value="DE">Germany</option></select></label>')
     control = locate.find(page, "country", IG.country)
     with pytest.raises(PageMismatch, match="no entry for Portugal"):
-        flow.choose_country(page, control.locator, "PT", "en", make_run())
+        flow.choose_country(page, control.locator, "PT", make_run())
 
 
 def test_cookie_choice_is_the_least_permissive_even_when_accept_comes_first(page: Page):
@@ -147,10 +147,10 @@ def test_a_cookie_banner_that_is_not_a_dialog_is_still_declined(page: Page):
       <div role="button" tabindex="0" onclick="window.choice='all'; this.parentNode.remove()">Allow all cookies</div>
       <div role="button" tabindex="0" onclick="window.choice='essential'; this.parentNode.remove()">Decline optional cookies</div></div>
       <p><a href="/help/contact/1">right to object</a></p>""")
-    assert flow.classify_start(page, make_run(), {}) == "cookies"
+    assert flow.classify_start(page, make_run()) == "cookies"
     flow.decline_cookies(page, make_run())
     assert page.evaluate("window.choice") == "essential"
-    assert flow.classify_start(page, make_run(), {}) == "link"
+    assert flow.classify_start(page, make_run()) == "link"
 
 
 def test_a_page_that_only_offers_log_in_stops_headless_with_exit_5(page: Page):
