@@ -179,7 +179,7 @@ def _snapshot(context, page, email, err: OptoutError, folder: Path | None) -> No
 @_browser_options
 @click.option("--submit", type=click.Choice(["manual", "ask", "auto"]), help="Who presses Send: you in the window (default with a window), the bot after a y/N question, or the bot (the only choice with --headless).")
 @click.option("--code", type=click.Choice(["browser", "prompt", "stdin"]), help="Where the emailed code comes from (default: whichever you use first, the window or the terminal).")
-@click.option("--wait-minutes", type=click.FloatRange(min=0.05), default=15, show_default=True, help="How long to wait for you at each step that needs you.")
+@click.option("--wait-minutes", type=click.FloatRange(min=0.01), default=15, show_default=True, help="How long to wait for you at each step that needs you.")
 @click.option("--receipts-dir", type=click.Path(file_okay=False), help="Where receipts go (default: your user data folder).")
 @click.option("--snapshots-dir", type=click.Path(file_okay=False), help="Where failure snapshots go (default: your user data folder).")
 @_output_options

@@ -122,10 +122,12 @@ def _visible(loc: Locator) -> bool:
 
 
 def _first_text(loc: Locator) -> str:
+    """The first match's text, or "" at once when nothing matches (never waits)."""
     try:
-        return " ".join(loc.first.inner_text(timeout=2000).split())
+        texts = loc.all_inner_texts()
     except PlaywrightError:
         return ""
+    return " ".join(texts[0].split()) if texts else ""
 
 
 # --- loading, with retries for what is safe to repeat -------------------------------------

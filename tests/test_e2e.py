@@ -163,14 +163,6 @@ def test_more_page_shapes(variant, country, mock_site, env_file, tmp_path):
     assert_submitted_once(site, country=country)
 
 
-def test_default_reason_is_sent_when_none_is_configured(mock_site, env_file, tmp_path):
-    site = mock_site("no-code")
-    result = run_cli(*prefill_args(site.start_url, env_file(reason=None), tmp_path / "r"))
-    assert result.code == 0, result.stderr
-    (sub,) = objection(site.state())
-    assert "Article 21" in sub["reason"]
-
-
 def _waiting_cli(site, env, tmp_path, *extra):
     """The CLI with a standard input that stays open and silent: a person who never answers."""
     read_end, write_end = os.pipe()
@@ -184,11 +176,11 @@ def _waiting_cli(site, env, tmp_path, *extra):
 
 def test_waiting_for_the_code_is_bounded_by_wait_minutes(mock_site, env_file, tmp_path):
     site = mock_site("")
-    proc = _waiting_cli(site, env_file(), tmp_path, "--wait-minutes", "0.05")
+    proc = _waiting_cli(site, env_file(), tmp_path, "--wait-minutes", "0.02")
     out, err = proc.communicate(timeout=60)
     os.close(proc.silent_stdin)
     assert proc.returncode == 5, err
-    assert "Waited 0.05 minutes for the code" in err
+    assert "Waited 0.02 minutes for the code" in err
     assert site.state()["code_attempts"] == []
 
 
@@ -205,10 +197,12 @@ def test_ctrl_c_while_waiting_exits_6(mock_site, env_file, tmp_path):
     assert "Cancelled" in err and "Traceback" not in err
 
 
-def test_json_events_one_per_line_and_quiet(mock_site, env_file, tmp_path):
+def test_json_events_one_per_line_quiet_and_the_default_reason(mock_site, env_file, tmp_path):
     site = mock_site("no-code")
-    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), "--json", "--quiet")
+    result = run_cli(*prefill_args(site.start_url, env_file(reason=None), tmp_path / "r"), "--json", "--quiet")
     assert result.code == 0, result.stderr
+    (sub,) = objection(site.state())
+    assert "Article 21" in sub["reason"]
     events = [json.loads(line) for line in result.stdout.splitlines()]
     assert [e["step"] for e in events if e["event"] == "step"] == [1, 2, 3, 4, 6]
     (receipt,) = [e for e in events if e["event"] == "receipt"]
