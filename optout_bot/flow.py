@@ -486,11 +486,11 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
     if page.url.startswith("chrome-error:"):
         run.guard.check()
         return "lost"
-    if _visible(locate.any_layer(page, run.recipe.login_wall)):
-        return "login"
     code_visible = _visible(locate.any_layer(page, run.recipe.code))
     if code_visible and stage == "send":
         return "code"
+    if not code_visible and _visible(locate.any_layer(page, run.recipe.login_wall)):
+        return "login"  # before messages: a log-in page's own alerts are not the site's answer
     error = _visible(_alerts(page, run).or_(_error_texts(page, run)))
     if code_visible:
         return "wrong-code" if error else None
