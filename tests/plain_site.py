@@ -37,7 +37,7 @@ DONE = """<!doctype html><html lang="en"><body><h2>Thank you</h2><p>We have rece
 
 
 class PlainSite:
-    def __init__(self, post_redirect_get: bool = False, form_redirects_to: str | None = None):
+    def __init__(self, post_redirect_get: bool = False, form_redirects_to: str | None = None, blank_after_send: bool = False):
         self.submissions: list[dict] = []
         self.codes: list[str] = []
         site = self
@@ -75,6 +75,8 @@ class PlainSite:
                 fields = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode("utf-8"), keep_blank_values=True).items()}
                 if self.path == "/submit":
                     site.submissions.append(fields)
+                    if blank_after_send:  # neither code, nor confirmation, nor error: the outcome is unknown
+                        return self._send("<!doctype html><html lang='en'><body><div id='root'></div></body></html>")
                     if not fields.get("country") or "@" not in fields.get("email", ""):
                         return self._send(FORM.format(error='<p role="alert">Please fill in all fields.</p>'))
                     if post_redirect_get:

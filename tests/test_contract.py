@@ -58,3 +58,15 @@ def test_a_redirect_off_meta_hosts_is_refused_with_exit_7(tmp_path, env_file):
         assert result.code == 7, result.stderr
         assert "account-verify.example" in result.stderr
         assert site.submissions == []
+
+
+def test_an_unknown_outcome_after_send_exits_4_with_evidence_and_no_second_send(tmp_path, env_file):
+    with PlainSite(blank_after_send=True) as site:
+        args = prefill_args(site.start_url, env_file(), tmp_path / "r")
+        args[args.index("--timeout") + 1] = "3"
+        result = run_cli(*args)
+        assert result.code == 4, result.stderr
+        assert "unknown whether Meta received it" in result.stderr
+        assert len(site.submissions) == 1, "Send must never be retried"
+    (snap,) = (tmp_path / "snapshots").iterdir()
+    assert (snap / "page.html").exists() and (snap / "trace.zip").exists()

@@ -10,6 +10,7 @@ import signal
 import socket
 import stat
 import subprocess
+import zipfile
 
 import pytest
 
@@ -65,7 +66,9 @@ def assert_receipt(folder, country="PT"):
 def test_matrix(markup, lang, cookie, code_step, mock_site, env_file, tmp_path):
     site = mock_site(variant_name(markup, lang, cookie, code_step))
     receipts = tmp_path / "receipts"
-    result = run_cli(*prefill_args(site.start_url, env_file(), receipts), stdin=f"{TEST_CODE}\n")
+    # One combination also keeps a browser profile and a trace on success.
+    extra = ["--profile", str(tmp_path / "profile"), "--trace"] if (markup, lang) == ("react", "de") else []
+    result = run_cli(*prefill_args(site.start_url, env_file(), receipts, *extra), stdin=f"{TEST_CODE}\n")
     assert result.code == 0, result.stderr
     state = assert_submitted_once(site)
     assert state["code_attempts"] == ([{"code": TEST_CODE, "ok": True}] if code_step else [])
@@ -73,6 +76,12 @@ def test_matrix(markup, lang, cookie, code_step, mock_site, env_file, tmp_path):
     data = assert_receipt(receipts)
     assert data["code_step"] is code_step
     assert EMAIL not in result.stderr + result.stdout.replace(str(receipts), "")
+    if extra:
+        assert stat.S_IMODE((tmp_path / "profile").stat().st_mode) == 0o700
+        (trace,) = (tmp_path / "snapshots").glob("*-trace.zip")
+        assert stat.S_IMODE(trace.stat().st_mode) == 0o600
+        with zipfile.ZipFile(trace) as z:
+            assert not any(EMAIL.encode() in z.read(name) for name in z.namelist())
 
 
 def test_wrong_code_is_asked_again_then_accepted(mock_site, env_file, tmp_path):

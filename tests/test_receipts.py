@@ -62,3 +62,18 @@ def test_trace_zip_is_redacted(tmp_path):
         assert "p@example.eu" not in text and "TOKEN123" not in text
         assert z.read("resources/shot.jpeg") == b"\xff\xd8binary"
     assert stat.S_IMODE(trace.stat().st_mode) == 0o600
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
+    from optout_bot.progress import use_colour
+
+    class Tty:
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_colour(Tty()) is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert use_colour(Tty()) is False
+    monkeypatch.delenv("NO_COLOR")
+    assert use_colour(open(__file__)) is False
