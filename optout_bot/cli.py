@@ -80,8 +80,8 @@ def _load_settings(env_file, email, country, reason, target):
 def _check_hosts(allow_hosts: tuple[str, ...]) -> list[str]:
     hosts = []
     for host in allow_hosts:
-        clean = host.strip().lower()
-        if not clean or any(c in clean for c in "/ @?#") or (":" in clean and not clean.startswith("[")):
+        clean = host.strip().lower().removeprefix("[").removesuffix("]")
+        if not clean or any(c in clean for c in "/ @?#") or (":" in clean and clean.count(":") < 2):
             raise BadInput(f"--allow-host: {host!r} is not a host name; give a bare host such as 127.0.0.1 or localhost (no scheme, port or path)")
         hosts.append(clean)
     return hosts
@@ -105,8 +105,6 @@ def _modes(headless: bool, submit: str | None, code: str | None) -> tuple[str, s
         raise BadInput("--submit manual needs a window to press Send in; drop --headless or use --submit auto")
     if headless and code == "browser":
         raise BadInput("--code browser needs a window to type the code in; drop --headless or use --code stdin or --code prompt")
-    if headless and submit == "ask":
-        pass  # asking in the terminal works without a window
     interactive = sys.stdin is not None and sys.stdin.isatty()
     submit = submit or ("auto" if headless else "manual")
     if code is None:
@@ -226,12 +224,17 @@ def _run_prefill(settings, *, headless, start_url, allow_hosts, profile, timeout
             outcome = flow.prefill(page, run, url)
         except OptoutError as err:
             if err.status not in (ExitStatus.BAD_INPUT, ExitStatus.CANCELLED):
-                _snapshot(context, _live_page(context, page), settings.email, err, snapshots)
+                try:
+                    _snapshot(context, _live_page(context, page), settings.email, err, snapshots)
+                except Exception as exc:  # noqa: BLE001 - the run's own outcome matters more than its evidence
+                    err.hint = f"{err.hint or ''} (No snapshot could be saved: {str(exc).splitlines()[0]}.)".strip()
             raise
         report.step(6)
         path = _save_receipt(outcome, run, receipts_dir)
+        if not headless:  # only once the receipt is safe: the person may close the window now
+            person.show_note(outcome.page, "Done: Meta confirmed your objection. You can close this window.", "done")
         if trace:
-            _keep_trace(context, settings.email, snapshots)
+            _keep_trace(context, outcome.page, settings.email, snapshots)
     _report_layers(report, run)
     if demo:
         report.done(f"Demo finished: the mock site confirmed the objection. Nothing was sent to Meta. Receipt: {path}")
@@ -275,20 +278,24 @@ def _save_receipt(outcome, run, receipts_dir) -> Path:
         confirmation_text=outcome.confirmation_text,
         code_step=outcome.code_step,
     )
-    png = outcome.page.screenshot()  # what the person saw; the confirmation sits at the top
+    try:
+        png = outcome.page.screenshot()  # what the person saw; the confirmation sits at the top
+    except Exception:  # noqa: BLE001 - a window closed in time must not cost the receipt itself
+        png = None
     folder = Path(receipts_dir) if receipts_dir else receipts.default_receipts_dir()
     return receipts.save_receipt(folder, receipt, png, moment)
 
 
-def _keep_trace(context, email, snapshots: Path | None) -> None:
+def _keep_trace(context, page, email, snapshots: Path | None) -> None:
     import datetime as dt
 
     from optout_bot import receipts
 
     folder = receipts.private_dir(snapshots or receipts.default_snapshots_dir())
     path = folder / f"{receipts.utc_stamp(dt.datetime.now(dt.timezone.utc))}-trace.zip"
+    secrets = receipts.page_secrets(page, email)
     context.tracing.stop(path=str(path))
-    receipts.redact_zip(path, [email])
+    receipts.redact_zip(path, secrets)
     click.echo(f"  Trace kept at {path}", err=True)
 
 
@@ -467,8 +474,12 @@ class _MailboxInbox:
 def demo(headless, variant, receipts_dir, quiet, json_events):
     """Run the whole flow against a local mock of Meta's pages, with sample settings."""
     from optout_bot import browser, config, receipts
-    from optout_bot.mock_site import MockSite
+    from optout_bot.mock_site import MockSite, parse_variant
 
+    try:
+        parse_variant("" if variant == "default" else variant)
+    except ValueError as exc:
+        raise BadInput(f"--variant: {exc}") from None
     headless = headless or not browser.has_display()
     settings = config.Settings(email="demo.person@example.eu", country="PT",
                                reason="Não autorizo o uso das minhas publicações para treinar IA.\nI object under Art. 21 GDPR.",

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
             return countries.resolve(value)
         except LookupError:
             close = countries.suggestions(value)
-            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            hint = f"; did you mean {' or '.join(close)}?" if close else "."
             raise ValueError(
                 f"unknown country {value.strip()!r}{hint} Give an ISO code such as PT or PRT, or the English name"
             ) from None

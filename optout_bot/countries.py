@@ -26,9 +26,13 @@ def _english_names(country) -> list[str]:
     return names
 
 
+# Names people use that ISO 3166 does not list.
+_ALIASES = {"uk": "GB", "great britain": "GB", "britain": "GB", "holland": "NL", "the netherlands": "NL"}
+
+
 @lru_cache(maxsize=1)
 def _name_index() -> dict[str, str]:
-    index: dict[str, str] = {}
+    index: dict[str, str] = dict(_ALIASES)
     for country in pycountry.countries:
         for name in _english_names(country):
             index.setdefault(fold(name), country.alpha_2)

@@ -60,6 +60,7 @@ class Run:
     code_step: bool = False
     allow_fallback: bool = True
     settle_s: float = SETTLE_S
+    posts: int = 0  # POST requests answered (or failed) on the form's page: proof something was sent
 
     @property
     def person_deadline(self) -> float:
@@ -87,6 +88,8 @@ def mark(page: Page) -> int | None:
 
 def wait_for_change(page: Page, since: int | None, timeout_ms: float = CHUNK_MS) -> bool:
     """Wait until the DOM changes or the page navigates; False if it stayed still."""
+    if page.is_closed():
+        raise _closed()
     try:
         if since is None:
             page.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
@@ -116,9 +119,15 @@ def _classified(classify: Callable[[], str | None], page: Page) -> tuple[str | N
 
 def _visible(loc: Locator) -> bool:
     try:
-        return loc.count() > 0
+        return loc.filter(visible=True).count() > 0
     except PlaywrightError:
+        if loc.page.is_closed():
+            raise _closed() from None
         return False  # mid-navigation; the caller looks again after the next change
+
+
+def _closed() -> Cancelled:
+    return Cancelled("The browser window was closed; nothing more was sent by the bot.")
 
 
 def _first_text(loc: Locator) -> str:
@@ -193,7 +202,10 @@ def _cookie_dialog(page: Page, recipe: Recipe) -> Locator:
 
 def _cookie_banner(page: Page, recipe: Recipe) -> Locator:
     """A cookie dialog, or any banner whose buttons speak of cookies (not every banner is a dialog)."""
-    loose = page.get_by_role("button", name=recipe.cookie_dialog.pattern()).filter(visible=True)
+    choice = re.compile(f"{recipe.cookie_decline.pattern().pattern}|{recipe.cookie_accept.pattern().pattern}", re.IGNORECASE)
+    # A footer's "Cookie settings" is no banner: only buttons that make a choice count.
+    loose = (page.get_by_role("button", name=recipe.cookie_dialog.pattern()).filter(has_text=choice)
+             .filter(visible=True))
     hooks = page.locator("[data-cookiebanner]").filter(visible=True)
     return _cookie_dialog(page, recipe).filter(visible=True).or_(loose).or_(hooks)
 
@@ -235,7 +247,6 @@ def reach_form(page: Page, run: Run) -> Page:
             continue
         if wait_for_change(page, since):
             last_change = time.monotonic()
-            continue
         still = time.monotonic() - last_change
         if time.monotonic() > deadline or (still > run.settle_s and _loaded(page)):
             if _asks_to_log_in(page, run):
@@ -256,7 +267,8 @@ def _loaded(page: Page) -> bool:
 def _fallback(page: Page, run: Run, followed: bool) -> Page:
     """No link and no form: try the recipe's known form address, but only on Meta's own site."""
     if not followed and run.allow_fallback and host_of(page.url) and run.guard.allows(page.url):
-        on_meta = any(host_of(page.url).endswith(d) for d in run.recipe.meta_domains)
+        host = host_of(page.url)
+        on_meta = any(host == d or host.endswith("." + d) for d in run.recipe.meta_domains)
         if on_meta:
             for url in run.recipe.fallback_form_urls:
                 run.report.warn(f"No right-to-object link on the page; trying the known form address {url}")
@@ -388,14 +400,22 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
 
     email = found["email"].locator
     existing = email.input_value().strip()
-    if existing and existing.lower() != settings.email.lower():
-        run.report.warn(f"The page had filled in {mask_email(existing)}; replaced it with {settings.masked_email} from your settings.")
-    email.fill(settings.email)
-    if email.input_value() != settings.email:
-        raise PageMismatch("The email field did not keep the address typed into it.", hint=_DRIFT_HINT)
+    if existing.lower() != settings.email.lower():
+        if existing and not email.is_editable():
+            raise PageMismatch(f"The page shows {mask_email(existing)} and does not let it be changed; your settings say {settings.masked_email}.",
+                               hint="Log in with the account of OPTOUT_EMAIL, or set OPTOUT_EMAIL to the address the page shows.")
+        if existing:
+            run.report.warn(f"The page had filled in {mask_email(existing)}; replaced it with {settings.masked_email} from your settings.")
+        email.fill(settings.email)
+        if email.input_value().strip().lower() != settings.email.lower():
+            raise PageMismatch("The email field did not keep the address typed into it.", hint=_DRIFT_HINT)
 
     reason = found["reason"].locator
     reason.fill(settings.reason)
+    kept = reason.input_value() if _is_input(reason) else reason.inner_text()
+    if kept.replace("\r\n", "\n").strip() != settings.reason.strip():
+        raise PageMismatch(f"The reason box kept only {len(kept)} of {len(settings.reason)} characters; nothing was sent.",
+                           hint=f"Shorten OPTOUT_REASON to at most {len(kept)} characters.")
     run.report.info(f"Filled in country {countries.english_name(settings.country)}, email {settings.masked_email} and your reason.")
 
 
@@ -424,10 +444,12 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
     listbox_id = control.get_attribute("aria-controls") or control.get_attribute("aria-owns")
     scope = page.locator(f'[id="{listbox_id}"]') if listbox_id else page
     options = scope.get_by_role("option").filter(visible=True)
+    typeahead = control.is_editable()
     for name in names:
         control.click()
-        control.fill("")
-        control.press_sequentially(name)
+        if typeahead:
+            control.fill("")
+            control.press_sequentially(name)
         try:
             options.first.wait_for(timeout=5000)
         except PlaywrightTimeout:
@@ -464,7 +486,10 @@ def _mark_seen(page: Page, run: Run) -> None:
 
 
 def _alerts(page: Page, run: Run, new_only: bool = True) -> Locator:
-    loc = page.get_by_role("alert").filter(has_text=_NONEMPTY).filter(has_not_text=run.recipe.text_pattern(run.recipe.confirmation_text))
+    """Alerts that say something went wrong (not progress notes)."""
+    recipe = run.recipe
+    loc = (page.get_by_role("alert").filter(has_text=recipe.text_pattern(recipe.error_text))
+           .and_(page.locator(":not([aria-busy=true])")))
     return _new(page, loc, new_only)
 
 
@@ -479,10 +504,19 @@ def _new(page: Page, loc: Locator, new_only: bool) -> Locator:
 
 
 def site_message(page: Page, run: Run) -> str:
-    return _first_text(_alerts(page, run)) or _first_text(_error_texts(page, run))
+    """The site's own words, with the person's address masked (pages often repeat it)."""
+    text = _first_text(_alerts(page, run, new_only=False)) or _first_text(_error_texts(page, run, new_only=False))
+    return masked(text, run.settings.email).rstrip(".")
 
 
-def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator]) -> Result | None:
+def masked(text: str, email: str) -> str:
+    return re.sub(re.escape(email), mask_email(email), text, flags=re.IGNORECASE)
+
+
+def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator],
+                   posted: bool = True, stale_errors: bool = False) -> Result | None:
+    """What the page says now. `posted`: a POST was answered since the action, so the site has spoken;
+    `stale_errors`: the page has been still since that answer, so a message already on screen is it."""
     if page.url.startswith("chrome-error:"):
         run.guard.check()
         return "lost"
@@ -491,15 +525,19 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
         return "code"
     if not code_visible and _visible(locate.any_layer(page, run.recipe.login_wall)):
         return "login"  # before messages: a log-in page's own alerts are not the site's answer
-    error = _visible(_alerts(page, run).or_(_error_texts(page, run)))
+    new_only = not stale_errors
+    errors = _alerts(page, run, new_only).or_(_error_texts(page, run, new_only))
     if code_visible:
-        return "wrong-code" if error else None
-    if error:
+        # Hints shown while typing are not an answer: only after the site was asked.
+        return "wrong-code" if posted and _visible(errors) else None
+    if _visible(_either(form)):
+        return "refused" if _visible(errors) else None
+    # The form is gone: an alert that says what went wrong, else the confirmation, else error words.
+    if _visible(_alerts(page, run, new_only)):
         return "refused"
-    confirmed = _visible(page.get_by_text(run.recipe.text_pattern(run.recipe.confirmation_text)))
-    if confirmed and not _visible(_either(form)):
+    if posted and _visible(page.get_by_text(run.recipe.text_pattern(run.recipe.confirmation_text))):
         return "confirmed"
-    return None
+    return "refused" if _visible(_error_texts(page, run, new_only)) else None
 
 
 def _either(locators: list[Locator]) -> Locator:
@@ -510,22 +548,38 @@ def _either(locators: list[Locator]) -> Locator:
 
 
 def await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float,
-                 since: int | None = None) -> Result:
+                 since: int | None = None, posts_before: int = 0) -> Result:
     """After our own click: let the page react first (`since` is its change counter before the click)."""
     with run.report.waiting("waiting for Meta's answer"):
         wait_for_change(page, since, run.timeout_s * 1000)
-        return _await_result(page, run, stage, form, deadline)
+        return _await_result(page, run, stage, form, deadline, posts_before)
 
 
-def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float) -> Result:
+def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float,
+                  posts_before: int) -> Result:
+    settled = False  # the site answered and the page has stayed still since
     while True:
         run.guard.check()
-        result, since = _classified(lambda: classify_after(page, run, stage, form), page)
+        posted = run.posts > posts_before
+        result, since = _classified(lambda: classify_after(page, run, stage, form, posted, settled), page)
         if result:
             return result
         if time.monotonic() > deadline:
             return "lost"
-        wait_for_change(page, since)
+        changed = wait_for_change(page, since)
+        settled = posted and not changed
+
+
+def watch_posts(page: Page, run: Run) -> None:
+    """Count answered POSTs on this page: a confirmation only counts once something was sent."""
+
+    def count(request) -> None:
+        # Beacons ('ping') are the page's own logging, not the form reaching Meta.
+        if request.method == "POST" and request.resource_type in ("document", "xhr", "fetch"):
+            run.posts += 1
+
+    page.on("requestfinished", count)
+    page.on("requestfailed", count)
 
 
 def confirmation_text(page: Page, run: Run) -> str:
@@ -541,6 +595,7 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
     """Send once: pressed by the person, by the bot after a yes, or by the bot alone. Never retried."""
     button = found["send"].locator
     form = [found[n].locator for n in ("email", "reason", "send")]
+    watch_posts(page, run)
     _mark_seen(page, run)
     if run.submit == "manual":
         person.show_note(page, "Check country, email and reason below, then press the Send button yourself.", "act")
@@ -551,36 +606,37 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
         if not person.ask_yes_no("Send the objection now?"):
             raise Cancelled("You chose not to send the form; nothing was sent.")
     run.guard.require(page.url, "The form page")
-    since = mark(page)
+    since, posts_before = mark(page), run.posts  # before the click: its POST may be answered during it
     try:
         button.click()
     except PlaywrightError as exc:
         raise Unreachable(f"Pressing Send failed ({_short(exc)}); it is unknown whether Meta received the form.", hint="Check your email for a code or a confirmation before trying again.") from None
-    result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since)
+    result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before)
     return _after_send(page, run, result)
 
 
 def _await_person_send(page: Page, run: Run, form: list[Locator]) -> Result:
     deadline = run.person_deadline
     while True:
-        result = _await_result(page, run, "send", form, deadline)
+        result = _await_result(page, run, "send", form, deadline, run.posts)
         if result == "refused":
             # A person can correct the form and press Send again; show them what the site said.
             run.report.warn(f"The site says: {site_message(page, run) or 'the form was not accepted'}. Correct it in the window and press Send again.")
             _mark_seen(page, run)
             continue
         if result == "lost" and time.monotonic() > deadline:
-            raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for Send to be pressed; stopping. Nothing was sent by the bot.")
-        return _after_send(page, run, result)
+            raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for Send to be pressed; stopping. The bot sent nothing.")
+        return _after_send(page, run, result, by_person=True)
 
 
-def _after_send(page: Page, run: Run, result: Result) -> Result:
+def _after_send(page: Page, run: Run, result: Result, by_person: bool = False) -> Result:
     if result == "refused":
         raise Rejected(f"Meta refused the form: {site_message(page, run) or 'no reason given'}.", hint="Check your settings (OPTOUT_EMAIL, OPTOUT_COUNTRY, OPTOUT_REASON).")
     if result == "login":
         raise PersonTimeout("Meta asked for a log-in after Send.", hint="Run again with a window and log in first; add --profile DIR to stay logged in.")
     if result == "lost":
-        raise Unreachable("Sent the form, but no code field, confirmation or error appeared; it is unknown whether Meta received it.", hint="Check your email for a code or a confirmation before trying again.")
+        who = "The form was sent" if not by_person else "Send was pressed"
+        raise Unreachable(f"{who}, but no code field, confirmation or error appeared; it is unknown whether Meta received it.", hint="Check your email for a code or a confirmation before trying again.")
     return result
 
 
@@ -628,18 +684,19 @@ def enter_code(page: Page, run: Run) -> None:
             raise Rejected(f"Meta refused the request: {site_message(page, run) or 'no reason given'}.")
         if result == "login":
             raise PersonTimeout("Meta asked for a log-in during the code step.", hint="Run again with a window and log in first.")
-        raise Unreachable("Confirmed the code, but no confirmation or error appeared; it is unknown whether Meta accepted it.", hint="Check your email for Meta's confirmation before trying again.")
+        raise Unreachable("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.", hint="Check your email for Meta's confirmation before trying again.")
 
 
 def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, terminal: bool, in_page: bool) -> Result:
     """Wait for the person (page or terminal) to give a code; type terminal codes; return the site's answer."""
+    posts_before = run.posts
     while True:
         run.guard.check()
         if time.monotonic() > deadline:
             raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for the code; stopping.", hint="Meta's codes stay valid for about an hour: run again and use the newest code.")
         if in_page:
             since = mark(page)
-            result = classify_after(page, run, "code", form)
+            result = classify_after(page, run, "code", form, posted=run.posts > posts_before)
             if result:
                 return result
         if terminal:
@@ -662,12 +719,12 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator]) -> Result:
     run.guard.require(page.url, "The code page")
     code_field.fill(code)
     run.report.info(f"Typed the code {code} and pressed Confirm.")
-    since = mark(page)
+    since, posts_before = mark(page), run.posts
     try:
         confirm.click()
     except PlaywrightError as exc:
         raise Unreachable(f"Pressing Confirm failed ({_short(exc)}); it is unknown whether Meta received the code.") from None
-    return await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since)
+    return await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since, posts_before)
 
 
 def prefill(page: Page, run: Run, start_url: str, on_step: Callable[[int], None] | None = None) -> Outcome:
@@ -687,8 +744,6 @@ def prefill(page: Page, run: Run, start_url: str, on_step: Callable[[int], None]
         enter_code(page, run)
     else:
         run.report.info("No code step: Meta confirmed right after Send.")
-    if not run.headless:
-        person.show_note(page, "Done: Meta confirmed your objection. You can close this window.", "done")
     return Outcome(final_url=page.url, confirmation_text=confirmation_text(page, run), code_step=run.code_step, page=page)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import os
 import re
@@ -10,6 +11,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import platformdirs
 
@@ -31,9 +33,11 @@ def default_snapshots_dir() -> Path:
 
 
 def private_dir(path: Path) -> Path:
-    """Create (or tighten) a folder only its owner can enter."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
+    """Create a folder only its owner can enter. A folder that exists is left as the person made it
+    (it may be their home folder); the files written into it are 0600 all the same."""
+    if not path.is_dir():
+        path.mkdir(parents=True, mode=0o700)
+        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
     return path
 
 
@@ -63,6 +67,16 @@ def write_new(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
                 return final
             except FileExistsError:
                 continue
+            except OSError:  # no hard links here (FAT, some network shares): claim the name, then write
+                try:
+                    fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                except FileExistsError:
+                    continue
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                return final
         raise FileExistsError(f"no free name for {stem}{suffix} in {folder}")
     finally:
         os.unlink(tmp)
@@ -125,9 +139,16 @@ def list_receipts(folder: Path) -> list[dict]:
 _TOKEN_NAMES = ("lsd", "jazoest", "fb_dtsg", "__user", "__a", "__req", "__hs", "__spin_r", "__spin_t", "support_form_id")
 
 
+def _spellings(secret: str) -> set[str]:
+    """The ways a page or a trace may write the same value: as is, URL-encoded, as HTML or JSON escapes."""
+    return {secret, quote(secret, safe=""), quote_plus(secret), html.escape(secret),
+            secret.replace("@", "&#64;"), secret.replace("@", "\\u0040")}
+
+
 def redact(text: str, secrets: list[str]) -> str:
-    for secret in sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True):
-        text = text.replace(secret, "[redacted]")
+    spellings = {form for s in secrets if s and len(s) >= 3 for form in _spellings(s)}
+    for form in sorted(spellings, key=len, reverse=True):
+        text = re.sub(re.escape(form), "[redacted]", text, flags=re.IGNORECASE)
     # Token-looking attributes left by templates the secrets list could not know about.
     names = "|".join(map(re.escape, _TOKEN_NAMES))
     text = re.sub(rf'(name="(?:{names})"[^>]*?value=")[^"]*(")', r"\1[redacted]\2", text)
@@ -155,7 +176,7 @@ _MARK_SECRETS_JS = """
   const hits = [];
   for (const el of document.querySelectorAll('input, textarea, [contenteditable]')) {
     const value = el.value !== undefined ? el.value : el.textContent;
-    if (secrets.some(s => value && value.includes(s))) { el.setAttribute('data-optout-mask', ''); hits.push(el); }
+    if (secrets.some(s => value && value.toLowerCase().includes(s.toLowerCase()))) { el.setAttribute('data-optout-mask', ''); hits.push(el); }
   }
   return hits.length;
 }

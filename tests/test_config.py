@@ -91,3 +91,8 @@ def test_non_utf8_env_file_is_refused(tmp_path):
 @pytest.mark.parametrize("email, shown", [("p.person@example.eu", "p***@example.eu"), ("x@y.de", "x***@y.de")])
 def test_masking_shows_first_letter_and_domain_only(email, shown):
     assert config.mask_email(email) == shown
+
+
+@pytest.mark.parametrize("given", ["UK", "uk", "Great Britain"])
+def test_common_names_for_the_uk_are_accepted(tmp_path, given):
+    assert load(tmp_path, email="a@example.eu", country=given).country == "GB"

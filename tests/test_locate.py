@@ -160,3 +160,77 @@ def test_a_page_that_only_offers_log_in_stops_headless_with_exit_5(page: Page):
     with pytest.raises(PersonTimeout) as err:
         flow.reach_form(page, make_run(settle_s=0.2))
     assert err.value.status == 5
+
+
+# Regression tests for defects found in review (each reproduced on a small page first).
+
+def test_hidden_thank_you_text_is_no_confirmation(page: Page):
+    page.set_content('<div style="display:none">Thank you, we have received your objection.</div><p>Loading</p>')
+    run = make_run()
+    assert flow.classify_after(page, run, "code", [page.locator("#gone")], posted=True) is None
+
+
+def test_a_resend_button_is_never_taken_for_confirm(page: Page):
+    page.set_content("""<form><label>Confirmation code <input name="code" autocomplete="one-time-code"></label>
+      <button type="button">Send new code</button><button type="submit">Confirm</button></form>""")
+    assert locate.find(page, "confirm", IG.confirm).locator.inner_text() == "Confirm"
+
+
+def test_a_privacy_policy_right_to_object_link_is_not_the_form(page: Page):
+    page.set_content("""<p>Read about your <a href="/privacy/policy/#rights">right to object</a> in our policy.</p>
+      <p>Use your <a href="/help/contact/233964459562201">right to object</a>.</p>""")
+    assert locate.find(page, "link", IG.link).locator.get_attribute("href") == "/help/contact/233964459562201"
+
+
+def test_a_footer_cookie_settings_button_is_no_banner(page: Page):
+    page.set_content('<p>Use your <a href="/help/contact/1">right to object</a>.</p><footer><button>Cookie settings</button></footer>')
+    assert flow.classify_start(page, make_run()) == "link"
+
+
+def test_messages_from_the_page_have_the_address_masked(page: Page):
+    page.set_content('<div role="alert">The code you entered for P@Example.EU is incorrect.</div>')
+    assert flow.site_message(page, make_run()) == "The code you entered for p***@example.eu is incorrect"
+
+
+def test_a_read_only_field_with_another_address_stops_before_sending(page: Page):
+    page.set_content("""<label>Country <select><option value="PT">Portugal</option></select></label>
+      <label>Email <input type="email" value="other@example.com" readonly></label>
+      <label>Tell us how this processing impacts you <textarea></textarea></label><button type="submit">Send</button>""")
+    run = make_run()
+    with pytest.raises(PageMismatch, match="does not let it be changed"):
+        flow.fill_form(page, flow.locate_form(page, run), run)
+
+
+def test_the_same_address_in_other_case_is_left_alone_even_read_only(page: Page):
+    page.set_content("""<label>Country <select><option value="PT">Portugal</option></select></label>
+      <label>Email <input type="email" value="P@Example.eu" readonly></label>
+      <label>Tell us how this processing impacts you <textarea></textarea></label><button type="submit">Send</button>""")
+    run = make_run()
+    flow.fill_form(page, flow.locate_form(page, run), run)
+    expect(page.locator("textarea")).to_have_value(run.settings.reason)
+
+
+def test_a_reason_box_that_cuts_the_text_stops_before_sending(page: Page):
+    page.set_content("""<label>Country <select><option value="PT">Portugal</option></select></label>
+      <label>Email <input type="email"></label>
+      <label>Tell us how this processing impacts you <textarea maxlength="20"></textarea></label><button type="submit">Send</button>""")
+    run = make_run()
+    with pytest.raises(PageMismatch, match="kept only 20"):
+        flow.fill_form(page, flow.locate_form(page, run), run)
+
+
+def test_a_page_that_never_stops_changing_still_ends_at_the_deadline(page: Page):
+    page.set_content("<p id=t>0</p><script>setInterval(() => document.getElementById('t').textContent = Date.now(), 100)</script>")
+    run = make_run()
+    run.timeout_s = 2
+    with pytest.raises(PageMismatch):
+        flow.reach_form(page, run)
+
+
+def test_a_closed_window_is_a_cancellation_not_a_busy_wait(context):
+    from optout_bot.status import Cancelled
+
+    closing = context.new_page()
+    closing.close()
+    with pytest.raises(Cancelled):
+        flow.wait_for_change(closing, 0)

@@ -77,3 +77,17 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
     assert use_colour(Tty()) is False
     monkeypatch.delenv("NO_COLOR")
     assert use_colour(open(__file__)) is False
+
+
+def test_redaction_catches_other_cases_and_encodings():
+    text = 'a P.Person@Example.EU b p.person%40example.eu c p.person&#64;example.eu d p.person\\u0040example.eu'
+    out = receipts.redact(text, ["p.person@example.eu"])
+    assert "example.eu" not in out.lower() and out.count("[redacted]") == 4
+
+
+def test_an_existing_folder_the_person_named_keeps_its_mode(tmp_path):
+    tmp_path.chmod(0o755)
+    receipts.private_dir(tmp_path)
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o755
+    made = receipts.private_dir(tmp_path / "new" / "deeper")
+    assert stat.S_IMODE(made.stat().st_mode) == 0o700
