@@ -551,7 +551,7 @@ def await_result(page: Page, run: Run, stage: Literal["send", "code"], form: lis
                  since: int | None = None, posts_before: int = 0) -> Result:
     """After our own click: let the page react first (`since` is its change counter before the click)."""
     with run.report.waiting("waiting for Meta's answer"):
-        wait_for_change(page, since, run.timeout_s * 1000)
+        wait_for_change(page, since)  # bounded: a page may answer without changing (same message again)
         return _await_result(page, run, stage, form, deadline, posts_before)
 
 
@@ -676,7 +676,8 @@ def enter_code(page: Page, run: Run) -> None:
             message = site_message(page, run) or "the code was not accepted"
             if tries >= MAX_CODE_TRIES:
                 raise Rejected(f"Meta did not accept the code {tries} times: {message}.", hint="Wait a few minutes and start again; Meta sends a new code each time.")
-            run.report.warn(f"The site says: {message} ({MAX_CODE_TRIES - tries} tries left).")
+            left = MAX_CODE_TRIES - tries
+            run.report.warn(f"The site says: {message} ({left} {'try' if left == 1 else 'tries'} left).")
             if terminal:
                 run.inbox.request()
             continue
