@@ -23,7 +23,6 @@ class HostGuard:
         # Meta's hosts cover their subdomains; a host given by hand means only itself.
         self.domains = tuple(h.lower() for h in meta_hosts)
         self.exact = tuple(h.lower() for h in extra_hosts)
-        self.blocked: list[str] = []
         self.violation: str | None = None
         self._lock = threading.Lock()
 
@@ -79,7 +78,6 @@ class HostGuard:
 
     def _refuse(self, url: str) -> None:
         with self._lock:
-            self.blocked.append(url)
             self.violation = self.violation or url
 
     def _handle(self, route: Route) -> None:

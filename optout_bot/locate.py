@@ -12,7 +12,6 @@ from playwright.sync_api import Locator, Page
 
 from optout_bot.recipe import Element
 
-LAYERS = ("role", "label", "placeholder", "text", "structure")
 _FIELD_ROLES = ("textbox", "combobox", "searchbox", "listbox", "spinbutton")
 _CLICKABLE = "button, [role=button], input[type=submit], input[type=button], a[href]"
 

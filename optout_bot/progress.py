@@ -92,7 +92,3 @@ class Reporter:
     def done(self, text: str, **data) -> None:
         self._emit("done", text, **data)
         self._say(text, {"fg": "green", "bold": True}, always=True)
-
-    def failed(self, text: str, **data) -> None:
-        self._emit("error", text, **data)
-        self._say(text, {"fg": "red", "bold": True}, always=True)
