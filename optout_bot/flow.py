@@ -412,7 +412,7 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
 
     reason = found["reason"].locator
     reason.fill(settings.reason)
-    kept = reason.input_value() if _is_input(reason) else reason.inner_text()
+    kept = reason.evaluate("e => e.value ?? e.innerText")  # one round trip, for textarea and contenteditable
     if kept.replace("\r\n", "\n").strip() != settings.reason.strip():
         raise PageMismatch(f"The reason box kept only {len(kept)} of {len(settings.reason)} characters; nothing was sent.",
                            hint=f"Shorten OPTOUT_REASON to at most {len(kept)} characters.")
