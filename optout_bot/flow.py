@@ -700,8 +700,7 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
             result = classify_after(page, run, "code", form, posted=run.posts > posts_before)
             if result:
                 return result
-        # While a Confirm pressed in the window is being answered, a code typed in the terminal waits.
-        if terminal and not (in_page and run.posts > posts_before):
+        if terminal:
             line = run.inbox.take(timeout=0 if in_page else CHUNK_MS / 1000)
             if line is None:
                 raise PersonTimeout("Standard input ended before a code was accepted.", hint="Give the six-digit code on its own line.")
