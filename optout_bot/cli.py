@@ -47,7 +47,7 @@ def _browser_options(func):
     func = click.option("--profile", type=click.Path(file_okay=False), help="Keep a browser profile here, so a log-in lasts between runs.")(func)
     func = click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST", help="Also allow this host (for local testing). Repeatable.")(func)
     func = click.option("--start-url", help="Start here instead of the target's Privacy Center page.")(func)
-    func = click.option("--headless", is_flag=True, help="No window. Needs --submit auto and a code from the terminal.")(func)
+    func = click.option("--headless", is_flag=True, help="No window: Send is pressed by the bot (--submit auto or ask) and the code comes from the terminal.")(func)
     return func
 
 
@@ -175,7 +175,7 @@ def _snapshot(context, page, email, err: OptoutError, folder: Path | None) -> No
 @cli.command()
 @_config_options
 @_browser_options
-@click.option("--submit", type=click.Choice(["manual", "ask", "auto"]), help="Who presses Send: you in the window (default with a window), the bot after a y/N question, or the bot (the only choice with --headless).")
+@click.option("--submit", type=click.Choice(["manual", "ask", "auto"]), help="Who presses Send: you in the window (default with a window), the bot after a y/N question, or the bot alone (default with --headless).")
 @click.option("--code", type=click.Choice(["browser", "prompt", "stdin"]), help="Where the emailed code comes from (default: whichever you use first, the window or the terminal).")
 @click.option("--wait-minutes", type=click.FloatRange(min=0.01), default=15, show_default=True, help="How long to wait for you at each step that needs you.")
 @click.option("--receipts-dir", type=click.Path(file_okay=False), help="Where receipts go (default: your user data folder).")
