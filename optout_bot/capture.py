@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from urllib.parse import quote, quote_plus
 
 from optout_bot import __version__
-from optout_bot.receipts import private_dir, replace_private, write_new
+from optout_bot.files import private_dir, replace_private, write_new
 from optout_bot.status import BadInput, OptoutError
 
 if TYPE_CHECKING:
@@ -145,11 +145,11 @@ def known_values(values: Iterable[str]) -> list[str]:
     return cleaned
 
 
-def _forms_of(value: str) -> set[str]:
+def spellings(value: str) -> set[str]:
     """A value as a page may spell it: as typed, HTML-escaped, JSON-escaped, URL-encoded."""
     forms = {value, html.escape(value), html.escape(value, quote=False), json.dumps(value)[1:-1],
              json.dumps(value, ensure_ascii=False)[1:-1], quote(value), quote_plus(value)}
-    forms |= {f.replace("@", "\\u0040") for f in list(forms)}
+    forms |= {f.replace("@", at) for f in list(forms) for at in ("\\u0040", "&#64;")}
     return {f for f in forms if len(f) >= MIN_KNOWN}
 
 
@@ -159,7 +159,7 @@ def scrub(text: str, known: Iterable[str] = ()) -> str:
     Addresses become person@example.com (person2@..., one per distinct address) so forms still
     look filled; everything else becomes REDACTED (numbers: 0), so a later test can tell."""
     for value in sorted({v for v in known if v and len(v) >= MIN_KNOWN}, key=len, reverse=True):
-        spelled = "|".join(sorted(map(re.escape, _forms_of(value)), key=len, reverse=True))
+        spelled = "|".join(sorted(map(re.escape, spellings(value)), key=len, reverse=True))
         stand_in = "person@example.com" if "@" in value else REDACTED
         text = re.sub(spelled, stand_in, text, flags=re.IGNORECASE)
 
@@ -169,7 +169,7 @@ def scrub(text: str, known: Iterable[str] = ()) -> str:
     for value in sorted(seen, key=len, reverse=True):
         # The same id or name elsewhere on the page (aria-labels, greetings, links); as whole words,
         # and in the case the page gave, since these come from the page rather than the person.
-        spelled = "|".join(sorted(map(re.escape, _forms_of(value)), key=len, reverse=True))
+        spelled = "|".join(sorted(map(re.escape, spellings(value)), key=len, reverse=True))
         text = re.sub(rf"(?<!\w)(?:{spelled})(?!\w)", REDACTED, text)
 
     aliases: dict[str, str] = {}
@@ -284,7 +284,7 @@ def step_name(index: int) -> str:
     return STEP_NAMES[index] if index < len(STEP_NAMES) else f"step-{index + 1}"
 
 
-def _live_page(page: Page) -> Page | None:
+def newest_page(page: Page) -> Page | None:
     """The tab the person is on: the newest open one (a link may have opened a new tab)."""
     open_pages = [p for p in page.context.pages if not p.is_closed()]
     return open_pages[-1] if open_pages else None
@@ -316,7 +316,7 @@ def run_capture(page: Page, out_dir: Path, target: str, known: list[str], ask: C
                       "if asked), press Enter here to save it, or type q to finish")
         if ask(prompt).strip().lower() in ("q", "quit"):
             break
-        current = _live_page(page)
+        current = newest_page(page)
         if current is None:
             say("The window was closed; the capture ends here.")
             break

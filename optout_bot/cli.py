@@ -57,7 +57,10 @@ def _output_options(func):
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_EXIT_CODES = "\b\nExit codes:\n" + "\n".join(f"  {int(s)}  {s.meaning}" for s in ExitStatus)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_EXIT_CODES)
 @click.version_option(__version__, prog_name="optout-bot")
 @_debug_option
 def cli():
@@ -135,7 +138,7 @@ def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool
         # Tests only: lets a simulated person drive the same window over CDP (loopback only).
         args.append(f"--remote-debugging-port={int(os.environ['OPTOUT_DEBUG_PORT'])}")
     if profile:
-        from optout_bot.receipts import private_dir
+        from optout_bot.files import private_dir
 
         context = pw.chromium.launch_persistent_context(private_dir(Path(profile)), headless=headless, args=args, **choice.launch_options())
         closer = context
@@ -204,20 +207,19 @@ def _run_prefill(settings, *, headless, start_url, allow_hosts, profile, timeout
     if not headless and not browser.has_display():
         raise BadInput("No display found for a browser window; run with --headless (and --submit auto), or set DISPLAY")
     report = Reporter(quiet=quiet, json_events=json_events)
-    report.info(f"Objecting on {recipe.display_name} for {settings.masked_email}.")
     if note:
         report.info(note)
+    report.info(f"Objecting on {recipe.display_name} for {settings.masked_email}.")
 
     from optout_bot import flow, person
+    from optout_bot.capture import newest_page
 
     run = flow.Run(recipe=recipe, settings=settings, guard=guard, report=report, headless=headless, submit=submit,
                    code=code, wait_minutes=wait_minutes, timeout_s=timeout)
     if inbox is not None:
         run.inbox = inbox
     elif code in ("prompt", "stdin", "either"):
-        run.inbox = person.CodeInbox("stdin" if code == "stdin" else "prompt", report.info)
-        if code == "either":
-            run.code = "either"
+        run.inbox = person.CodeInbox("stdin" if code == "stdin" else "prompt")
     snapshots = Path(snapshots_dir) if snapshots_dir else None
     with _playwright() as pw, _browser_session(pw, headless, guard, profile, trace) as (context, page):
         try:
@@ -225,7 +227,7 @@ def _run_prefill(settings, *, headless, start_url, allow_hosts, profile, timeout
         except OptoutError as err:
             if err.status not in (ExitStatus.BAD_INPUT, ExitStatus.CANCELLED):
                 try:
-                    _snapshot(context, _live_page(context, page), settings.email, err, snapshots)
+                    _snapshot(context, newest_page(page) or page, settings.email, err, snapshots)
                 except Exception as exc:  # noqa: BLE001 - the run's own outcome matters more than its evidence
                     err.hint = f"{err.hint or ''} (No snapshot could be saved: {str(exc).splitlines()[0]}.)".strip()
             raise
@@ -246,13 +248,9 @@ def _run_prefill(settings, *, headless, start_url, allow_hosts, profile, timeout
     if json_events:
         report._emit("receipt", str(path), path=str(path))
     else:
-        click.echo(str(path))
+        if not sys.stdout.isatty():  # for scripts; on a terminal the line above already shows it
+            click.echo(str(path))
     return path
-
-
-def _live_page(context, page):
-    open_pages = [p for p in context.pages if not p.is_closed()]
-    return open_pages[-1] if open_pages else page
 
 
 def _report_layers(report, run) -> None:
@@ -290,8 +288,9 @@ def _keep_trace(context, page, email, snapshots: Path | None) -> None:
     import datetime as dt
 
     from optout_bot import receipts
+    from optout_bot.files import private_dir
 
-    folder = receipts.private_dir(snapshots or receipts.default_snapshots_dir())
+    folder = private_dir(snapshots or receipts.default_snapshots_dir())
     path = folder / f"{receipts.utc_stamp(dt.datetime.now(dt.timezone.utc))}-trace.zip"
     secrets = receipts.page_secrets(page, email)
     context.tracing.stop(path=str(path))

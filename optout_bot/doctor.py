@@ -56,7 +56,7 @@ def configuration(env_file: str | None) -> Check:
 
 
 def receipts_folder(folder: Path) -> Check:
-    from optout_bot.receipts import private_dir
+    from optout_bot.files import private_dir
 
     try:
         private_dir(folder)

@@ -360,7 +360,7 @@ def follow_link(page: Page, run: Run) -> Page:
     url = urljoin(page.url, href)
     run.layers["link"] = found.layer
     run.guard.require(url, "The right-to-object link")
-    run.report.info(f"Found the right-to-object link ({' '.join(text.split())!r}, by {found.layer}).")
+    run.report.info(f"Found the right-to-object link ({' '.join(text.split())!r}).", layer=found.layer)
     if target == "_blank":
         with page.context.expect_page(timeout=run.timeout_s * 1000) as info:
             found.locator.click()

@@ -6,7 +6,7 @@ import queue
 import re
 import sys
 import threading
-from typing import Callable, Literal
+from typing import Literal
 
 import click
 from playwright.sync_api import Error as PlaywrightError, Page
@@ -32,9 +32,8 @@ def ask_yes_no(question: str) -> bool:
 class CodeInbox:
     """Codes from the terminal, read on a thread so the bot can watch the window meanwhile."""
 
-    def __init__(self, source: Literal["prompt", "stdin"], say: Callable[[str], None]):
+    def __init__(self, source: Literal["prompt", "stdin"]):
         self.source = source
-        self.say = say
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._asking = threading.Event()
         self._thread: threading.Thread | None = None

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, quote_plus
 
 import platformdirs
 
 from optout_bot import __version__
+from optout_bot.capture import spellings, scrub
+from optout_bot.files import private_dir, write_new
 
 APP = "optout-bot"
 
@@ -30,66 +29,6 @@ def default_receipts_dir() -> Path:
 
 def default_snapshots_dir() -> Path:
     return data_dir() / "snapshots"
-
-
-def private_dir(path: Path) -> Path:
-    """Create a folder only its owner can enter. A folder that exists is left as the person made it
-    (it may be their home folder); the files written into it are 0600 all the same."""
-    if not path.is_dir():
-        path.mkdir(parents=True, mode=0o700)
-        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
-    return path
-
-
-def _private_temp(folder: Path, suffix: str, data: bytes) -> str:
-    """`data` in a new file of `folder`, mode 0600 from the start, flushed to disk."""
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return tmp
-
-
-def write_new(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
-    """Write `data` under a name not yet taken, atomically, mode 0600; an earlier file is never replaced."""
-    tmp = _private_temp(folder, suffix, data)
-    try:
-        for n in range(1, 1000):
-            final = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
-            try:
-                os.link(tmp, final)  # fails if the name exists: no overwrite, no half-written file
-                return final
-            except FileExistsError:
-                continue
-            except OSError:  # no hard links here (FAT, some network shares): claim the name, then write
-                try:
-                    fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                except FileExistsError:
-                    continue
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                return final
-        raise FileExistsError(f"no free name for {stem}{suffix} in {folder}")
-    finally:
-        os.unlink(tmp)
-
-
-def replace_private(path: Path, data: bytes) -> None:
-    """Atomically replace `path` (mode 0600): for files that are meant to be rewritten, such as .env."""
-    tmp = _private_temp(path.parent, path.suffix, data)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def utc_stamp(moment: dt.datetime) -> str:
@@ -136,24 +75,13 @@ def list_receipts(folder: Path) -> list[dict]:
 
 # --- failure snapshots -------------------------------------------------------------------
 
-_TOKEN_NAMES = ("lsd", "jazoest", "fb_dtsg", "__user", "__a", "__req", "__hs", "__spin_r", "__spin_t", "support_form_id")
-
-
-def _spellings(secret: str) -> set[str]:
-    """The ways a page or a trace may write the same value: as is, URL-encoded, as HTML or JSON escapes."""
-    return {secret, quote(secret, safe=""), quote_plus(secret), html.escape(secret),
-            secret.replace("@", "&#64;"), secret.replace("@", "\\u0040")}
-
-
 def redact(text: str, secrets: list[str]) -> str:
-    spellings = {form for s in secrets if s and len(s) >= 3 for form in _spellings(s)}
-    for form in sorted(spellings, key=len, reverse=True):
+    """The person's own values (every spelling, any case) become [redacted]; then the capture
+    scrubber's rules take tokens, ids, names and any other address, as for a fixture."""
+    forms = {form for secret in secrets if secret and len(secret) >= 3 for form in spellings(secret)}
+    for form in sorted(forms, key=len, reverse=True):
         text = re.sub(re.escape(form), "[redacted]", text, flags=re.IGNORECASE)
-    # Token-looking attributes left by templates the secrets list could not know about.
-    names = "|".join(map(re.escape, _TOKEN_NAMES))
-    text = re.sub(rf'(name="(?:{names})"[^>]*?value=")[^"]*(")', r"\1[redacted]\2", text)
-    text = re.sub(rf'(value=")[^"]*("[^>]*?name="(?:{names})")', r"\1[redacted]\2", text)
-    return text
+    return scrub(text)
 
 
 def redact_zip(path: Path, secrets: list[str]) -> None:
@@ -206,7 +134,7 @@ def save_snapshot(page, folder: Path, email: str | None, why: str, moment: dt.da
             n += 1
             snap = base / f"{stem}-{n}"
     secrets = page_secrets(page, email)
-    note = {"why": why, "url": redact(page.url, secrets), "time": moment.isoformat(), "tool_version": __version__}
+    note = {"why": redact(why, secrets), "url": redact(page.url, secrets), "time": moment.isoformat(), "tool_version": __version__}
     write_new(snap, "snapshot", ".json", json.dumps(note, ensure_ascii=False, indent=2).encode("utf-8"))
     try:
         write_new(snap, "page", ".html", redact(page.content(), secrets).encode("utf-8"))

@@ -11,7 +11,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from optout_bot import countries
 from optout_bot.config import DEFAULT_REASON, REASON_MAX_CHARS, TARGETS, load
-from optout_bot.receipts import replace_private
+from optout_bot.files import replace_private
 from optout_bot.status import BadInput, Cancelled
 
 _EMAIL = TypeAdapter(EmailStr)

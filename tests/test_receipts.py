@@ -5,7 +5,7 @@ import json
 import stat
 import zipfile
 
-from optout_bot import receipts
+from optout_bot import files, receipts
 
 MOMENT = dt.datetime(2026, 11, 21, 12, 0, 0, tzinfo=dt.timezone.utc)
 
@@ -87,7 +87,7 @@ def test_redaction_catches_other_cases_and_encodings():
 
 def test_an_existing_folder_the_person_named_keeps_its_mode(tmp_path):
     tmp_path.chmod(0o755)
-    receipts.private_dir(tmp_path)
+    files.private_dir(tmp_path)
     assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o755
-    made = receipts.private_dir(tmp_path / "new" / "deeper")
+    made = files.private_dir(tmp_path / "new" / "deeper")
     assert stat.S_IMODE(made.stat().st_mode) == 0o700
