@@ -6,6 +6,7 @@ Heavy modules (Playwright, pydantic) are imported inside the commands that need 
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import traceback
@@ -119,20 +120,39 @@ def _modes(headless: bool, submit: str | None, code: str | None) -> tuple[str, s
 
 
 @contextmanager
-def _playwright():
-    """Playwright's driver, started only once the settings have passed (no browser for bad input)."""
+def _playwright(prepare=None):
+    """Playwright's driver; yields (playwright, what `prepare` returned).
+
+    `prepare` reads and checks the settings in a thread while the driver boots: the driver is a
+    Node process, so here that is ~0.3 s of waiting on a pipe, long enough for pydantic's imports
+    and the checks to cost no time of their own. Its error wins over the driver's, and no browser
+    is launched before it has passed (bad input still starts no browser).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        yield pw
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        prepared = pool.submit(prepare or (lambda: None))
+        try:
+            manager = sync_playwright()
+            pw = manager.__enter__()
+        except BaseException:
+            prepared.result()  # bad input is the one to report, not a driver that failed meanwhile
+            raise
+        try:
+            yield pw, prepared.result()
+        finally:
+            manager.__exit__(None, None, None)
 
 
 @contextmanager
-def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool):
-    """A browser and one context with the host guard on; yields (context, page)."""
+def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool, choice=None):
+    """A browser (`choice`, else the one browser.find picks) and one context with the host guard on;
+    yields (context, page)."""
     from optout_bot import browser
 
-    choice = browser.find()
+    choice = choice or browser.find()
     args = browser.launch_args(guard.chromium_args())
     if os.environ.get("OPTOUT_DEBUG_PORT"):
         # Tests only: lets a simulated person drive the same window over CDP (loopback only).
@@ -188,55 +208,63 @@ def _snapshot(context, page, email, err: OptoutError, folder: Path | None) -> No
 def prefill(env_file, email, country, reason, target, headless, start_url, allow_hosts, profile, timeout, trace,
             submit, code, wait_minutes, receipts_dir, snapshots_dir, quiet, json_events):
     """Open the objection form, fill it in from your settings, and see it through to Meta's confirmation."""
-    settings = _load_settings(env_file, email, country, reason, target)
-    _run_prefill(settings, headless=headless, start_url=start_url, allow_hosts=allow_hosts, profile=profile,
-                 timeout=timeout, trace=trace, submit=submit, code=code, wait_minutes=wait_minutes,
-                 receipts_dir=receipts_dir, snapshots_dir=snapshots_dir, quiet=quiet, json_events=json_events)
+    _run_prefill(lambda: _load_settings(env_file, email, country, reason, target), headless=headless,
+                 start_url=start_url, allow_hosts=allow_hosts, profile=profile, timeout=timeout, trace=trace,
+                 submit=submit, code=code, wait_minutes=wait_minutes, receipts_dir=receipts_dir,
+                 snapshots_dir=snapshots_dir, quiet=quiet, json_events=json_events)
 
 
-def _run_prefill(settings, *, headless, start_url, allow_hosts, profile, timeout, trace, submit, code, wait_minutes,
-                 receipts_dir, snapshots_dir, quiet, json_events, inbox=None, note=None, demo=False) -> Path:
-    from optout_bot import browser, recipe as recipes
-    from optout_bot.guard import HostGuard
+def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, timeout, trace, submit, code,
+                 wait_minutes, receipts_dir, snapshots_dir, quiet, json_events, inbox=None, note=None, demo=False) -> Path:
     from optout_bot.progress import Reporter
 
-    recipe = recipes.load(settings.target)
-    guard = HostGuard(recipe.meta_domains, _check_hosts(allow_hosts))
-    url = _start_url(start_url, recipe, guard)
-    submit, code = _modes(headless, submit, code)
-    if not headless and not browser.has_display():
-        raise BadInput("No display found for a browser window; run with --headless (and --submit auto), or set DISPLAY")
+    def prepare():
+        """Everything that can reject the input; runs while Playwright's driver boots."""
+        settings = load_settings()
+        import optout_bot.flow  # noqa: F401 - heavy imports (tenacity, the locators): they overlap too
+        from optout_bot import browser, recipe as recipes
+        from optout_bot.guard import HostGuard
+
+        recipe = recipes.load(settings.target)
+        guard = HostGuard(recipe.meta_domains, _check_hosts(allow_hosts))
+        url = _start_url(start_url, recipe, guard)
+        modes = _modes(headless, submit, code)
+        if not headless and not browser.has_display():
+            raise BadInput("No display found for a browser window; run with --headless (and --submit auto), or set DISPLAY")
+        return settings, recipe, guard, url, *modes, browser.find()
+
     report = Reporter(quiet=quiet, json_events=json_events)
-    if note:
-        report.info(note)
-    report.info(f"Objecting on {recipe.display_name} for {settings.masked_email}.")
+    with _playwright(prepare) as (pw, (settings, recipe, guard, url, submit, code, choice)):
+        if note:
+            report.info(note)
+        report.info(f"Objecting on {recipe.display_name} for {settings.masked_email}.")
 
-    from optout_bot import flow, person
-    from optout_bot.capture import newest_page
+        from optout_bot import flow, person
+        from optout_bot.capture import newest_page
 
-    run = flow.Run(recipe=recipe, settings=settings, guard=guard, report=report, headless=headless, submit=submit,
-                   code=code, wait_minutes=wait_minutes, timeout_s=timeout)
-    if inbox is not None:
-        run.inbox = inbox
-    elif code in ("prompt", "stdin", "either"):
-        run.inbox = person.CodeInbox("stdin" if code == "stdin" else "prompt")
-    snapshots = Path(snapshots_dir) if snapshots_dir else None
-    with _playwright() as pw, _browser_session(pw, headless, guard, profile, trace) as (context, page):
-        try:
-            outcome = flow.prefill(page, run, url)
-        except OptoutError as err:
-            if err.status not in (ExitStatus.BAD_INPUT, ExitStatus.CANCELLED):
-                try:
-                    _snapshot(context, newest_page(page) or page, settings.email, err, snapshots)
-                except Exception as exc:  # noqa: BLE001 - the run's own outcome matters more than its evidence
-                    err.hint = f"{err.hint or ''} (No snapshot could be saved: {str(exc).splitlines()[0]}.)".strip()
-            raise
-        report.step(6)
-        path = _save_receipt(outcome, run, receipts_dir)
-        if not headless:  # only once the receipt is safe: the person may close the window now
-            person.show_note(outcome.page, "Done: Meta confirmed your objection. You can close this window.", "done")
-        if trace:
-            _keep_trace(context, outcome.page, settings.email, snapshots)
+        run = flow.Run(recipe=recipe, settings=settings, guard=guard, report=report, headless=headless, submit=submit,
+                       code=code, wait_minutes=wait_minutes, timeout_s=timeout)
+        if inbox is not None:
+            run.inbox = inbox
+        elif code in ("prompt", "stdin", "either"):
+            run.inbox = person.CodeInbox("stdin" if code == "stdin" else "prompt")
+        snapshots = Path(snapshots_dir) if snapshots_dir else None
+        with _browser_session(pw, headless, guard, profile, trace, choice) as (context, page):
+            try:
+                outcome = flow.prefill(page, run, url)
+            except OptoutError as err:
+                if err.status not in (ExitStatus.BAD_INPUT, ExitStatus.CANCELLED):
+                    try:
+                        _snapshot(context, newest_page(page) or page, settings.email, err, snapshots)
+                    except Exception as exc:  # noqa: BLE001 - the run's own outcome matters more than its evidence
+                        err.hint = f"{err.hint or ''} (No snapshot could be saved: {str(exc).splitlines()[0]}.)".strip()
+                raise
+            report.step(6)
+            path = _save_receipt(outcome, run, receipts_dir)
+            if not headless:  # only once the receipt is safe: the person may close the window now
+                person.show_note(outcome.page, "Done: Meta confirmed your objection. You can close this window.", "done")
+            if trace:
+                _keep_trace(context, outcome.page, settings.email, snapshots)
     _report_layers(report, run)
     if demo:
         report.done(f"Demo finished: the mock site confirmed the objection. Nothing was sent to Meta. Receipt: {path}")
@@ -308,23 +336,29 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
     """Walk to the objection form and report which layer finds each element. Types and sends nothing."""
     import json
 
-    from optout_bot import browser, flow, recipe as recipes
-    from optout_bot.config import Settings
-    from optout_bot.guard import HostGuard
-    from optout_bot.progress import Reporter
+    def prepare():
+        """What can reject the input, while Playwright's driver boots (see _playwright)."""
+        from optout_bot import browser, recipe as recipes
+        from optout_bot.guard import HostGuard
 
-    recipe = recipes.load(target)
-    guard = HostGuard(recipe.meta_domains, _check_hosts(allow_hosts))
-    if live and start_url:
-        raise BadInput("--live checks Meta's real page; drop --start-url, or drop --live for a test server")
-    url = _start_url(start_url, recipe, guard)
-    if not headless and not browser.has_display():
-        headless = True  # a check needs no person; without a display it simply runs headless
-    settings = Settings.model_construct(email="check@example.invalid", country="PT", reason="", target=target)
-    run = flow.Run(recipe=recipe, settings=settings, guard=guard, report=Reporter(quiet=True), headless=headless,
-                   timeout_s=timeout, allow_fallback=live or start_url is None)
-    with _playwright() as pw, _browser_session(pw, headless, guard, profile, trace) as (context, page):
-        found = flow.inspect(page, run, url)
+        recipe = recipes.load(target)
+        guard = HostGuard(recipe.meta_domains, _check_hosts(allow_hosts))
+        if live and start_url:
+            raise BadInput("--live checks Meta's real page; drop --start-url, or drop --live for a test server")
+        import optout_bot.flow  # noqa: F401 - heavy imports: they overlap too
+        # A check needs no person; without a display it simply runs headless.
+        return recipe, guard, _start_url(start_url, recipe, guard), headless or not browser.has_display()
+
+    with _playwright(prepare) as (pw, (recipe, guard, url, headless)):
+        from optout_bot import flow
+        from optout_bot.config import Settings
+        from optout_bot.progress import Reporter
+
+        settings = Settings.model_construct(email="check@example.invalid", country="PT", reason="", target=target)
+        run = flow.Run(recipe=recipe, settings=settings, guard=guard, report=Reporter(quiet=True), headless=headless,
+                       timeout_s=timeout, allow_fallback=live or start_url is None)
+        with _browser_session(pw, headless, guard, profile, trace) as (context, page):
+            found = flow.inspect(page, run, url)
     missing = [name for name, layer in found.items() if layer is None]
     verified = recipe.last_verified
     if as_json:
@@ -435,7 +469,7 @@ def capture(target, out_dir, known):
         click.echo(f"  {text}", err=True)
 
     # No profile: the log-in and its cookies end with the window.
-    with _playwright() as pw, _browser_session(pw, False, guard, None, False) as (context, page):
+    with _playwright() as (pw, _), _browser_session(pw, False, guard, None, False) as (context, page):
         saved = capturing.run_capture(page, Path(out_dir), target, values, ask, say=say)
     if saved:
         click.echo(f"Saved {len(saved)} page(s) in {out_dir}. Read them once before committing: scrubbing cannot know every name.", err=True)
@@ -486,7 +520,7 @@ def demo(headless, variant, receipts_dir, quiet, json_events):
     folder = receipts_dir or str(receipts.data_dir() / "demo-receipts")
     with MockSite(variant=variant if variant != "default" else "", port=0) as site:
         inbox = _MailboxInbox(site, settings.email, lambda text: click.echo(f"  {text}", err=True))
-        _run_prefill(settings, headless=headless, start_url=site.start_url, allow_hosts=("127.0.0.1",), profile=None,
+        _run_prefill(lambda: settings, headless=headless, start_url=site.start_url, allow_hosts=("127.0.0.1",), profile=None,
                      timeout=30, trace=False, submit="auto", code="stdin", wait_minutes=2, receipts_dir=folder,
                      snapshots_dir=None, quiet=quiet, json_events=json_events, inbox=inbox,
                      note=f"Demo: a local mock of Meta's pages at {site.url} ({'headless' if headless else 'in a window'}); nothing is sent to Meta.",
@@ -563,6 +597,9 @@ def main(argv: list[str] | None = None) -> None:
         status = ExitStatus.CANCELLED
     except Exception as exc:  # noqa: BLE001 - the last word: one readable line, traceback on --debug
         status = _unexpected(exc)
+    # All is written and closed by now: spare the interpreter its last garbage collection over
+    # Playwright's and pydantic's many objects (~40 ms at exit; nothing left needs finalising).
+    gc.freeze()
     sys.exit(int(status))
 
 
