@@ -30,14 +30,17 @@ _NONEMPTY = re.compile(r"\S")
 
 _WATCH_JS = """() => {
   if (!window.__optoutWatch) {
-    const w = window.__optoutWatch = {n: 0};
-    new MutationObserver(() => { w.n++; }).observe(document, {subtree: true, childList: true,
-      characterData: true, attributes: true,
+    const w = window.__optoutWatch = {n: 0, waiting: []};
+    new MutationObserver(() => { w.n++; w.waiting.splice(0).forEach(wake => wake(true)); }).observe(document, {
+      subtree: true, childList: true, characterData: true, attributes: true,
       attributeFilter: ['class', 'style', 'hidden', 'aria-hidden', 'aria-invalid', 'disabled', 'open']});
   }
   return window.__optoutWatch.n;
 }"""
-_CHANGED_JS = "n => !window.__optoutWatch || window.__optoutWatch.n !== n"
+# Resolves on the first change after `n`, from the observer itself (no polling delay); a new
+# document has no watch yet, which counts as a change.
+_CHANGED_JS = """n => { const w = window.__optoutWatch;
+  return !w || w.n !== n || new Promise(wake => w.waiting.push(wake)); }"""
 
 
 @dataclass
@@ -94,7 +97,7 @@ def wait_for_change(page: Page, since: int | None, timeout_ms: float = CHUNK_MS)
         if since is None:
             page.wait_for_load_state("domcontentloaded", timeout=timeout_ms)
             return True
-        page.wait_for_function(_CHANGED_JS, arg=since, timeout=timeout_ms, polling=50)
+        page.wait_for_function(_CHANGED_JS, arg=since, timeout=timeout_ms)
         return True
     except PlaywrightTimeout:
         return False
@@ -354,9 +357,11 @@ def _wait_person(done: Callable[[], bool], page: Page, run: Run, what: str) -> N
 
 
 def follow_link(page: Page, run: Run) -> Page:
-    found = locate.find(page, "link", run.recipe.link)
-    href, target, text = found.locator.evaluate(
-        "a => [a.getAttribute('href') || '', (a.getAttribute('target') || '').toLowerCase(), a.innerText]")
+    found = locate.find(page, "link", run.recipe.link,
+                        read="a => [a.getAttribute('href') || '', (a.getAttribute('target') || '').toLowerCase(), a.innerText]")
+    if found is None:
+        raise PageMismatch(f"{_capital(run.recipe.link.description)} went away before it could be followed.", hint=_DRIFT_HINT)
+    href, target, text = found.value
     url = urljoin(page.url, href)
     run.layers["link"] = found.layer
     run.guard.require(url, "The right-to-object link")
@@ -382,8 +387,14 @@ def follow_link(page: Page, run: Run) -> Page:
 # --- the form -----------------------------------------------------------------------------
 
 
+# Read in the same round trip that finds the field: what fill_form needs to know before typing.
+_COUNTRY_JS = ("e => [document.documentElement.lang || navigator.language || '',"
+               " e.tagName === 'SELECT' ? Array.from(e.options).map(o => [o.value, o.label || o.textContent]) : null]")
+_FORM_READS = {"country": _COUNTRY_JS, "email": "e => e.value ?? ''"}
+
+
 def locate_form(page: Page, run: Run) -> dict[str, Found]:
-    found = locate.find_all(page, {name: run.recipe.element(name) for name in FORM_ELEMENTS})
+    found = {name: locate.find(page, name, run.recipe.element(name), read=_FORM_READS.get(name)) for name in FORM_ELEMENTS}
     missing = [name for name, hit in found.items() if hit is None]
     if missing:
         names = ", ".join(run.recipe.element(n).description for n in missing)
@@ -396,10 +407,10 @@ def locate_form(page: Page, run: Run) -> dict[str, Found]:
 def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
     settings = run.settings
     run.guard.require(page.url, "The form page")
-    choose_country(page, found["country"].locator, settings.country, run)
+    choose_country(page, found["country"].locator, settings.country, run, seen=found["country"].value)
 
     email = found["email"].locator
-    existing = email.input_value().strip()
+    existing = (found["email"].value or "").strip()
     if existing.lower() != settings.email.lower():
         if existing and not email.is_editable():
             raise PageMismatch(f"The page shows {mask_email(existing)} and does not let it be changed; your settings say {settings.masked_email}.",
@@ -412,18 +423,17 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
 
     reason = found["reason"].locator
     reason.fill(settings.reason)
-    kept = reason.evaluate("e => e.value ?? e.innerText")  # one round trip, for textarea and contenteditable
+    kept = _read(reason, "e => e.value ?? e.innerText", run.recipe.reason.description)  # textarea or contenteditable
     if kept.replace("\r\n", "\n").strip() != settings.reason.strip():
         raise PageMismatch(f"The reason box kept only {len(kept)} of {len(settings.reason)} characters; nothing was sent.",
                            hint=f"Shorten OPTOUT_REASON to at most {len(kept)} characters.")
     run.report.info(f"Filled in country {countries.english_name(settings.country)}, email {settings.masked_email} and your reason.")
 
 
-def choose_country(page: Page, control: Locator, alpha_2: str, run: Run) -> None:
-    """Pick the country by ISO value or by its name in the page's language (pycountry's translations)."""
-    language, options = control.evaluate(
-        "e => [document.documentElement.lang || navigator.language || '',"
-        " e.tagName === 'SELECT' ? Array.from(e.options).map(o => [o.value, o.label || o.textContent]) : null]")
+def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: list | None = None) -> None:
+    """Pick the country by ISO value or by its name in the page's language (pycountry's translations).
+    `seen`: what _COUNTRY_JS read when the field was found."""
+    language, options = seen or _read(control, _COUNTRY_JS, run.recipe.country.description)
     names = countries.names_in(alpha_2, language or None)
     if options is not None:
         wanted_codes = {alpha_2, countries.alpha_3(alpha_2)}
@@ -459,7 +469,8 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
         if not exact:
             continue
         options.nth(exact[0]).click()
-        held = countries.fold(control.input_value() if _is_input(control) else control.inner_text())
+        is_input = _read(control, "e => e.tagName === 'INPUT' || e.tagName === 'TEXTAREA'", run.recipe.country.description)
+        held = countries.fold(control.input_value() if is_input else control.inner_text())
         companion = page.locator("input[type=hidden][name$='iso2_country_code' i]")
         if held == countries.fold(name) or (companion.count() and companion.first.input_value().upper() == alpha_2):
             return
@@ -467,8 +478,17 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
     raise PageMismatch(f"The country list offered no option named {names[0]!r}.", hint="Check OPTOUT_COUNTRY; the form may not be offered in your country.")
 
 
-def _is_input(loc: Locator) -> bool:
-    return loc.evaluate("e => e.tagName === 'INPUT' || e.tagName === 'TEXTAREA'")
+def _read(loc: Locator, js: str, what: str):
+    """`js` applied to the first match in one round trip (`Locator.evaluate` takes three); the
+    element was just found, so none now means the page replaced it."""
+    values = loc.evaluate_all(f"els => els.slice(0, 1).map({js})")
+    if not values:
+        raise PageMismatch(f"{_capital(what)} went away while the bot was filling the form.", hint=_DRIFT_HINT)
+    return values[0]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 # --- Send, the code, the outcome ------------------------------------------------------------

@@ -7,6 +7,7 @@ match wins, and the layer's name is reported so a maintainer sees what still hol
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from playwright.sync_api import Locator, Page
 
@@ -21,6 +22,7 @@ class Found:
     name: str
     locator: Locator
     layer: str
+    value: Any = None  # what `read` returned for the match
 
 
 def layers(scope: Page | Locator, element: Element) -> list[tuple[str, Locator]]:
@@ -64,11 +66,20 @@ def any_layer(scope: Page | Locator, element: Element) -> Locator:
     return combined
 
 
-def find(scope: Page | Locator, name: str, element: Element) -> Found | None:
-    """The first visible match, by layer order; None if no layer matches right now."""
+def find(scope: Page | Locator, name: str, element: Element, read: str | None = None) -> Found | None:
+    """The first visible match, by layer order; None if no layer matches right now.
+
+    `read`: a JavaScript function applied to that match in the same round trip (Found.value),
+    where looking and then `Locator.evaluate` would take four.
+    """
     for layer, loc in layers(scope, element):
-        if loc.count():
-            return Found(name, loc.first, layer)
+        if read is None:
+            if loc.count():
+                return Found(name, loc.first, layer)
+        else:
+            values = loc.evaluate_all(f"els => els.slice(0, 1).map({read})")
+            if values:
+                return Found(name, loc.first, layer, values[0])
     return None
 
 
