@@ -221,11 +221,14 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
     def prepare():
         """Everything that can reject the input; runs while Playwright's driver boots."""
         settings = load_settings()
-        import optout_bot.flow  # noqa: F401 - heavy imports (tenacity, the locators): they overlap too
+        # Heavy imports (tenacity, the scrubber's rules) and the recipe's patterns: they overlap too.
+        import optout_bot.flow  # noqa: F401
+        import optout_bot.receipts  # noqa: F401
         from optout_bot import browser, recipe as recipes
         from optout_bot.guard import HostGuard
 
         recipe = recipes.load(settings.target)
+        recipe.compile_patterns()
         guard = HostGuard(recipe.meta_domains, _check_hosts(allow_hosts))
         url = _start_url(start_url, recipe, guard)
         modes = _modes(headless, submit, code)
@@ -346,6 +349,7 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
         if live and start_url:
             raise BadInput("--live checks Meta's real page; drop --start-url, or drop --live for a test server")
         import optout_bot.flow  # noqa: F401 - heavy imports: they overlap too
+        recipe.compile_patterns()
         # A check needs no person; without a display it simply runs headless.
         return recipe, guard, _start_url(start_url, recipe, guard), headless or not browser.has_display()
 

@@ -64,6 +64,7 @@ class Run:
     allow_fallback: bool = True
     settle_s: float = SETTLE_S
     posts: int = 0  # POST requests answered (or failed) on the form's page: proof something was sent
+    link: Found | None = None  # the link classify_start just found, its href read: follow_link needs no second look
 
     @property
     def person_deadline(self) -> float:
@@ -205,7 +206,7 @@ def _cookie_dialog(page: Page, recipe: Recipe) -> Locator:
 
 def _cookie_banner(page: Page, recipe: Recipe) -> Locator:
     """A cookie dialog, or any banner whose buttons speak of cookies (not every banner is a dialog)."""
-    choice = re.compile(f"{recipe.cookie_decline.pattern().pattern}|{recipe.cookie_accept.pattern().pattern}", re.IGNORECASE)
+    choice = recipe.cookie_choice()
     # A footer's "Cookie settings" is no banner: only buttons that make a choice count.
     loose = (page.get_by_role("button", name=recipe.cookie_dialog.pattern()).filter(has_text=choice)
              .filter(visible=True))
@@ -213,16 +214,22 @@ def _cookie_banner(page: Page, recipe: Recipe) -> Locator:
     return _cookie_dialog(page, recipe).filter(visible=True).or_(loose).or_(hooks)
 
 
+_LINK_JS = "a => [a.getAttribute('href') || '', (a.getAttribute('target') || '').toLowerCase(), a.innerText]"
+
+
 def classify_start(page: Page, run: Run, want_link: bool = True) -> StartState | None:
     recipe = run.recipe
     cookies = _cookie_banner(page, recipe)
     login = locate.any_layer(page, recipe.login_wall)
-    if _visible(cookies.or_(login)):  # usually neither: one look instead of two
-        return "cookies" if _visible(cookies) else "login"
-    if _visible(_form_marker(page, recipe)):
+    form = _form_marker(page, recipe)
+    if _visible(cookies.or_(login).or_(form)):  # the start page usually shows none: one look, not three
+        if _visible(cookies.or_(login)):  # these come first: they cover the form
+            return "cookies" if _visible(cookies) else "login"
         return "form"
-    if want_link and locate.find(page, "link", recipe.link):
-        return "link"
+    if want_link:
+        run.link = locate.find(page, "link", recipe.link, read=_LINK_JS)
+        if run.link:
+            return "link"
     return None
 
 
@@ -357,8 +364,7 @@ def _wait_person(done: Callable[[], bool], page: Page, run: Run, what: str) -> N
 
 
 def follow_link(page: Page, run: Run) -> Page:
-    found = locate.find(page, "link", run.recipe.link,
-                        read="a => [a.getAttribute('href') || '', (a.getAttribute('target') || '').toLowerCase(), a.innerText]")
+    found, run.link = run.link or locate.find(page, "link", run.recipe.link, read=_LINK_JS), None
     if found is None:
         raise PageMismatch(f"{_capital(run.recipe.link.description)} went away before it could be followed.", hint=_DRIFT_HINT)
     href, target, text = found.value
@@ -496,13 +502,14 @@ def _capital(text: str) -> str:
 Result = Literal["code", "confirmed", "refused", "wrong-code", "login", "lost"]
 
 
-def _mark_seen(page: Page, run: Run) -> None:
-    """Tag what is on screen now, so only messages that appear after our action count."""
+def _mark_seen(page: Page, run: Run) -> int | None:
+    """Tag what is on screen now, so only messages that appear after our action count; returns
+    the page's change counter as `mark` does, from the same round trip."""
     shown = _alerts(page, run, new_only=False).or_(_error_texts(page, run, new_only=False))
     try:
-        shown.evaluate_all("els => els.forEach(e => e.setAttribute('data-optout-seen', ''))")
+        return shown.evaluate_all(f"els => {{ els.forEach(e => e.setAttribute('data-optout-seen', '')); return ({_WATCH_JS})(); }}")
     except PlaywrightError:
-        pass  # mid-navigation: the next document's messages are all new anyway
+        return None  # mid-navigation: the next document's messages are all new anyway
 
 
 def _alerts(page: Page, run: Run, new_only: bool = True) -> Locator:
@@ -616,7 +623,7 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
     button = found["send"].locator
     form = [found[n].locator for n in ("email", "reason", "send")]
     watch_posts(page, run)
-    _mark_seen(page, run)
+    since = _mark_seen(page, run)
     if run.submit == "manual":
         person.show_note(page, "Check country, email and reason below, then press the Send button yourself.", "act")
         run.report.your_turn("Check the country, email and reason in the browser window, then press Send there. The bot waits and does not press it for you.")
@@ -625,8 +632,9 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
         run.report.info(f"The form is ready: country {countries.english_name(run.settings.country)}, email {run.settings.masked_email}.")
         if not person.ask_yes_no("Send the objection now?"):
             raise Cancelled("You chose not to send the form; nothing was sent.")
+        since = mark(page)  # the page may have changed while they answered
     run.guard.require(page.url, "The form page")
-    since, posts_before = mark(page), run.posts  # before the click: its POST may be answered during it
+    posts_before = run.posts  # before the click: its POST may be answered during it
     try:
         button.click()
     except PlaywrightError as exc:
@@ -687,7 +695,8 @@ def enter_code(page: Page, run: Run) -> None:
     if terminal:
         run.inbox.request()
     while True:
-        _mark_seen(page, run)
+        if in_page:  # terminal codes are marked when typed, in _type_code
+            _mark_seen(page, run)
         result = _next_attempt(page, run, form, deadline, terminal, in_page)
         if result == "confirmed":
             return
@@ -740,7 +749,7 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator]) -> Result:
     run.guard.require(page.url, "The code page")
     code_field.fill(code)
     run.report.info(f"Typed the code {code} and pressed Confirm.")
-    since, posts_before = mark(page), run.posts
+    since, posts_before = _mark_seen(page, run), run.posts
     try:
         confirm.click()
     except PlaywrightError as exc:

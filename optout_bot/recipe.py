@@ -30,6 +30,16 @@ def phrase_pattern(phrases: list[str], anchored: bool = False) -> str:
     return rf"^\s*(?:{body})" if anchored else f"(?:{body})"
 
 
+@lru_cache(maxsize=None)
+def compiled(phrases: tuple[str, ...], anchored: bool = False) -> re.Pattern:
+    """The phrases as one case-blind pattern, built once: every look at a page asks for it again."""
+    return re.compile(phrase_pattern(list(phrases), anchored), re.IGNORECASE)
+
+
+def _phrases(*vocabularies: Vocabulary) -> tuple[str, ...]:
+    return tuple(p for vocabulary in vocabularies for words in vocabulary.values() for p in words)
+
+
 class Element(_Strict):
     """How to find one thing on a page, layer by layer."""
 
@@ -51,12 +61,12 @@ class Element(_Strict):
         return value
 
     def pattern(self) -> re.Pattern | None:
-        phrases = [p for words in self.names.values() for p in words]
-        return re.compile(phrase_pattern(phrases, self.anchored), re.IGNORECASE) if phrases else None
+        phrases = _phrases(self.names)
+        return compiled(phrases, self.anchored) if phrases else None
 
     def exclude_pattern(self) -> re.Pattern | None:
-        phrases = [p for words in self.exclude_names.values() for p in words]
-        return re.compile(phrase_pattern(phrases), re.IGNORECASE) if phrases else None
+        phrases = _phrases(self.exclude_names)
+        return compiled(phrases) if phrases else None
 
 
 class Verified(_Strict):
@@ -89,7 +99,23 @@ class Recipe(_Strict):
     login_prompt: Element  # a page that only offers 'Log in' (no password field yet)
 
     def text_pattern(self, vocabulary: Vocabulary) -> re.Pattern:
-        return re.compile(phrase_pattern([p for words in vocabulary.values() for p in words]), re.IGNORECASE)
+        return compiled(_phrases(vocabulary))
+
+    def cookie_choice(self) -> re.Pattern:
+        """Words of a button that makes a cookie choice, either way."""
+        return compiled(_phrases(self.cookie_decline.names, self.cookie_accept.names))
+
+    def compile_patterns(self) -> None:
+        """Build every pattern now (they are kept), e.g. while the browser starts, so that the first
+        look at a page does not wait for them."""
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, Element):
+                value.pattern()
+                value.exclude_pattern()
+        self.text_pattern(self.error_text)
+        self.text_pattern(self.confirmation_text)
+        self.cookie_choice()
 
     def element(self, name: str) -> Element:
         return getattr(self, name)
