@@ -602,7 +602,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # noqa: BLE001 - the last word: one readable line, traceback on --debug
         status = _unexpected(exc)
     # All is written and closed by now: spare the interpreter its last garbage collection over
-    # Playwright's and pydantic's many objects (~40 ms at exit; nothing left needs finalising).
+    # Playwright's and pydantic's many objects (~40 ms at exit). Process-wide and for good, which
+    # is fine only because main() is the program's entry point and nothing runs after it.
     gc.freeze()
     sys.exit(int(status))
 

@@ -225,7 +225,7 @@ def classify_start(page: Page, run: Run, want_link: bool = True) -> StartState |
     if _visible(cookies.or_(login).or_(form)):  # the start page usually shows none: one look, not three
         if _visible(cookies.or_(login)):  # these come first: they cover the form
             return "cookies" if _visible(cookies) else "login"
-        return "form"
+        return "form" if _visible(form) else None  # None: it went away (a navigation); look again
     if want_link:
         run.link = locate.find(page, "link", recipe.link, read=_LINK_JS)
         if run.link:
@@ -394,9 +394,11 @@ def follow_link(page: Page, run: Run) -> Page:
 
 
 # Read in the same round trip that finds the field: what fill_form needs to know before typing.
+# (The email is read after the country is chosen: choosing one may change it.)
 _COUNTRY_JS = ("e => [document.documentElement.lang || navigator.language || '',"
-               " e.tagName === 'SELECT' ? Array.from(e.options).map(o => [o.value, o.label || o.textContent]) : null]")
-_FORM_READS = {"country": _COUNTRY_JS, "email": "e => e.value ?? ''"}
+               " e.tagName === 'SELECT' ? Array.from(e.options).map(o => [o.value, o.label || o.textContent]) : null,"
+               " e.tagName === 'INPUT' || e.tagName === 'TEXTAREA']")
+_FORM_READS = {"country": _COUNTRY_JS}
 
 
 def locate_form(page: Page, run: Run) -> dict[str, Found]:
@@ -416,7 +418,7 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
     choose_country(page, found["country"].locator, settings.country, run, seen=found["country"].value)
 
     email = found["email"].locator
-    existing = (found["email"].value or "").strip()
+    existing = email.input_value().strip()
     if existing.lower() != settings.email.lower():
         if existing and not email.is_editable():
             raise PageMismatch(f"The page shows {mask_email(existing)} and does not let it be changed; your settings say {settings.masked_email}.",
@@ -439,7 +441,7 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
 def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: list | None = None) -> None:
     """Pick the country by ISO value or by its name in the page's language (pycountry's translations).
     `seen`: what _COUNTRY_JS read when the field was found."""
-    language, options = seen or _read(control, _COUNTRY_JS, run.recipe.country.description)
+    language, options, is_input = seen or _read(control, _COUNTRY_JS, run.recipe.country.description)
     names = countries.names_in(alpha_2, language or None)
     if options is not None:
         wanted_codes = {alpha_2, countries.alpha_3(alpha_2)}
@@ -452,10 +454,10 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: l
         if control.select_option(value=value) != [value]:
             raise PageMismatch("The country choice did not hold.", hint=_DRIFT_HINT)
         return
-    _choose_in_combobox(page, control, names, alpha_2, run)
+    _choose_in_combobox(page, control, names, alpha_2, is_input, run)
 
 
-def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2: str, run: Run) -> None:
+def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2: str, is_input: bool, run: Run) -> None:
     """Type the name, then pick the option whose text is exactly it (Niger, not Nigeria)."""
     listbox_id = control.get_attribute("aria-controls") or control.get_attribute("aria-owns")
     scope = page.locator(f'[id="{listbox_id}"]') if listbox_id else page
@@ -475,7 +477,6 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
         if not exact:
             continue
         options.nth(exact[0]).click()
-        is_input = _read(control, "e => e.tagName === 'INPUT' || e.tagName === 'TEXTAREA'", run.recipe.country.description)
         held = countries.fold(control.input_value() if is_input else control.inner_text())
         companion = page.locator("input[type=hidden][name$='iso2_country_code' i]")
         if held == countries.fold(name) or (companion.count() and companion.first.input_value().upper() == alpha_2):

@@ -36,6 +36,12 @@ def compiled(phrases: tuple[str, ...], anchored: bool = False) -> re.Pattern:
     return re.compile(phrase_pattern(list(phrases), anchored), re.IGNORECASE)
 
 
+@lru_cache(maxsize=None)
+def _alternation(*patterns: re.Pattern) -> re.Pattern:
+    """Any of the patterns, each keeping its own anchoring."""
+    return re.compile("|".join(p.pattern for p in patterns), re.IGNORECASE)
+
+
 def _phrases(*vocabularies: Vocabulary) -> tuple[str, ...]:
     return tuple(p for vocabulary in vocabularies for words in vocabulary.values() for p in words)
 
@@ -103,7 +109,7 @@ class Recipe(_Strict):
 
     def cookie_choice(self) -> re.Pattern:
         """Words of a button that makes a cookie choice, either way."""
-        return compiled(_phrases(self.cookie_decline.names, self.cookie_accept.names))
+        return _alternation(self.cookie_decline.pattern(), self.cookie_accept.pattern())
 
     def compile_patterns(self) -> None:
         """Build every pattern now (they are kept), e.g. while the browser starts, so that the first

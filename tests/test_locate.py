@@ -210,6 +210,35 @@ def test_the_same_address_in_other_case_is_left_alone_even_read_only(page: Page)
     expect(page.locator("textarea")).to_have_value(run.settings.reason)
 
 
+def test_an_address_cleared_by_choosing_the_country_is_typed_again(page: Page):
+    # Some forms reset later fields when the country changes; the address is read after that.
+    page.set_content("""<label>Country <select onchange="document.getElementById('e').value = ''">
+        <option value="DE">Germany</option><option value="PT">Portugal</option></select></label>
+      <label>Email <input id="e" type="email" value="p@example.eu"></label>
+      <label>Tell us how this processing impacts you <textarea></textarea></label><button type="submit">Send</button>""")
+    run = make_run()
+    flow.fill_form(page, flow.locate_form(page, run), run)
+    expect(page.locator("#e")).to_have_value("p@example.eu")
+
+
+def test_waiting_for_a_change_wakes_on_it_and_gives_up_on_time(page: Page):
+    import time
+
+    page.set_content("<p id=t>still</p>")
+    since = flow.mark(page)
+    started = time.monotonic()
+    assert flow.wait_for_change(page, since, timeout_ms=300) is False  # nothing changed
+    assert 0.25 < time.monotonic() - started < 2
+    page.evaluate("setTimeout(() => document.getElementById('t').textContent = 'moved', 200)")
+    started = time.monotonic()
+    assert flow.wait_for_change(page, since, timeout_ms=5000) is True
+    assert time.monotonic() - started < 2  # woken by the change, not by the time-out
+    since = flow.mark(page)
+    page.evaluate("setTimeout(() => { location.href = 'about:blank'; }, 200)")
+    assert flow.wait_for_change(page, since, timeout_ms=5000) is True  # a new document is a change
+    assert page.url == "about:blank"
+
+
 def test_a_reason_box_that_cuts_the_text_stops_before_sending(page: Page):
     page.set_content("""<label>Country <select><option value="PT">Portugal</option></select></label>
       <label>Email <input type="email"></label>
