@@ -431,7 +431,7 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
 
     reason = found["reason"].locator
     reason.fill(settings.reason)
-    kept = _read(reason, "e => e.value ?? e.innerText", run.recipe.reason.description)  # textarea or contenteditable
+    kept = _read(reason, "e => e.value ?? e.innerText", run.recipe.reason.description, run)  # textarea or contenteditable
     if kept.replace("\r\n", "\n").strip() != settings.reason.strip():
         raise PageMismatch(f"The reason box kept only {len(kept)} of {len(settings.reason)} characters; nothing was sent.",
                            hint=f"Shorten OPTOUT_REASON to at most {len(kept)} characters.")
@@ -441,7 +441,7 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
 def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: list | None = None) -> None:
     """Pick the country by ISO value or by its name in the page's language (pycountry's translations).
     `seen`: what _COUNTRY_JS read when the field was found."""
-    language, options, is_input = seen or _read(control, _COUNTRY_JS, run.recipe.country.description)
+    language, options, is_input = seen or _read(control, _COUNTRY_JS, run.recipe.country.description, run)
     names = countries.names_in(alpha_2, language or None)
     if options is not None:
         wanted_codes = {alpha_2, countries.alpha_3(alpha_2)}
@@ -485,13 +485,16 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
     raise PageMismatch(f"The country list offered no option named {names[0]!r}.", hint="Check OPTOUT_COUNTRY; the form may not be offered in your country.")
 
 
-def _read(loc: Locator, js: str, what: str):
-    """`js` applied to the first match in one round trip (`Locator.evaluate` takes three); the
-    element was just found, so none now means the page replaced it."""
+def _read(loc: Locator, js: str, what: str, run: Run):
+    """`js` applied to the first match in one round trip (`Locator.evaluate` takes three). The
+    element was just found; if a re-render has it away for a moment, wait for it as evaluate does."""
     values = loc.evaluate_all(f"els => els.slice(0, 1).map({js})")
-    if not values:
-        raise PageMismatch(f"{_capital(what)} went away while the bot was filling the form.", hint=_DRIFT_HINT)
-    return values[0]
+    if values:
+        return values[0]
+    try:
+        return loc.evaluate(js, timeout=run.timeout_s * 1000)
+    except PlaywrightTimeout:
+        raise PageMismatch(f"{_capital(what)} went away while the bot was filling the form.", hint=_DRIFT_HINT) from None
 
 
 def _capital(text: str) -> str:

@@ -263,3 +263,22 @@ def test_a_closed_window_is_a_cancellation_not_a_busy_wait(context):
     closing.close()
     with pytest.raises(Cancelled):
         flow.wait_for_change(closing, 0)
+
+
+def test_a_field_the_page_renders_again_is_read_once_it_is_back(page: Page):
+    # A re-render takes the reason box away for a moment right after it is filled.
+    page.set_content("""<label>Country <select><option value="PT">Portugal</option></select></label>
+      <label>Email <input type="email"></label>
+      <div id=box><label>Tell us how this processing impacts you <textarea id=r></textarea></label></div>
+      <button type="submit">Send</button>
+      <script>
+        document.getElementById('box').addEventListener('input', e => {
+          const box = document.getElementById('box'), text = e.target.value, kept = box.innerHTML;
+          if (box.dataset.done) return;
+          box.dataset.done = 1; box.innerHTML = '';
+          setTimeout(() => { box.innerHTML = kept; box.querySelector('textarea').value = text; }, 300);
+        });
+      </script>""")
+    run = make_run()
+    flow.fill_form(page, flow.locate_form(page, run), run)
+    expect(page.locator("textarea")).to_have_value(run.settings.reason)
