@@ -6,6 +6,7 @@ a load state, or the page's own DOM changing (a MutationObserver counter).
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -393,16 +394,23 @@ def follow_link(page: Page, run: Run) -> Page:
 # --- the form -----------------------------------------------------------------------------
 
 
-# Read in the same round trip that finds the field: what fill_form needs to know before typing.
-# (The email is read after the country is chosen: choosing one may change it.)
-_COUNTRY_JS = ("e => [document.documentElement.lang || navigator.language || '',"
-               " e.tagName === 'SELECT' ? Array.from(e.options).map(o => [o.value, o.label || o.textContent]) : null,"
-               " e.tagName === 'INPUT' || e.tagName === 'TEXTAREA']")
-_FORM_READS = {"country": _COUNTRY_JS}
+def _country_js(alpha_2: str) -> str:
+    """What choose_country needs, read in the round trip that finds the field: the page's language,
+    a <select>'s options (only those valued with the country's ISO code when there are such, else
+    all of them, to be matched by name) and whether it is a text input."""
+    codes = json.dumps([alpha_2, countries.alpha_3(alpha_2)])
+    return ("e => { let options = null; if (e.tagName === 'SELECT') {"
+            " const all = Array.from(e.options).map(o => [o.value, o.label || o.textContent]);"
+            f" const coded = all.filter(([v]) => {codes}.includes(v.trim().toUpperCase()));"
+            " options = coded.length ? coded : all; }"
+            " return [document.documentElement.lang || navigator.language || '', options,"
+            " e.tagName === 'INPUT' || e.tagName === 'TEXTAREA']; }")
 
 
 def locate_form(page: Page, run: Run) -> dict[str, Found]:
-    found = {name: locate.find(page, name, run.recipe.element(name), read=_FORM_READS.get(name)) for name in FORM_ELEMENTS}
+    # The email is not read here: choosing the country may change it.
+    reads = {"country": _country_js(run.settings.country)}
+    found = {name: locate.find(page, name, run.recipe.element(name), read=reads.get(name)) for name in FORM_ELEMENTS}
     missing = [name for name, hit in found.items() if hit is None]
     if missing:
         names = ", ".join(run.recipe.element(n).description for n in missing)
@@ -440,8 +448,8 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
 
 def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: list | None = None) -> None:
     """Pick the country by ISO value or by its name in the page's language (pycountry's translations).
-    `seen`: what _COUNTRY_JS read when the field was found."""
-    language, options, is_input = seen or _read(control, _COUNTRY_JS, run.recipe.country.description, run)
+    `seen`: what _country_js read when the field was found."""
+    language, options, is_input = seen or _read(control, _country_js(alpha_2), run.recipe.country.description, run)
     names = countries.names_in(alpha_2, language or None)
     if options is not None:
         wanted_codes = {alpha_2, countries.alpha_3(alpha_2)}
