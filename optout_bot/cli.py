@@ -502,27 +502,33 @@ class _MailboxInbox:
         return code
 
 
+def _variant(ctx, param, value: str):
+    """--variant, parsed once (bad tokens are bad input)."""
+    from optout_bot.mock_site import parse_variant
+
+    try:
+        return parse_variant(value)
+    except ValueError as exc:
+        raise BadInput(f"--variant: {exc}") from None
+
+
 @cli.command()
 @click.option("--headless", is_flag=True, help="No window, even if a display exists.")
-@click.option("--variant", default="default", show_default=True, help="Which mock pages to use (see `optout-bot mock-site --help`).")
+@click.option("--variant", default="", callback=_variant, help="Which mock pages to use (see `optout-bot mock-site --help`; default: server-rendered English).")
 @click.option("--receipts-dir", type=click.Path(file_okay=False), help="Where the demo receipt goes (default: a demo folder beside your real receipts).")
 @_output_options
 @_debug_option
 def demo(headless, variant, receipts_dir, quiet, json_events):
     """Run the whole flow against a local mock of Meta's pages, with sample settings."""
     from optout_bot import browser, config, receipts
-    from optout_bot.mock_site import MockSite, parse_variant
+    from optout_bot.mock_site import MockSite
 
-    try:
-        parse_variant("" if variant == "default" else variant)
-    except ValueError as exc:
-        raise BadInput(f"--variant: {exc}") from None
     headless = headless or not browser.has_display()
     settings = config.Settings(email="demo.person@example.eu", country="PT",
                                reason="Não autorizo o uso das minhas publicações para treinar IA.\nI object under Art. 21 GDPR.",
-                               target="facebook" if "facebook" in variant.split(",") else "instagram", _env_file=None)
+                               target=variant.brand, _env_file=None)
     folder = receipts_dir or str(receipts.data_dir() / "demo-receipts")
-    with MockSite(variant=variant if variant != "default" else "", port=0) as site:
+    with MockSite(variant=variant, port=0) as site:
         inbox = _MailboxInbox(site, settings.email, lambda text: click.echo(f"  {text}", err=True))
         _run_prefill(lambda: settings, headless=headless, start_url=site.start_url, allow_hosts=("127.0.0.1",), profile=None,
                      timeout=30, trace=False, submit="auto", code="stdin", wait_minutes=2, receipts_dir=folder,
@@ -546,16 +552,12 @@ class _MockSiteCommand(click.Command):
 
 @cli.command("mock-site", cls=_MockSiteCommand)
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
-@click.option("--variant", default="", help="Comma-separated page features, e.g. react,de,cookie (default: server-rendered English with a code step).")
+@click.option("--variant", default="", callback=_variant, help="Comma-separated page features, e.g. react,de,cookie (default: server-rendered English with a code step).")
 @_debug_option
 def mock_site(port, variant):
     """Serve a local mock of Meta's pages on 127.0.0.1 for testing (Ctrl-C stops it)."""
-    from optout_bot.mock_site import parse_variant, serve
+    from optout_bot.mock_site import serve
 
-    try:
-        parse_variant(variant)
-    except ValueError as exc:
-        raise BadInput(f"--variant: {exc}") from None
     serve(port, variant, echo=lambda text: click.echo(text, err=True))
 
 

@@ -1057,7 +1057,7 @@ class MockSite:
         return self._site.last_code(email)
 
 
-def serve(port: int, variant: str, echo: Callable[[str], object] = print) -> None:
+def serve(port: int, variant: str | Variant, echo: Callable[[str], object] = print) -> None:
     """Run the mock site in the foreground until Ctrl-C (for `optout-bot mock-site`)."""
     site = MockSite(variant, port)
     server = site._bind()

@@ -155,3 +155,16 @@ def test_commands_that_open_no_browser_do_not_import_playwright(command, tmp_pat
     proc = subprocess.run([sys.executable, "-c", code, *command, *(["--receipts-dir", str(tmp_path)] if command[0] == "receipts" else [])],
                           capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PATH": os.environ["PATH"]})
     assert proc.stderr.strip().endswith("CLEAN"), proc.stderr
+
+
+def test_demo_on_the_facebook_mock_keeps_a_facebook_receipt(tmp_path):
+    result = run_cli("demo", "--headless", "--variant", "server, Facebook", "--receipts-dir", str(tmp_path))
+    assert result.code == 0, result.stderr
+    (receipt,) = tmp_path.glob("*.json")
+    assert json.loads(receipt.read_text(encoding="utf-8"))["target"] == "facebook"
+    assert "Nothing was sent to Meta" in result.stderr and str(receipt) in result.stdout
+
+
+def test_demo_with_an_unknown_variant_is_bad_input():
+    result = run_cli("demo", "--variant", "klingon")
+    assert result.code == 2 and "--variant" in result.stderr and "Traceback" not in result.stderr
