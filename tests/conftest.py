@@ -26,11 +26,15 @@ class Result:
     seconds: float
 
 
+def cli_env(**extra: str) -> dict:
+    """This process's environment without the person's OPTOUT_* settings or a display, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPTOUT_") and k != "DISPLAY"}
+    return {**env, **extra}
+
+
 def run_cli(*args: str, stdin: str = "", env: dict | None = None, cwd: Path | None = None, timeout: float = 120) -> Result:
     """The CLI exactly as a person runs it: a fresh process, no terminal."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OPTOUT_")}
-    full_env.pop("DISPLAY", None)
-    full_env.update(env or {})
+    full_env = cli_env(**(env or {}))
     started = time.monotonic()
     proc = subprocess.run([*CLI, *args], input=stdin, capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=timeout)
     return Result(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started)

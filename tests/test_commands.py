@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import CLI, ROOT, run_cli
+from conftest import CLI, ROOT, cli_env, run_cli
 from optout_bot import config, receipts
 
 
@@ -21,7 +21,7 @@ class Terminal:
 
     def __init__(self, *args, cwd):
         self.master, slave = pty.openpty()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OPTOUT_")}
+        env = cli_env(**({"DISPLAY": os.environ["DISPLAY"]} if "DISPLAY" in os.environ else {}))
         self.proc = subprocess.Popen([*CLI, *args], stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, close_fds=True)
         os.close(slave)
         self.screen = ""
@@ -153,7 +153,7 @@ def test_commands_that_open_no_browser_do_not_import_playwright(command, tmp_pat
             "except SystemExit:\n    pass\n"
             "print('PLAYWRIGHT' if any(m.startswith('playwright') for m in sys.modules) else 'CLEAN', file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", code, *command, *(["--receipts-dir", str(tmp_path)] if command[0] == "receipts" else [])],
-                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PATH": os.environ["PATH"]})
+                          capture_output=True, text=True, cwd=ROOT, env=cli_env())
     assert proc.stderr.strip().endswith("CLEAN"), proc.stderr
 
 
