@@ -153,14 +153,15 @@ def spellings(value: str) -> set[str]:
     return {f for f in forms if len(f) >= MIN_KNOWN}
 
 
-def scrub(text: str, known: Iterable[str] = ()) -> str:
+def scrub(text: str, known: Iterable[str] = (), known_as: str | None = None) -> str:
     """The page with the person's addresses, names, ids, tokens and cookies replaced.
 
     Addresses become person@example.com (person2@..., one per distinct address) so forms still
-    look filled; everything else becomes REDACTED (numbers: 0), so a later test can tell."""
+    look filled; everything else becomes REDACTED (numbers: 0), so a later test can tell.
+    `known_as`: one stand-in for every `known` value instead (failure snapshots say [redacted])."""
     for value in sorted({v for v in known if v and len(v) >= MIN_KNOWN}, key=len, reverse=True):
         spelled = "|".join(sorted(map(re.escape, spellings(value)), key=len, reverse=True))
-        stand_in = "person@example.com" if "@" in value else REDACTED
+        stand_in = known_as or ("person@example.com" if "@" in value else REDACTED)
         text = re.sub(spelled, stand_in, text, flags=re.IGNORECASE)
 
     seen = _harvest(text)
@@ -284,12 +285,6 @@ def step_name(index: int) -> str:
     return STEP_NAMES[index] if index < len(STEP_NAMES) else f"step-{index + 1}"
 
 
-def newest_page(page: Page) -> Page | None:
-    """The tab the person is on: the newest open one (a link may have opened a new tab)."""
-    open_pages = [p for p in page.context.pages if not p.is_closed()]
-    return open_pages[-1] if open_pages else None
-
-
 def run_capture(page: Page, out_dir: Path, target: str, known: list[str], ask: Callable[[str], str],
                 say: Callable[[str], object] = lambda text: None, start_url: str | None = None) -> list[Path]:
     """Open the target's start page, then save one step each time the person presses Enter.
@@ -298,6 +293,7 @@ def run_capture(page: Page, out_dir: Path, target: str, known: list[str], ask: C
     from playwright.sync_api import Error as PlaywrightError
 
     from optout_bot import recipe as recipes
+    from optout_bot.person import newest_page
 
     url = start_url or str(recipes.load(target).start_url)
     try:

@@ -221,7 +221,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
     def prepare():
         """Everything that can reject the input; runs while Playwright's driver boots."""
         settings = load_settings()
-        # Heavy imports (tenacity, the scrubber's rules) and the recipe's patterns: they overlap too.
+        # Heavy imports (tenacity, the locators) and the recipe's patterns: they overlap too.
         import optout_bot.flow  # noqa: F401
         import optout_bot.receipts  # noqa: F401
         from optout_bot import browser, recipe as recipes
@@ -243,7 +243,6 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
         report.info(f"Objecting on {recipe.display_name} for {settings.masked_email}.")
 
         from optout_bot import flow, person
-        from optout_bot.capture import newest_page
 
         run = flow.Run(recipe=recipe, settings=settings, guard=guard, report=report, headless=headless, submit=submit,
                        code=code, wait_minutes=wait_minutes, timeout_s=timeout)
@@ -258,7 +257,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
             except OptoutError as err:
                 if err.status not in (ExitStatus.BAD_INPUT, ExitStatus.CANCELLED):
                     try:
-                        _snapshot(context, newest_page(page) or page, settings.email, err, snapshots)
+                        _snapshot(context, person.newest_page(page) or page, settings.email, err, snapshots)
                     except Exception as exc:  # noqa: BLE001 - the run's own outcome matters more than its evidence
                         err.hint = f"{err.hint or ''} (No snapshot could be saved: {str(exc).splitlines()[0]}.)".strip()
                 raise
@@ -408,7 +407,7 @@ def receipts_cmd(receipts_dir, as_json):
     import json
 
     from optout_bot import receipts
-    from optout_bot.config import mask_email
+    from optout_bot.progress import mask_email
 
     folder = Path(receipts_dir) if receipts_dir else receipts.default_receipts_dir()
     rows = []

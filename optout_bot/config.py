@@ -9,6 +9,7 @@ from pydantic import EmailStr, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from optout_bot import countries
+from optout_bot.progress import mask_email
 from optout_bot.status import BadInput
 
 REASON_MAX_CHARS = 2000
@@ -66,12 +67,6 @@ class Settings(BaseSettings):
     @property
     def masked_email(self) -> str:
         return mask_email(self.email)
-
-
-def mask_email(email: str) -> str:
-    """p***@example.eu: enough to recognise, not enough to copy."""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else "***"
 
 
 def _check_env_file(path: Path, explicit: bool) -> Path | None:

@@ -17,10 +17,10 @@ from playwright.sync_api import Error as PlaywrightError, Locator, Page, Timeout
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from optout_bot import countries, locate, person
-from optout_bot.config import Settings, mask_email
+from optout_bot.config import Settings
 from optout_bot.guard import HostGuard, host_of
 from optout_bot.locate import Found
-from optout_bot.progress import Reporter
+from optout_bot.progress import Reporter, mask_email
 from optout_bot.recipe import FORM_ELEMENTS, Recipe
 from optout_bot.status import Cancelled, PageMismatch, PersonTimeout, Rejected, Unreachable
 

@@ -99,3 +99,9 @@ def show_note(page: Page, text: str, tone: str = "info") -> None:
         page.evaluate(_NOTE_JS, [text, tone])
     except PlaywrightError:
         pass  # the page is navigating; the next step shows its note again
+
+
+def newest_page(page: Page) -> Page | None:
+    """The tab the person is on: the newest open one (a link may have opened a new tab)."""
+    open_pages = [p for p in page.context.pages if not p.is_closed()]
+    return open_pages[-1] if open_pages else None

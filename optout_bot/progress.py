@@ -21,6 +21,12 @@ PREFILL_STEPS = (
 )
 
 
+def mask_email(email: str) -> str:
+    """p***@example.eu: enough to recognise, not enough to copy. The one way the address is shown."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
 def use_colour(stream=sys.stderr) -> bool:
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,6 @@ from pathlib import Path
 import platformdirs
 
 from optout_bot import __version__
-from optout_bot.capture import spellings, scrub
 from optout_bot.files import private_dir, write_new
 
 APP = "optout-bot"
@@ -78,10 +76,9 @@ def list_receipts(folder: Path) -> list[dict]:
 def redact(text: str, secrets: list[str]) -> str:
     """The person's own values (every spelling, any case) become [redacted]; then the capture
     scrubber's rules take tokens, ids, names and any other address, as for a fixture."""
-    forms = {form for secret in secrets if secret and len(secret) >= 3 for form in spellings(secret)}
-    for form in sorted(forms, key=len, reverse=True):
-        text = re.sub(re.escape(form), "[redacted]", text, flags=re.IGNORECASE)
-    return scrub(text)
+    from optout_bot.capture import scrub  # its rule table is built on import: only when a snapshot needs it
+
+    return scrub(text, secrets, known_as="[redacted]")
 
 
 def redact_zip(path: Path, secrets: list[str]) -> None:
