@@ -104,6 +104,20 @@ def _start_url(url: str | None, recipe, guard) -> str:
     return url
 
 
+def _prepare_target(target: str, allow_hosts: tuple[str, ...], start_url: str | None):
+    """The recipe, its host guard and the checked start URL, for `prepare` (see _playwright); the
+    flow's heavy imports and the recipe's patterns are done here too, so they overlap the driver."""
+    import optout_bot.flow  # noqa: F401
+    import optout_bot.receipts  # noqa: F401
+    from optout_bot import recipe as recipes
+    from optout_bot.guard import HostGuard
+
+    recipe = recipes.load(target)
+    recipe.compile_patterns()
+    guard = HostGuard(recipe.meta_domains, _check_hosts(allow_hosts))
+    return recipe, guard, _start_url(start_url, recipe, guard)
+
+
 def _modes(headless: bool, submit: str | None, code: str | None) -> tuple[str, str]:
     if headless and submit == "manual":
         raise BadInput("--submit manual needs a window to press Send in; drop --headless or use --submit auto")
@@ -186,9 +200,7 @@ def _snapshot(context, page, email, err: OptoutError, folder: Path | None) -> No
 
     folder = folder or receipts.default_snapshots_dir()
     snap, secrets = receipts.save_snapshot(page, folder, email, err.message, dt.datetime.now(dt.timezone.utc))
-    trace = snap / "trace.zip"
-    context.tracing.stop(path=str(trace))
-    receipts.redact_zip(trace, secrets)
+    receipts.save_trace(context, snap / "trace.zip", secrets)
     err.snapshot = str(snap)
 
 
@@ -221,16 +233,9 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
     def prepare():
         """Everything that can reject the input; runs while Playwright's driver boots."""
         settings = load_settings()
-        # Heavy imports (tenacity, the locators) and the recipe's patterns: they overlap too.
-        import optout_bot.flow  # noqa: F401
-        import optout_bot.receipts  # noqa: F401
-        from optout_bot import browser, recipe as recipes
-        from optout_bot.guard import HostGuard
+        from optout_bot import browser
 
-        recipe = recipes.load(settings.target)
-        recipe.compile_patterns()
-        guard = HostGuard(recipe.meta_domains, _check_hosts(allow_hosts))
-        url = _start_url(start_url, recipe, guard)
+        recipe, guard, url = _prepare_target(settings.target, allow_hosts, start_url)
         modes = _modes(headless, submit, code)
         if not headless and not browser.has_display():
             raise BadInput("No display found for a browser window; run with --headless (and --submit auto), or set DISPLAY")
@@ -322,9 +327,7 @@ def _keep_trace(context, page, email, snapshots: Path | None) -> None:
 
     folder = private_dir(snapshots or receipts.default_snapshots_dir())
     path = folder / f"{receipts.utc_stamp(dt.datetime.now(dt.timezone.utc))}-trace.zip"
-    secrets = receipts.page_secrets(page, email)
-    context.tracing.stop(path=str(path))
-    receipts.redact_zip(path, secrets)
+    receipts.save_trace(context, path, receipts.page_secrets(page, email))
     click.echo(f"  Trace kept at {path}", err=True)
 
 
@@ -340,17 +343,12 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
 
     def prepare():
         """What can reject the input, while Playwright's driver boots (see _playwright)."""
-        from optout_bot import browser, recipe as recipes
-        from optout_bot.guard import HostGuard
+        from optout_bot import browser
 
-        recipe = recipes.load(target)
-        guard = HostGuard(recipe.meta_domains, _check_hosts(allow_hosts))
         if live and start_url:
             raise BadInput("--live checks Meta's real page; drop --start-url, or drop --live for a test server")
-        import optout_bot.flow  # noqa: F401 - heavy imports: they overlap too
-        recipe.compile_patterns()
         # A check needs no person; without a display it simply runs headless.
-        return recipe, guard, _start_url(start_url, recipe, guard), headless or not browser.has_display()
+        return *_prepare_target(target, allow_hosts, start_url), headless or not browser.has_display()
 
     with _playwright(prepare) as (pw, (recipe, guard, url, headless)):
         from optout_bot import flow

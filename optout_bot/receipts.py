@@ -81,6 +81,12 @@ def redact(text: str, secrets: list[str]) -> str:
     return scrub(text, secrets, known_as="[redacted]")
 
 
+def save_trace(context, path: Path, secrets: list[str]) -> None:
+    """Stop the context's Playwright trace into `path`, redacted."""
+    context.tracing.stop(path=str(path))
+    redact_zip(path, secrets)
+
+
 def redact_zip(path: Path, secrets: list[str]) -> None:
     """Rewrite a Playwright trace with every secret replaced, in text members and page copies."""
     tmp = path.with_suffix(".tmp")
