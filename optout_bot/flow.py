@@ -27,7 +27,6 @@ from optout_bot.status import Cancelled, PageMismatch, PersonTimeout, Rejected, 
 CHUNK_MS = 1000  # longest single wait before the guard and the terminal are looked at again
 SETTLE_S = 5.0  # a loaded page that stays still this long shows all it is going to show
 MAX_CODE_TRIES = 3
-_NONEMPTY = re.compile(r"\S")
 
 _WATCH_JS = """() => {
   if (!window.__optoutWatch) {
@@ -65,7 +64,6 @@ class Run:
     allow_fallback: bool = True
     settle_s: float = SETTLE_S
     posts: int = 0  # POST requests answered (or failed) on the form's page: proof something was sent
-    link: Found | None = None  # the link classify_start just found, its href read: follow_link needs no second look
 
     @property
     def person_deadline(self) -> float:
@@ -227,10 +225,8 @@ def classify_start(page: Page, run: Run, want_link: bool = True) -> StartState |
         if _visible(cookies.or_(login)):  # these come first: they cover the form
             return "cookies" if _visible(cookies) else "login"
         return "form" if _visible(form) else None  # None: it went away (a navigation); look again
-    if want_link:
-        run.link = locate.find(page, "link", recipe.link, read=_LINK_JS)
-        if run.link:
-            return "link"
+    if want_link and locate.find(page, "link", recipe.link):
+        return "link"
     return None
 
 
@@ -277,16 +273,13 @@ def _loaded(page: Page) -> bool:
 
 def _fallback(page: Page, run: Run, followed: bool) -> Page:
     """No link and no form: try the recipe's known form address, but only on Meta's own site."""
-    if not followed and run.allow_fallback and host_of(page.url) and run.guard.allows(page.url):
-        host = host_of(page.url)
-        on_meta = any(host == d or host.endswith("." + d) for d in run.recipe.meta_domains)
-        if on_meta:
-            for url in run.recipe.fallback_form_urls:
-                run.report.warn(f"No right-to-object link on the page; trying the known form address {url}")
-                load(page, str(url), run)
-                if _visible(_form_marker(page, run.recipe)):
-                    run.layers["link"] = "fallback-url"
-                    return page
+    if not followed and run.allow_fallback and run.guard.on_meta(page.url):
+        for url in run.recipe.fallback_form_urls:
+            run.report.warn(f"No right-to-object link on the page; trying the known form address {url}")
+            load(page, str(url), run)
+            if _visible(_form_marker(page, run.recipe)):
+                run.layers["link"] = "fallback-url"
+                return page
     what = "the objection form" if followed else run.recipe.link.description
     raise PageMismatch(f"Could not find {what} on {page.url}.", hint=_DRIFT_HINT)
 
@@ -365,7 +358,7 @@ def _wait_person(done: Callable[[], bool], page: Page, run: Run, what: str) -> N
 
 
 def follow_link(page: Page, run: Run) -> Page:
-    found, run.link = run.link or locate.find(page, "link", run.recipe.link, read=_LINK_JS), None
+    found = locate.find(page, "link", run.recipe.link, read=_LINK_JS)
     if found is None:
         raise PageMismatch(f"{_capital(run.recipe.link.description)} went away before it could be followed.", hint=_DRIFT_HINT)
     href, target, text = found.value
@@ -496,7 +489,7 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
 def _read(loc: Locator, js: str, what: str, run: Run):
     """`js` applied to the first match in one round trip (`Locator.evaluate` takes three). The
     element was just found; if a re-render has it away for a moment, wait for it as evaluate does."""
-    values = loc.evaluate_all(f"els => els.slice(0, 1).map({js})")
+    values = locate.read_first(loc, js)
     if values:
         return values[0]
     try:

@@ -32,8 +32,13 @@ class HostGuard:
             return True
         if parts.scheme not in ("http", "https"):
             return False
+        return host_of(url) in self.exact or self.on_meta(url)
+
+    def on_meta(self, url: str) -> bool:
+        """On one of Meta's hosts (or a subdomain), not merely on a host allowed by hand."""
         host = host_of(url)
-        return host in self.exact or any(host == d or host.endswith("." + d) for d in self.domains)
+        return (urlsplit(url).scheme in ("http", "https") and bool(host)
+                and any(host == d or host.endswith("." + d) for d in self.domains))
 
     def require(self, url: str, what: str = "The page") -> None:
         if not self.allows(url):

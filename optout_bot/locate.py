@@ -77,7 +77,7 @@ def find(scope: Page | Locator, name: str, element: Element, read: str | None = 
             if loc.count():
                 return Found(name, loc.first, layer)
         else:
-            values = loc.evaluate_all(f"els => els.slice(0, 1).map({read})")
+            values = read_first(loc, read)
             if values:
                 return Found(name, loc.first, layer, values[0])
     return None
@@ -85,3 +85,8 @@ def find(scope: Page | Locator, name: str, element: Element, read: str | None = 
 
 def find_all(scope: Page | Locator, elements: dict[str, Element]) -> dict[str, Found | None]:
     return {name: find(scope, name, element) for name, element in elements.items()}
+
+
+def read_first(loc: Locator, js: str) -> list:
+    """[js(first match)], or [] when nothing matches; one round trip, no waiting."""
+    return loc.evaluate_all(f"els => els.slice(0, 1).map({js})")

@@ -42,8 +42,8 @@ def _alternation(*patterns: re.Pattern) -> re.Pattern:
     return re.compile("|".join(p.pattern for p in patterns), re.IGNORECASE)
 
 
-def _phrases(*vocabularies: Vocabulary) -> tuple[str, ...]:
-    return tuple(p for vocabulary in vocabularies for words in vocabulary.values() for p in words)
+def _phrases(vocabulary: Vocabulary) -> tuple[str, ...]:
+    return tuple(p for words in vocabulary.values() for p in words)
 
 
 class Element(_Strict):

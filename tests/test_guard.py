@@ -65,3 +65,10 @@ def test_the_prefilter_skips_allowed_hosts(guard):
     pattern = guard.outside_pattern()
     assert not pattern.search("https://help.instagram.com/contact/1")
     assert not pattern.search("http://127.0.0.1:8765/privacy/genai/")
+
+
+def test_hosts_allowed_by_hand_are_not_metas_own():
+    guard = HostGuard(["instagram.com"], ["127.0.0.1"])
+    assert guard.on_meta("https://privacycenter.instagram.com/privacy/genai/")
+    assert guard.allows("http://127.0.0.1:8000/") and not guard.on_meta("http://127.0.0.1:8000/")
+    assert not guard.on_meta("https://instagram.com.account-verify.example/") and not guard.on_meta("about:blank")
