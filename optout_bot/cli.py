@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from optout_bot import __version__
+from optout_bot import TARGETS, __version__
 from optout_bot.status import BadInput, ExitStatus, OptoutError, PageMismatch
 
 _state = {"debug": False}
@@ -332,7 +332,7 @@ def _keep_trace(context, page, email, snapshots: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--target", type=click.Choice(["instagram", "facebook"]), default="instagram", show_default=True, help="Which recipe to check.")
+@click.option("--target", type=click.Choice(TARGETS), default="instagram", show_default=True, help="Which recipe to check.")
 @_browser_options
 @click.option("--live", is_flag=True, help="Say that this run is against Meta's real site (the default start page).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout instead of a table.")
@@ -430,7 +430,7 @@ def receipts_cmd(receipts_dir, as_json):
 @click.option("--env-file", type=click.Path(dir_okay=True), help="Settings file to check (default: .env).")
 @click.option("--receipts-dir", type=click.Path(file_okay=False), help="Receipts folder to check.")
 @click.option("--offline", is_flag=True, help="Skip the check that Meta's site can be reached.")
-@click.option("--target", type=click.Choice(["instagram", "facebook"]), default="instagram", show_default=True)
+@click.option("--target", type=click.Choice(TARGETS), default="instagram", show_default=True)
 @_debug_option
 def doctor(env_file, receipts_dir, offline, target):
     """Check that everything the tool needs is in place; exit 1 if something needed is missing."""
@@ -448,7 +448,7 @@ def doctor(env_file, receipts_dir, offline, target):
 
 
 @cli.command()
-@click.option("--target", type=click.Choice(["instagram", "facebook"]), default="instagram", show_default=True, help="Whose pages to capture.")
+@click.option("--target", type=click.Choice(TARGETS), default="instagram", show_default=True, help="Whose pages to capture.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the pages, e.g. fixtures/captured/2025-06-01-de (made private: 0700).")
 @click.option("--known", multiple=True, metavar="TEXT", help="Also scrub this exact text, in every spelling: your name, user name, email. Repeatable.")
 @_debug_option

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import EmailStr, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from optout_bot import countries
+from optout_bot import TARGETS, countries
 from optout_bot.progress import mask_email
 from optout_bot.status import BadInput
 
@@ -18,8 +18,40 @@ DEFAULT_REASON = (
     "other content, to develop and improve AI at Meta. I exercise my right to object under "
     "Article 21 of the GDPR. Please stop this processing and confirm that you have done so."
 )
-TARGETS = ("instagram", "facebook")
 FLAGS = {"email": "--email", "country": "--country", "reason": "--reason", "target": "--target"}
+
+
+# The checks, as plain functions: the settings' validators and `init`'s questions share them.
+# A ValueError's text continues "OPTOUT_COUNTRY: " (or "The country ").
+
+
+def clean_country(value: Any) -> str:
+    """An ISO 3166 alpha-2 code, from a code (PT, PRT) or an English name."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("is empty; give an ISO code such as PT or PRT, or the English name")
+    try:
+        return countries.resolve(value)
+    except LookupError:
+        close = countries.suggestions(value)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        raise ValueError(
+            f"is unknown: {value.strip()!r}.{hint} Give an ISO code such as PT or PRT, or the English name"
+        ) from None
+
+
+def clean_reason(value: str) -> str:
+    """Plain line ends, trimmed; "" means the default objection."""
+    value = value.replace("\r\n", "\n").strip()
+    if len(value) > REASON_MAX_CHARS:
+        raise ValueError(f"is {len(value)} characters long; at most {REASON_MAX_CHARS} are accepted")
+    return value
+
+
+def clean_target(value: str) -> str:
+    value = value.strip().lower()
+    if value not in TARGETS:
+        raise ValueError(f"must be one of: {', '.join(TARGETS)}")
+    return value
 
 
 class Settings(BaseSettings):
@@ -33,36 +65,17 @@ class Settings(BaseSettings):
     @field_validator("country", mode="before")
     @classmethod
     def _country(cls, value: Any) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError("is empty; give an ISO code such as PT or PRT, or the English name")
-        try:
-            return countries.resolve(value)
-        except LookupError:
-            close = countries.suggestions(value)
-            hint = f"; did you mean {' or '.join(close)}?" if close else "."
-            raise ValueError(
-                f"unknown country {value.strip()!r}{hint} Give an ISO code such as PT or PRT, or the English name"
-            ) from None
+        return clean_country(value)
 
     @field_validator("reason", mode="before")
     @classmethod
     def _reason(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = value.replace("\r\n", "\n").strip()
-            if not value:
-                return DEFAULT_REASON
-            if len(value) > REASON_MAX_CHARS:
-                raise ValueError(f"is {len(value)} characters long; at most {REASON_MAX_CHARS} are accepted")
-        return value
+        return (clean_reason(value) or DEFAULT_REASON) if isinstance(value, str) else value
 
     @field_validator("target", mode="before")
     @classmethod
     def _target(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = value.strip().lower()
-            if value not in TARGETS:
-                raise ValueError(f"must be one of: {', '.join(TARGETS)}")
-        return value
+        return clean_target(value) if isinstance(value, str) else value
 
     @property
     def masked_email(self) -> str:

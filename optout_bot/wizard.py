@@ -9,8 +9,7 @@ from typing import Callable
 import click
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
-from optout_bot import countries
-from optout_bot.config import DEFAULT_REASON, REASON_MAX_CHARS, TARGETS, load
+from optout_bot import config
 from optout_bot.files import replace_private
 from optout_bot.status import BadInput, Cancelled
 
@@ -24,27 +23,21 @@ def check_email(value: str) -> str:
         raise ValueError(exc.errors()[0]["msg"].removeprefix("value is not a valid email address: ")) from None
 
 
-def check_country(value: str) -> str:
-    try:
-        return countries.resolve(value)
-    except LookupError:
-        close = countries.suggestions(value)
-        hint = f" Did you mean {' or '.join(close)}?" if close else ""
-        raise ValueError(f"Unknown country {value.strip()!r}.{hint} Give an ISO code such as PT, or the English name.") from None
+def _sentence(what: str, clean: Callable[[str], str]) -> Callable[[str], str]:
+    """The settings' own check, its complaint said as a sentence about `what`."""
+
+    def check(value: str) -> str:
+        try:
+            return clean(value)
+        except ValueError as exc:
+            raise ValueError(f"{what} {exc}.") from None
+
+    return check
 
 
-def check_reason(value: str) -> str:
-    value = value.strip()
-    if len(value) > REASON_MAX_CHARS:
-        raise ValueError(f"That is {len(value)} characters; at most {REASON_MAX_CHARS} are accepted.")
-    return value
-
-
-def check_target(value: str) -> str:
-    value = value.strip().lower()
-    if value not in TARGETS:
-        raise ValueError(f"Choose one of: {', '.join(TARGETS)}.")
-    return value
+check_country = _sentence("The country", config.clean_country)
+check_reason = _sentence("The reason", config.clean_reason)
+check_target = _sentence("The target", config.clean_target)
 
 
 def _ask(question: str, check: Callable[[str], str], default: str | None = None) -> str:
@@ -84,7 +77,7 @@ def init(path: Path, email: str | None, country: str | None, reason: str | None,
         email = check_email(email) if email is not None else _ask("Email address of your Instagram/Facebook account", check_email)
         country = check_country(country) if country is not None else _ask("Country of residence (ISO code or English name)", check_country)
         if reason is None and interactive:
-            click.echo(f"Default reason: {DEFAULT_REASON}", err=True)
+            click.echo(f"Default reason: {config.DEFAULT_REASON}", err=True)
             reason = _ask("Your own reason (Enter keeps the default)", check_reason, default="")
         reason = check_reason(reason or "")
         if target is None:
@@ -98,5 +91,5 @@ def init(path: Path, email: str | None, country: str | None, reason: str | None,
         if not click.confirm(f"{path} exists. Replace it?", default=False, err=True):
             raise Cancelled(f"Kept {path} as it was.")
     replace_private(path, render(email, country, reason, target).encode("utf-8"))
-    load(str(path))  # what was written must pass the same validation prefill uses
+    config.load(str(path))  # what was written must pass the same validation prefill uses
     return path
