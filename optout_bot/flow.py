@@ -209,7 +209,7 @@ def _cookie_banner(page: Page, recipe: Recipe) -> Locator:
     # A footer's "Cookie settings" is no banner: only buttons that make a choice count.
     loose = (page.get_by_role("button", name=recipe.cookie_dialog.pattern()).filter(has_text=choice)
              .filter(visible=True))
-    hooks = page.locator("[data-cookiebanner]").filter(visible=True)
+    hooks = locate.any_layer(page, recipe.cookie_banner)
     return _cookie_dialog(page, recipe).filter(visible=True).or_(loose).or_(hooks)
 
 
@@ -327,7 +327,8 @@ def decline_cookies(page: Page, run: Run) -> None:
 def _asks_to_log_in(page: Page, run: Run) -> bool:
     """A page that shows neither link nor form but offers 'Log in' (or is a log-in address)."""
     path = urlsplit(page.url).path.lower()
-    return "login" in path or _visible(locate.any_layer(page, run.recipe.login_prompt))
+    return (any(word in path for word in run.recipe.login_path_words)
+            or _visible(locate.any_layer(page, run.recipe.login_prompt)))
 
 
 def _login_shown(page: Page, run: Run) -> bool:

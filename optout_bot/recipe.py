@@ -99,10 +99,12 @@ class Recipe(_Strict):
     confirmation_text: Vocabulary
     error_text: Vocabulary
     cookie_dialog: Element
+    cookie_banner: Element  # a banner that is no dialog, by the site's own markers
     cookie_decline: Element
     cookie_accept: Element
     login_wall: Element
     login_prompt: Element  # a page that only offers 'Log in' (no password field yet)
+    login_path_words: list[str]  # an address whose path has one of these is a log-in page
 
     def text_pattern(self, vocabulary: Vocabulary) -> re.Pattern:
         return compiled(_phrases(vocabulary))
