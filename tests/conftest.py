@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -107,3 +108,28 @@ def browser_type_launch_args(browser_type_launch_args):
 
     choice = browser.find()
     return {**browser_type_launch_args, **choice.launch_options(), "args": browser.launch_args([])}
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def objection(state):
+    """The accepted objection submissions the mock site recorded."""
+    return [s for s in state["submissions"] if s["form"] == "objection" and s["accepted"]]
+
+
+def assert_submitted_once(site, country="PT", form_id: str | None = None):
+    """Exactly one accepted objection, with the test's settings, the page's tokens and no third-party form."""
+    state = site.state()
+    subs = objection(state)
+    assert len(subs) == 1, state["submissions"]
+    assert (subs[0]["country"], subs[0]["email"], subs[0]["reason"]) == (country, EMAIL, REASON)
+    if form_id is not None:
+        assert subs[0]["form_id"] == form_id
+    assert subs[0]["tokens_ok"]
+    assert not [s for s in state["submissions"] if s["form"] == "third-party"]
+    return state

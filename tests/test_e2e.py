@@ -7,14 +7,13 @@ and the exit code, as a person or a maintainer would check them.
 import json
 import os
 import signal
-import socket
 import stat
 import subprocess
 import zipfile
 
 import pytest
 
-from conftest import CLI, EMAIL, REASON, ROOT, cli_env, prefill_args, run_cli
+from conftest import CLI, EMAIL, REASON, ROOT, assert_submitted_once, cli_env, free_port, objection, prefill_args, run_cli
 from optout_bot.mock_site import PREFILLED_EMAIL, TEST_CODE
 
 # Markup x language x cookie dialog x code step: every language once, every pair of the other three
@@ -35,20 +34,6 @@ MATRIX = [
 
 def variant_name(markup, lang, cookie, code_step, extra=""):
     return ",".join(t for t in (markup, lang, cookie, None if code_step else "no-code", extra) if t)
-
-
-def objection(state):
-    return [s for s in state["submissions"] if s["form"] == "objection" and s["accepted"]]
-
-
-def assert_submitted_once(site, country="PT"):
-    state = site.state()
-    subs = objection(state)
-    assert len(subs) == 1, state["submissions"]
-    assert (subs[0]["country"], subs[0]["email"], subs[0]["reason"]) == (country, EMAIL, REASON)
-    assert subs[0]["tokens_ok"]
-    assert not [s for s in state["submissions"] if s["form"] == "third-party"]
-    return state
 
 
 def assert_receipt(folder, country="PT"):
@@ -110,9 +95,7 @@ def test_503_then_success_retries_the_page_load(mock_site, env_file, tmp_path):
 
 
 def test_unreachable_site_exits_4_after_retries(env_file, tmp_path):
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     result = run_cli(*prefill_args(f"http://127.0.0.1:{port}/privacy/genai/", env_file(), tmp_path / "r"))
     assert result.code == 4, result.stderr
     assert result.stderr.count("trying again") == 3

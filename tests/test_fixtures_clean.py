@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from optout_bot.capture import find_leaks
+from optout_bot.mock_site import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FILES = sorted(p for p in FIXTURES.rglob("*") if p.is_file()) if FIXTURES.is_dir() else []
 
 

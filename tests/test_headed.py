@@ -1,7 +1,6 @@
 """A real window on a virtual display: the person presses Send and types the code; the bot only waits."""
 
 import queue
-import socket
 import subprocess
 import sys
 import threading
@@ -9,16 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLI, EMAIL, REASON, ROOT
+from conftest import CLI, ROOT, assert_submitted_once, free_port, run_cli
 from optout_bot.mock_site import TEST_CODE
 
 PERSON = [sys.executable, str(Path(__file__).with_name("person.py"))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Lines:
@@ -63,17 +56,13 @@ def test_person_sends_and_types_the_code_in_a_real_window(xvfb_display, mock_sit
         assert proc.wait(timeout=60) == 0, "".join(lines.seen)
     finally:
         proc.kill()
-    state = site.state()
-    (sub,) = [s for s in state["submissions"] if s["form"] == "objection"]
-    assert (sub["country"], sub["email"], sub["reason"]) == ("PT", EMAIL, REASON)
+    state = assert_submitted_once(site)
     assert state["code_attempts"] == [{"code": TEST_CODE, "ok": True}]
     assert state["cookie_choices"] == ["essential"]
     assert len(list(receipts.glob("*.json"))) == 1
 
 
 def test_ask_without_a_terminal_never_sends(mock_site, env_file, tmp_path):
-    from conftest import run_cli
-
     site = mock_site("")
     result = run_cli("prefill", "--env-file", str(env_file()), "--start-url", site.start_url, "--allow-host", "127.0.0.1",
                      "--headless", "--submit", "ask", "--code", "stdin", "--receipts-dir", str(tmp_path / "r"))
