@@ -695,8 +695,8 @@ class _Site:
         common = dict(title=self._title(form.title), section=self.texts["section_help"], events=True)
         countries = [list(pair) for pair in self.countries]
         if self.variant.react:
-            fields = [{"role": f.role, "name": f.name, "label": self.texts[f.label], "value": values.get(f.name, "")}
-                      for f in form.fields]
+            fields = [{"role": f.role, "name": f.name, "label": self.texts[f.label], "value": values.get(f.name, ""),
+                       "required": f.required} for f in form.fields]
             app = {"kind": "form", "formKind": form.kind, "formId": form.form_id, "title": self.texts[form.title],
                    "intro": self.texts[form.intro], "fields": fields, "lsd": lsd, "jazoest": jazoest,
                    "countries": countries}

@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from optout_bot import browser  # noqa: E402  (no Playwright: finding Chromium and its flags only)
 from optout_bot.mock_site import TEST_CODE, MockSite, parse_variant  # noqa: E402
+from optout_bot.wizard import render as render_settings  # noqa: E402
 
 FLOW_GOAL = 1.2
 HELP_GOAL = 1.5
@@ -398,14 +399,13 @@ def loadavg() -> str:
         return "?"
 
 
-def machine(load: list[str]) -> dict:
+def machine(load: list[str], choice: browser.BrowserChoice) -> dict:
     cpu = ""
     try:
         cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                     if line.startswith("model name")), "")
     except OSError:
         pass
-    choice = browser.find()
 
     def version_of(dist: str) -> str:
         try:
@@ -686,10 +686,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="optout-bench-") as tmp_name, MockSite(variant, port=0) as site:
         tmp = Path(tmp_name)
         env_file = tmp / "settings.env"
-        escaped = REASON.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        target = "OPTOUT_TARGET=facebook\n" if variant.facebook else ""
-        env_file.write_text(f'OPTOUT_EMAIL={EMAIL}\nOPTOUT_COUNTRY={COUNTRY}\nOPTOUT_REASON="{escaped}"\n{target}',
-                            encoding="utf-8")
+        env_file.write_text(render_settings(EMAIL, COUNTRY, REASON, variant.brand), encoding="utf-8")  # as `init` writes it
         floor_file = tmp / "floor.py"
         floor_file.write_text(floor_script(launch, flags, not variant.no_code), encoding="utf-8")
         setup = Setup(bin_dir, tmp, site, env_file, child_env(tmp), not variant.no_code, floor_file, launch, flags)
@@ -705,7 +702,7 @@ def main(argv: list[str] | None = None) -> int:
             b = breakdown(setup, args.breakdown_runs) if args.breakdown else None
             if b is not None:
                 print("\n".join(breakdown_markdown(b, args.breakdown_runs, s["flow"] - s["floor"])), flush=True)
-            text = markdown(setup, args, s, flow, help_, machine(load), b, started, time.perf_counter() - clock)
+            text = markdown(setup, args, s, flow, help_, machine(load, choice), b, started, time.perf_counter() - clock)
         except BenchError as err:
             print(f"bench: {err}", file=sys.stderr)
             return 1
