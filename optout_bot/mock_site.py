@@ -96,11 +96,9 @@ VARIANT_TOKENS: dict[str, str] = {
 _MARKUPS = ("server", "react")
 _COOKIE_TOKENS = ("cookie", "cookie-fb", "cookie-allow-only")
 _MISSING_TOKENS = {"missing-email": "email", "missing-country": "country", "missing-reason": "reason"}
-_FLAG_TOKENS = {
-    "combobox": "combobox", "select-names": "select_names", "no-code": "no_code", "login": "login",
-    "prefilled": "prefilled", "lookalike": "lookalike", "flaky": "flaky", "new-tab": "new_tab",
-    "facebook": "facebook", "slow": "slow",
-}
+# On/off tokens; each sets the Variant field of its name with "_" for "-".
+_FLAG_TOKENS = {token: token.replace("-", "_") for token in (
+    "combobox", "select-names", "no-code", "login", "prefilled", "lookalike", "flaky", "new-tab", "facebook", "slow")}
 
 
 # --------------------------------------------------------------------------- variants
@@ -251,11 +249,6 @@ def _tag(name: str, attrs: dict, inner="") -> Markup:
 @lru_cache(maxsize=None)
 def _template(name: str) -> string.Template:
     return string.Template((FIXTURES / name).read_text("utf-8"))
-
-
-@lru_cache(maxsize=None)
-def _script(name: str) -> str:
-    return (FIXTURES / name).read_text("utf-8")
 
 
 def _script_json(data) -> str:
@@ -574,7 +567,7 @@ class _Site:
         css = _join([page.fill("common/style.css"), page.fill(f"{self.variant.brand}/style.css")])
         boot["classes"] = page.classes
         script_html = _join([Markup(f"<script>window.__mockBoot={_script_json(boot)};</script>")]
-                            + [Markup(f"<script>\n{_script(name)}</script>") for name in scripts])
+                            + [Markup(f"<script>\n{_template(name).template}</script>") for name in scripts])
         document = page.fill("common/shell.html", lang=self.variant.lang, title=title, css=css,
                              body=body, overlay=overlay, scripts=script_html)
         return _Response(status, document.encode("utf-8"))
