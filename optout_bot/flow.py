@@ -198,6 +198,7 @@ def _form_marker(page: Page, recipe: Recipe) -> Locator:
 
 
 def _cookie_dialog(page: Page, recipe: Recipe) -> Locator:
+    """A visible dialog that speaks of cookies (the layers keep only visible matches)."""
     return locate.any_layer(page, recipe.cookie_dialog.model_copy(update={"names": {}})).filter(
         has_text=recipe.cookie_dialog.pattern()
     )
@@ -210,7 +211,7 @@ def _cookie_banner(page: Page, recipe: Recipe) -> Locator:
     loose = (page.get_by_role("button", name=recipe.cookie_dialog.pattern()).filter(has_text=choice)
              .filter(visible=True))
     hooks = locate.any_layer(page, recipe.cookie_banner)
-    return _cookie_dialog(page, recipe).filter(visible=True).or_(loose).or_(hooks)
+    return _cookie_dialog(page, recipe).or_(loose).or_(hooks)
 
 
 _LINK_JS = "a => [a.getAttribute('href') || '', (a.getAttribute('target') || '').toLowerCase(), a.innerText]"
@@ -289,7 +290,7 @@ _DRIFT_HINT = "Meta may have changed the page. Run `optout-bot check` and see th
 
 def decline_cookies(page: Page, run: Run) -> None:
     recipe = run.recipe
-    dialog = _cookie_dialog(page, recipe).filter(visible=True)
+    dialog = _cookie_dialog(page, recipe)
     in_dialog = _visible(dialog)
     scope = dialog.first if in_dialog else page
     accept = recipe.cookie_accept.pattern()
