@@ -10,7 +10,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Literal
+from typing import Callable, Literal, NamedTuple, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from playwright.sync_api import Error as PlaywrightError, Locator, Page, TimeoutError as PlaywrightTimeout
@@ -27,6 +27,7 @@ from optout_bot.status import Cancelled, PageMismatch, PersonTimeout, Rejected, 
 CHUNK_MS = 1000  # longest single wait before the guard and the terminal are looked at again
 SETTLE_S = 5.0  # a loaded page that stays still this long shows all it is going to show
 MAX_CODE_TRIES = 3
+T = TypeVar("T")
 
 _WATCH_JS = """() => {
   if (!window.__optoutWatch) {
@@ -110,7 +111,7 @@ def wait_for_change(page: Page, since: int | None, timeout_ms: float = CHUNK_MS)
         return True
 
 
-def _classified(classify: Callable[[], str | None], page: Page) -> tuple[str | None, int | None]:
+def _classified(classify: Callable[[], T | None], page: Page) -> tuple[T | None, int | None]:
     """Classify the page; if nothing is recognised, arm the change counter and look once more,
     so a change between the look and the arming cannot be missed."""
     state = classify()
@@ -217,17 +218,24 @@ def _cookie_banner(page: Page, recipe: Recipe) -> Locator:
 _LINK_JS = "a => [a.getAttribute('href') || '', (a.getAttribute('target') || '').toLowerCase(), a.innerText]"
 
 
-def classify_start(page: Page, run: Run, want_link: bool = True) -> StartState | None:
+class Start(NamedTuple):
+    state: StartState
+    link: Found | None = None  # for "link": the link as read in the same look, to be followed
+
+
+def classify_start(page: Page, run: Run, want_link: bool = True) -> Start | None:
     recipe = run.recipe
     cookies = _cookie_banner(page, recipe)
     login = locate.any_layer(page, recipe.login_wall)
     form = _form_marker(page, recipe)
     if _visible(cookies.or_(login).or_(form)):  # the start page usually shows none: one look, not three
         if _visible(cookies.or_(login)):  # these come first: they cover the form
-            return "cookies" if _visible(cookies) else "login"
-        return "form" if _visible(form) else None  # None: it went away (a navigation); look again
-    if want_link and locate.find(page, "link", recipe.link):
-        return "link"
+            return Start("cookies" if _visible(cookies) else "login")
+        return Start("form") if _visible(form) else None  # None: it went away (a navigation); look again
+    if want_link:
+        link = locate.find(page, "link", recipe.link, read=_LINK_JS)
+        if link:
+            return Start("link", link)
     return None
 
 
@@ -238,7 +246,8 @@ def reach_form(page: Page, run: Run) -> Page:
     followed = False
     while True:
         run.guard.check()
-        state, since = _classified(lambda: classify_start(page, run, want_link=not followed), page)
+        start, since = _classified(lambda: classify_start(page, run, want_link=not followed), page)
+        state = start.state if start else None
         if state == "form":
             return page
         if state == "cookies":
@@ -247,7 +256,7 @@ def reach_form(page: Page, run: Run) -> Page:
             wait_for_login(page, run)
             deadline = time.monotonic() + run.timeout_s
         elif state == "link":
-            page = follow_link(page, run)
+            page = follow_link(page, run, start.link)
             followed = True
             deadline = time.monotonic() + run.timeout_s
         if state:
@@ -359,10 +368,8 @@ def _wait_person(done: Callable[[], bool], page: Page, run: Run, what: str) -> N
         wait_for_change(page, mark(page))
 
 
-def follow_link(page: Page, run: Run) -> Page:
-    found = locate.find(page, "link", run.recipe.link, read=_LINK_JS)
-    if found is None:
-        raise PageMismatch(f"{_capital(run.recipe.link.description)} went away before it could be followed.", hint=_DRIFT_HINT)
+def follow_link(page: Page, run: Run, found: Found) -> Page:
+    """Follow the link `classify_start` found (and read: href, target, text)."""
     href, target, text = found.value
     url = urljoin(page.url, href)
     run.layers["link"] = found.layer
