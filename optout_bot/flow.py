@@ -243,7 +243,8 @@ def reach_form(page: Page, run: Run) -> Page:
     """From the Privacy Center page to the objection form, through cookie dialogs, log-in and tabs."""
     deadline = time.monotonic() + run.timeout_s
     last_change = time.monotonic()
-    followed = False
+    followed = False  # the link, or a known form address, was followed: only the form is looked for
+    fallbacks: list[str] | None = None  # known form addresses not tried yet (decided once, when needed)
     while True:
         run.guard.check()
         start, since = _classified(lambda: classify_start(page, run, want_link=not followed), page)
@@ -271,7 +272,19 @@ def reach_form(page: Page, run: Run) -> Page:
                 deadline = last_change = time.monotonic()
                 deadline += run.timeout_s
                 continue
-            return _fallback(page, run, followed)
+            if fallbacks is None:
+                fallbacks = _fallback_urls(page, run, followed)
+            if not fallbacks:
+                what = "the objection form" if followed else run.recipe.link.description
+                raise PageMismatch(f"Could not find {what} on {page.url}.", hint=_DRIFT_HINT)
+            # Through the same loop as any page: its cookie dialog, log-in and late rendering included.
+            url = fallbacks.pop(0)
+            run.report.warn(f"{'No right-to-object link on the page' if not followed else 'No form there'}; trying the known form address {url}")
+            load(page, url, run)
+            run.layers["link"] = "fallback-url"
+            followed = True
+            deadline = last_change = time.monotonic()
+            deadline += run.timeout_s
 
 
 def _loaded(page: Page) -> bool:
@@ -281,17 +294,11 @@ def _loaded(page: Page) -> bool:
         return False
 
 
-def _fallback(page: Page, run: Run, followed: bool) -> Page:
-    """No link and no form: try the recipe's known form address, but only on Meta's own site."""
-    if not followed and run.allow_fallback and run.guard.on_meta(page.url):
-        for url in run.recipe.fallback_form_urls:
-            run.report.warn(f"No right-to-object link on the page; trying the known form address {url}")
-            load(page, str(url), run)
-            if _visible(_form_marker(page, run.recipe)):
-                run.layers["link"] = "fallback-url"
-                return page
-    what = "the objection form" if followed else run.recipe.link.description
-    raise PageMismatch(f"Could not find {what} on {page.url}.", hint=_DRIFT_HINT)
+def _fallback_urls(page: Page, run: Run, followed: bool) -> list[str]:
+    """The recipe's known form addresses: only when no link was found, and only on Meta's own site."""
+    if followed or not run.allow_fallback or not run.guard.on_meta(page.url):
+        return []
+    return [str(url) for url in run.recipe.fallback_form_urls]
 
 
 _DRIFT_HINT = "Meta may have changed the page. Run `optout-bot check` and see the maintainers' guide."

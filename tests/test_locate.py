@@ -282,3 +282,48 @@ def test_a_field_the_page_renders_again_is_read_once_it_is_back(page: Page):
     run = make_run()
     flow.fill_form(page, flow.locate_form(page, run), run)
     expect(page.locator("textarea")).to_have_value(run.settings.reason)
+
+
+# The known form addresses, used only on Meta's own pages when the link is gone.
+
+_NO_LINK = "<html><body><h1>Generative AI at Meta</h1><p>How we use information.</p></body></html>"
+_LATE_FORM = """<html><body><div id="root"></div><script>
+  // The form is rendered by script after a moment, as Meta's React pages do.
+  setTimeout(() => { document.getElementById('root').innerHTML =
+    '<label>Country of residence <select><option value="PT">Portugal</option></select></label>' +
+    '<label>Email address <input type="email"></label>' +
+    '<label>Please tell us how this processing impacts you <textarea></textarea></label><button type="submit">Send</button>'; }, 400);
+</script></body></html>"""
+
+
+def _serve(page: Page, pages: dict[str, str]) -> list[str]:
+    """Answer Meta's addresses from `pages` (404 for others); returns the addresses asked for."""
+    asked = []
+
+    def answer(route):
+        url = route.request.url
+        asked.append(url)
+        body = pages.get(url)
+        route.fulfill(status=200 if body else 404, content_type="text/html", body=body or "<h1>Page not found</h1>")
+
+    page.route("https://*.instagram.com/**", answer)
+    return asked
+
+
+def test_no_link_on_metas_page_tries_the_known_form_addresses_and_waits_for_a_late_form(page: Page):
+    first, second = (str(u) for u in IG.fallback_form_urls)
+    asked = _serve(page, {str(IG.start_url): _NO_LINK, second: _LATE_FORM})
+    run = make_run(settle_s=0.3)
+    flow.load(page, str(IG.start_url), run)
+    assert flow.reach_form(page, run) is page
+    assert page.url == second and run.layers["link"] == "fallback-url"
+    assert asked == [str(IG.start_url), first, second]  # the first answered 404: showed no form
+    assert locate.find(page, "email", IG.email) is not None
+
+
+def test_known_form_addresses_are_never_tried_off_metas_hosts(page: Page):
+    asked = _serve(page, {})
+    page.set_content(_NO_LINK)  # about:blank: not one of Meta's pages
+    with pytest.raises(PageMismatch, match="right to object"):
+        flow.reach_form(page, make_run(settle_s=0.2))
+    assert asked == []
