@@ -692,7 +692,7 @@ def _after_send(page: Page, run: Run, result: Result, by_person: bool = False) -
 def enter_code(page: Page, run: Run) -> None:
     """The six-digit code: typed by the person in the page, or taken from the terminal and typed here."""
     run.code_step = True
-    run.report.info(f"Meta emailed a six-digit code to {run.settings.masked_email}.")
+    run.report.info(f"The page asks for the six-digit code emailed to {run.settings.masked_email}.")  # true in the demo too
     code_field = locate.find(page, "code", run.recipe.code)
     confirm = locate.find(page, "confirm", run.recipe.confirm)
     if code_field is None or confirm is None:

@@ -171,7 +171,7 @@ def test_ctrl_c_while_waiting_exits_6(mock_site, env_file, tmp_path):
     site = mock_site("")
     proc = _waiting_cli(site, env_file(), tmp_path)
     for line in proc.stderr:
-        if "emailed a six-digit code" in line:
+        if "six-digit code emailed to" in line:
             break
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
