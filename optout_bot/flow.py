@@ -191,7 +191,7 @@ def _short(exc: Exception) -> str:
 
 # --- reaching the form --------------------------------------------------------------------
 
-StartState = Literal["cookies", "login", "form", "link"]
+StartState = Literal["cookies", "login", "question", "form", "link"]
 
 
 def _form_marker(page: Page, recipe: Recipe) -> Locator:
@@ -215,6 +215,18 @@ def _cookie_banner(page: Page, recipe: Recipe) -> Locator:
     return _cookie_dialog(page, recipe).or_(loose).or_(hooks)
 
 
+def _unanswered_yes(page: Page, recipe: Recipe) -> Locator:
+    """'Yes' to the generic form's question whether the request is about AI at Meta, not chosen yet:
+    a radio in the group the question names (or holds), or a label around a radio the page hides."""
+    question = recipe.text_pattern(recipe.ai_question)
+    groups = (page.get_by_role("radiogroup", name=question).or_(page.get_by_role("group", name=question))
+              .or_(page.locator("fieldset, [role=radiogroup]").filter(has_text=question)))
+    yes = recipe.yes_pattern()
+    radio = groups.get_by_role("radio", name=yes).and_(page.locator(":not(:checked):not([aria-checked=true])"))
+    label = groups.locator("label").filter(has_text=yes).filter(has=page.locator("input[type=radio]:not(:checked)"))
+    return radio.or_(label).filter(visible=True)
+
+
 _LINK_JS = "a => [a.getAttribute('href') || '', (a.getAttribute('target') || '').toLowerCase(), a.innerText]"
 
 
@@ -227,11 +239,16 @@ def classify_start(page: Page, run: Run, want_link: bool = True) -> Start | None
     recipe = run.recipe
     cookies = _cookie_banner(page, recipe)
     login = locate.any_layer(page, recipe.login_wall)
+    question = _unanswered_yes(page, recipe)
     form = _form_marker(page, recipe)
-    if _visible(cookies.or_(login).or_(form)):  # the start page usually shows none: one look, not three
-        if _visible(cookies.or_(login)):  # these come first: they cover the form
-            return Start("cookies" if _visible(cookies) else "login")
-        return Start("form") if _visible(form) else None  # None: it went away (a navigation); look again
+    held = cookies.or_(login).or_(question)
+    if _visible(held.or_(form)):  # the start page usually shows none: one look, not several
+        if _visible(held):  # these come first: they cover the form, or hold it back
+            for state, loc in (("cookies", cookies), ("login", login), ("question", question)):
+                if _visible(loc):
+                    return Start(state)
+            return None  # it went away (a navigation): look again
+        return Start("form") if _visible(form) else None
     if want_link:
         link = locate.find(page, "link", recipe.link, read=_LINK_JS)
         if link:
@@ -256,6 +273,8 @@ def reach_form(page: Page, run: Run) -> Page:
         elif state == "login":
             wait_for_login(page, run)
             deadline = time.monotonic() + run.timeout_s
+        elif state == "question":
+            answer_question(page, run)
         elif state == "link":
             page = follow_link(page, run, start.link)
             followed = True
@@ -373,6 +392,21 @@ def _wait_person(done: Callable[[], bool], page: Page, run: Run, what: str) -> N
         if time.monotonic() > deadline:
             raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for {what}; stopping.", hint="Run again when you have time; nothing was sent.")
         wait_for_change(page, mark(page))
+
+
+def answer_question(page: Page, run: Run) -> None:
+    """Choose Yes: the request is about AI at Meta. Only a choice on the page; nothing is sent."""
+    yes = _unanswered_yes(page, run.recipe)
+    run.guard.require(page.url, "The form page")
+    try:
+        yes.first.click(timeout=run.timeout_s * 1000)
+        yes.first.wait_for(state="hidden", timeout=5000)  # chosen: it no longer matches
+    except PlaywrightError:
+        if page.is_closed():
+            raise _closed() from None
+        raise PageMismatch("The form asks whether your request is about AI at Meta, and choosing Yes did not hold.",
+                           hint=_DRIFT_HINT) from None
+    run.report.info("The form first asks whether your request is about AI at Meta: chose Yes.")
 
 
 def follow_link(page: Page, run: Run, found: Found) -> Page:

@@ -80,6 +80,8 @@ VARIANT_TOKENS: dict[str, str] = {
     "cookie": "Instagram-style cookie dialog (hashed classes only) covering the pages until a choice is made",
     "cookie-fb": "Facebook-style cookie dialog (data-testid, data-cookiebanner; accept-all first in the DOM)",
     "cookie-allow-only": "cookie dialog that offers only 'Allow all cookies'",
+    "ai-question": "the generic objection form (a 2025 path from the Privacy Policy): it first asks whether the "
+                   "request is about AI at Meta (Yes/No radios); the other fields show only after Yes",
     "no-code": "no emailed-code step: Send leads straight to the confirmation (2025 logged-in flow)",
     "login": "log-in wall on the pages until POST /accounts/login sets a mock_session cookie",
     "prefilled": f"the email field arrives filled with {PREFILLED_EMAIL} (as for a logged-in account)",
@@ -98,7 +100,8 @@ _COOKIE_TOKENS = ("cookie", "cookie-fb", "cookie-allow-only")
 _MISSING_TOKENS = {"missing-email": "email", "missing-country": "country", "missing-reason": "reason"}
 # On/off tokens; each sets the Variant field of its name with "_" for "-".
 _FLAG_TOKENS = {token: token.replace("-", "_") for token in (
-    "combobox", "select-names", "no-code", "login", "prefilled", "lookalike", "flaky", "new-tab", "facebook", "slow")}
+    "combobox", "select-names", "ai-question", "no-code", "login", "prefilled", "lookalike", "flaky", "new-tab", "facebook",
+    "slow")}
 
 
 # --------------------------------------------------------------------------- variants
@@ -114,6 +117,7 @@ class Variant:
     missing: frozenset[str] = frozenset()  # subset of {"email", "country", "reason"}
     combobox: bool = False
     select_names: bool = False
+    ai_question: bool = False
     no_code: bool = False
     login: bool = False
     prefilled: bool = False
@@ -334,7 +338,7 @@ class _Slots:
 
 @dataclass(frozen=True)
 class _Field:
-    role: str  # country | email | reason | name | files
+    role: str  # topic | country | email | reason | name | files
     name: str  # the posted name, Field<digits> as on Meta's contact forms
     label: str  # text key
     required: bool = True
@@ -375,9 +379,10 @@ def _field_names(base: int, count: int) -> list[str]:
     return [f"Field{base + index * 3333333}" for index in range(count)]
 
 
-def _build_forms(brand: _Brand, missing: frozenset[str]) -> dict[str, _Form]:
+def _build_forms(brand: _Brand, missing: frozenset[str], ai_question: bool = False) -> dict[str, _Form]:
     country, email, reason = _field_names(brand.field_base, 3)
-    objection = _Form("objection", brand.form_id, "form_title", "form_intro", tuple(
+    topic = (_Field("topic", _field_names(brand.field_base - 3333333, 1)[0], "topic_label"),) if ai_question else ()
+    objection = _Form("objection", brand.form_id, "form_title", "form_intro", topic + tuple(
         f for f in (_Field("country", country, "country_label"), _Field("email", email, "email_label"),
                     _Field("reason", reason, "reason_label"))
         if f.role not in missing))
@@ -476,7 +481,7 @@ class _Site:
         self.brand = _BRANDS[variant.brand]
         self.texts = _texts(variant.lang, self.brand.name)
         self.countries = _countries(variant.lang)
-        self.forms = _build_forms(self.brand, variant.missing)
+        self.forms = _build_forms(self.brand, variant.missing, variant.ai_question)
         self._rng = random.Random(secrets.randbits(64))
         self._iso = {iso for iso, _ in self.countries}
         self._by_name = {_fold(name): iso for iso, name in self.countries}
@@ -690,6 +695,8 @@ class _Site:
         if self.variant.react:
             fields = [{"role": f.role, "name": f.name, "label": self.texts[f.label], "value": values.get(f.name, ""),
                        "required": f.required} for f in form.fields]
+            if form.field("topic"):
+                fields[0].update(yes=self.texts["topic_yes"], no=self.texts["topic_no"], other=self.texts["topic_other"])
             app = {"kind": "form", "formKind": form.kind, "formId": form.form_id, "title": self.texts[form.title],
                    "intro": self.texts[form.intro], "fields": fields, "lsd": lsd, "jazoest": jazoest,
                    "countries": countries}
@@ -697,7 +704,11 @@ class _Site:
         error_field, message = error or (None, None)
         boot: dict = {}
         fields_html = _join(self._field_html(page, f, values, message if f.name == error_field else None, boot)
-                            for f in form.fields)
+                            for f in form.fields if f.role != "topic")
+        topic = form.field("topic")
+        if topic:
+            fields_html = self._topic_html(page, topic, values, message if topic.name == error_field else None,
+                                           fields_html, boot)
         if boot.get("combos"):
             boot.update(countries=countries, optionClass=page.cls("option"), activeClass=page.css("option_active"))
         form_alert = (_tag("div", {"role": "alert", "class": page.cls("form_alert")}, message)
@@ -729,6 +740,22 @@ class _Site:
         alert = _tag("div", {"role": "alert", "id": error_id, "class": page.cls("alert")}, error) if error else ""
         return page.fill("server/field.html", label=self.texts[f.label], control_id=control_id,
                          control=control, error=alert)
+
+    def _topic_html(self, page: _Page, f: _Field, values: dict[str, str], error: str | None, rest: Markup,
+                    boot: dict) -> Markup:
+        """Yes/No radios in a fieldset; the fields after it stay hidden until Yes (the page script)."""
+        answer = values.get(f.name, "")
+        error_id, gate_id, other_id = page.id(f.name + "_error"), page.id(f.name + "_gate"), page.id(f.name + "_other")
+        boot["topic"] = {"name": f.name, "gate": gate_id, "other": other_id}
+        radios = _join(_tag("label", {"class": page.cls("choice")}, _join([
+            _tag("input", {"type": "radio", "name": f.name, "value": value, "checked": answer == value,
+                           "class": page.cls("radio"), "aria-describedby": error_id if error else None}),
+            " ", self.texts[key]])) for value, key in (("yes", "topic_yes"), ("no", "topic_no")))
+        alert = _tag("div", {"role": "alert", "id": error_id, "class": page.cls("alert")}, error) if error else ""
+        legend = _tag("legend", {"class": page.cls("label")}, self.texts[f.label])
+        other = _tag("p", {"id": other_id, "class": page.cls("intro"), "hidden": answer != "no"}, self.texts["topic_other"])
+        return _join([_tag("fieldset", {"class": page.cls("field")}, _join([legend, radios, alert, other])),
+                      _tag("div", {"id": gate_id, "class": page.cls("gate"), "hidden": answer != "yes"}, rest)])
 
     def _country_html(self, page: _Page, f: _Field, values: dict[str, str], attrs: dict, boot: dict) -> Markup:
         if not self.variant.uses_combobox:
@@ -766,6 +793,8 @@ class _Site:
             return None, self.texts["err_generic"]
         for f in form.fields:
             value = data.get(f.name, "").strip()
+            if f.role == "topic" and value != "yes":
+                return f.name, self.texts["err_topic"]
             if f.role == "country" and record["country"] is None:
                 return f.name, self.texts["err_country"]
             if f.role == "email" and not _EMAIL_RE.fullmatch(value):

@@ -37,6 +37,12 @@ def compiled(phrases: tuple[str, ...], anchored: bool = False) -> re.Pattern:
 
 
 @lru_cache(maxsize=None)
+def whole(phrases: tuple[str, ...]) -> re.Pattern:
+    """The phrases as the whole text: a radio labelled 'Yes', not 'Yes, but not now'."""
+    return re.compile(rf"^\s*{phrase_pattern(list(phrases))}\s*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
 def _alternation(*patterns: re.Pattern) -> re.Pattern:
     """Any of the patterns, each keeping its own anchoring."""
     return re.compile("|".join(p.pattern for p in patterns), re.IGNORECASE)
@@ -90,6 +96,10 @@ class Recipe(_Strict):
     last_verified: Verified
     after_confirmation: str
     link: Element
+    # Meta's generic objection form first asks whether the request is about AI at Meta; the
+    # objection fields show after answering yes (words of the question, and of that answer).
+    ai_question: Vocabulary
+    yes_answer: Vocabulary
     country: Element
     email: Element
     reason: Element
@@ -109,6 +119,9 @@ class Recipe(_Strict):
     def text_pattern(self, vocabulary: Vocabulary) -> re.Pattern:
         return compiled(_phrases(vocabulary))
 
+    def yes_pattern(self) -> re.Pattern:
+        return whole(_phrases(self.yes_answer))
+
     def cookie_choice(self) -> re.Pattern:
         """Words of a button that makes a cookie choice, either way."""
         return _alternation(self.cookie_decline.pattern(), self.cookie_accept.pattern())
@@ -123,6 +136,8 @@ class Recipe(_Strict):
                 value.exclude_pattern()
         self.text_pattern(self.error_text)
         self.text_pattern(self.confirmation_text)
+        self.text_pattern(self.ai_question)
+        self.yes_pattern()
         self.cookie_choice()
 
     def element(self, name: str) -> Element:

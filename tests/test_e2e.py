@@ -20,7 +20,7 @@ from optout_bot.mock_site import PREFILLED_EMAIL, TEST_CODE
 # once (pairwise), and on some rows one more page feature, so each run proves as much as it can.
 MATRIX = [
     ("server", "en", None, True, ""),
-    ("server", "de", "cookie", True, ""),
+    ("server", "de", "cookie", True, "ai-question"),
     ("server", "fr", "cookie-fb", False, ""),
     ("server", "es", None, False, "prefilled"),
     ("server", "it", "cookie", False, "select-names"),
@@ -28,7 +28,7 @@ MATRIX = [
     ("react", "nl", None, True, ""),
     ("react", "pt-PT", "cookie", True, ""),
     ("react", "pt-BR", "cookie-fb", False, ""),
-    ("react", "ro", None, False, ""),
+    ("react", "ro", None, False, "ai-question"),
 ]
 
 
@@ -68,6 +68,8 @@ def test_matrix(markup, lang, cookie, code_step, extra, mock_site, env_file, tmp
         assert "s***@example.com" in result.stderr and PREFILLED_EMAIL not in result.stderr
     if extra == "new-tab":
         assert "new tab" in result.stderr
+    if extra == "ai-question":  # the generic form's first question was answered (the site requires Yes)
+        assert "about AI at Meta: chose Yes" in result.stderr
     if options:
         assert stat.S_IMODE((tmp_path / "profile").stat().st_mode) == 0o700
         (trace,) = (tmp_path / "snapshots").glob("*-trace.zip")

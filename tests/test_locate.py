@@ -327,3 +327,59 @@ def test_known_form_addresses_are_never_tried_off_metas_hosts(page: Page):
     with pytest.raises(PageMismatch, match="right to object"):
         flow.reach_form(page, make_run(settle_s=0.2))
     assert asked == []
+
+
+# The generic objection form first asks whether the request is about AI at Meta.
+
+_FIELDS = """<label>Country of residence <select><option value="PT">Portugal</option></select></label>
+  <label>Email address <input type="email"></label>
+  <label>Please tell us how this processing impacts you <textarea></textarea></label>"""
+
+
+def _question_page(group_open: str, group_close: str, yes: str, no: str) -> str:
+    return f"""{group_open}{yes}{no}{group_close}
+      <div id="gate" hidden>{_FIELDS}</div><button type="submit">Send</button>
+      <script>document.addEventListener('change', e => {{
+        if (e.target.type === 'radio') document.getElementById('gate').hidden = e.target.value !== 'yes'; }});</script>"""
+
+
+@pytest.mark.parametrize("group_open, group_close, yes, no", [
+    # A fieldset named by its legend, native radios.
+    ("<fieldset><legend>Does your request relate to AI at Meta?</legend>", "</fieldset>",
+     '<label><input type="radio" name="t" value="yes"> Yes</label>', '<label><input type="radio" name="t" value="no"> No</label>'),
+    # No name on the group, the question as plain text inside it; the radios hidden behind styled labels.
+    ('<div role="radiogroup"><div>Bezieht sich deine Anfrage auf KI bei Meta?</div>', "</div>",
+     '<label><input type="radio" name="t" value="yes" style="display:none"><span>Ja</span></label>',
+     '<label><input type="radio" name="t" value="no" style="display:none"><span>Nein</span></label>'),
+], ids=["legend", "hidden-radios"])
+def test_the_ai_at_meta_question_is_answered_yes_and_the_form_follows(page: Page, group_open, group_close, yes, no):
+    page.set_content(_question_page(group_open, group_close, yes, no))
+    run = make_run()
+    assert flow.classify_start(page, run, want_link=False).state == "question"
+    assert flow.reach_form(page, run) is page
+    assert page.locator("input[type=radio]:checked").evaluate("e => e.value") == "yes"
+    assert flow.classify_start(page, run, want_link=False).state == "form"
+
+
+def test_an_answered_question_or_one_outside_a_choice_is_left_alone(page: Page):
+    # Already answered: the form is what counts.
+    page.set_content(_question_page("<fieldset><legend>Does your request relate to AI at Meta?</legend>", "</fieldset>",
+                                    '<label><input type="radio" name="t" value="yes" checked> Yes</label>',
+                                    '<label><input type="radio" name="t" value="no"> No</label>')
+                     .replace('<div id="gate" hidden>', '<div id="gate">'))
+    assert flow.classify_start(page, make_run()).state == "form"
+    # The words in running text, and a Yes radio that answers another question: no question to answer.
+    page.set_content("""<p>Is your request about AI at Meta? Then use your <a href="/help/contact/1">right to object</a>.</p>
+      <fieldset><legend>Subscribe to the newsletter?</legend><label><input type="radio" name="n"> Yes</label></fieldset>""")
+    assert flow.classify_start(page, make_run()).state == "link"
+    # 'Yes, but not now' is not Yes.
+    page.set_content("""<fieldset><legend>Does your request relate to AI at Meta?</legend>
+      <label><input type="radio" name="t"> Yes, but not now</label></fieldset>""")
+    assert flow.classify_start(page, make_run(), want_link=False) is None
+
+
+def test_a_yes_that_does_not_hold_stops_with_page_mismatch(page: Page):
+    page.set_content("""<div role="radiogroup" aria-label="Does your request relate to AI at Meta?">
+      <div role="radio" aria-checked="false" tabindex="0">Yes</div><div role="radio" aria-checked="false">No</div></div>""")
+    with pytest.raises(PageMismatch, match="choosing Yes did not hold"):
+        flow.answer_question(page, make_run())

@@ -439,6 +439,31 @@ def test_login_wall_and_cookie_choice(mock_site):
     assert "secret" not in json.dumps(state)
 
 
+def test_ai_question_variant_needs_yes_before_it_takes_the_objection(mock_site):
+    site = mock_site("ai-question")
+    client = _Client(site)
+    _, text = client.get(IG_FORM)
+    # The question comes first, as a named group of two radios; the fields wait behind it, hidden.
+    question = re.search(r"<fieldset[^>]*><legend[^>]*>([^<]+)</legend>(.*?)</fieldset><div ([^>]*)>", text, re.S)
+    assert question.group(1) == "Does your request relate to AI at Meta?"
+    radios = re.findall(r'<input type="radio" name="(Field\d+)" value="(\w+)"', question.group(2))
+    assert [value for _, value in radios] == ["yes", "no"] and radios[0][0] == radios[1][0]
+    assert re.search(r"\bhidden\b", question.group(3)) and text.index("Email address") > question.end()
+    topic = radios[0][0]
+    page = _Page(text)
+    for answer in (None, "no"):
+        data = _filled(page) | ({topic: answer} if answer else {})
+        status, refused = client.post("/ajax/help/contact/submit/page", data)
+        assert status == 200 and _Page(refused).alerts == ["Please answer this question."]
+        page = _Page(refused)
+    assert site.last_code("me@example.org") is None
+    _, answer = client.post("/ajax/help/contact/submit/page", _filled(page) | {topic: "yes"})
+    assert _Page(answer).control("Confirmation code")
+    accepted = [s for s in site.state()["submissions"] if s["accepted"]]
+    assert len(accepted) == 1 and accepted[0]["fields"][topic] == "yes"
+    assert site.last_code("me@example.org") == TEST_CODE
+
+
 def test_lookalike_and_new_tab_variants(mock_site):
     link = _Page(_Client(mock_site("lookalike,new-tab")).get("/privacy/genai/")[1]).link("right to object")
     assert link["href"] == "https://help.instagram.com.account-verify.example/contact/233964459562201"
