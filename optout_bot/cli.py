@@ -142,9 +142,16 @@ def _playwright(prepare=None):
     and the checks to cost no time of their own. Its error wins over the driver's, and no browser
     is launched before it has passed (bad input still starts no browser).
     """
+    import logging
     from concurrent.futures import ThreadPoolExecutor
 
     from playwright.sync_api import sync_playwright
+
+    if not _state["debug"]:
+        # Playwright logs an error in its message handling, then raises it from the next call, where
+        # it reaches the person as one line. The log would add a traceback (seen when Ctrl-C lands
+        # in the middle of a message), so it is kept for --debug.
+        logging.getLogger("playwright").addHandler(logging.NullHandler())
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         prepared = pool.submit(prepare or (lambda: None))
