@@ -90,3 +90,16 @@ def names_in(alpha_2: str, language: str | None) -> list[str]:
         names += [translate(n) for n in english]
     names += english
     return list(dict.fromkeys(names))
+
+
+# The languages of Meta's forms in the countries with a right to object (the recipes' languages).
+FORM_LANGUAGES = ("de", "fr", "es", "it", "nl", "pt", "pt_BR", "pl", "ro")
+
+
+def names_anywhere(alpha_2: str) -> list[str]:
+    """The country's names in every form language: for a list whose page does not say its language,
+    or says another one than its list is in."""
+    names: list[str] = []
+    for language in FORM_LANGUAGES:
+        names += names_in(alpha_2, language)
+    return list(dict.fromkeys(names))

@@ -25,7 +25,6 @@ from optout_bot.recipe import FORM_ELEMENTS, Recipe
 from optout_bot.status import Cancelled, PageMismatch, PersonTimeout, Rejected, Unreachable
 
 CHUNK_MS = 1000  # longest single wait before the guard and the terminal are looked at again
-SETTLE_S = 5.0  # a loaded page that stays still this long shows all it is going to show
 MAX_CODE_TRIES = 3
 T = TypeVar("T")
 
@@ -63,8 +62,12 @@ class Run:
     layers: dict[str, str] = field(default_factory=dict)  # element -> layer that found it
     code_step: bool = False
     allow_fallback: bool = True
-    settle_s: float = SETTLE_S
+    settle_s: float | None = None  # a loaded page still this long shows all it will (None: timeout_s)
     posts: int = 0  # POST requests answered (or failed) on the form's page: proof something was sent
+
+    @property
+    def settle(self) -> float:
+        return self.timeout_s if self.settle_s is None else self.settle_s
 
     @property
     def person_deadline(self) -> float:
@@ -246,6 +249,8 @@ def classify_start(page: Page, run: Run, want_link: bool = True) -> Start | None
         if _visible(held):  # these come first: they cover the form, or hold it back
             for state, loc in (("cookies", cookies), ("login", login), ("question", question)):
                 if _visible(loc):
+                    if state == "login" and _visible(form):  # a log-in bar beside the form: use the form
+                        return Start("form")
                     return Start(state)
             return None  # it went away (a navigation): look again
         return Start("form") if _visible(form) else None
@@ -285,7 +290,7 @@ def reach_form(page: Page, run: Run) -> Page:
         if wait_for_change(page, since):
             last_change = time.monotonic()
         still = time.monotonic() - last_change
-        if time.monotonic() > deadline or (still > run.settle_s and _loaded(page)):
+        if time.monotonic() > deadline or (still > run.settle and _loaded(page)):
             if _asks_to_log_in(page, run):
                 wait_for_login(page, run)
                 deadline = last_change = time.monotonic()
@@ -440,24 +445,40 @@ def follow_link(page: Page, run: Run, found: Found) -> Page:
 def _country_js(alpha_2: str) -> str:
     """What choose_country needs, read in the round trip that finds the field: the page's language,
     a <select>'s options (only those valued with the country's ISO code when there are such, else
-    all of them, to be matched by name) and whether it is a text input."""
+    all of them, to be matched by name) and whether it is a text input; then, for locate_form, the
+    page's title and headings and whether the form asks for files (the third-party form does)."""
     codes = json.dumps([alpha_2, countries.alpha_3(alpha_2)])
-    return ("e => { let options = null; if (e.tagName === 'SELECT') {"
+    return ("e => { e.setAttribute('data-optout-filled', ''); let options = null; if (e.tagName === 'SELECT') {"
             " const all = Array.from(e.options).map(o => [o.value, o.label || o.textContent]);"
             f" const coded = all.filter(([v]) => {codes}.includes(v.trim().toUpperCase()));"
             " options = coded.length ? coded : all; }"
+            " const titles = [document.title, ...Array.from(document.querySelectorAll('h1, h2, [role=heading]'),"
+            " h => h.innerText)].join(' | ');"
             " return [document.documentElement.lang || navigator.language || '', options,"
-            " e.tagName === 'INPUT' || e.tagName === 'TEXTAREA']; }")
+            " e.tagName === 'INPUT' || e.tagName === 'TEXTAREA', titles,"
+            " !!(e.form || document).querySelector('input[type=file]')]; }")
+
+
+# Tags the Send button in the look that finds it: the code step's Confirm is never that button.
+_TAG_SEND_JS = "e => { e.setAttribute('data-optout-send', ''); return true; }"
+# Reads a field the bot fills, and tags it: a field of ours left on the page asks nothing new.
+_FILLED_JS = "e => {{ e.setAttribute('data-optout-filled', ''); return {value}; }}"
 
 
 def locate_form(page: Page, run: Run) -> dict[str, Found]:
     # The email is not read here: choosing the country may change it.
-    reads = {"country": _country_js(run.settings.country)}
+    reads = {"country": _country_js(run.settings.country), "send": _TAG_SEND_JS}
     found = {name: locate.find(page, name, run.recipe.element(name), read=reads.get(name)) for name in FORM_ELEMENTS}
     missing = [name for name, hit in found.items() if hit is None]
     if missing:
         names = ", ".join(run.recipe.element(n).description for n in missing)
         raise PageMismatch(f"The objection form is missing {names}; nothing was filled in or sent.", hint=_DRIFT_HINT)
+    titles, asks_for_files = found["country"].value[3:]
+    other = run.recipe.link.exclude_pattern()
+    if asks_for_files or (other and other.search(titles)):
+        # The third-party-information form asks for the same fields (and screenshots): never send it.
+        raise PageMismatch(f"This is not the objection form (it says: {' '.join(titles.split())[:120]!r}); nothing was filled in or sent.",
+                           hint="The link followed led to another of Meta's forms. " + _DRIFT_HINT)
     for name, hit in found.items():
         run.layers[name] = hit.layer
     return found
@@ -469,7 +490,7 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
     choose_country(page, found["country"].locator, settings.country, run, seen=found["country"].value)
 
     email = found["email"].locator
-    existing = email.input_value().strip()
+    existing = _read(email, _FILLED_JS.format(value="e.value"), run.recipe.email.description, run).strip()
     if existing.lower() != settings.email.lower():
         if existing and not email.is_editable():
             raise PageMismatch(f"The page shows {mask_email(existing)} and does not let it be changed; your settings say {settings.masked_email}.",
@@ -482,7 +503,7 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
 
     reason = found["reason"].locator
     reason.fill(settings.reason)
-    kept = _read(reason, "e => e.value ?? e.innerText", run.recipe.reason.description, run)  # textarea or contenteditable
+    kept = _read(reason, _FILLED_JS.format(value="e.value ?? e.innerText"), run.recipe.reason.description, run)  # or contenteditable
     if kept.replace("\r\n", "\n").strip() != settings.reason.strip():
         raise PageMismatch(f"The reason box kept only {len(kept)} of {len(settings.reason)} characters; nothing was sent.",
                            hint=f"Shorten OPTOUT_REASON to at most {len(kept)} characters.")
@@ -492,7 +513,7 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
 def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: list | None = None) -> None:
     """Pick the country by ISO value or by its name in the page's language (pycountry's translations).
     `seen`: what _country_js read when the field was found."""
-    language, options, is_input = seen or _read(control, _country_js(alpha_2), run.recipe.country.description, run)
+    language, options, is_input = (seen or _read(control, _country_js(alpha_2), run.recipe.country.description, run))[:3]
     names = countries.names_in(alpha_2, language or None)
     if options is not None:
         wanted_codes = {alpha_2, countries.alpha_3(alpha_2)}
@@ -500,6 +521,9 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: l
         value = next((v for v, _ in options if v.strip().upper() in wanted_codes), None)
         if value is None:
             value = next((v for v, label in options if countries.fold(label) in wanted_names), None)
+        if value is None:  # the page's language may not be its list's: try every form language
+            anywhere = {countries.fold(n) for n in countries.names_anywhere(alpha_2)}
+            value = next((v for v, label in options if countries.fold(label) in anywhere), None)
         if value is None:
             raise PageMismatch(f"The country list has no entry for {names[0]}.", hint="Check OPTOUT_COUNTRY; the form may not be offered in your country.")
         if control.select_option(value=value) != [value]:
@@ -513,24 +537,30 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
     listbox_id = control.get_attribute("aria-controls") or control.get_attribute("aria-owns")
     scope = page.locator(f'[id="{listbox_id}"]') if listbox_id else page
     options = scope.get_by_role("option").filter(visible=True)
-    typeahead = control.is_editable()
+    typeahead = is_input and control.is_editable()
     for name in names:
         control.click()
         if typeahead:
             control.fill("")
             control.press_sequentially(name)
+        # Wait for the list to show the name itself: a list still filtering shows stale options.
+        named = options.filter(has_text=re.compile(rf"^\s*{re.escape(name)}\s*$", re.IGNORECASE)).first
         try:
-            options.first.wait_for(timeout=5000)
-        except PlaywrightTimeout:
-            continue
-        texts = options.all_inner_texts()
-        exact = [i for i, text in enumerate(texts) if countries.fold(text) == countries.fold(name)]
-        if not exact:
-            continue
-        options.nth(exact[0]).click()
-        held = countries.fold(control.input_value() if is_input else control.inner_text())
+            named.wait_for(timeout=5000)
+            target = named
+        except PlaywrightTimeout:  # spelled with other accents or spacing: compare as a person reads
+            texts = options.all_inner_texts()
+            exact = [i for i, text in enumerate(texts) if countries.fold(text) == countries.fold(name)]
+            if not exact:
+                continue
+            target = options.nth(exact[0])
+        target.click()
+        # A typeahead keeps what was typed even when no option was picked: trust its ISO companion.
         companion = page.locator("input[type=hidden][name$='iso2_country_code' i]")
-        if held == countries.fold(name) or (companion.count() and companion.first.input_value().upper() == alpha_2):
+        if companion.count():
+            if companion.first.input_value().upper() == alpha_2:
+                return
+        elif countries.fold(control.input_value() if is_input else control.inner_text()) == countries.fold(name):
             return
         raise PageMismatch(f"The country list did not keep {name!r}.", hint=_DRIFT_HINT)
     raise PageMismatch(f"The country list offered no option named {names[0]!r}.", hint="Check OPTOUT_COUNTRY; the form may not be offered in your country.")
@@ -560,7 +590,8 @@ Result = Literal["code", "confirmed", "refused", "wrong-code", "login", "lost"]
 def _mark_seen(page: Page, run: Run) -> int | None:
     """Tag what is on screen now, so only messages that appear after our action count; returns
     the page's change counter as `mark` does, from the same round trip."""
-    shown = _alerts(page, run, new_only=False).or_(_error_texts(page, run, new_only=False))
+    shown = (_alerts(page, run, new_only=False).or_(_error_texts(page, run, new_only=False))
+             .or_(_confirmations(page, run, new_only=False)))
     try:
         return shown.evaluate_all(f"els => {{ els.forEach(e => e.setAttribute('data-optout-seen', '')); return ({_WATCH_JS})(); }}")
     except PlaywrightError:
@@ -577,6 +608,29 @@ def _alerts(page: Page, run: Run, new_only: bool = True) -> Locator:
 
 def _error_texts(page: Page, run: Run, new_only: bool = True) -> Locator:
     return _new(page, page.get_by_text(run.recipe.text_pattern(run.recipe.error_text)), new_only)
+
+
+def _confirmations(page: Page, run: Run, new_only: bool = True) -> Locator:
+    """Words of a confirmation; not those that speak of the code ("if you haven't received your code")."""
+    recipe = run.recipe
+    return _new(page, page.get_by_text(recipe.text_pattern(recipe.confirmation_text))
+                .filter(has_not_text=recipe.code.pattern()), new_only)
+
+
+# A field still waiting for input (not a page's search box or header): a page that shows one is
+# asking for something, whatever thanks it also says.
+_OPEN_FIELDS = ("input:not([type=hidden], [type=search], [type=checkbox], [type=radio], [type=submit], [type=button],"
+                " [type=reset], [type=image], [type=file], [readonly], [disabled], [data-optout-filled]),"
+                " textarea:not([readonly], [disabled], [data-optout-filled]), [contenteditable=true]:not([data-optout-filled])")
+_SEARCH_WORDS = ("search", "such", "recherch", "busca", "cerca", "zoek", "pesquis", "szukaj", "caut")
+_OUTSIDE_FORMS = (":not(header *, nav *, [role=banner] *, [role=navigation] *, [role=search] *, [role=searchbox],"
+                  " [role=combobox], [name=q], "
+                  + ", ".join(f"[{attr}*={word} i]" for word in _SEARCH_WORDS for attr in ("placeholder", "aria-label", "name"))
+                  + ")")
+
+
+def _open_fields(page: Page) -> Locator:
+    return page.locator(_OPEN_FIELDS).and_(page.locator(_OUTSIDE_FORMS)).filter(visible=True)
 
 
 def _new(page: Page, loc: Locator, new_only: bool) -> Locator:
@@ -609,15 +663,24 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
         return "login"  # before messages: a log-in page's own alerts are not the site's answer
     new_only = not stale_errors
     errors = _alerts(page, run, new_only).or_(_error_texts(page, run, new_only))
-    if code_visible:
-        # Hints shown while typing are not an answer: only after the site was asked.
-        return "wrong-code" if posted and _visible(errors) else None
-    if _visible(_either(form)):
-        return "refused" if _visible(errors) else None
+    if code_visible or _visible(_either(form)):
+        # The field or form is still there. Hints shown while typing are no answer: only once the
+        # site was asked; then its error, or thanks that appeared since (some pages leave the form).
+        if code_visible and not posted:
+            return None
+        if _visible(errors):
+            return "wrong-code" if code_visible else "refused"
+        if not stale_errors:
+            return None
+        if _visible(_confirmations(page, run)):
+            return "confirmed"
+        # Still since the answer, with a new alert that uses none of the known error words.
+        alert = page.get_by_role("alert").and_(page.locator(":not([aria-busy=true])"))
+        return ("wrong-code" if code_visible else "refused") if _visible(_new(page, alert, True)) else None
     # The form is gone: an alert that says what went wrong, else the confirmation, else error words.
     if _visible(_alerts(page, run, new_only)):
         return "refused"
-    if posted and _visible(page.get_by_text(run.recipe.text_pattern(run.recipe.confirmation_text))):
+    if posted and _visible(_confirmations(page, run)) and not _visible(_open_fields(page)):
         return "confirmed"
     return "refused" if _visible(_error_texts(page, run, new_only)) else None
 
@@ -689,6 +752,10 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
             raise Cancelled("You chose not to send the form; nothing was sent.")
         since = mark(page)  # the page may have changed while they answered
     run.guard.require(page.url, "The form page")
+    if _visible(_cookie_banner(page, run.recipe)):  # it came late, over the form: it would take the click
+        decline_cookies(page, run)
+        fill_form(page, found, run)  # declining may have reloaded the page: check the fields again
+        since = _mark_seen(page, run)
     posts_before = run.posts  # before the click: its POST may be answered during it
     try:
         button.click()
@@ -727,13 +794,16 @@ def enter_code(page: Page, run: Run) -> None:
     """The six-digit code: typed by the person in the page, or taken from the terminal and typed here."""
     run.code_step = True
     run.report.info(f"The page asks for the six-digit code emailed to {run.settings.masked_email}.")  # true in the demo too
-    code_field = locate.find(page, "code", run.recipe.code)
-    confirm = locate.find(page, "confirm", run.recipe.confirm)
+    code_field = locate.find(page, "code", run.recipe.code, read="e => e.maxLength")
+    # A code's Confirm follows its field: never the form's Send above it, even on a new document.
+    after = code_field.locator.locator("xpath=following::*") if code_field else None
+    confirm = locate.find(page, "confirm", run.recipe.confirm, also=after) if code_field else None
     if code_field is None or confirm is None:
         missing = run.recipe.code.description if code_field is None else run.recipe.confirm.description
         raise PageMismatch(f"The code step is missing {missing}.", hint=_DRIFT_HINT)
     run.layers.update(code=code_field.layer, confirm=confirm.layer)
     form = [code_field.locator, confirm.locator]
+    split = code_field.value == 1  # one box per digit
     tries = 0
     deadline = run.person_deadline
     terminal = run.code in ("prompt", "stdin", "either")
@@ -752,7 +822,7 @@ def enter_code(page: Page, run: Run) -> None:
     while True:
         if in_page:  # terminal codes are marked when typed, in _type_code
             _mark_seen(page, run)
-        result = _next_attempt(page, run, form, deadline, terminal, in_page)
+        result = _next_attempt(page, run, form, deadline, terminal, in_page, split)
         if result == "confirmed":
             return
         if result == "wrong-code":
@@ -772,7 +842,8 @@ def enter_code(page: Page, run: Run) -> None:
         raise Unreachable("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.", hint="Check your email for Meta's confirmation before trying again.")
 
 
-def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, terminal: bool, in_page: bool) -> Result:
+def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, terminal: bool, in_page: bool,
+                  split: bool = False) -> Result:
     """Wait for the person (page or terminal) to give a code; type terminal codes; return the site's answer."""
     posts_before = run.posts
     while True:
@@ -794,15 +865,23 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
                     run.report.warn("That is not a six-digit code; the bot typed nothing. Try again.")
                     run.inbox.request()
                     continue
-                return _type_code(page, run, code, form)
+                return _type_code(page, run, code, form, split)
         if in_page:
             wait_for_change(page, since, CHUNK_MS / 2 if terminal else CHUNK_MS)
 
 
-def _type_code(page: Page, run: Run, code: str, form: list[Locator]) -> Result:
+def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool = False) -> Result:
     code_field, confirm = form
     run.guard.require(page.url, "The code page")
-    code_field.fill(code)
+    if split:
+        # The digit boxes: single-character inputs in the nearest block that holds all of them.
+        boxes = code_field.locator(f"xpath=ancestor::*[count(.//input[@maxlength='1']) >= {len(code)}][1]//input[@maxlength='1']")
+        if boxes.count() != len(code):
+            raise PageMismatch("The code field is split into boxes that do not match a six-digit code; nothing was typed.", hint=_DRIFT_HINT)
+        for box, digit in zip(boxes.all(), code):
+            box.fill(digit)
+    else:
+        code_field.fill(code)
     run.report.info(f"Typed the code {code} and pressed Confirm.")
     since, posts_before = _mark_seen(page, run), run.posts
     try:

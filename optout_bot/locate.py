@@ -30,8 +30,11 @@ def layers(scope: Page | Locator, element: Element) -> list[tuple[str, Locator]]
     names = element.pattern()
     found: list[tuple[str, Locator]] = []
     if names is not None:
-        if element.role:
-            found.append(("role", scope.get_by_role(element.role, name=names)))
+        for role in filter(None, (element.role, *element.also_roles)):
+            role_loc = scope.get_by_role(role, name=names)
+            if element.prefer:
+                found.append(("role", role_loc.and_(scope.locator(element.prefer))))
+            found.append(("role", role_loc))
         if element.role is None or element.role in _FIELD_ROLES:
             found.append(("label", scope.get_by_label(names)))
             found.append(("placeholder", scope.get_by_placeholder(names)))
@@ -66,13 +69,16 @@ def any_layer(scope: Page | Locator, element: Element) -> Locator:
     return combined
 
 
-def find(scope: Page | Locator, name: str, element: Element, read: str | None = None) -> Found | None:
+def find(scope: Page | Locator, name: str, element: Element, read: str | None = None,
+         also: Locator | None = None) -> Found | None:
     """The first visible match, by layer order; None if no layer matches right now.
 
     `read`: a JavaScript function applied to that match in the same round trip (Found.value),
-    where looking and then `Locator.evaluate` would take four.
+    where looking and then `Locator.evaluate` would take four. `also`: every match must match it too.
     """
     for layer, loc in layers(scope, element):
+        if also is not None:
+            loc = loc.and_(also)
         if read is None:
             if loc.count():
                 return Found(name, loc.first, layer)

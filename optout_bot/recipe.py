@@ -57,6 +57,8 @@ class Element(_Strict):
 
     description: str
     role: str | None = None  # ARIA role for the first layer
+    also_roles: list[str] = Field(default_factory=list)  # more roles it may have (<input type=number> is a spinbutton)
+    prefer: str | None = None  # CSS: within a layer, matches of this come first (links to a contact form)
     names: Vocabulary = Field(default_factory=dict)  # accessible names / labels / placeholders
     anchored: bool = False  # names must start the accessible name (buttons)
     exclude_names: Vocabulary = Field(default_factory=dict)

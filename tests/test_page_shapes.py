@@ -1,0 +1,220 @@
+"""Page shapes an independent red-team pass found (pages written from public reports only, run
+through the CLI contract). Each is reduced here to the smallest page that showed it, in-process."""
+
+import json
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from optout_bot import flow, locate, recipe
+from optout_bot.config import Settings
+from optout_bot.guard import HostGuard
+from optout_bot.progress import Reporter
+from optout_bot.status import PageMismatch
+
+IG = recipe.load("instagram")
+FORM_URL = "https://help.instagram.com/contact/1085632098765432"
+FIELDS = """<label>Country of residence <select><option value="">-</option><option value="PT">Portugal</option></select></label>
+  <label>Email address <input type="email"></label>
+  <label>Please tell us how this processing impacts you <textarea></textarea></label>"""
+
+
+def make_run(**overrides) -> flow.Run:
+    settings = Settings(email="p@example.eu", country="PT", _env_file=None)
+    options = dict(headless=True, timeout_s=5, submit="auto") | overrides
+    return flow.Run(recipe=IG, settings=settings, guard=HostGuard(IG.meta_domains), report=Reporter(quiet=True), **options)
+
+
+def serve(page: Page, html: str, answer: str = '{"ok": true}') -> list[dict]:
+    """The page at FORM_URL; its fetch() POSTs are answered with `answer` and recorded."""
+    posts = []
+
+    def handle(route):
+        if route.request.method == "POST":
+            posts.append(route.request.post_data_json or {})
+            route.fulfill(status=200, content_type="application/json", body=answer)
+        else:
+            route.fulfill(status=200, content_type="text/html", body=f"<html lang='en'><body>{html}</body></html>")
+
+    page.route("https://help.instagram.com/**", handle)
+    page.goto(FORM_URL)
+    return posts
+
+
+# --- the link ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, text", [
+    ("de", "Du hast das Recht, <a href='/help/contact/9'>Widerspruch einzulegen</a>."),
+    ("de", "Du hast ein <a href='/help/contact/9'>Recht auf Widerspruch</a>."),
+    ("pl", "Masz prawo <a href='/help/contact/9'>sprzeciwić się</a> wykorzystywaniu."),
+    ("pt", "<a href='/help/contact/9'>Opõe-te</a> à utilização das tuas informações."),
+    ("ro", "Ai <a href='/help/contact/9'>dreptul la opoziţie</a> (with a cedilla)."),
+    ("it", "<a href='/help/contact/9'>Opponiti</a> all'uso delle tue informazioni."),
+    ("nl", "<a href='/help/contact/9'>Maak bezwaar</a> tegen het gebruik."),
+    ("es", "<a href='/help/contact/9'>Oponte</a> al uso de tu información."),
+    ("en", "You can <a href='/help/contact/9'>object</a> to this use."),
+])
+def test_the_link_in_each_language_with_a_form_address_the_recipe_does_not_know(page: Page, lang, text):
+    page.set_content(f"<html lang='{lang}'><p>{text}</p></html>")
+    hit = locate.find(page, "link", IG.link)
+    assert hit is not None and hit.locator.get_attribute("href") == "/help/contact/9"
+
+
+def test_third_parties_in_the_plural_is_still_the_other_form(page: Page):
+    page.set_content("""<p>Your <a href="/help/contact/5">right to object regarding information from third parties</a>.</p>
+      <p>Your <a href="/help/contact/9">right to object</a>.</p>""")
+    assert locate.find(page, "link", IG.link).locator.get_attribute("href") == "/help/contact/9"
+
+
+def test_a_link_to_a_contact_form_wins_over_a_help_article_or_the_policy(page: Page):
+    page.set_content("""<p><a href="https://help.instagram.com/2034512">Learn more about your right to object</a>.
+      <a href="https://www.instagram.com/legal/policy/?section_id=7">right to object</a>.
+      Use your <a href="https://help.instagram.com/contact/9">right to object</a>.</p>""")
+    assert locate.find(page, "link", IG.link).locator.get_attribute("href") == "https://help.instagram.com/contact/9"
+
+
+# --- the form ---------------------------------------------------------------------------
+
+def test_the_third_party_form_is_never_filled_even_when_its_link_looked_right(page: Page):
+    serve(page, f"<h2>Data Subject Rights for Third Party Information Used for AI at Meta</h2>{FIELDS}<button>Send</button>")
+    with pytest.raises(PageMismatch, match="not the objection form"):
+        flow.locate_form(page, make_run())
+    expect(page.locator("input[type=email]")).to_have_value("")
+
+
+def test_a_form_that_asks_for_screenshots_is_not_the_objection_form(page: Page):
+    serve(page, f"<h1>Contact us</h1>{FIELDS}<label>Screenshots <input type=file></label><button>Send</button>")
+    with pytest.raises(PageMismatch, match="not the objection form"):
+        flow.locate_form(page, make_run())
+
+
+def test_a_log_in_bar_in_the_header_is_neither_a_wall_nor_the_form(page: Page):
+    serve(page, f"""<div role="banner"><form><label>Email or phone <input name="email"></label>
+      <label>Password <input type="password" name="pass"></label><button>Log in</button></form></div>
+      <h1>Object to Your Information Being Used for AI at Meta</h1>{FIELDS}<button type="submit">Send</button>""")
+    run = make_run()
+    assert flow.classify_start(page, run, want_link=False).state == "form"
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    expect(page.locator("form input[name=email]")).to_have_value("")  # the log-in bar's field
+    expect(page.locator("input[type=email]")).to_have_value("p@example.eu")
+
+
+def test_a_country_list_in_another_language_than_the_page_says(page: Page):
+    page.set_content("""<html lang="en"><label>Country <select><option value="1">Alemanha</option>
+      <option value="2">Portugal (Portugalia)</option><option value="3">Portugalia</option></select></label></html>""")
+    flow.choose_country(page, page.locator("select"), "PT", make_run())
+    expect(page.locator("select")).to_have_value("3")
+
+
+def test_a_select_only_combobox_is_opened_and_picked_from(page: Page):
+    page.set_content("""<div id="c" role="combobox" tabindex="0" aria-controls="lb" aria-label="Country of residence"
+        onclick="document.getElementById('lb').hidden = false">Select a country</div>
+      <div role="listbox" id="lb" hidden>
+        <div role="option" onclick="c.textContent = this.textContent; lb.hidden = true">Poland</div>
+        <div role="option" onclick="c.textContent = this.textContent; lb.hidden = true">Portugal</div></div>""")
+    flow.choose_country(page, page.locator("#c"), "PT", make_run())
+    expect(page.locator("#c")).to_have_text("Portugal")
+
+
+def test_a_typeahead_that_kept_only_the_typed_text_is_not_a_choice(page: Page):
+    # The list shows the name but picking does nothing: the input still reads "Portugal" (typed),
+    # the ISO companion stays empty, and that is what counts.
+    page.set_content("""<input id="c" role="combobox" aria-controls="lb" aria-label="Country of residence"
+        oninput="lb.hidden = false"><input type="hidden" name="Field1_iso2_country_code" value="">
+      <div role="listbox" id="lb" hidden><div role="option">Portugal</div></div>""")
+    with pytest.raises(PageMismatch, match="did not keep"):
+        flow.choose_country(page, page.locator("#c"), "PT", make_run())
+
+
+def test_a_cookie_dialog_that_comes_after_the_form_is_declined_before_send(page: Page):
+    posts = serve(page, f"""<h1>Object to Your Information Being Used for AI at Meta</h1><div id="f">{FIELDS}
+      <button id="send">Send</button></div>
+      <script>
+        send.onclick = () => fetch('/submit', {{method: 'POST', body: JSON.stringify({{
+          email: document.querySelector('input[type=email]').value, cookies: window.choice || null}})}})
+          .then(() => {{ f.innerHTML = "<p>Thanks. We've received your objection request.</p>"; }});
+        setTimeout(() => document.body.insertAdjacentHTML('beforeend', `<div role="dialog" id="d"
+          style="position:fixed;inset:0;background:#fff">Allow the use of cookies from Instagram by this browser?
+          <button onclick="window.choice='all'; d.remove()">Allow all cookies</button>
+          <button onclick="window.choice='essential'; d.remove()">Decline optional cookies</button></div>`), 300);
+      </script>""")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    page.locator("#d").wait_for()  # the dialog is up now, over the filled form
+    assert flow.send(page, found, run) == "confirmed"
+    assert posts == [{"email": "p@example.eu", "cookies": "essential"}]
+
+
+# --- after Send -------------------------------------------------------------------------
+
+def _code_page(page: Page, extra_before_confirm: str = "") -> list[dict]:
+    """A form that keeps its Send and shows the code box under it after sending."""
+    return serve(page, f"""<h1>Object to Your Information Being Used for AI at Meta</h1><div>{FIELDS}
+      <button id="send" onclick="window.sends = (window.sends || 0) + 1">Send</button></div>
+      <div><label>Enter code <input type="number" id="code"></label>{extra_before_confirm}
+        <button onclick="fetch('/confirm', {{method: 'POST', body: JSON.stringify({{code: code.value}})}})">Confirm</button></div>""")
+
+
+def test_the_codes_confirm_is_never_the_forms_send_nor_a_resend_button(page: Page):
+    _code_page(page, '<div role="button" onclick="window.resent = true">Send code again</div>')
+    run = make_run()
+    flow.locate_form(page, run)  # tags this page's Send
+    confirm = locate.find(page, "confirm", IG.confirm, also=page.locator("#code").locator("xpath=following::*"))
+    assert confirm.locator.inner_text() == "Confirm"
+    # Even on a new document (the Send untagged), the button must follow the code field.
+    page.reload()
+    confirm = locate.find(page, "confirm", IG.confirm, also=page.locator("#code").locator("xpath=following::*"))
+    assert confirm.locator.inner_text() == "Confirm"
+
+
+def test_a_number_field_is_the_code_and_its_page_is_no_confirmation(page: Page):
+    serve(page, """<p>Thanks. We sent a six-digit code to your email. If you haven't received your code within a few
+      minutes, check your spam folder.</p><label>Enter code <input id="c" type="number"></label><button>Confirm</button>""")
+    assert locate.find(page, "code", IG.code).layer == "role"
+    assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) == "code"
+
+
+def test_thanks_beside_a_field_that_still_asks_for_something_is_no_confirmation(page: Page):
+    serve(page, """<p>Thank you. We have received your request.</p><label>Reference <input id="r"></label>""")
+    assert flow.classify_after(page, make_run(), "code", [page.locator("#gone")], posted=True) is None
+    page.locator("#r").evaluate("e => e.remove()")
+    assert flow.classify_after(page, make_run(), "code", [page.locator("#gone")], posted=True) == "confirmed"
+
+
+def _answer_above_the_form(page: Page, message: str) -> tuple[flow.Run, list]:
+    """The form stays on screen; after Send, `message` appears above it."""
+    serve(page, f"<div id='f'>{FIELDS}<button id='send'>Send</button></div>")
+    run = make_run()
+    flow._mark_seen(page, run)
+    page.evaluate("m => document.body.insertAdjacentHTML('afterbegin', m)", message)
+    return run, [page.locator("input[type=email]"), page.locator("#send")]
+
+
+def test_thanks_that_appear_above_a_form_left_on_screen_confirm_once_the_page_is_still(page: Page):
+    run, form = _answer_above_the_form(page, "<div role='status'>Thanks. We've received your objection request.</div>")
+    assert flow.classify_after(page, run, "send", form, posted=True, stale_errors=False) is None  # may still change
+    assert flow.classify_after(page, run, "send", form, posted=True, stale_errors=True) == "confirmed"
+
+
+def test_a_new_alert_without_known_error_words_refuses_once_the_page_is_still(page: Page):
+    run, form = _answer_above_the_form(page, "<div role='alert'>Please tell us more about how this processing impacts you.</div>")
+    assert flow.classify_after(page, run, "send", form, posted=True, stale_errors=False) is None
+    assert flow.classify_after(page, run, "send", form, posted=True, stale_errors=True) == "refused"
+
+
+def test_a_code_split_into_six_boxes_gets_one_digit_each(page: Page):
+    posts = serve(page, """<div><label id="l">Enter code</label><div>""" + "".join(
+        f'<input maxlength="1" inputmode="numeric" aria-labelledby="l" id="b{i}">' for i in range(6)) + """</div>
+      <button onclick="fetch('/confirm', {method: 'POST', body: JSON.stringify(
+        {code: [...document.querySelectorAll('input')].map(i => i.value).join('')})})
+        .then(() => document.body.innerHTML = '<p>Thanks. We\\'ve received your objection request.</p>')">Confirm</button></div>""")
+    run = make_run()
+    code = locate.find(page, "code", IG.code, read="e => e.maxLength")
+    assert code.value == 1
+    confirm = locate.find(page, "confirm", IG.confirm)
+    flow.watch_posts(page, run)
+    assert flow._type_code(page, run, "314159", [code.locator, confirm.locator], split=True) == "confirmed"
+    assert posts == [{"code": "314159"}]
+    assert json.dumps(posts).count("314159") == 1
