@@ -26,6 +26,7 @@ from optout_bot.status import Cancelled, PageMismatch, PersonTimeout, Rejected, 
 
 CHUNK_MS = 1000  # longest single wait before the guard and the terminal are looked at again
 MAX_CODE_TRIES = 3
+EXPAND_AFTER_S = 1.0  # a start page still this long without the link: open its collapsed sections
 T = TypeVar("T")
 
 _WATCH_JS = """() => {
@@ -220,14 +221,16 @@ def _cookie_banner(page: Page, recipe: Recipe) -> Locator:
 
 def _unanswered_yes(page: Page, recipe: Recipe) -> Locator:
     """'Yes' to the generic form's question whether the request is about AI at Meta, not chosen yet:
-    a radio in the group the question names (or holds), or a label around a radio the page hides."""
+    a radio in the group the question names (or holds), a label around a radio the page hides, or
+    a list the question names that still shows its empty choice."""
     question = recipe.text_pattern(recipe.ai_question)
     groups = (page.get_by_role("radiogroup", name=question).or_(page.get_by_role("group", name=question))
               .or_(page.locator("fieldset, [role=radiogroup]").filter(has_text=question)))
     yes = recipe.yes_pattern()
     radio = groups.get_by_role("radio", name=yes).and_(page.locator(":not(:checked):not([aria-checked=true])"))
     label = groups.locator("label").filter(has_text=yes).filter(has=page.locator("input[type=radio]:not(:checked)"))
-    return radio.or_(label).filter(visible=True)
+    listed = page.get_by_role("combobox", name=question).and_(page.locator("select:has(option[value='']:checked)"))
+    return radio.or_(label).or_(listed).filter(visible=True)
 
 
 _LINK_JS = "a => [a.getAttribute('href') || '', (a.getAttribute('target') || '').toLowerCase(), a.innerText]"
@@ -267,6 +270,7 @@ def reach_form(page: Page, run: Run) -> Page:
     last_change = time.monotonic()
     followed = False  # the link, or a known form address, was followed: only the form is looked for
     fallbacks: list[str] | None = None  # known form addresses not tried yet (decided once, when needed)
+    expanded = False  # collapsed sections were opened once, in case the link is inside one
     while True:
         run.guard.check()
         start, since = _classified(lambda: classify_start(page, run, want_link=not followed), page)
@@ -290,6 +294,11 @@ def reach_form(page: Page, run: Run) -> Page:
         if wait_for_change(page, since):
             last_change = time.monotonic()
         still = time.monotonic() - last_change
+        if not followed and not expanded and still > min(EXPAND_AFTER_S, run.settle) and _loaded(page):
+            expanded = True
+            if _expand_sections(page, run):
+                last_change = time.monotonic()
+                continue
         if time.monotonic() > deadline or (still > run.settle and _loaded(page)):
             if _asks_to_log_in(page, run):
                 wait_for_login(page, run)
@@ -316,6 +325,29 @@ def _loaded(page: Page) -> bool:
         return page.evaluate("document.readyState") == "complete"
     except PlaywrightError:
         return False
+
+
+# Sections a page keeps collapsed (Meta's Privacy Center folds its answers); never in the header,
+# navigation or a dialog, and never a field's own list.
+_COLLAPSED = ("details:not([open]) > summary, button[aria-expanded=false], [role=button][aria-expanded=false]")
+_NOT_CHROME = ":not(header *, nav *, [role=banner] *, [role=navigation] *, [role=dialog] *, [role=combobox])"
+MAX_SECTIONS = 20
+
+
+def _expand_sections(page: Page, run: Run) -> int:
+    """Open the page's collapsed sections (a click that shows text and sends nothing); how many."""
+    sections = page.locator(_COLLAPSED).and_(page.locator(_NOT_CHROME)).filter(visible=True)
+    run.guard.require(page.url, "The Privacy Center page")
+    opened = 0
+    try:
+        while opened < MAX_SECTIONS and sections.count():  # an opened one no longer matches
+            sections.first.click(timeout=2000)
+            opened += 1
+    except PlaywrightError:
+        pass  # it changed under us; the loop looks again
+    if opened:
+        run.report.info(f"No link in sight; opened {opened} collapsed section(s) of the page to look inside.")
+    return opened
 
 
 def _fallback_urls(page: Page, run: Run, followed: bool) -> list[str]:
@@ -401,11 +433,19 @@ def _wait_person(done: Callable[[], bool], page: Page, run: Run, what: str) -> N
 
 def answer_question(page: Page, run: Run) -> None:
     """Choose Yes: the request is about AI at Meta. Only a choice on the page; nothing is sent."""
-    yes = _unanswered_yes(page, run.recipe)
+    yes = _unanswered_yes(page, run.recipe).first
     run.guard.require(page.url, "The form page")
     try:
-        yes.first.click(timeout=run.timeout_s * 1000)
-        yes.first.wait_for(state="hidden", timeout=5000)  # chosen: it no longer matches
+        options = _read(yes, "e => e.tagName === 'SELECT' ? Array.from(e.options, o => [o.value, o.label]) : null",
+                        "the question whether your request is about AI at Meta", run)
+        if options is None:
+            yes.click(timeout=run.timeout_s * 1000)
+        else:
+            value = next((v for v, label in options if run.recipe.yes_pattern().match(label)), None)
+            if value is None:
+                raise PlaywrightError("no Yes in the list")
+            yes.select_option(value=value)
+        yes.wait_for(state="hidden", timeout=5000)  # chosen: it no longer matches
     except PlaywrightError:
         if page.is_closed():
             raise _closed() from None

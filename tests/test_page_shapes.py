@@ -218,3 +218,32 @@ def test_a_code_split_into_six_boxes_gets_one_digit_each(page: Page):
     assert flow._type_code(page, run, "314159", [code.locator, confirm.locator], split=True) == "confirmed"
     assert posts == [{"code": "314159"}]
     assert json.dumps(posts).count("314159") == 1
+
+
+# --- the start page and the generic form, more shapes ------------------------------------
+
+@pytest.mark.parametrize("html", [
+    """<details><summary>How can I object?</summary><p>Use your <a href="/help/contact/9">right to object</a>.</p></details>""",
+    # A React accordion: the answer is rendered only once its button is pressed.
+    """<div role="button" aria-expanded="false" tabindex="0" onclick="this.setAttribute('aria-expanded', 'true');
+       a.innerHTML = 'Use your <a href=&quot;/help/contact/9&quot;>right to object</a>.'">How can I object?</div><div id="a"></div>""",
+], ids=["details", "accordion"])
+def test_a_link_inside_a_collapsed_section_is_found_after_opening_it(page: Page, html):
+    page.route("https://www.instagram.com/help/contact/9", lambda route: route.fulfill(
+        content_type="text/html", body=f"<h1>Object to Your Information Being Used for AI at Meta</h1>{FIELDS}<button>Send</button>"))
+    page.route("https://www.instagram.com/privacy/", lambda route: route.fulfill(
+        content_type="text/html", body=f"<header><button aria-expanded='false'>Menu</button></header><main>{html}</main>"))
+    page.goto("https://www.instagram.com/privacy/")
+    run = make_run()
+    assert flow.reach_form(page, run).url == "https://www.instagram.com/help/contact/9"
+    expect(page.get_by_role("heading")).to_have_text("Object to Your Information Being Used for AI at Meta")
+
+
+def test_the_generic_forms_question_as_a_list_is_answered_yes(page: Page):
+    page.set_content("""<label for="q">Is your request related to AI at Meta?</label>
+      <select id="q" onchange="more.hidden = this.value !== 'yes'"><option value="">--</option>
+        <option value="no">No</option><option value="yes">Yes</option></select>""" + f"<div id='more' hidden>{FIELDS}</div>")
+    run = make_run()
+    assert flow.classify_start(page, run, want_link=False).state == "question"
+    assert flow.reach_form(page, run) is page
+    expect(page.locator("#q")).to_have_value("yes")
