@@ -245,22 +245,23 @@ def classify_start(page: Page, run: Run, want_link: bool = True) -> Start | None
     recipe = run.recipe
     cookies = _cookie_banner(page, recipe)
     login = locate.any_layer(page, recipe.login_wall)
-    question = _unanswered_yes(page, recipe)
     form = _form_marker(page, recipe)
-    held = cookies.or_(login).or_(question)
-    if _visible(held.or_(form)):  # the start page usually shows none: one look, not several
-        if _visible(held):  # these come first: they cover the form, or hold it back
-            for state, loc in (("cookies", cookies), ("login", login), ("question", question)):
-                if _visible(loc):
-                    if state == "login" and _visible(form):  # a log-in bar beside the form: use the form
-                        return Start("form")
-                    return Start(state)
-            return None  # it went away (a navigation): look again
-        return Start("form") if _visible(form) else None
+    held = cookies.or_(login)
+    if _visible(held.or_(form)):  # the start page usually shows none: one look, not three
+        if _visible(held):  # these come first: they cover the form
+            if _visible(cookies):
+                return Start("cookies")
+            # A log-in bar beside a usable form is no wall: use the form.
+            return Start("form" if _visible(form) else "login")
+        return Start("form") if _visible(form) else None  # None: it went away (a navigation); look again
     if want_link:
         link = locate.find(page, "link", recipe.link, read=_LINK_JS)
         if link:
             return Start("link", link)
+    # The generic form holds its fields back until its question is answered (looked for last:
+    # the usual pages never need this look).
+    if _visible(_unanswered_yes(page, recipe)):
+        return Start("question")
     return None
 
 

@@ -49,6 +49,8 @@ def _narrow(scope: Page | Locator, loc: Locator, element: Element) -> Locator:
         loc = loc.and_(scope.locator(element.must_match))
     if element.must_not_match:
         loc = loc.and_(scope.locator(f":not({element.must_not_match})"))
+    if element.not_inside:
+        loc = loc.and_(scope.locator(f"xpath=//*[not(ancestor::*[{element.not_inside}])]"))
     exclude = element.exclude_pattern()
     if exclude is not None:
         loc = loc.filter(has_not_text=exclude)

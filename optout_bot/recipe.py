@@ -64,6 +64,9 @@ class Element(_Strict):
     exclude_names: Vocabulary = Field(default_factory=dict)
     must_match: str | None = None  # CSS every candidate must match (an email field is an <input>)
     must_not_match: str | None = None  # CSS no candidate may match
+    # XPath test no ancestor may pass (a log-in bar's or search box's fields are never the form's);
+    # XPath, because the browser answers it natively where a CSS ':not(x *)' is walked in script.
+    not_inside: str | None = None
     selectors: list[str] = Field(default_factory=list)  # language-free structural signals, in order
 
     @field_validator("names", "exclude_names")
