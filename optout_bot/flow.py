@@ -249,10 +249,7 @@ def classify_start(page: Page, run: Run, want_link: bool = True) -> Start | None
     held = cookies.or_(login)
     if _visible(held.or_(form)):  # the start page usually shows none: one look, not three
         if _visible(held):  # these come first: they cover the form
-            if _visible(cookies):
-                return Start("cookies")
-            # A log-in bar beside a usable form is no wall: use the form.
-            return Start("form" if _visible(form) else "login")
+            return Start("cookies" if _visible(cookies) else "login")
         return Start("form") if _visible(form) else None  # None: it went away (a navigation); look again
     if want_link:
         link = locate.find(page, "link", recipe.link, read=_LINK_JS)
@@ -272,6 +269,7 @@ def reach_form(page: Page, run: Run) -> Page:
     followed = False  # the link, or a known form address, was followed: only the form is looked for
     fallbacks: list[str] | None = None  # known form addresses not tried yet (decided once, when needed)
     expanded = False  # collapsed sections were opened once, in case the link is inside one
+    answered: set[str] = set()  # pages whose question was answered (once each: never Yes to a second question)
     while True:
         run.guard.check()
         start, since = _classified(lambda: classify_start(page, run, want_link=not followed), page)
@@ -284,7 +282,11 @@ def reach_form(page: Page, run: Run) -> Page:
             wait_for_login(page, run)
             deadline = time.monotonic() + run.timeout_s
         elif state == "question":
+            if page.url in answered:
+                raise PageMismatch("The form asks more than one question about AI at Meta; the bot answered the first and stops.",
+                                   hint=_DRIFT_HINT)
             answer_question(page, run)
+            answered.add(page.url)
         elif state == "link":
             page = follow_link(page, run, start.link)
             followed = True
@@ -331,18 +333,23 @@ def _loaded(page: Page) -> bool:
 # Sections a page keeps collapsed (Meta's Privacy Center folds its answers); never in the header,
 # navigation or a dialog, and never a field's own list.
 _COLLAPSED = ("details:not([open]) > summary, button[aria-expanded=false], [role=button][aria-expanded=false]")
-_NOT_CHROME = ":not(header *, nav *, [role=banner] *, [role=navigation] *, [role=dialog] *, [role=combobox])"
+_NOT_CHROME = ("xpath=//*[not(self::a or @aria-haspopup or @role='combobox' or @data-optout-opened) and not(ancestor::*["
+               "self::header or self::nav or self::form or @role='banner' or @role='navigation' or @role='dialog'])]")
 MAX_SECTIONS = 20
 
 
 def _expand_sections(page: Page, run: Run) -> int:
     """Open the page's collapsed sections (a click that shows text and sends nothing); how many."""
     sections = page.locator(_COLLAPSED).and_(page.locator(_NOT_CHROME)).filter(visible=True)
-    run.guard.require(page.url, "The Privacy Center page")
+    url = page.url
+    run.guard.require(url, "The Privacy Center page")
     opened = 0
     try:
-        while opened < MAX_SECTIONS and sections.count():  # an opened one no longer matches
-            sections.first.click(timeout=2000)
+        while opened < MAX_SECTIONS and page.url == url:
+            # Tagged as it is found, so each is clicked once whatever its aria-expanded says after.
+            if not locate.read_first(sections, f"e => {{ e.setAttribute('data-optout-opened', '{opened}'); return true; }}"):
+                break
+            page.locator(f"[data-optout-opened='{opened}']").click(timeout=2000)
             opened += 1
     except PlaywrightError:
         pass  # it changed under us; the loop looks again
@@ -584,10 +591,14 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
         if typeahead:
             control.fill("")
             control.press_sequentially(name)
-        # Wait for the list to show the name itself: a list still filtering shows stale options.
+        try:
+            options.first.wait_for(timeout=5000)
+        except PlaywrightTimeout:
+            continue
+        # Then for the name itself, briefly: a list still filtering shows stale options.
         named = options.filter(has_text=re.compile(rf"^\s*{re.escape(name)}\s*$", re.IGNORECASE)).first
         try:
-            named.wait_for(timeout=5000)
+            named.wait_for(timeout=1000)
             target = named
         except PlaywrightTimeout:  # spelled with other accents or spacing: compare as a person reads
             texts = options.all_inner_texts()
@@ -599,8 +610,12 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
         # A typeahead keeps what was typed even when no option was picked: trust its ISO companion.
         companion = page.locator("input[type=hidden][name$='iso2_country_code' i]")
         if companion.count():
-            if companion.first.input_value().upper() == alpha_2:
+            try:  # the page may set it a moment after the click
+                page.wait_for_function("([e, want]) => e.value.trim().toUpperCase() === want",
+                                       arg=[companion.first.element_handle(), alpha_2], timeout=2000)
                 return
+            except PlaywrightTimeout:
+                pass
         elif countries.fold(control.input_value() if is_input else control.inner_text()) == countries.fold(name):
             return
         raise PageMismatch(f"The country list did not keep {name!r}.", hint=_DRIFT_HINT)
@@ -654,8 +669,9 @@ def _error_texts(page: Page, run: Run, new_only: bool = True) -> Locator:
 def _confirmations(page: Page, run: Run, new_only: bool = True) -> Locator:
     """Words of a confirmation; not those that speak of the code ("if you haven't received your code")."""
     recipe = run.recipe
-    return _new(page, page.get_by_text(recipe.text_pattern(recipe.confirmation_text))
-                .filter(has_not_text=recipe.code.pattern()), new_only)
+    words = (page.get_by_text(recipe.text_pattern(recipe.confirmation_text)).filter(has_not_text=recipe.code.pattern())
+             .and_(page.locator("xpath=//*[not(ancestor-or-self::*[@contenteditable and @contenteditable!='false'])]")))
+    return _new(page, words, new_only)
 
 
 # A field still waiting for input (not a page's search box or header): a page that shows one is
@@ -663,7 +679,7 @@ def _confirmations(page: Page, run: Run, new_only: bool = True) -> Locator:
 _OPEN_FIELDS = ("input:not([type=hidden], [type=search], [type=checkbox], [type=radio], [type=submit], [type=button],"
                 " [type=reset], [type=image], [type=file], [readonly], [disabled], [data-optout-filled]),"
                 " textarea:not([readonly], [disabled], [data-optout-filled]), [contenteditable=true]:not([data-optout-filled])")
-_SEARCH_WORDS = ("search", "such", "recherch", "busca", "cerca", "zoek", "pesquis", "szukaj", "caut")
+_SEARCH_WORDS = ("search", "such", "recherch", "busca", "cerca", "zoek", "pesquis", "szuka", "wyszuk", "caut", "căut")
 _OUTSIDE_FORMS = (":not(header *, nav *, [role=banner] *, [role=navigation] *, [role=search] *, [role=searchbox],"
                   " [role=combobox], [name=q], "
                   + ", ".join(f"[{attr}*={word} i]" for word in _SEARCH_WORDS for attr in ("placeholder", "aria-label", "name"))
@@ -682,7 +698,8 @@ def _new(page: Page, loc: Locator, new_only: bool) -> Locator:
 
 def site_message(page: Page, run: Run) -> str:
     """The site's own words, with the person's address masked (pages often repeat it)."""
-    text = _first_text(_alerts(page, run, new_only=False)) or _first_text(_error_texts(page, run, new_only=False))
+    text = (_first_text(_alerts(page, run, new_only=False)) or _first_text(_error_texts(page, run, new_only=False))
+            or _first_text(_new(page, page.get_by_role("alert"), True)))
     return masked(text, run.settings.email).rstrip(".")
 
 
@@ -713,17 +730,20 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
             return "wrong-code" if code_visible else "refused"
         if not stale_errors:
             return None
+        if code_visible and _visible(locate.any_layer(page, run.recipe.code).and_(page.locator(":enabled:not([readonly])"))):
+            return None  # the code field still takes input: no thanks on that page is the answer
         if _visible(_confirmations(page, run)):
             return "confirmed"
-        # Still since the answer, with a new alert that uses none of the known error words.
-        alert = page.get_by_role("alert").and_(page.locator(":not([aria-busy=true])"))
-        return ("wrong-code" if code_visible else "refused") if _visible(_new(page, alert, True)) else None
-    # The form is gone: an alert that says what went wrong, else the confirmation, else error words.
-    if _visible(_alerts(page, run, new_only)):
+        if stage == "send":  # still since the answer, with a new alert that uses no known error words
+            alert = page.get_by_role("alert").and_(page.locator(":not([aria-busy=true])"))
+            return "refused" if _visible(_new(page, alert, True)) else None
+        return None
+    # The form is gone: what went wrong (an alert, or error words), else the confirmation.
+    if _visible(_alerts(page, run, new_only)) or _visible(_error_texts(page, run, new_only)):
         return "refused"
     if posted and _visible(_confirmations(page, run)) and not _visible(_open_fields(page)):
         return "confirmed"
-    return "refused" if _visible(_error_texts(page, run, new_only)) else None
+    return None
 
 
 def _either(locators: list[Locator]) -> Locator:
@@ -769,7 +789,7 @@ def watch_posts(page: Page, run: Run) -> None:
 
 
 def confirmation_text(page: Page, run: Run) -> str:
-    loc = page.get_by_text(run.recipe.text_pattern(run.recipe.confirmation_text)).filter(visible=True)
+    loc = _confirmations(page, run, new_only=False)
     try:
         texts = loc.all_inner_texts()
     except PlaywrightError:
@@ -795,7 +815,11 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
     run.guard.require(page.url, "The form page")
     if _visible(_cookie_banner(page, run.recipe)):  # it came late, over the form: it would take the click
         decline_cookies(page, run)
-        fill_form(page, found, run)  # declining may have reloaded the page: check the fields again
+        # Declining may have reloaded the page: find the form again (with its checks) and refill it.
+        found = locate_form(page, run)
+        fill_form(page, found, run)
+        button = found["send"].locator
+        form = [found[n].locator for n in ("email", "reason", "send")]
         since = _mark_seen(page, run)
     posts_before = run.posts  # before the click: its POST may be answered during it
     try:
@@ -836,12 +860,12 @@ def enter_code(page: Page, run: Run) -> None:
     run.code_step = True
     run.report.info(f"The page asks for the six-digit code emailed to {run.settings.masked_email}.")  # true in the demo too
     code_field = locate.find(page, "code", run.recipe.code, read="e => e.maxLength")
-    # A code's Confirm follows its field: never the form's Send above it, even on a new document.
-    after = code_field.locator.locator("xpath=following::*") if code_field else None
-    confirm = locate.find(page, "confirm", run.recipe.confirm, also=after) if code_field else None
+    confirm = confirm_button(page, run, code_field) if code_field else None
     if code_field is None or confirm is None:
         missing = run.recipe.code.description if code_field is None else run.recipe.confirm.description
-        raise PageMismatch(f"The code step is missing {missing}.", hint=_DRIFT_HINT)
+        raise PageMismatch(f"The form was sent and Meta asks for the emailed code, but the bot cannot find {missing}.",
+                           hint="Do not run the bot again (that would send the form twice): type the code from Meta's "
+                                "email into the page yourself, or wait for Meta's email. " + _DRIFT_HINT)
     run.layers.update(code=code_field.layer, confirm=confirm.layer)
     form = [code_field.locator, confirm.locator]
     split = code_field.value == 1  # one box per digit
@@ -881,6 +905,12 @@ def enter_code(page: Page, run: Run) -> None:
         if result == "login":
             raise PersonTimeout("Meta asked for a log-in during the code step.", hint="Run again with a window and log in first.")
         raise Unreachable("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.", hint="Check your email for Meta's confirmation before trying again.")
+
+
+def confirm_button(page: Page, run: Run, code_field: Found) -> Found | None:
+    """The code's Confirm follows its field: never the form's Send above it (even on a new document,
+    where its tag is gone), never a resend button (the recipe's exclusions)."""
+    return locate.find(page, "confirm", run.recipe.confirm, also=code_field.locator.locator("xpath=following::*"))
 
 
 def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, terminal: bool, in_page: bool,

@@ -31,10 +31,10 @@ def layers(scope: Page | Locator, element: Element) -> list[tuple[str, Locator]]
     found: list[tuple[str, Locator]] = []
     if names is not None:
         for role in filter(None, (element.role, *element.also_roles)):
-            role_loc = scope.get_by_role(role, name=names)
             if element.prefer:
-                found.append(("role", role_loc.and_(scope.locator(element.prefer))))
-            found.append(("role", role_loc))
+                preferred = scope.get_by_role(role, name=element.preferred_pattern())
+                found.append(("role", preferred.and_(scope.locator(element.prefer))))
+            found.append(("role", scope.get_by_role(role, name=names)))
         if element.role is None or element.role in _FIELD_ROLES:
             found.append(("label", scope.get_by_label(names)))
             found.append(("placeholder", scope.get_by_placeholder(names)))

@@ -59,6 +59,7 @@ class Element(_Strict):
     role: str | None = None  # ARIA role for the first layer
     also_roles: list[str] = Field(default_factory=list)  # more roles it may have (<input type=number> is a spinbutton)
     prefer: str | None = None  # CSS: within a layer, matches of this come first (links to a contact form)
+    weak_names: Vocabulary = Field(default_factory=dict)  # bare stems, good enough only on `prefer` matches
     names: Vocabulary = Field(default_factory=dict)  # accessible names / labels / placeholders
     anchored: bool = False  # names must start the accessible name (buttons)
     exclude_names: Vocabulary = Field(default_factory=dict)
@@ -69,7 +70,7 @@ class Element(_Strict):
     not_inside: str | None = None
     selectors: list[str] = Field(default_factory=list)  # language-free structural signals, in order
 
-    @field_validator("names", "exclude_names")
+    @field_validator("names", "weak_names", "exclude_names")
     @classmethod
     def _known_languages(cls, value: Vocabulary) -> Vocabulary:
         unknown = set(value) - set(LANGUAGES)
@@ -79,6 +80,11 @@ class Element(_Strict):
 
     def pattern(self) -> re.Pattern | None:
         phrases = _phrases(self.names)
+        return compiled(phrases, self.anchored) if phrases else None
+
+    def preferred_pattern(self) -> re.Pattern | None:
+        """The names and the weak names: what a `prefer` match may be called."""
+        phrases = _phrases(self.names) + _phrases(self.weak_names)
         return compiled(phrases, self.anchored) if phrases else None
 
     def exclude_pattern(self) -> re.Pattern | None:
@@ -138,6 +144,7 @@ class Recipe(_Strict):
             value = getattr(self, name)
             if isinstance(value, Element):
                 value.pattern()
+                value.preferred_pattern()
                 value.exclude_pattern()
         self.text_pattern(self.error_text)
         self.text_pattern(self.confirmation_text)
