@@ -330,11 +330,15 @@ def _loaded(page: Page) -> bool:
         return False
 
 
-# Sections a page keeps collapsed (Meta's Privacy Center folds its answers); never in the header,
-# navigation or a dialog, and never a field's own list.
+# The page's own chrome, as an XPath test on an ancestor (the browser answers XPath natively;
+# Playwright walks a CSS ':not(header *)' in script over the whole page).
+_CHROME = "self::header or self::nav or @role='banner' or @role='navigation' or @role='search'"
+
+# Sections a page keeps collapsed (Meta's Privacy Center folds its answers); never in the chrome,
+# a form or a dialog, and never a link, a menu or a field's own list.
 _COLLAPSED = ("details:not([open]) > summary, button[aria-expanded=false], [role=button][aria-expanded=false]")
-_NOT_CHROME = ("xpath=//*[not(self::a or @aria-haspopup or @role='combobox' or @data-optout-opened) and not(ancestor::*["
-               "self::header or self::nav or self::form or @role='banner' or @role='navigation' or @role='dialog'])]")
+_NOT_CHROME = ("xpath=//*[not(self::a or @aria-haspopup or @role='combobox' or @data-optout-opened)"
+               f" and not(ancestor::*[{_CHROME} or self::form or @role='dialog'])]")
 MAX_SECTIONS = 20
 
 
@@ -451,7 +455,8 @@ def answer_question(page: Page, run: Run) -> None:
         else:
             value = next((v for v, label in options if run.recipe.yes_pattern().match(label)), None)
             if value is None:
-                raise PlaywrightError("no Yes in the list")
+                raise PageMismatch("The form asks whether your request is about AI at Meta, and its list offers no Yes.",
+                                   hint=_DRIFT_HINT)
             yes.select_option(value=value)
         yes.wait_for(state="hidden", timeout=5000)  # chosen: it no longer matches
     except PlaywrightError:
@@ -674,20 +679,19 @@ def _confirmations(page: Page, run: Run, new_only: bool = True) -> Locator:
     return _new(page, words, new_only)
 
 
-# A field still waiting for input (not a page's search box or header): a page that shows one is
-# asking for something, whatever thanks it also says.
-_OPEN_FIELDS = ("input:not([type=hidden], [type=search], [type=checkbox], [type=radio], [type=submit], [type=button],"
-                " [type=reset], [type=image], [type=file], [readonly], [disabled], [data-optout-filled]),"
-                " textarea:not([readonly], [disabled], [data-optout-filled]), [contenteditable=true]:not([data-optout-filled])")
+# A field still waiting for input (not the bot's own, not a search box, not in the page's chrome):
+# a page that shows one is asking for something, whatever thanks it also says.
 _SEARCH_WORDS = ("search", "such", "recherch", "busca", "cerca", "zoek", "pesquis", "szuka", "wyszuk", "caut", "căut")
-_OUTSIDE_FORMS = (":not(header *, nav *, [role=banner] *, [role=navigation] *, [role=search] *, [role=searchbox],"
-                  " [role=combobox], [name=q], "
-                  + ", ".join(f"[{attr}*={word} i]" for word in _SEARCH_WORDS for attr in ("placeholder", "aria-label", "name"))
-                  + ")")
+_NOT_FIELDS = ", ".join(["[readonly]", "[disabled]", "[data-optout-filled]", "[role=searchbox]", "[role=combobox]", "[name=q]"]
+                        + [f"[{attr}*={word} i]" for word in _SEARCH_WORDS for attr in ("placeholder", "aria-label", "name")])
+_OPEN_FIELDS = (f"input:not([type=hidden], [type=search], [type=checkbox], [type=radio], [type=submit], [type=button],"
+                f" [type=reset], [type=image], [type=file], {_NOT_FIELDS}), textarea:not({_NOT_FIELDS}),"
+                f" [contenteditable=true]:not({_NOT_FIELDS})")
 
 
 def _open_fields(page: Page) -> Locator:
-    return page.locator(_OPEN_FIELDS).and_(page.locator(_OUTSIDE_FORMS)).filter(visible=True)
+    return (page.locator(_OPEN_FIELDS).and_(page.locator(f"xpath=//*[not(ancestor::*[{_CHROME}])]"))
+            .filter(visible=True))
 
 
 def _new(page: Page, loc: Locator, new_only: bool) -> Locator:
