@@ -65,6 +65,7 @@ class Run:
     allow_fallback: bool = True
     settle_s: float | None = None  # a loaded page still this long shows all it will (None: timeout_s)
     posts: int = 0  # POST requests answered (or failed) on the form's page: proof something was sent
+    seen_document: float | None = None  # time origin of the document _mark_seen last tagged
 
     @property
     def settle(self) -> float:
@@ -224,11 +225,16 @@ def _unanswered_yes(page: Page, recipe: Recipe) -> Locator:
     a radio in the group the question names (or holds), a label around a radio the page hides, or
     a list the question names that still shows its empty choice."""
     question = recipe.text_pattern(recipe.ai_question)
-    groups = (page.get_by_role("radiogroup", name=question).or_(page.get_by_role("group", name=question))
-              .or_(page.locator("fieldset, [role=radiogroup]").filter(has_text=question)))
     yes = recipe.yes_pattern()
-    radio = groups.get_by_role("radio", name=yes).and_(page.locator(":not(:checked):not([aria-checked=true])"))
-    label = groups.locator("label").filter(has_text=yes).filter(has=page.locator("input[type=radio]:not(:checked)"))
+    unchecked = page.locator(":not(:checked):not([aria-checked=true])")
+    # A group the question names holds its own answers; a group that only holds the question's
+    # words may hold other questions too: there, only answers after those words count.
+    named = page.get_by_role("radiogroup", name=question).or_(page.get_by_role("group", name=question))
+    after = page.get_by_text(question).locator("xpath=following::*")
+    holding = page.locator("fieldset, [role=radiogroup]").filter(has_text=question)
+    radio = (named.get_by_role("radio", name=yes).or_(holding.get_by_role("radio", name=yes).and_(after))).and_(unchecked)
+    label = (named.locator("label").or_(holding.locator("label").and_(after))).filter(has_text=yes).filter(
+        has=page.locator("input[type=radio]:not(:checked)"))
     listed = page.get_by_role("combobox", name=question).and_(page.locator("select:has(option[value='']:checked)"))
     return radio.or_(label).or_(listed).filter(visible=True)
 
@@ -332,7 +338,8 @@ def _loaded(page: Page) -> bool:
 
 # The page's own chrome, as an XPath test on an ancestor (the browser answers XPath natively;
 # Playwright walks a CSS ':not(header *)' in script over the whole page).
-_CHROME = "self::header or self::nav or @role='banner' or @role='navigation' or @role='search'"
+_CHROME = ("self::header[not(ancestor::article or ancestor::section or ancestor::main)] or self::nav"
+           " or @role='banner' or @role='navigation' or @role='search'")
 
 # Sections a page keeps collapsed (Meta's Privacy Center folds its answers); never in the chrome,
 # a form or a dialog, and never a link, a menu or a field's own list.
@@ -651,30 +658,40 @@ Result = Literal["code", "confirmed", "refused", "wrong-code", "login", "lost"]
 def _mark_seen(page: Page, run: Run) -> int | None:
     """Tag what is on screen now, so only messages that appear after our action count; returns
     the page's change counter as `mark` does, from the same round trip."""
-    shown = (_alerts(page, run, new_only=False).or_(_error_texts(page, run, new_only=False))
+    shown = (page.get_by_role("alert").or_(_error_texts(page, run, new_only=False))
              .or_(_confirmations(page, run, new_only=False)))
     try:
-        return shown.evaluate_all(f"els => {{ els.forEach(e => e.setAttribute('data-optout-seen', '')); return ({_WATCH_JS})(); }}")
+        # Also the document's time origin: thanks on a later document are new whatever they say.
+        counter, run.seen_document = shown.evaluate_all(
+            f"els => {{ els.forEach(e => e.setAttribute('data-optout-seen', '')); return [({_WATCH_JS})(), performance.timeOrigin]; }}")
+        return counter
     except PlaywrightError:
         return None  # mid-navigation: the next document's messages are all new anyway
 
 
-def _alerts(page: Page, run: Run, new_only: bool = True) -> Locator:
-    """Alerts that say something went wrong (not progress notes)."""
+def _error_words(run: Run, fields: bool) -> re.Pattern:
+    """What went wrong; with `fields`, also a field's complaints (only while the form is there)."""
     recipe = run.recipe
-    loc = (page.get_by_role("alert").filter(has_text=recipe.text_pattern(recipe.error_text))
+    return recipe.text_pattern(recipe.error_text, recipe.field_error_text) if fields else recipe.text_pattern(recipe.error_text)
+
+
+def _alerts(page: Page, run: Run, new_only: bool = True, fields: bool = True) -> Locator:
+    """Alerts that say something went wrong (not progress notes)."""
+    loc = (page.get_by_role("alert").filter(has_text=_error_words(run, fields))
            .and_(page.locator(":not([aria-busy=true])")))
     return _new(page, loc, new_only)
 
 
-def _error_texts(page: Page, run: Run, new_only: bool = True) -> Locator:
-    return _new(page, page.get_by_text(run.recipe.text_pattern(run.recipe.error_text)), new_only)
+def _error_texts(page: Page, run: Run, new_only: bool = True, fields: bool = True) -> Locator:
+    return _new(page, page.get_by_text(_error_words(run, fields)), new_only)
 
 
 def _confirmations(page: Page, run: Run, new_only: bool = True) -> Locator:
-    """Words of a confirmation; not those that speak of the code ("if you haven't received your code")."""
+    """Words of a confirmation; not those that speak of the code or of a message not received
+    ("if you haven't received your code", "Keine E-Mail erhalten?")."""
     recipe = run.recipe
     words = (page.get_by_text(recipe.text_pattern(recipe.confirmation_text)).filter(has_not_text=recipe.code.pattern())
+             .filter(has_not_text=recipe.text_pattern(recipe.not_received_text))
              .and_(page.locator("xpath=//*[not(ancestor-or-self::*[@contenteditable and @contenteditable!='false'])]")))
     return _new(page, words, new_only)
 
@@ -683,7 +700,7 @@ def _confirmations(page: Page, run: Run, new_only: bool = True) -> Locator:
 # a page that shows one is asking for something, whatever thanks it also says.
 _SEARCH_WORDS = ("search", "such", "recherch", "busca", "cerca", "zoek", "pesquis", "szuka", "wyszuk", "caut", "căut")
 _NOT_FIELDS = ", ".join(["[readonly]", "[disabled]", "[data-optout-filled]", "[role=searchbox]", "[role=combobox]", "[name=q]"]
-                        + [f"[{attr}*={word} i]" for word in _SEARCH_WORDS for attr in ("placeholder", "aria-label", "name")])
+                        + [f"[{attr}^={word} i]" for word in _SEARCH_WORDS for attr in ("placeholder", "aria-label", "name")])
 _OPEN_FIELDS = (f"input:not([type=hidden], [type=search], [type=checkbox], [type=radio], [type=submit], [type=button],"
                 f" [type=reset], [type=image], [type=file], {_NOT_FIELDS}), textarea:not({_NOT_FIELDS}),"
                 f" [contenteditable=true]:not({_NOT_FIELDS})")
@@ -736,18 +753,27 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
             return None
         if code_visible and _visible(locate.any_layer(page, run.recipe.code).and_(page.locator(":enabled:not([readonly])"))):
             return None  # the code field still takes input: no thanks on that page is the answer
-        if _visible(_confirmations(page, run)):
+        if _visible(_confirmations(page, run)) and _same_document(page, run):
             return "confirmed"
         if stage == "send":  # still since the answer, with a new alert that uses no known error words
             alert = page.get_by_role("alert").and_(page.locator(":not([aria-busy=true])"))
             return "refused" if _visible(_new(page, alert, True)) else None
         return None
     # The form is gone: what went wrong (an alert, or error words), else the confirmation.
-    if _visible(_alerts(page, run, new_only)) or _visible(_error_texts(page, run, new_only)):
+    if _visible(_alerts(page, run, new_only, fields=False).or_(_error_texts(page, run, new_only, fields=False))):
         return "refused"
     if posted and _visible(_confirmations(page, run)) and not _visible(_open_fields(page)):
         return "confirmed"
     return None
+
+
+def _same_document(page: Page, run: Run) -> bool:
+    """The page is the document our action was taken on (a form sent back on a new document is no
+    thanks, whatever its fixed text says)."""
+    try:
+        return page.evaluate("performance.timeOrigin") == run.seen_document
+    except PlaywrightError:
+        return False
 
 
 def _either(locators: list[Locator]) -> Locator:
@@ -819,7 +845,12 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
     run.guard.require(page.url, "The form page")
     if _visible(_cookie_banner(page, run.recipe)):  # it came late, over the form: it would take the click
         decline_cookies(page, run)
-        # Declining may have reloaded the page: find the form again (with its checks) and refill it.
+        # Declining may have reloaded the page: wait for the form, find it again (with its checks), refill it.
+        try:
+            page.wait_for_load_state("domcontentloaded", timeout=run.timeout_s * 1000)
+            _form_marker(page, run.recipe).first.wait_for(timeout=run.timeout_s * 1000)
+        except PlaywrightError:
+            raise PageMismatch("After the cookie choice the form did not come back; nothing was sent.", hint=_DRIFT_HINT) from None
         found = locate_form(page, run)
         fill_form(page, found, run)
         button = found["send"].locator
@@ -863,8 +894,13 @@ def enter_code(page: Page, run: Run) -> None:
     """The six-digit code: typed by the person in the page, or taken from the terminal and typed here."""
     run.code_step = True
     run.report.info(f"The page asks for the six-digit code emailed to {run.settings.masked_email}.")  # true in the demo too
-    code_field = locate.find(page, "code", run.recipe.code, read="e => e.maxLength")
-    confirm = confirm_button(page, run, code_field) if code_field else None
+    try:
+        code_field = locate.find(page, "code", run.recipe.code, read="e => e.maxLength")
+        confirm = confirm_button(page, run, code_field) if code_field else None
+    except PlaywrightError:
+        if page.is_closed():
+            raise _closed() from None
+        code_field = confirm = None
     if code_field is None or confirm is None:
         missing = run.recipe.code.description if code_field is None else run.recipe.confirm.description
         raise PageMismatch(f"The form was sent and Meta asks for the emailed code, but the bot cannot find {missing}.",

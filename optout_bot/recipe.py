@@ -36,6 +36,16 @@ def compiled(phrases: tuple[str, ...], anchored: bool = False) -> re.Pattern:
     return re.compile(phrase_pattern(list(phrases), anchored), re.IGNORECASE)
 
 
+# A page text's phrase starts a word: 'merci' is not in 'commercial', 'nie zostało' not in
+# 'zgłoszenie zostało'. (JavaScript's \w is ASCII: the accented Latin letters are listed.)
+_WORD_START = r"(?<![0-9A-Za-z_\u00C0-\u024F])"
+
+
+@lru_cache(maxsize=None)
+def text_compiled(phrases: tuple[str, ...]) -> re.Pattern:
+    return re.compile(_WORD_START + phrase_pattern(list(phrases)), re.IGNORECASE)
+
+
 @lru_cache(maxsize=None)
 def whole(phrases: tuple[str, ...]) -> re.Pattern:
     """The phrases as the whole text: a radio labelled 'Yes', not 'Yes, but not now'."""
@@ -118,7 +128,9 @@ class Recipe(_Strict):
     code: Element
     confirm: Element
     confirmation_text: Vocabulary
-    error_text: Vocabulary
+    not_received_text: Vocabulary  # "didn't get the email?": a hint beside thanks, which it makes no thanks
+    error_text: Vocabulary  # what went wrong, wherever it is said
+    field_error_text: Vocabulary  # a field's complaint ("required"): a refusal only while the form is there
     cookie_dialog: Element
     cookie_banner: Element  # a banner that is no dialog, by the site's own markers
     cookie_decline: Element
@@ -127,8 +139,9 @@ class Recipe(_Strict):
     login_prompt: Element  # a page that only offers 'Log in' (no password field yet)
     login_path_words: list[str]  # an address whose path has one of these is a log-in page
 
-    def text_pattern(self, vocabulary: Vocabulary) -> re.Pattern:
-        return compiled(_phrases(vocabulary))
+    def text_pattern(self, *vocabularies: Vocabulary) -> re.Pattern:
+        """Phrases of page texts, each at the start of a word."""
+        return text_compiled(tuple(p for vocabulary in vocabularies for p in _phrases(vocabulary)))
 
     def yes_pattern(self) -> re.Pattern:
         return whole(_phrases(self.yes_answer))
@@ -147,7 +160,9 @@ class Recipe(_Strict):
                 value.preferred_pattern()
                 value.exclude_pattern()
         self.text_pattern(self.error_text)
+        self.text_pattern(self.error_text, self.field_error_text)
         self.text_pattern(self.confirmation_text)
+        self.text_pattern(self.not_received_text)
         self.text_pattern(self.ai_question)
         self.yes_pattern()
         self.cookie_choice()

@@ -255,7 +255,10 @@ def test_the_generic_forms_question_as_a_list_is_answered_yes(page: Page):
 @pytest.mark.parametrize("text, result", [
     ("Your objection hasn't been submitted.", "refused"),
     ("La richiesta non è stata inviata.", "refused"),
-    ("A verification email has been sent to p***@example.eu. Open it to finish.", None),
+    ("A confirmation link has been sent to your email address. Open it to finish.", None),
+    ("Het is niet gelukt om je verzoek in te dienen.", "refused"),
+    ("Danke. Keine E-Mail erhalten? Wir senden sie dir gern noch einmal.", None),
+    ("Zgłoszenie zakończyło się niepomyślnie.", "refused"),
 ])
 def test_negated_or_unfinished_sending_is_no_confirmation(page: Page, text, result):
     serve(page, f"<p>{text}</p>")
@@ -294,10 +297,67 @@ def test_the_persons_own_thanks_in_the_reason_box_is_no_confirmation(page: Page)
 
 
 def test_the_objection_forms_own_title_is_no_question_to_answer(page: Page):
-    page.set_content(f"""<fieldset><legend>Object to Your Information Being Used for AI at Meta</legend>{FIELDS}
+    # Fields held back, so the question look runs: the title says "AI at Meta", the radios answer another question.
+    page.set_content(f"""<fieldset><legend>Object to Your Information Being Used for AI at Meta</legend>
       <p>Are you submitting on behalf of someone else?</p>
-      <label><input type="radio" name="rep"> Yes</label><label><input type="radio" name="rep"> No</label></fieldset>""")
-    run = make_run()
-    assert flow.classify_start(page, run, want_link=False).state == "form"
-    assert flow.reach_form(page, run) is page
+      <label><input type="radio" name="rep"> Yes</label><label><input type="radio" name="rep"> No</label>
+      <div hidden>{FIELDS}</div></fieldset>""")
+    assert flow.classify_start(page, make_run(), want_link=False) is None
     assert page.locator("input[type=radio]:checked").count() == 0
+
+
+def test_in_a_block_of_several_questions_only_the_yes_after_the_ai_question_is_chosen(page: Page):
+    page.set_content(f"""<fieldset><p>Are you submitting on behalf of someone else?</p>
+      <label><input type="radio" name="rep" value="yes"> Yes</label><label><input type="radio" name="rep" value="no"> No</label>
+      <p>Does your request relate to AI at Meta?</p>
+      <label><input type="radio" name="ai" value="yes" onchange="f.hidden = false"> Yes</label>
+      <label><input type="radio" name="ai" value="no"> No</label></fieldset><div id="f" hidden>{FIELDS}</div>""")
+    run = make_run()
+    assert flow.reach_form(page, run) is page
+    assert page.evaluate("[...document.querySelectorAll('input:checked')].map(e => e.name)") == ["ai"]
+
+
+def test_a_form_sent_back_on_a_new_document_is_no_thanks_whatever_its_own_text_says(page: Page):
+    serve(page, f"<p>If your objection is honoured, it will be applied going forward.</p><div>{FIELDS}<button id='send'>Send</button></div>")
+    run = make_run()
+    flow._mark_seen(page, run)
+    page.reload()  # the server answered Send with the same form: a new document, nothing tagged
+    form = [page.locator("input[type=email]"), page.locator("#send")]
+    assert flow.classify_after(page, run, "send", form, posted=True, stale_errors=True) is None
+
+
+def test_a_confirmation_that_says_nothing_more_is_required_is_a_confirmation(page: Page):
+    serve(page, "<p>Thanks. We've received your objection request. No further action is required.</p>")
+    assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) == "confirmed"
+
+
+def test_an_information_alert_on_the_form_before_send_is_no_refusal(page: Page):
+    serve(page, f"<div role='alert'>This form is for people in the EU, the UK and Brazil.</div><div>{FIELDS}<button id='send'>Send</button></div>")
+    run = make_run()
+    flow._mark_seen(page, run)
+    form = [page.locator("input[type=email]"), page.locator("#send")]
+    assert flow.classify_after(page, run, "send", form, posted=True, stale_errors=True) is None
+
+
+def test_a_field_whose_label_holds_a_search_word_inside_another_word_still_asks(page: Page):
+    serve(page, "<p>Thanks. We've received your request.</p><label>Referentie van je verzoek <input aria-label='Referentie van je verzoek'></label>")
+    assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) is None
+
+
+def test_a_cookie_choice_that_reloads_the_page_gets_the_form_found_and_filled_again(page: Page):
+    posts = serve(page, f"""<h1>Object to Your Information Being Used for AI at Meta</h1><div id="f">{FIELDS}<button id="send">Send</button></div>
+      <script>
+        send.onclick = () => fetch('/submit', {{method: 'POST', body: JSON.stringify({{
+          email: document.querySelector('input[type=email]').value}})}})
+          .then(() => {{ f.innerHTML = "<p>Thanks. We've received your objection request.</p>"; }});
+        if (!sessionStorage.choice) setTimeout(() => document.body.insertAdjacentHTML('beforeend', `<div role="dialog" id="d"
+          style="position:fixed;inset:0;background:#fff">Allow the use of cookies from Instagram by this browser?
+          <button onclick="sessionStorage.choice = 'essential'; location.reload()">Decline optional cookies</button></div>`), 300);
+      </script>""")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    page.locator("#d").wait_for()
+    assert flow.send(page, found, run) == "confirmed"
+    assert posts == [{"email": "p@example.eu"}]
+    assert page.evaluate("sessionStorage.choice") == "essential"
