@@ -19,7 +19,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def phrase_pattern(phrases: list[str], anchored: bool = False) -> str:
+# Where the phrases must stand in the text: anywhere; at its start (a button's "Send", not "Resend
+# code"); at the start of a word (a page text: 'merci' is not in 'commercial', 'nie zostało' not in
+# 'zgłoszenie zostało'; JavaScript's \w is ASCII, so accented Latin letters are listed); or as the
+# whole text (a radio labelled 'Yes', not 'Yes, but not now').
+Placement = Literal["anywhere", "start", "word", "whole"]
+_PLACED = {"anywhere": "{}", "start": r"^\s*{}", "word": r"(?<![0-9A-Za-z_\u00C0-\u024F]){}", "whole": r"^\s*{}\s*$"}
+
+
+def phrase_pattern(phrases: list[str], at: Placement = "anywhere") -> str:
     """A JS-compatible pattern source: apostrophes and spaces as a person types them."""
     parts = []
     for phrase in phrases:
@@ -27,29 +35,13 @@ def phrase_pattern(phrases: list[str], anchored: bool = False) -> str:
         piece = piece.replace("'", "['’]").replace(r"\ ", r"\s+").replace(" ", r"\s+")
         parts.append(piece)
     body = "|".join(sorted(set(parts), key=len, reverse=True))
-    return rf"^\s*(?:{body})" if anchored else f"(?:{body})"
+    return _PLACED[at].format(f"(?:{body})")
 
 
 @lru_cache(maxsize=None)
-def compiled(phrases: tuple[str, ...], anchored: bool = False) -> re.Pattern:
+def compiled(phrases: tuple[str, ...], at: Placement = "anywhere") -> re.Pattern:
     """The phrases as one case-blind pattern, built once: every look at a page asks for it again."""
-    return re.compile(phrase_pattern(list(phrases), anchored), re.IGNORECASE)
-
-
-# A page text's phrase starts a word: 'merci' is not in 'commercial', 'nie zostało' not in
-# 'zgłoszenie zostało'. (JavaScript's \w is ASCII: the accented Latin letters are listed.)
-_WORD_START = r"(?<![0-9A-Za-z_\u00C0-\u024F])"
-
-
-@lru_cache(maxsize=None)
-def text_compiled(phrases: tuple[str, ...]) -> re.Pattern:
-    return re.compile(_WORD_START + phrase_pattern(list(phrases)), re.IGNORECASE)
-
-
-@lru_cache(maxsize=None)
-def whole(phrases: tuple[str, ...]) -> re.Pattern:
-    """The phrases as the whole text: a radio labelled 'Yes', not 'Yes, but not now'."""
-    return re.compile(rf"^\s*{phrase_pattern(list(phrases))}\s*$", re.IGNORECASE)
+    return re.compile(phrase_pattern(list(phrases), at), re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)
@@ -90,12 +82,12 @@ class Element(_Strict):
 
     def pattern(self) -> re.Pattern | None:
         phrases = _phrases(self.names)
-        return compiled(phrases, self.anchored) if phrases else None
+        return compiled(phrases, "start" if self.anchored else "anywhere") if phrases else None
 
     def preferred_pattern(self) -> re.Pattern | None:
         """The names and the weak names: what a `prefer` match may be called."""
         phrases = _phrases(self.names) + _phrases(self.weak_names)
-        return compiled(phrases, self.anchored) if phrases else None
+        return compiled(phrases, "start" if self.anchored else "anywhere") if phrases else None
 
     def exclude_pattern(self) -> re.Pattern | None:
         phrases = _phrases(self.exclude_names)
@@ -141,10 +133,10 @@ class Recipe(_Strict):
 
     def text_pattern(self, *vocabularies: Vocabulary) -> re.Pattern:
         """Phrases of page texts, each at the start of a word."""
-        return text_compiled(tuple(p for vocabulary in vocabularies for p in _phrases(vocabulary)))
+        return compiled(tuple(p for vocabulary in vocabularies for p in _phrases(vocabulary)), "word")
 
     def yes_pattern(self) -> re.Pattern:
-        return whole(_phrases(self.yes_answer))
+        return compiled(_phrases(self.yes_answer), "whole")
 
     def cookie_choice(self) -> re.Pattern:
         """Words of a button that makes a cookie choice, either way."""

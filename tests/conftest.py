@@ -133,3 +133,17 @@ def assert_submitted_once(site, country="PT", form_id: str | None = None):
     assert subs[0]["tokens_ok"]
     assert not [s for s in state["submissions"] if s["form"] == "third-party"]
     return state
+
+
+def make_run(**overrides):
+    """A flow.Run for in-process tests of single steps: Instagram's recipe, headless, 5 s timeout."""
+    from optout_bot import flow, recipe
+    from optout_bot.config import Settings
+    from optout_bot.guard import HostGuard
+    from optout_bot.progress import Reporter
+
+    ig = recipe.load("instagram")
+    settings = Settings(email="p@example.eu", country=overrides.pop("country", "PT"), _env_file=None)
+    options = dict(headless=True, timeout_s=5) | overrides
+    return flow.Run(recipe=ig, settings=settings, guard=HostGuard(ig.meta_domains, ["127.0.0.1"]),
+                    report=Reporter(quiet=True), **options)

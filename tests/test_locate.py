@@ -3,19 +3,11 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from conftest import make_run
 from optout_bot import flow, locate, recipe
-from optout_bot.config import Settings
-from optout_bot.guard import HostGuard
-from optout_bot.progress import Reporter
 from optout_bot.status import PageMismatch
 
 IG = recipe.load("instagram")
-
-
-def make_run(headless=True, **overrides) -> flow.Run:
-    settings = Settings(email="p@example.eu", country=overrides.pop("country", "PT"), _env_file=None)
-    return flow.Run(recipe=IG, settings=settings, guard=HostGuard(IG.meta_domains, ["127.0.0.1"]),
-                    report=Reporter(quiet=True), headless=headless, timeout_s=5, **overrides)
 
 
 def layer_of(page: Page, name: str) -> str | None:

@@ -4,10 +4,8 @@ through the CLI contract). Each is reduced here to the smallest page that showed
 import pytest
 from playwright.sync_api import Page, expect
 
+from conftest import make_run
 from optout_bot import flow, locate, recipe
-from optout_bot.config import Settings
-from optout_bot.guard import HostGuard
-from optout_bot.progress import Reporter
 from optout_bot.status import PageMismatch
 
 IG = recipe.load("instagram")
@@ -15,12 +13,6 @@ FORM_URL = "https://help.instagram.com/contact/1085632098765432"
 FIELDS = """<label>Country of residence <select><option value="">-</option><option value="PT">Portugal</option></select></label>
   <label>Email address <input type="email"></label>
   <label>Please tell us how this processing impacts you <textarea></textarea></label>"""
-
-
-def make_run(**overrides) -> flow.Run:
-    settings = Settings(email="p@example.eu", country="PT", _env_file=None)
-    options = dict(headless=True, timeout_s=5, submit="auto") | overrides
-    return flow.Run(recipe=IG, settings=settings, guard=HostGuard(IG.meta_domains), report=Reporter(quiet=True), **options)
 
 
 def serve(page: Page, html: str, answer: str = '{"ok": true}') -> list[dict]:
