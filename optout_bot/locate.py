@@ -27,6 +27,10 @@ class Found:
 
 def layers(scope: Page | Locator, element: Element) -> list[tuple[str, Locator]]:
     """Every layer's locator for `element`, best first; nothing is waited for here."""
+    return [(layer, _narrow(scope, loc, element)) for layer, loc in _unnarrowed(scope, element)]
+
+
+def _unnarrowed(scope: Page | Locator, element: Element) -> list[tuple[str, Locator]]:
     names = element.pattern()
     found: list[tuple[str, Locator]] = []
     if names is not None:
@@ -41,7 +45,7 @@ def layers(scope: Page | Locator, element: Element) -> list[tuple[str, Locator]]
         if element.role in ("button", "link"):
             found.append(("text", scope.locator(_CLICKABLE).filter(has_text=names)))
     found += [("structure", scope.locator(css)) for css in element.selectors]
-    return [(layer, _narrow(scope, loc, element)) for layer, loc in found]
+    return found
 
 
 def _narrow(scope: Page | Locator, loc: Locator, element: Element) -> Locator:
@@ -64,11 +68,12 @@ def any_layer(scope: Page | Locator, element: Element) -> Locator:
     includes them; `find` still tries them in order when it names the winning layer.
     """
     combined = None
-    for layer, loc in layers(scope, element):
+    for layer, loc in _unnarrowed(scope, element):
         if layer in ("label", "placeholder") and element.role:
             continue
         combined = loc if combined is None else combined.or_(loc)
-    return combined
+    # Narrowed once for the union, not once per layer: each narrowing walks the whole page.
+    return None if combined is None else _narrow(scope, combined, element)
 
 
 def find(scope: Page | Locator, name: str, element: Element, read: str | None = None,
