@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import gettext
 import unicodedata
 from functools import lru_cache
@@ -54,6 +53,8 @@ def resolve(value: str) -> str:
 
 def suggestions(value: str, limit: int = 3) -> list[str]:
     """The closest English names, for a typo such as 'Portgual'."""
+    import difflib  # only on a typo: not imported on every run's start
+
     index = _name_index()
     folded = difflib.get_close_matches(fold(value), list(index), n=limit, cutoff=0.6)
     names = []
