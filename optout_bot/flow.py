@@ -253,10 +253,15 @@ def classify_start(page: Page, run: Run, want_link: bool = True) -> Start | None
     login = locate.any_layer(page, recipe.login_wall)
     form = _form_marker(page, recipe)
     held = cookies.or_(login)
-    if _visible(held.or_(form)):  # the start page usually shows none: one look, not three
-        if _visible(held):  # these come first: they cover the form
+    # Cookie dialogs and log-in walls come first: they cover the form. The start page usually shows
+    # none of these (one look before the link's); a followed link usually shows the form (two looks).
+    if not want_link or _visible(held.or_(form)):
+        if _visible(held):
             return Start("cookies" if _visible(cookies) else "login")
-        return Start("form") if _visible(form) else None  # None: it went away (a navigation); look again
+        if _visible(form):
+            return Start("form")
+        if want_link:
+            return None  # it went away (a navigation): look again
     if want_link:
         link = locate.find(page, "link", recipe.link, read=_LINK_JS)
         if link:
@@ -522,7 +527,12 @@ def _country_js(alpha_2: str) -> str:
 # Tags the Send button in the look that finds it: the code step's Confirm is never that button.
 _TAG_SEND_JS = "e => { e.setAttribute('data-optout-send', ''); return true; }"
 # Reads a field the bot fills, and tags it: a field of ours left on the page asks nothing new.
-_FILLED_JS = "e => {{ e.setAttribute('data-optout-filled', ''); return {value}; }}"
+_FILLED_JS = "e => {{ e.setAttribute('data-optout-filled', '{name}'); return {value}; }}"
+# Reads the reason box (or contenteditable) and, in the same round trip, the email field tagged
+# before it (null when that field is out of reach, e.g. in another shadow root).
+_KEPT_JS = ("e => { e.setAttribute('data-optout-filled', 'reason');"
+            " const m = e.getRootNode().querySelector('[data-optout-filled=email]');"
+            " return [e.value ?? e.innerText, m ? m.value : null]; }")
 
 
 def locate_form(page: Page, run: Run) -> dict[str, Found]:
@@ -550,20 +560,24 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
     choose_country(page, found["country"].locator, settings.country, run, seen=found["country"].value)
 
     email = found["email"].locator
-    existing = _read(email, _FILLED_JS.format(value="e.value"), run.recipe.email.description, run).strip()
-    if existing.lower() != settings.email.lower():
+    existing = _read(email, _FILLED_JS.format(name="email", value="e.value"), run.recipe.email.description, run).strip()
+    typed = existing.lower() != settings.email.lower()
+    if typed:
         if existing and not email.is_editable():
             raise PageMismatch(f"The page shows {mask_email(existing)} and does not let it be changed; your settings say {settings.masked_email}.",
                                hint="Log in with the account of OPTOUT_EMAIL, or set OPTOUT_EMAIL to the address the page shows.")
         if existing:
             run.report.warn(f"The page had filled in {mask_email(existing)}; replaced it with {settings.masked_email} from your settings.")
         email.fill(settings.email)
-        if email.input_value().strip().lower() != settings.email.lower():
-            raise PageMismatch("The email field did not keep the address typed into it.", hint=_DRIFT_HINT)
 
     reason = found["reason"].locator
     reason.fill(settings.reason)
-    kept = _read(reason, _FILLED_JS.format(value="e.value ?? e.innerText"), run.recipe.reason.description, run)  # or contenteditable
+    kept, email_kept = _read(reason, _KEPT_JS, run.recipe.reason.description, run)
+    if typed:
+        if email_kept is None:
+            email_kept = email.input_value()
+        if email_kept.strip().lower() != settings.email.lower():
+            raise PageMismatch("The email field did not keep the address typed into it.", hint=_DRIFT_HINT)
     if kept.replace("\r\n", "\n").strip() != settings.reason.strip():
         raise PageMismatch(f"The reason box kept only {len(kept)} of {len(settings.reason)} characters; nothing was sent.",
                            hint=f"Shorten OPTOUT_REASON to at most {len(kept)} characters.")
