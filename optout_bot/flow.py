@@ -749,35 +749,44 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
     if page.url.startswith("chrome-error:"):
         run.guard.check()
         return "lost"
-    code_visible = _visible(locate.any_layer(page, run.recipe.code))
-    if code_visible and stage == "send":
-        return "code"
-    if not code_visible and _visible(locate.any_layer(page, run.recipe.login_wall)):
-        return "login"  # before messages: a log-in page's own alerts are not the site's answer
+    code = locate.any_layer(page, run.recipe.code)
+    login = locate.any_layer(page, run.recipe.login_wall)
+    # After the code the last page usually shows no code field, log-in or form: one look for the three.
+    if stage == "send" or _visible(code.or_(login).or_(_either(form))):
+        code_visible = _visible(code)
+        if code_visible and stage == "send":
+            return "code"
+        if not code_visible and _visible(login):
+            return "login"  # before messages: a log-in page's own alerts are not the site's answer
+        if code_visible or _visible(_either(form)):
+            return _answer_beside_fields(page, run, stage, code_visible, posted, stale_errors)
     new_only = not stale_errors
-    errors = _alerts(page, run, new_only).or_(_error_texts(page, run, new_only))
-    if code_visible or _visible(_either(form)):
-        # The field or form is still there. Hints shown while typing are no answer: only once the
-        # site was asked; then its error, or thanks that appeared since (some pages leave the form).
-        if code_visible and not posted:
-            return None
-        if _visible(errors):
-            return "wrong-code" if code_visible else "refused"
-        if not stale_errors:
-            return None
-        if code_visible and _visible(locate.any_layer(page, run.recipe.code).and_(page.locator(":enabled:not([readonly])"))):
-            return None  # the code field still takes input: no thanks on that page is the answer
-        if _visible(_confirmations(page, run)) and _same_document(page, run):
-            return "confirmed"
-        if stage == "send":  # still since the answer, with a new alert that uses no known error words
-            alert = page.get_by_role("alert").and_(page.locator(":not([aria-busy=true])"))
-            return "refused" if _visible(_new(page, alert, True)) else None
-        return None
     # The form is gone: what went wrong (an alert, or error words), else the confirmation.
     if _visible(_alerts(page, run, new_only, fields=False).or_(_error_texts(page, run, new_only, fields=False))):
         return "refused"
     if posted and _visible(_confirmations(page, run)) and not _visible(_open_fields(page)):
         return "confirmed"
+    return None
+
+
+def _answer_beside_fields(page: Page, run: Run, stage: Literal["send", "code"], code_visible: bool,
+                          posted: bool, stale_errors: bool) -> Result | None:
+    """The code field or form is still there. Hints shown while typing are no answer: only once the
+    site was asked; then its error, or thanks that appeared since (some pages leave the form)."""
+    if code_visible and not posted:
+        return None
+    new_only = not stale_errors
+    if _visible(_alerts(page, run, new_only).or_(_error_texts(page, run, new_only))):
+        return "wrong-code" if code_visible else "refused"
+    if not stale_errors:
+        return None
+    if code_visible and _visible(locate.any_layer(page, run.recipe.code).and_(page.locator(":enabled:not([readonly])"))):
+        return None  # the code field still takes input: no thanks on that page is the answer
+    if _visible(_confirmations(page, run)) and _same_document(page, run):
+        return "confirmed"
+    if stage == "send":  # still since the answer, with a new alert that uses no known error words
+        alert = page.get_by_role("alert").and_(page.locator(":not([aria-busy=true])"))
+        return "refused" if _visible(_new(page, alert, True)) else None
     return None
 
 
