@@ -128,7 +128,7 @@ def _classified(classify: Callable[[], T | None], page: Page) -> tuple[T | None,
 
 def _visible(loc: Locator) -> bool:
     try:
-        return loc.filter(visible=True).count() > 0
+        return locate.count(loc.filter(visible=True)) > 0
     except PlaywrightError:
         if loc.page.is_closed():
             raise _closed() from None
@@ -851,7 +851,8 @@ def confirmation_text(page: Page, run: Run) -> str:
 
 
 def send(page: Page, found: dict[str, Found], run: Run) -> Result:
-    """Send once: pressed by the person, by the bot after a yes, or by the bot alone. Never retried."""
+    """Send once: pressed by the person, by the bot after a yes, or by the bot alone. Never retried;
+    pressed a second time only when a cookie dialog took the first press, which never reached Send."""
     button = found["send"].locator
     form = [found[n].locator for n in ("email", "reason", "send")]
     watch_posts(page, run)
@@ -867,25 +868,42 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
         since = mark(page)  # the page may have changed while they answered
     run.guard.require(page.url, "The form page")
     if _visible(_cookie_banner(page, run.recipe)):  # it came late, over the form: it would take the click
-        decline_cookies(page, run)
-        # Declining may have reloaded the page: wait for the form, find it again (with its checks), refill it.
-        try:
-            page.wait_for_load_state("domcontentloaded", timeout=run.timeout_s * 1000)
-            _form_marker(page, run.recipe).first.wait_for(timeout=run.timeout_s * 1000)
-        except PlaywrightError:
-            raise PageMismatch("After the cookie choice the form did not come back; nothing was sent.", hint=_DRIFT_HINT) from None
-        found = locate_form(page, run)
-        fill_form(page, found, run)
-        button = found["send"].locator
-        form = [found[n].locator for n in ("email", "reason", "send")]
-        since = _mark_seen(page, run)
+        found, since = _decline_over_form(page, run)
+    button = found["send"].locator
+    form = [found[n].locator for n in ("email", "reason", "send")]
     posts_before = run.posts  # before the click: its POST may be answered during it
     try:
-        button.click()
+        try:
+            button.click(timeout=run.timeout_s * 1000)
+        except PlaywrightTimeout as exc:
+            # A cookie dialog that came after the look above took the press: Playwright never
+            # pressed Send (the dialog "intercepts pointer events") and nothing was posted.
+            if ("intercepts pointer events" not in str(exc) or run.posts != posts_before
+                    or not _visible(_cookie_banner(page, run.recipe))):
+                raise
+            found, since = _decline_over_form(page, run)
+            button = found["send"].locator
+            form = [found[n].locator for n in ("email", "reason", "send")]
+            posts_before = run.posts
+            button.click(timeout=run.timeout_s * 1000)
     except PlaywrightError as exc:
         raise Unreachable(f"Pressing Send failed ({_short(exc)}); it is unknown whether Meta received the form.", hint="Check your email for a code or a confirmation before trying again.") from None
     result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before)
     return _after_send(page, run, result)
+
+
+def _decline_over_form(page: Page, run: Run) -> tuple[dict[str, Found], int | None]:
+    """Decline a cookie dialog that came over the filled form. Declining may reload the page: wait
+    for the form, find it again (with its checks) and refill it. Returns the form and the new mark."""
+    decline_cookies(page, run)
+    try:
+        page.wait_for_load_state("domcontentloaded", timeout=run.timeout_s * 1000)
+        _form_marker(page, run.recipe).first.wait_for(timeout=run.timeout_s * 1000)
+    except PlaywrightError:
+        raise PageMismatch("After the cookie choice the form did not come back; nothing was sent.", hint=_DRIFT_HINT) from None
+    found = locate_form(page, run)
+    fill_form(page, found, run)
+    return found, _mark_seen(page, run)
 
 
 def _await_person_send(page: Page, run: Run, form: list[Locator]) -> Result:

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from conftest import make_run
 from optout_bot import flow, locate, recipe
-from optout_bot.status import PageMismatch
+from optout_bot.status import PageMismatch, Unreachable
 
 IG = recipe.load("instagram")
 FORM_URL = "https://help.instagram.com/contact/1085632098765432"
@@ -117,24 +117,54 @@ def test_a_typeahead_that_kept_only_the_typed_text_is_not_a_choice(page: Page):
         flow.choose_country(page, page.locator("#c"), "PT", make_run())
 
 
-def test_a_cookie_dialog_that_comes_after_the_form_is_declined_before_send(page: Page):
-    posts = serve(page, f"""<h1>Object to Your Information Being Used for AI at Meta</h1><div id="f">{FIELDS}
+def _form_with_late_cookies(page: Page, show_dialog_on: str) -> list[dict]:
+    """A form whose cookie dialog appears when `show_dialog_on(show)` calls `show`; POSTs record the
+    email and the cookie choice made by then."""
+    return serve(page, f"""<h1>Object to Your Information Being Used for AI at Meta</h1><div id="f">{FIELDS}
       <button id="send">Send</button></div>
       <script>
         send.onclick = () => fetch('/submit', {{method: 'POST', body: JSON.stringify({{
           email: document.querySelector('input[type=email]').value, cookies: window.choice || null}})}})
           .then(() => {{ f.innerHTML = "<p>Thanks. We've received your objection request.</p>"; }});
-        setTimeout(() => document.body.insertAdjacentHTML('beforeend', `<div role="dialog" id="d"
-          style="position:fixed;inset:0;background:#fff">Allow the use of cookies from Instagram by this browser?
+        ({show_dialog_on})(() => window.choice || document.getElementById('d') || document.body.insertAdjacentHTML('beforeend',
+          `<div role="dialog" id="d" style="position:fixed;inset:0;background:#fff">Allow the use of cookies from Instagram by this browser?
           <button onclick="window.choice='all'; d.remove()">Allow all cookies</button>
-          <button onclick="window.choice='essential'; d.remove()">Decline optional cookies</button></div>`), 300);
+          <button onclick="window.choice='essential'; d.remove()">Decline optional cookies</button></div>`));
       </script>""")
+
+
+def test_a_cookie_dialog_that_comes_after_the_form_is_declined_before_send(page: Page):
+    posts = _form_with_late_cookies(page, "show => setTimeout(show, 300)")
     run = make_run()
     found = flow.locate_form(page, run)
     flow.fill_form(page, found, run)
     page.locator("#d").wait_for()  # the dialog is up now, over the filled form
     assert flow.send(page, found, run) == "confirmed"
     assert posts == [{"email": "p@example.eu", "cookies": "essential"}]
+
+
+def test_a_cookie_dialog_that_takes_the_press_on_send_is_declined_and_send_pressed_once(page: Page):
+    # The dialog comes after the bot's last look, as the pointer reaches the button (a red-team page
+    # showed it 400 ms late); Playwright reports it "intercepts pointer events" and never presses Send.
+    posts = _form_with_late_cookies(page, "show => send.addEventListener('mouseover', show)")
+    run = make_run(timeout_s=2)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    expect(page.locator("#d")).to_have_count(0)  # not there when the bot last looks
+    assert flow.send(page, found, run) == "confirmed"
+    assert posts == [{"email": "p@example.eu", "cookies": "essential"}]
+
+
+def test_another_layer_that_takes_the_press_on_send_is_reported_not_worked_around(page: Page):
+    posts = serve(page, f"""<div>{FIELDS}<button id="send" onclick="fetch('/submit', {{method: 'POST', body: '{{}}'}})">Send</button></div>
+      <script>send.addEventListener('mouseover', () => document.body.insertAdjacentHTML('beforeend',
+        '<div role="dialog" style="position:fixed;inset:0;background:#fff">Rate your experience</div>'), {{once: true}});</script>""")
+    run = make_run(timeout_s=2)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    with pytest.raises(Unreachable, match="Pressing Send failed"):
+        flow.send(page, found, run)
+    assert posts == []
 
 
 # --- after Send -------------------------------------------------------------------------
