@@ -341,22 +341,19 @@ def _loaded(page: Page) -> bool:
         return False
 
 
-# The page's own chrome, as an XPath test on an ancestor (the browser answers XPath natively;
-# Playwright walks a CSS ':not(header *)' in script over the whole page).
-_CHROME = ("self::header[not(ancestor::article or ancestor::section or ancestor::main)] or self::nav"
-           " or @role='banner' or @role='navigation' or @role='search'")
-
 # Sections a page keeps collapsed (Meta's Privacy Center folds its answers); never in the chrome,
 # a form or a dialog, and never a link, a menu or a field's own list.
 _COLLAPSED = ("details:not([open]) > summary, button[aria-expanded=false], [role=button][aria-expanded=false]")
-_NOT_CHROME = ("xpath=//*[not(self::a or @aria-haspopup or @role='combobox' or @data-optout-opened)"
-               f" and not(ancestor::*[{_CHROME} or self::form or @role='dialog'])]")
+
+
 MAX_SECTIONS = 20
 
 
 def _expand_sections(page: Page, run: Run) -> int:
     """Open the page's collapsed sections (a click that shows text and sends nothing); how many."""
-    sections = page.locator(_COLLAPSED).and_(page.locator(_NOT_CHROME)).filter(visible=True)
+    sections = page.locator(_COLLAPSED).and_(page.locator(
+        "xpath=//*[not(self::a or @aria-haspopup or @role='combobox' or @data-optout-opened)"
+        f" and not(ancestor::*[{run.recipe.page_chrome} or self::form or @role='dialog'])]")).filter(visible=True)
     url = page.url
     run.guard.require(url, "The Privacy Center page")
     opened = 0
@@ -720,9 +717,9 @@ _OPEN_FIELDS = (f"input:not([type=hidden], [type=search], [type=checkbox], [type
                 f" [contenteditable=true]:not({_NOT_FIELDS})")
 
 
-def _open_fields(page: Page) -> Locator:
-    return (page.locator(_OPEN_FIELDS).and_(page.locator(f"xpath=//*[not(ancestor::*[{_CHROME}])]"))
-            .filter(visible=True))
+def _open_fields(page: Page, recipe: Recipe) -> Locator:
+    outside_chrome = f"xpath=//*[not(ancestor::*[{recipe.page_chrome}])]"  # XPath: answered natively
+    return page.locator(_OPEN_FIELDS).and_(page.locator(outside_chrome)).filter(visible=True)
 
 
 def _new(page: Page, loc: Locator, new_only: bool) -> Locator:
@@ -764,7 +761,7 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
     # The form is gone: what went wrong (an alert, or error words), else the confirmation.
     if _visible(_alerts(page, run, new_only, fields=False).or_(_error_texts(page, run, new_only, fields=False))):
         return "refused"
-    if posted and _visible(_confirmations(page, run)) and not _visible(_open_fields(page)):
+    if posted and _visible(_confirmations(page, run)) and not _visible(_open_fields(page, run.recipe)):
         return "confirmed"
     return None
 

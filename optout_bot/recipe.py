@@ -7,9 +7,9 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "ro")
 Vocabulary = dict[str, list[str]]  # language -> phrases
@@ -67,9 +67,10 @@ class Element(_Strict):
     exclude_names: Vocabulary = Field(default_factory=dict)
     must_match: str | None = None  # CSS every candidate must match (an email field is an <input>)
     must_not_match: str | None = None  # CSS no candidate may match
-    # XPath test no ancestor may pass (a log-in bar's or search box's fields are never the form's);
-    # XPath, because the browser answers it natively where a CSS ':not(x *)' is walked in script.
+    # XPath test no ancestor may pass (a log-in bar's fields are never the form's); XPath, because
+    # the browser answers it natively where a CSS ':not(x *)' is walked in script.
     not_inside: str | None = None
+    outside_chrome: bool = False  # never inside the recipe's page_chrome (joined into not_inside on load)
     selectors: list[str] = Field(default_factory=list)  # language-free structural signals, in order
 
     @field_validator("names", "weak_names", "exclude_names")
@@ -108,6 +109,9 @@ class Recipe(_Strict):
     fallback_form_urls: list[HttpUrl]
     last_verified: Verified
     after_confirmation: str
+    # The page's own chrome (header, navigation, search), as an XPath test on an ancestor: fields
+    # and sections there are never the form's, and an empty field there asks nothing of the person.
+    page_chrome: str
     link: Element
     # Meta's generic objection form first asks whether the request is about AI at Meta; the
     # objection fields show after answering yes (words of the question, and of that answer).
@@ -130,6 +134,21 @@ class Recipe(_Strict):
     login_wall: Element
     login_prompt: Element  # a page that only offers 'Log in' (no password field yet)
     login_path_words: list[str]  # an address whose path has one of these is a log-in page
+
+    @model_validator(mode="before")
+    @classmethod
+    def _join_chrome(cls, data: Any) -> Any:
+        """An element marked outside_chrome gets page_chrome in its not_inside: one definition."""
+        if not isinstance(data, dict) or not isinstance(data.get("page_chrome"), str):
+            return data
+        chrome = data["page_chrome"]
+        joined = {}
+        for name, value in data.items():
+            if isinstance(value, dict) and value.get("outside_chrome"):
+                own = value.get("not_inside")
+                value = {**value, "not_inside": f"{chrome} or ({own})" if own else chrome}
+            joined[name] = value
+        return joined
 
     def text_pattern(self, *vocabularies: Vocabulary) -> re.Pattern:
         """Phrases of page texts, each at the start of a word."""

@@ -90,6 +90,22 @@ def test_a_log_in_bar_in_the_header_is_neither_a_wall_nor_the_form(page: Page):
     expect(page.locator("input[type=email]")).to_have_value("p@example.eu")
 
 
+def test_the_page_chrome_is_one_recipe_setting_that_every_check_follows(page: Page):
+    # A newsletter box in a side bar: with the side bar added to page_chrome (one place), its
+    # email field is neither the form's nor a field that still asks for input.
+    page.set_content("""<aside role="complementary"><label>Your email address <input type="email" id="news"></label></aside>
+      <p>Thanks, we've received your objection request.</p>""")
+    run = make_run()
+    assert flow._visible(locate.any_layer(page, run.recipe.email))
+    assert flow._visible(flow._open_fields(page, run.recipe))
+    data = recipe._raw("instagram")
+    data["page_chrome"] += " or @role='complementary'"
+    run.recipe = recipe.Recipe.model_validate(data)
+    assert not flow._visible(locate.any_layer(page, run.recipe.email))
+    assert not flow._visible(flow._open_fields(page, run.recipe))
+    assert run.recipe.login_wall.not_inside == run.recipe.page_chrome
+
+
 def test_a_country_list_in_another_language_than_the_page_says(page: Page):
     page.set_content("""<html lang="en"><label>Country <select><option value="1">Alemanha</option>
       <option value="2">Portugal (Portugalia)</option><option value="3">Portugalia</option></select></label></html>""")
