@@ -6,6 +6,7 @@ a load state, or the page's own DOM changing (a MutationObserver counter).
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -526,10 +527,11 @@ _TAG_SEND_JS = "e => { e.setAttribute('data-optout-send', ''); return true; }"
 # Reads a field the bot fills, and tags it: a field of ours left on the page asks nothing new.
 _FILLED_JS = "e => {{ e.setAttribute('data-optout-filled', '{name}'); return {value}; }}"
 # Reads the reason box (or contenteditable) and, in the same round trip, the email field tagged
-# before it (null when that field is out of reach, e.g. in another shadow root).
-_KEPT_JS = ("e => { e.setAttribute('data-optout-filled', 'reason');"
-            " const m = e.getRootNode().querySelector('[data-optout-filled=email]');"
-            " return [e.value ?? e.innerText, m ? m.value : null]; }")
+# with `tag` before it (null when that field is out of reach, e.g. in another shadow root).
+_KEPT_JS = ("e => {{ e.setAttribute('data-optout-filled', 'reason');"
+            " const m = e.getRootNode().querySelector('[data-optout-filled=\"{tag}\"]');"
+            " return [e.value ?? e.innerText, m ? m.value : null]; }}")
+_FILLS = itertools.count(1)  # each fill tags its email field anew: a form filled again reads its own
 
 
 def locate_form(page: Page, run: Run) -> dict[str, Found]:
@@ -557,7 +559,8 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
     choose_country(page, found["country"].locator, settings.country, run, seen=found["country"].value)
 
     email = found["email"].locator
-    existing = _read(email, _FILLED_JS.format(name="email", value="e.value"), run.recipe.email.description, run).strip()
+    tag = f"email-{next(_FILLS)}"
+    existing = _read(email, _FILLED_JS.format(name=tag, value="e.value"), run.recipe.email.description, run).strip()
     typed = existing.lower() != settings.email.lower()
     if typed:
         if existing and not email.is_editable():
@@ -569,7 +572,7 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
 
     reason = found["reason"].locator
     reason.fill(settings.reason)
-    kept, email_kept = _read(reason, _KEPT_JS, run.recipe.reason.description, run)
+    kept, email_kept = _read(reason, _KEPT_JS.format(tag=tag), run.recipe.reason.description, run)
     if typed:
         if email_kept is None:
             email_kept = email.input_value()
@@ -873,9 +876,11 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
         try:
             button.click(timeout=run.timeout_s * 1000)
         except PlaywrightTimeout as exc:
-            # A cookie dialog that came after the look above took the press: Playwright never
-            # pressed Send (the dialog "intercepts pointer events") and nothing was posted.
-            if ("intercepts pointer events" not in str(exc) or run.posts != posts_before
+            # A cookie dialog that came after the look above took the press. Playwright's log lists
+            # every attempt: a second press only if none of them pressed ("click action done": an
+            # attempt may press after the dialog blocked one before it), nothing was posted, and
+            # the dialog is still there.
+            if (not _never_pressed(str(exc)) or run.posts != posts_before
                     or not _visible(_cookie_banner(page, run.recipe))):
                 raise
             found, since = _decline_over_form(page, run)
@@ -887,6 +892,11 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
         raise Unreachable(f"Pressing Send failed ({_short(exc)}); it is unknown whether Meta received the form.", hint="Check your email for a code or a confirmation before trying again.") from None
     result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before)
     return _after_send(page, run, result)
+
+
+def _never_pressed(click_error: str) -> bool:
+    """From a failed click's call log: another layer took every attempt, and none was performed."""
+    return "intercepts pointer events" in click_error and "click action done" not in click_error
 
 
 def _decline_over_form(page: Page, run: Run) -> tuple[dict[str, Found], int | None]:

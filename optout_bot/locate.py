@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
 from optout_bot.recipe import Element
@@ -103,8 +104,14 @@ def find_all(scope: Page | Locator, elements: dict[str, Element]) -> dict[str, F
 def count(loc: Locator) -> int:
     """How many elements match, read in the page's main world like every other read of the flow
     (`evaluate_all`); `Locator.count` would use Playwright's utility world, and each world costs a
-    document its own copy of Playwright's injected script (~30 ms per page, measured)."""
-    return loc.evaluate_all("els => els.length")
+    document its own copy of Playwright's injected script (~30 ms per page, measured). A document
+    that goes away under the look holds nothing, as `Locator.count` says too."""
+    try:
+        return loc.evaluate_all("els => els.length")
+    except PlaywrightError as exc:
+        if loc.page.is_closed() or "context was destroyed" not in str(exc):
+            raise
+        return 0
 
 
 def read_first(loc: Locator, js: str) -> list:

@@ -229,6 +229,21 @@ def test_an_email_field_that_does_not_keep_the_address_stops_before_sending(page
         flow.fill_form(page, flow.locate_form(page, run), run)
 
 
+def test_a_form_filled_again_checks_its_own_email_field_not_the_first_ones(page: Page):
+    # Found by review: a page that re-renders its form (e.g. after a cookie choice) and keeps the
+    # first one hidden; the new email field drops what is typed.
+    form = """<div id="{id}"><label>Country <select><option value="PT">Portugal</option></select></label>
+      <label>Email <input type="email" {email_js}></label>
+      <label>Tell us how this processing impacts you <textarea></textarea></label><button type="submit">Send</button></div>"""
+    page.set_content(form.format(id="first", email_js=""))
+    run = make_run()
+    flow.fill_form(page, flow.locate_form(page, run), run)
+    page.evaluate("html => { document.getElementById('first').hidden = true; document.body.insertAdjacentHTML('beforeend', html); }",
+                  form.format(id="second", email_js="oninput=\"this.value = ''\""))
+    with pytest.raises(PageMismatch, match="did not keep the address"):
+        flow.fill_form(page, flow.locate_form(page, run), run)
+
+
 _EMAIL_IN_SHADOW = """<label>Country <select><option value="PT">Portugal</option></select></label>
       <div id="host"></div>
       <label>Tell us how this processing impacts you <textarea></textarea></label><button type="submit">Send</button>

@@ -1,6 +1,11 @@
 """Page shapes an independent red-team pass found (pages written from public reports only, run
 through the CLI contract). Each is reduced here to the smallest page that showed it, in-process."""
 
+import contextlib
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -169,6 +174,74 @@ def test_a_cookie_dialog_that_takes_the_press_on_send_is_declined_and_send_press
     expect(page.locator("#d")).to_have_count(0)  # not there when the bot last looks
     assert flow.send(page, found, run) == "confirmed"
     assert posts == [{"email": "p@example.eu", "cookies": "essential"}]
+
+
+_BAR_OVER_SEND = f"""<html lang='en'><body><form method="post" action="/submit">{FIELDS}<div style="height: 480px"></div>
+  <button type="submit" id="send">Send</button><div style="height: 2000px"></div></form>
+  <script>send.addEventListener('mouseover', () => document.getElementById('bar') || document.body.insertAdjacentHTML('beforeend',
+    `<div role="dialog" id="bar" style="position:fixed;left:0;right:0;bottom:0;height:200px;background:#fff">
+    Allow the use of cookies from Instagram by this browser? <button onclick="bar.remove()">Allow all cookies</button>
+    <button onclick="bar.remove()">Decline optional cookies</button></div>`));</script></body></html>"""
+
+
+@contextlib.contextmanager
+def _slow_site(html: str, answer_after_s: float, status: int = 204):
+    """A local site: GET gives `html`; a POST is recorded at once and answered after
+    `answer_after_s` with `status` (204: the page stays). Yields (base URL, posts); on exit it waits
+    for every request it took."""
+    posts = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self):
+            posts.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            time.sleep(answer_after_s)  # the site is slow (the server's thread, not the test's)
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = False  # server_close waits for every request it took
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", posts
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_cookie_bar_that_took_only_the_first_attempt_never_gets_send_pressed_again(page: Page):
+    # Found by review: the bar covers Send where Playwright first scrolls it to; Playwright scrolls
+    # again and presses; the site answers the POST (204, the page stays) only after the press has
+    # timed out. The call log holds "intercepts pointer events" from the first attempt and the bar
+    # is still up, but Send was pressed: no second press.
+    with _slow_site(_BAR_OVER_SEND, answer_after_s=3) as (url, posts):
+        page.goto(url + "/help/contact/1")
+        run = make_run(timeout_s=2)
+        found = flow.locate_form(page, run)
+        flow.fill_form(page, found, run)
+        with pytest.raises(Unreachable, match="Pressing Send failed"):
+            flow.send(page, found, run)  # a second press would post at once, then wait out its own timeout
+    assert len(posts) == 1
+
+
+def test_a_look_while_the_page_is_replaced_finds_nothing_rather_than_failing(page: Page):
+    # A log-in form posting (the person logging in) while the bot looks for the link: the document
+    # goes away under the look, which then holds nothing.
+    with _slow_site("<form method=post action=/login><button id=b>Log in</button></form>", answer_after_s=1, status=200) as (url, _):
+        page.goto(url + "/privacy/genai/")
+        page.locator("#b").click(no_wait_after=True)
+        assert locate.find(page, "link", IG.link) is None
 
 
 def test_another_layer_that_takes_the_press_on_send_is_reported_not_worked_around(page: Page):
