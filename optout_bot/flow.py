@@ -345,8 +345,6 @@ def _loaded(page: Page) -> bool:
 # Sections a page keeps collapsed (Meta's Privacy Center folds its answers); never in the chrome,
 # a form or a dialog, and never a link, a menu or a field's own list.
 _COLLAPSED = ("details:not([open]) > summary, button[aria-expanded=false], [role=button][aria-expanded=false]")
-
-
 MAX_SECTIONS = 20
 
 
@@ -853,7 +851,6 @@ def confirmation_text(page: Page, run: Run) -> str:
 def send(page: Page, found: dict[str, Found], run: Run) -> Result:
     """Send once: pressed by the person, by the bot after a yes, or by the bot alone. Never retried;
     pressed a second time only when a cookie dialog took the first press, which never reached Send."""
-    button = found["send"].locator
     form = [found[n].locator for n in ("email", "reason", "send")]
     watch_posts(page, run)
     since = _mark_seen(page, run)
@@ -869,27 +866,21 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
     run.guard.require(page.url, "The form page")
     if _visible(_cookie_banner(page, run.recipe)):  # it came late, over the form: it would take the click
         found, since = _decline_over_form(page, run)
-    button = found["send"].locator
-    form = [found[n].locator for n in ("email", "reason", "send")]
-    posts_before = run.posts  # before the click: its POST may be answered during it
-    try:
+    for press in ("first", "second"):
+        form = [found[n].locator for n in ("email", "reason", "send")]
+        posts_before = run.posts  # before the click: its POST may be answered during it
         try:
-            button.click(timeout=run.timeout_s * 1000)
-        except PlaywrightTimeout as exc:
-            # A cookie dialog that came after the look above took the press. Playwright's log lists
-            # every attempt: a second press only if none of them pressed ("click action done": an
-            # attempt may press after the dialog blocked one before it), nothing was posted, and
-            # the dialog is still there.
-            if (not _never_pressed(str(exc)) or run.posts != posts_before
-                    or not _visible(_cookie_banner(page, run.recipe))):
-                raise
-            found, since = _decline_over_form(page, run)
-            button = found["send"].locator
-            form = [found[n].locator for n in ("email", "reason", "send")]
-            posts_before = run.posts
-            button.click(timeout=run.timeout_s * 1000)
-    except PlaywrightError as exc:
-        raise Unreachable(f"Pressing Send failed ({_short(exc)}); it is unknown whether Meta received the form.", hint="Check your email for a code or a confirmation before trying again.") from None
+            found["send"].locator.click(timeout=run.timeout_s * 1000)
+            break
+        except PlaywrightError as exc:
+            # A second press only when a cookie dialog that came after the look above took the first:
+            # no attempt in Playwright's log pressed ("click action done": an attempt may press
+            # after the dialog blocked one before it), nothing was posted, the dialog is still there.
+            if (press == "second" or not isinstance(exc, PlaywrightTimeout) or not _never_pressed(str(exc))
+                    or run.posts != posts_before or not _visible(_cookie_banner(page, run.recipe))):
+                raise Unreachable(f"Pressing Send failed ({_short(exc)}); it is unknown whether Meta received the form.",
+                                  hint="Check your email for a code or a confirmation before trying again.") from None
+        found, since = _decline_over_form(page, run)
     result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before)
     return _after_send(page, run, result)
 
