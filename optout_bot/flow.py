@@ -687,11 +687,19 @@ def _error_words(run: Run, fields: bool) -> re.Pattern:
     return recipe.text_pattern(recipe.error_text, recipe.field_error_text) if fields else recipe.text_pattern(recipe.error_text)
 
 
+def _settled_alerts(page: Page) -> Locator:
+    """Alerts the page has finished writing (not a progress note still busy)."""
+    return page.get_by_role("alert").and_(page.locator(":not([aria-busy=true])"))
+
+
 def _alerts(page: Page, run: Run, new_only: bool = True, fields: bool = True) -> Locator:
     """Alerts that say something went wrong (not progress notes)."""
-    loc = (page.get_by_role("alert").filter(has_text=_error_words(run, fields))
-           .and_(page.locator(":not([aria-busy=true])")))
-    return _new(page, loc, new_only)
+    return _new(page, _settled_alerts(page).filter(has_text=_error_words(run, fields)), new_only)
+
+
+def _errors(page: Page, run: Run, new_only: bool = True, fields: bool = True) -> Locator:
+    """What went wrong: an alert, or error words anywhere."""
+    return _alerts(page, run, new_only, fields).or_(_error_texts(page, run, new_only, fields))
 
 
 def _error_texts(page: Page, run: Run, new_only: bool = True, fields: bool = True) -> Locator:
@@ -719,8 +727,7 @@ _OPEN_FIELDS = (f"input:not([type=hidden], [type=search], [type=checkbox], [type
 
 
 def _open_fields(page: Page, recipe: Recipe) -> Locator:
-    outside_chrome = f"xpath=//*[not(ancestor::*[{recipe.page_chrome}])]"  # XPath: answered natively
-    return page.locator(_OPEN_FIELDS).and_(page.locator(outside_chrome)).filter(visible=True)
+    return page.locator(_OPEN_FIELDS).and_(locate.outside(page, recipe.page_chrome)).filter(visible=True)
 
 
 def _new(page: Page, loc: Locator, new_only: bool) -> Locator:
@@ -760,7 +767,7 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
             return _answer_beside_fields(page, run, stage, code_visible, posted, stale_errors)
     new_only = not stale_errors
     # The form is gone: what went wrong (an alert, or error words), else the confirmation.
-    if _visible(_alerts(page, run, new_only, fields=False).or_(_error_texts(page, run, new_only, fields=False))):
+    if _visible(_errors(page, run, new_only, fields=False)):
         return "refused"
     if posted and _visible(_confirmations(page, run)) and not _visible(_open_fields(page, run.recipe)):
         return "confirmed"
@@ -774,7 +781,7 @@ def _answer_beside_fields(page: Page, run: Run, stage: Literal["send", "code"], 
     if code_visible and not posted:
         return None
     new_only = not stale_errors
-    if _visible(_alerts(page, run, new_only).or_(_error_texts(page, run, new_only))):
+    if _visible(_errors(page, run, new_only)):
         return "wrong-code" if code_visible else "refused"
     if not stale_errors:
         return None
@@ -783,8 +790,7 @@ def _answer_beside_fields(page: Page, run: Run, stage: Literal["send", "code"], 
     if _visible(_confirmations(page, run)) and _same_document(page, run):
         return "confirmed"
     if stage == "send":  # still since the answer, with a new alert that uses no known error words
-        alert = page.get_by_role("alert").and_(page.locator(":not([aria-busy=true])"))
-        return "refused" if _visible(_new(page, alert, True)) else None
+        return "refused" if _visible(_new(page, _settled_alerts(page), True)) else None
     return None
 
 

@@ -55,11 +55,17 @@ def _narrow(scope: Page | Locator, loc: Locator, element: Element) -> Locator:
     if element.must_not_match:
         loc = loc.and_(scope.locator(f":not({element.must_not_match})"))
     if element.not_inside:
-        loc = loc.and_(scope.locator(f"xpath=//*[not(ancestor::*[{element.not_inside}])]"))
+        loc = loc.and_(outside(scope, element.not_inside))
     exclude = element.exclude_pattern()
     if exclude is not None:
         loc = loc.filter(has_not_text=exclude)
     return loc.filter(visible=True)
+
+
+def outside(scope: Page | Locator, ancestor_test: str) -> Locator:
+    """Every element no ancestor of which passes the XPath test: XPath, because the browser answers
+    it natively where a CSS ':not(x *)' is walked in script over the whole page."""
+    return scope.locator(f"xpath=//*[not(ancestor::*[{ancestor_test}])]")
 
 
 def any_layer(scope: Page | Locator, element: Element) -> Locator:
