@@ -240,7 +240,17 @@ def _unanswered_yes(page: Page, recipe: Recipe) -> Locator:
     return radio.or_(label).or_(listed).filter(visible=True)
 
 
-_LINK_JS = "a => [a.getAttribute('href') || '', (a.getAttribute('target') || '').toLowerCase(), a.innerText]"
+# A candidate link: where it goes, its name and the words around it (its nearest block).
+_LINK_JS = ("a => [a.getAttribute('href') || '', (a.getAttribute('target') || '').toLowerCase(),"
+            " [a.getAttribute('aria-label'), a.innerText].filter(Boolean).join(' '),"
+            " ((a.parentElement && a.parentElement.closest('p, li, dd, td, div, section, article')) || a).innerText.slice(0, 2000)]")
+
+
+def _link_rank(recipe: Recipe) -> Callable[[list], tuple[bool, int]]:
+    """Among links with the right words, one in a passage about third parties' information comes
+    last (Meta's page links that other form too), then the one whose name is the stronger phrase."""
+    other = recipe.link.exclude_pattern()
+    return lambda value: (bool(other and other.search(value[3])), recipe.link.name_rank(value[2]))
 
 
 class Start(NamedTuple):
@@ -264,7 +274,7 @@ def classify_start(page: Page, run: Run, want_link: bool = True) -> Start | None
         if want_link:
             return None  # it went away (a navigation): look again
     if want_link:
-        link = locate.find(page, "link", recipe.link, read=_LINK_JS)
+        link = locate.find(page, "link", recipe.link, read=_LINK_JS, rank=_link_rank(recipe))
         if link:
             return Start("link", link)
     # The generic form holds its fields back until its question is answered (looked for last:
@@ -477,7 +487,7 @@ def answer_question(page: Page, run: Run) -> None:
 
 def follow_link(page: Page, run: Run, found: Found) -> Page:
     """Follow the link `classify_start` found (and read: href, target, text)."""
-    href, target, text = found.value
+    href, target, text, _ = found.value
     url = urljoin(page.url, href)
     run.layers["link"] = found.layer
     run.guard.require(url, "The right-to-object link")
@@ -493,9 +503,9 @@ def follow_link(page: Page, run: Run, found: Found) -> Page:
         if status >= 500:  # the tab's own load failed: retry it like any page load
             load(new_page, new_page.url, run)
         return new_page
-    if urlsplit(url).scheme in ("http", "https") and not href.startswith("#"):
+    if href and urlsplit(url).scheme in ("http", "https") and not href.startswith("#"):
         load(page, url, run)
-    else:
+    else:  # a link the page's script follows (no address): pressed; the host guard vets where it goes
         found.locator.click()
     return page
 

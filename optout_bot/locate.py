@@ -7,7 +7,7 @@ match wins, and the layer's name is reported so a maintainer sees what still hol
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
@@ -84,11 +84,13 @@ def any_layer(scope: Page | Locator, element: Element) -> Locator:
 
 
 def find(scope: Page | Locator, name: str, element: Element, read: str | None = None,
-         also: Locator | None = None) -> Found | None:
+         also: Locator | None = None, rank: Callable[[Any], Any] | None = None) -> Found | None:
     """The first visible match, by layer order; None if no layer matches right now.
 
     `read`: a JavaScript function applied to that match in the same round trip (Found.value),
     where looking and then `Locator.evaluate` would take four. `also`: every match must match it too.
+    `rank` (with `read`): within the winning layer, the match whose value ranks lowest wins, the
+    earlier one on a tie; all of them are read in the same round trip.
     """
     for layer, loc in layers(scope, element):
         if also is not None:
@@ -96,10 +98,11 @@ def find(scope: Page | Locator, name: str, element: Element, read: str | None = 
         if read is None:
             if count(loc):
                 return Found(name, loc.first, layer)
-        else:
-            values = read_first(loc, read)
-            if values:
-                return Found(name, loc.first, layer, values[0])
+            continue
+        values = read_first(loc, read) if rank is None else read_all(loc, read)
+        if values:
+            best = 0 if rank is None else min(range(len(values)), key=lambda i: (rank(values[i]), i))
+            return Found(name, loc.nth(best), layer, values[best])
     return None
 
 
@@ -123,3 +126,11 @@ def count(loc: Locator) -> int:
 def read_first(loc: Locator, js: str) -> list:
     """[js(first match)], or [] when nothing matches; one round trip, no waiting."""
     return loc.evaluate_all(f"els => els.slice(0, 1).map({js})")
+
+
+MAX_READ = 20  # candidates `read_all` reads: a page with more links of the same name is no objection page
+
+
+def read_all(loc: Locator, js: str) -> list:
+    """js(match) for each of the first MAX_READ matches, in page order; one round trip, no waiting."""
+    return loc.evaluate_all(f"els => els.slice(0, {MAX_READ}).map({js})")

@@ -90,6 +90,15 @@ class Element(_Strict):
         phrases = _phrases(self.names) + _phrases(self.weak_names)
         return compiled(phrases, "start" if self.anchored else "anywhere") if phrases else None
 
+    def name_rank(self, text: str) -> int:
+        """How strongly `text` names the element: the place in its language's list of the earliest
+        listed phrase it holds (names are listed strongest first), weak names after all names."""
+        at: Placement = "start" if self.anchored else "anywhere"
+        strong = max(map(len, self.names.values()), default=0)
+        ranks = [i for words in self.names.values() for i, p in enumerate(words) if compiled((p,), at).search(text)]
+        ranks += [strong + i for words in self.weak_names.values() for i, p in enumerate(words) if compiled((p,), at).search(text)]
+        return min(ranks, default=strong + max(map(len, self.weak_names.values()), default=0))
+
     def exclude_pattern(self) -> re.Pattern | None:
         phrases = _phrases(self.exclude_names)
         return compiled(phrases) if phrases else None

@@ -61,6 +61,33 @@ def test_third_parties_in_the_plural_is_still_the_other_form(page: Page):
     assert locate.find(page, "link", IG.link).locator.get_attribute("href") == "/help/contact/9"
 
 
+def test_a_contact_link_in_a_passage_about_third_parties_loses_to_the_one_after_it(page: Page):
+    # Both go to contact forms and the first one's own words look like an objection.
+    page.set_content("""<p>Information about you from third parties may be used. You can
+      <a href="/help/contact/5">submit an objection or request</a> about such information.</p>
+      <p>You have the <a href="/help/contact/9">right to object</a> to your information being used.</p>""")
+    start = flow.classify_start(page, make_run())
+    assert start.state == "link" and start.link.value[0] == "/help/contact/9"
+
+
+def test_of_two_contact_links_the_stronger_phrase_wins_wherever_it_stands(page: Page):
+    page.set_content("""<p>You can <a href="/help/contact/5">object to</a> some uses.</p>
+      <p>Or use your <a href="/help/contact/9">right to object</a>.</p>""")
+    link = flow.classify_start(page, make_run()).link
+    assert link.value[0] == "/help/contact/9"
+    assert link.locator.get_attribute("href") == "/help/contact/9"  # the locator is the one ranked first
+
+
+def test_a_link_without_an_address_that_the_pages_script_follows_is_pressed(page: Page):
+    page.route("https://www.instagram.com/help/contact/9", lambda route: route.fulfill(
+        content_type="text/html", body=f"<h1>Object to Your Information Being Used for AI at Meta</h1>{FIELDS}<button>Send</button>"))
+    page.route("https://www.instagram.com/privacy/", lambda route: route.fulfill(
+        content_type="text/html", body="""<main><p>You have the <span role="link" tabindex="0"
+        onclick="location.href = '/help/contact/9'">right to object</span>.</p></main>"""))
+    page.goto("https://www.instagram.com/privacy/")
+    assert flow.reach_form(page, make_run()).url == "https://www.instagram.com/help/contact/9"
+
+
 def test_a_link_to_a_contact_form_wins_over_a_help_article_or_the_policy(page: Page):
     page.set_content("""<p><a href="https://help.instagram.com/2034512">Learn more about your right to object</a>.
       <a href="https://www.instagram.com/legal/policy/?section_id=7">right to object</a>.
