@@ -607,7 +607,8 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: l
             anywhere = {countries.fold(n) for n in countries.names_anywhere(alpha_2)}
             value = next((v for v, label in options if countries.fold(label) in anywhere), None)
         if value is None:
-            raise PageMismatch(f"The country list has no entry for {names[0]}.", hint="Check OPTOUT_COUNTRY; the form may not be offered in your country.")
+            _person_chooses_country(page, control, names, run, "e => e.value ? (e.selectedOptions[0] || {}).label || e.value : ''")
+            return
         if control.select_option(value=value) != [value]:
             raise PageMismatch("The country choice did not hold.", hint=_DRIFT_HINT)
         return
@@ -653,7 +654,36 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
         elif countries.fold(control.input_value() if is_input else control.inner_text()) == countries.fold(name):
             return
         raise PageMismatch(f"The country list did not keep {name!r}.", hint=_DRIFT_HINT)
-    raise PageMismatch(f"The country list offered no option named {names[0]!r}.", hint="Check OPTOUT_COUNTRY; the form may not be offered in your country.")
+    companion = page.locator("input[type=hidden][name$='iso2_country_code' i]")
+    if companion.count():  # the page's own record of the choice
+        _person_chooses_country(page, companion.first, names, run, "e => e.value.trim()")
+    elif not typeahead:  # a list that only shows what was picked
+        _person_chooses_country(page, control, names, run, "e => (e.value ?? e.innerText).trim()")
+    else:  # what a person types there is no choice yet: nothing tells when they have chosen
+        _person_chooses_country(page, None, names, run, "")
+
+
+def _person_chooses_country(page: Page, shown: Locator | None, names: list[str], run: Run, chosen_js: str) -> None:
+    """No option bears a name the bot knows for the country (the page may spell it otherwise): in a
+    window the person picks it, and the bot carries on once `chosen_js` on `shown` reads a new choice."""
+    tried = ", ".join(repr(name) for name in names)
+    english = countries.english_name(run.settings.country)
+    if run.headless or shown is None:
+        not_offered = "if it is not in the list, the form may not be offered in your country."
+        raise PageMismatch(f"The country list has no entry the bot knows for {english} (it looked for {tried}).",
+                           hint=f"Run without --headless to choose your country in the window yourself; {not_offered}"
+                           if shown is not None else f"Check OPTOUT_COUNTRY; {not_offered}")
+
+    def chosen() -> str:
+        return _read(shown, chosen_js, run.recipe.country.description, run)
+
+    before = chosen()
+    run.report.your_turn(f"The country list does not name {english} in a way the bot knows (it looked for {tried}). "
+                         "Choose your country of residence in the list in the window; the bot carries on once you have "
+                         "(if it is not there, the form is not offered where you live: close the window to stop).")
+    person.show_note(page, "Please choose your country of residence in the list.", "act")
+    _wait_person(lambda: chosen() not in ("", before), page, run, "your choice of country")
+    run.report.info(f"You chose {chosen()!r} in the country list.")
 
 
 def _read(loc: Locator, js: str, what: str, run: Run):

@@ -1,10 +1,13 @@
 """Locator layers and single flow steps, in-process on small pages (pytest-playwright's `page`)."""
 
+import json
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import make_run
 from optout_bot import flow, locate, recipe
+from optout_bot.progress import Reporter
 from optout_bot.status import PageMismatch
 
 IG = recipe.load("instagram")
@@ -101,11 +104,53 @@ def test_select_by_name_when_values_are_opaque(page: Page):
     expect(control.locator).to_have_value("902")
 
 
-def test_a_country_the_list_lacks_stops_with_page_mismatch(page: Page):
+def test_a_country_the_list_lacks_stops_headless_with_what_was_looked_for(page: Page):
     page.set_content('<label>Country <select><option value="DE">Germany</option></select></label>')
     control = locate.find(page, "country", IG.country)
-    with pytest.raises(PageMismatch, match="no entry for Portugal"):
+    with pytest.raises(PageMismatch, match=r"no entry the bot knows for Portugal \(it looked for 'Portugal'") as caught:
         flow.choose_country(page, control.locator, "PT", make_run())
+    assert "without --headless" in caught.value.hint
+
+
+# Calls `act` a moment after the bot's note appears in the window: a person who read it.
+_WHEN_ASKED = """(act => new MutationObserver((_, seen) => {
+  if (document.getElementById('optout-bot-note')) { seen.disconnect(); setTimeout(act, 300); }
+}).observe(document.documentElement, {childList: true}))"""
+
+
+# A Romanian list that calls the Netherlands 'Țările de Jos' (CLDR) where pycountry says 'Olanda'.
+_RO_LIST = """<html lang="ro"><label>Țara de reședință <select>
+  <option value="">Selectează</option><option value="11">Portugalia</option><option value="12">Țările de Jos</option>
+  </select></label></html>"""
+
+
+def test_in_a_window_the_person_chooses_a_country_the_list_names_otherwise(page: Page, capsys):
+    page.set_content(_RO_LIST)
+    control = locate.find(page, "country", IG.country)
+    # The person picks it a moment after the bot's note asks (a change event, as a real choice makes).
+    page.evaluate(f"""() => {_WHEN_ASKED}(() => {{ const s = document.querySelector('select');
+      s.value = '12'; s.dispatchEvent(new Event('change', {{bubbles: true}})); }})""")
+    run = make_run(country="NL", headless=False)
+    run.report = Reporter(json_events=True)
+    flow.choose_country(page, control.locator, "NL", run)
+    expect(control.locator).to_have_value("12")
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    asked = [e["message"] for e in events if e["event"] == "your-turn"]
+    assert len(asked) == 1 and "'Olanda'" in asked[0] and "Choose your country" in asked[0]
+    assert any(e["message"] == "You chose 'Țările de Jos' in the country list." for e in events)
+    expect(page.locator("#optout-bot-note")).to_be_attached()
+
+
+def test_in_a_window_a_select_only_combobox_waits_for_the_persons_pick(page: Page):
+    page.set_content("""<html lang="ro"><span id="l">Țara de reședință</span>
+      <div role="combobox" tabindex="0" aria-labelledby="l" aria-controls="lb" aria-expanded="false"
+           onclick="lb.hidden = false; this.setAttribute('aria-expanded', 'true')">Selectează</div>
+      <div role="listbox" id="lb" hidden><div role="option" onclick="pick(this)">Țările de Jos</div></div>
+      <script>function pick(o) { document.querySelector('[role=combobox]').textContent = o.textContent; lb.hidden = true; }</script></html>""")
+    page.evaluate(f"() => {_WHEN_ASKED}(() => pick(document.querySelector('[role=option]')))")
+    control = locate.find(page, "country", IG.country)
+    flow.choose_country(page, control.locator, "NL", make_run(country="NL", headless=False))
+    expect(control.locator).to_have_text("Țările de Jos")
 
 
 def test_cookie_choice_is_the_least_permissive_even_when_accept_comes_first(page: Page):
