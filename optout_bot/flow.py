@@ -615,6 +615,10 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: l
     _choose_in_combobox(page, control, names, alpha_2, is_input, run)
 
 
+# Meta's typeahead keeps the chosen country's ISO code in a hidden field named Field<digits>_iso2_country_code.
+_ISO_COMPANION = "input[type=hidden][name$='iso2_country_code' i]"
+
+
 def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2: str, is_input: bool, run: Run) -> None:
     """Type the name, then pick the option whose text is exactly it (Niger, not Nigeria)."""
     listbox_id = control.get_attribute("aria-controls") or control.get_attribute("aria-owns")
@@ -643,18 +647,18 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
             target = options.nth(exact[0])
         target.click()
         # A typeahead keeps what was typed even when no option was picked: trust its ISO companion.
-        companion = page.locator("input[type=hidden][name$='iso2_country_code' i]")
-        if companion.count():
+        if page.locator(_ISO_COMPANION).count():
             try:  # the page may set it a moment after the click
-                page.wait_for_function("([e, want]) => e.value.trim().toUpperCase() === want",
-                                       arg=[companion.first.element_handle(), alpha_2], timeout=2000)
+                page.wait_for_function("([css, want]) => { const e = document.querySelector(css);"
+                                       " return !!e && e.value.trim().toUpperCase() === want; }",
+                                       arg=[_ISO_COMPANION, alpha_2], timeout=2000)
                 return
             except PlaywrightTimeout:
                 pass
         elif countries.fold(control.input_value() if is_input else control.inner_text()) == countries.fold(name):
             return
         raise PageMismatch(f"The country list did not keep {name!r}.", hint=_DRIFT_HINT)
-    companion = page.locator("input[type=hidden][name$='iso2_country_code' i]")
+    companion = page.locator(_ISO_COMPANION)
     if companion.count():  # the page's own record of the choice
         _person_chooses_country(page, companion.first, names, run, "e => e.value.trim()")
     elif not typeahead:  # a list that only shows what was picked
