@@ -10,6 +10,7 @@ import itertools
 import json
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Literal, NamedTuple, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -27,6 +28,7 @@ from optout_bot.status import Cancelled, PageMismatch, PersonTimeout, Rejected, 
 
 CHUNK_MS = 1000  # longest single wait before the guard and the terminal are looked at again
 MAX_CODE_TRIES = 3
+TAB_OPENS_MS = 1000  # a pressed link that opens a tab has announced it within this long
 EXPAND_AFTER_S = 1.0  # a start page still this long without the link: open its collapsed sections
 T = TypeVar("T")
 
@@ -240,17 +242,24 @@ def _unanswered_yes(page: Page, recipe: Recipe) -> Locator:
     return radio.or_(label).or_(listed).filter(visible=True)
 
 
-# A candidate link: where it goes, its name and the words around it (its nearest block).
-_LINK_JS = ("a => [a.getAttribute('href') || '', (a.getAttribute('target') || '').toLowerCase(),"
-            " [a.getAttribute('aria-label'), a.innerText].filter(Boolean).join(' '),"
-            " ((a.parentElement && a.parentElement.closest('p, li, dd, td, div, section, article')) || a).innerText.slice(0, 2000)]")
+# A candidate link, tagged with this look's number and its place (so the one ranked first is the
+# one pressed, whatever renders meanwhile): where it goes, its name, the words of its nearest block.
+_LINK_JS = ("(a, i) => {{ const tag = '{look}-' + i; a.setAttribute('data-optout-link', tag);"
+            " return [a.getAttribute('href') || '', (a.getAttribute('target') || '').toLowerCase(),"
+            " a.getAttribute('aria-label') || a.innerText,"
+            " ((a.parentElement && a.parentElement.closest('p, li, dd, td, div, section, article')) || a).innerText.slice(0, 2000),"
+            " tag]; }}")
+_LOOKS = itertools.count(1)
+_NOT_PRESSED = ":not([data-optout-pressed])"  # a script-only link pressed once that led nowhere
 
 
-def _link_rank(recipe: Recipe) -> Callable[[list], tuple[bool, int]]:
-    """Among links with the right words, one in a passage about third parties' information comes
-    last (Meta's page links that other form too), then the one whose name is the stronger phrase."""
-    other = recipe.link.exclude_pattern()
-    return lambda value: (bool(other and other.search(value[3])), recipe.link.name_rank(value[2]))
+def _link_rank(recipe: Recipe) -> Callable[[list], tuple[bool, int, bool]]:
+    """Real links before those the page's script follows (a clickable card says 'right to object'
+    too); then the stronger phrase; on a tie, one in a passage about third parties' information
+    last (Meta's page links that other form too)."""
+    other = recipe.link.exclude_pattern("word")
+    return lambda value: (not value[0], recipe.link.name_rank(value[2]),
+                          bool(other and other.search(f"{value[2]} {value[3]}")))
 
 
 class Start(NamedTuple):
@@ -274,7 +283,8 @@ def classify_start(page: Page, run: Run, want_link: bool = True) -> Start | None
         if want_link:
             return None  # it went away (a navigation): look again
     if want_link:
-        link = locate.find(page, "link", recipe.link, read=_LINK_JS, rank=_link_rank(recipe))
+        link = locate.find(page, "link", recipe.link, read=_LINK_JS.format(look=next(_LOOKS)), rank=_link_rank(recipe),
+                           also=page.locator(_NOT_PRESSED))
         if link:
             return Start("link", link)
     # The generic form holds its fields back until its question is answered (looked for last:
@@ -310,9 +320,10 @@ def reach_form(page: Page, run: Run) -> Page:
             answer_question(page, run)
             answered.add(page.url)
         elif state == "link":
-            page = follow_link(page, run, start.link)
-            followed = True
-            deadline = time.monotonic() + run.timeout_s
+            reached = follow_link(page, run, start.link)
+            if reached is not None:
+                page, followed = reached, True
+                deadline = time.monotonic() + run.timeout_s
         if state:
             last_change = time.monotonic()
             continue
@@ -454,11 +465,23 @@ def wait_for_login(page: Page, run: Run) -> None:
 
 def _wait_person(done: Callable[[], bool], page: Page, run: Run, what: str) -> None:
     deadline = run.person_deadline
-    while not done():
-        run.guard.check()
-        if time.monotonic() > deadline:
-            raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for {what}; stopping.", hint="Run again when you have time; nothing was sent.")
-        wait_for_change(page, mark(page))
+    with _window_closed_is_cancel(page):
+        while not done():
+            run.guard.check()
+            if time.monotonic() > deadline:
+                raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for {what}; stopping.", hint="Run again when you have time; nothing was sent.")
+            wait_for_change(page, mark(page))
+
+
+@contextmanager
+def _window_closed_is_cancel(page: Page):
+    """While the person has the window: closing it is their way to stop, not a failure."""
+    try:
+        yield
+    except PlaywrightError:
+        if page.is_closed():
+            raise _closed() from None
+        raise
 
 
 def answer_question(page: Page, run: Run) -> None:
@@ -485,29 +508,57 @@ def answer_question(page: Page, run: Run) -> None:
     run.report.info("The form first asks whether your request is about AI at Meta: chose Yes.")
 
 
-def follow_link(page: Page, run: Run, found: Found) -> Page:
-    """Follow the link `classify_start` found (and read: href, target, text)."""
-    href, target, text, _ = found.value
+def follow_link(page: Page, run: Run, found: Found) -> Page | None:
+    """Follow the link `classify_start` found and read; the page it led to, or None when it was a
+    link the page's script follows and pressing it led nowhere."""
+    href, target, text, _, tag = found.value
+    link = page.locator(f"[data-optout-link='{tag}']")
     url = urljoin(page.url, href)
     run.layers["link"] = found.layer
     run.guard.require(url, "The right-to-object link")
     run.report.info(f"Found the right-to-object link ({' '.join(text.split())!r}).", layer=found.layer)
     if target == "_blank":
         with page.context.expect_page(timeout=run.timeout_s * 1000) as info:
-            found.locator.click()
-        new_page = info.value
-        new_page.wait_for_load_state("domcontentloaded", timeout=run.timeout_s * 1000)
-        run.guard.check()
-        run.report.info("The form opened in a new tab; carrying on there.")
-        status = new_page.evaluate("(performance.getEntriesByType('navigation')[0] || {}).responseStatus || 0")
-        if status >= 500:  # the tab's own load failed: retry it like any page load
-            load(new_page, new_page.url, run)
-        return new_page
+            link.click(timeout=run.timeout_s * 1000)
+        return _new_tab(info.value, run)
     if href and urlsplit(url).scheme in ("http", "https") and not href.startswith("#"):
         load(page, url, run)
-    else:  # a link the page's script follows (no address): pressed; the host guard vets where it goes
-        found.locator.click()
-    return page
+        return page
+    # No address: pressed, and the host guard vets where it goes. Playwright's click returns once
+    # a navigation it started has committed; a tab it opened is announced a moment later.
+    # (Events reach the listener only while a Playwright call waits: none is missed between them.)
+    before, opened = page.url, []
+
+    def on_popup(tab: Page) -> None:
+        opened.append(tab)
+
+    page.on("popup", on_popup)
+    try:
+        link.click(timeout=run.timeout_s * 1000)
+        if page.url == before and not opened:
+            try:
+                opened.append(page.wait_for_event("popup", timeout=TAB_OPENS_MS))
+            except PlaywrightTimeout:
+                pass
+    finally:
+        page.remove_listener("popup", on_popup)
+    if page.url != before:
+        return page
+    if opened:
+        return _new_tab(opened[0], run)
+    locate.read_first(link, "e => e.setAttribute('data-optout-pressed', '')")
+    run.report.warn(f"Pressing {' '.join(text.split())[:80]!r} opened nothing; looking further.")
+    return None
+
+
+def _new_tab(new_page: Page, run: Run) -> Page:
+    new_page.wait_for_load_state("domcontentloaded", timeout=run.timeout_s * 1000)
+    run.guard.check()
+    run.report.info("The form opened in a new tab; carrying on there.")
+    status = new_page.evaluate("(performance.getEntriesByType('navigation')[0] || {}).responseStatus || 0")
+    if status >= 500:  # the tab's own load failed: retry it like any page load
+        load(new_page, new_page.url, run)
+    return new_page
 
 
 # --- the form -----------------------------------------------------------------------------
@@ -607,7 +658,7 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: l
             anywhere = {countries.fold(n) for n in countries.names_anywhere(alpha_2)}
             value = next((v for v, label in options if countries.fold(label) in anywhere), None)
         if value is None:
-            _person_chooses_country(page, control, names, run, "e => e.value ? (e.selectedOptions[0] || {}).label || e.value : ''")
+            _person_chooses_country(page, control, names, run, _SELECT_CHOICE)
             return
         if control.select_option(value=value) != [value]:
             raise PageMismatch("The country choice did not hold.", hint=_DRIFT_HINT)
@@ -660,34 +711,55 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
         raise PageMismatch(f"The country list did not keep {name!r}.", hint=_DRIFT_HINT)
     companion = page.locator(_ISO_COMPANION)
     if companion.count():  # the page's own record of the choice
-        _person_chooses_country(page, companion.first, names, run, "e => e.value.trim()")
+        _person_chooses_country(page, companion.first, names, run, _COMPANION_CHOICE)
     elif not typeahead:  # a list that only shows what was picked
-        _person_chooses_country(page, control, names, run, "e => (e.value ?? e.innerText).trim()")
+        _person_chooses_country(page, control, names, run, _SHOWN_CHOICE)
     else:  # what a person types there is no choice yet: nothing tells when they have chosen
         _person_chooses_country(page, None, names, run, "")
 
 
-def _person_chooses_country(page: Page, shown: Locator | None, names: list[str], run: Run, chosen_js: str) -> None:
+# What a country list holds as chosen: [its text, whether that is a choice]. A placeholder is
+# none; a combobox shows its placeholder as text, so there that cannot be told.
+_SELECT_CHOICE = "e => [e.value ? (e.selectedOptions[0] || {}).label || e.value : '', !!e.value]"
+_COMPANION_CHOICE = "e => [e.value.trim(), !!e.value.trim()]"
+_SHOWN_CHOICE = "e => [((e.tagName === 'INPUT' ? e.value : e.innerText) || '').trim(), false]"
+# Resolves true once the choice has stayed `was` for `ms` (arrow keys pass through other countries
+# on the way to one), false as soon as it is something else.
+_STEADY_JS = ("(e, [was, ms]) => new Promise(done => {{ const read = {choice}, since = Date.now();"
+              " (function check() {{ if (read(e)[0] !== was) done(false); else if (Date.now() - since >= ms) done(true);"
+              " else setTimeout(check, 100); }})(); }})")
+STEADY_MS = 1500
+
+
+def _person_chooses_country(page: Page, shown: Locator | None, names: list[str], run: Run, choice_js: str) -> None:
     """No option bears a name the bot knows for the country (the page may spell it otherwise): in a
-    window the person picks it, and the bot carries on once `chosen_js` on `shown` reads a new choice."""
+    window the person picks it, and the bot carries on once `shown` holds a new choice that stays."""
     tried = ", ".join(repr(name) for name in names)
     english = countries.english_name(run.settings.country)
-    if run.headless or shown is None:
-        not_offered = "if it is not in the list, the form may not be offered in your country."
+    not_offered = "if it is not in the list, the form may not be offered in your country."
+    if shown is None:  # a typeahead keeps whatever is typed: nothing tells when a choice is made
         raise PageMismatch(f"The country list has no entry the bot knows for {english} (it looked for {tried}).",
-                           hint=f"Run without --headless to choose your country in the window yourself; {not_offered}"
-                           if shown is not None else f"Check OPTOUT_COUNTRY; {not_offered}")
+                           hint=f"If your country is in the list under another name, please report it (docs/maintainers.md); {not_offered}")
+    if run.headless:
+        raise PageMismatch(f"The country list has no entry the bot knows for {english} (it looked for {tried}).",
+                           hint=f"Run without --headless to choose your country in the window yourself; {not_offered}")
 
     def chosen() -> str:
-        return _read(shown, chosen_js, run.recipe.country.description, run)
+        return _read(shown, choice_js, run.recipe.country.description, run)[0]
 
-    before = chosen()
+    before, is_choice = _read(shown, choice_js, run.recipe.country.description, run)
+    if is_choice and person.ask_yes_no(f"The country list shows {before!r}. Is that {english}, your country of residence?"):
+        return
     run.report.your_turn(f"The country list does not name {english} in a way the bot knows (it looked for {tried}). "
                          "Choose your country of residence in the list in the window; the bot carries on once you have "
                          "(if it is not there, the form is not offered where you live: close the window to stop).")
     person.show_note(page, "Please choose your country of residence in the list.", "act")
-    _wait_person(lambda: chosen() not in ("", before), page, run, "your choice of country")
-    run.report.info(f"You chose {chosen()!r} in the country list.")
+    now = before
+    with _window_closed_is_cancel(page):
+        while now in ("", before) or not shown.evaluate(_STEADY_JS.format(choice=choice_js), [now, STEADY_MS]):
+            _wait_person(lambda: chosen() not in ("", before), page, run, "your choice of country")
+            now = chosen()
+    run.report.info(f"You chose {now!r} in the country list.")
 
 
 def _read(loc: Locator, js: str, what: str, run: Run):

@@ -99,9 +99,9 @@ class Element(_Strict):
         ranks += [strong + i for words in self.weak_names.values() for i, p in enumerate(words) if compiled((p,), at).search(text)]
         return min(ranks, default=strong + max(map(len, self.weak_names.values()), default=0))
 
-    def exclude_pattern(self) -> re.Pattern | None:
+    def exclude_pattern(self, at: Placement = "anywhere") -> re.Pattern | None:
         phrases = _phrases(self.exclude_names)
-        return compiled(phrases) if phrases else None
+        return compiled(phrases, at) if phrases else None
 
 
 class Verified(_Strict):

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from conftest import make_run
 from optout_bot import flow, locate, recipe
 from optout_bot.progress import Reporter
-from optout_bot.status import PageMismatch
+from optout_bot.status import Cancelled, PageMismatch
 
 IG = recipe.load("instagram")
 
@@ -141,16 +141,48 @@ def test_in_a_window_the_person_chooses_a_country_the_list_names_otherwise(page:
     expect(page.locator("#optout-bot-note")).to_be_attached()
 
 
-def test_in_a_window_a_select_only_combobox_waits_for_the_persons_pick(page: Page):
-    page.set_content("""<html lang="ro"><span id="l">Țara de reședință</span>
-      <div role="combobox" tabindex="0" aria-labelledby="l" aria-controls="lb" aria-expanded="false"
-           onclick="lb.hidden = false; this.setAttribute('aria-expanded', 'true')">Selectează</div>
+@pytest.mark.parametrize("tag", ["div", "button"])
+def test_in_a_window_a_select_only_combobox_waits_for_the_persons_pick(page: Page, tag):
+    page.set_content(f"""<html lang="ro"><span id="l">Țara de reședință</span>
+      <{tag} role="combobox" tabindex="0" aria-labelledby="l" aria-controls="lb" aria-expanded="false"
+           onclick="lb.hidden = false; this.setAttribute('aria-expanded', 'true')">Selectează</{tag}>
       <div role="listbox" id="lb" hidden><div role="option" onclick="pick(this)">Țările de Jos</div></div>
-      <script>function pick(o) { document.querySelector('[role=combobox]').textContent = o.textContent; lb.hidden = true; }</script></html>""")
+      <script>function pick(o) {{ document.querySelector('[role=combobox]').textContent = o.textContent; lb.hidden = true; }}</script></html>""")
     page.evaluate(f"() => {_WHEN_ASKED}(() => pick(document.querySelector('[role=option]')))")
     control = locate.find(page, "country", IG.country)
-    flow.choose_country(page, control.locator, "NL", make_run(country="NL", headless=False))
+    flow.choose_country(page, control.locator, "NL", make_run(country="NL", headless=False, wait_minutes=0.2))
     expect(control.locator).to_have_text("Țările de Jos")
+
+
+def test_in_a_window_the_choice_is_the_country_the_person_stays_on(page: Page, capsys):
+    # Arrow keys in a list pass through other countries on the way.
+    page.set_content(_RO_LIST.replace('<option value="11">', '<option value="10">Olanda de Nord</option><option value="11">'))
+    page.evaluate(f"""() => {_WHEN_ASKED}(() => {{ const s = document.querySelector('select');
+      s.value = '10'; s.className = 'touched'; setTimeout(() => {{ s.value = '12'; }}, 800); }})""")
+    control = locate.find(page, "country", IG.country)
+    run = make_run(country="NL", headless=False)
+    run.report = Reporter(json_events=True)
+    flow.choose_country(page, control.locator, "NL", run)
+    expect(control.locator).to_have_value("12")
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["message"] == "You chose 'Țările de Jos' in the country list."
+
+
+def test_in_a_window_a_country_already_chosen_is_confirmed_in_the_terminal(page: Page, monkeypatch):
+    page.set_content(_RO_LIST.replace('<option value="12">', '<option value="12" selected>'))
+    asked = []
+    monkeypatch.setattr(flow.person, "ask_yes_no", lambda question: asked.append(question) or True)
+    control = locate.find(page, "country", IG.country)
+    flow.choose_country(page, control.locator, "NL", make_run(country="NL", headless=False, wait_minutes=0.05))
+    assert asked == ["The country list shows 'Țările de Jos'. Is that Netherlands, your country of residence?"]
+    expect(control.locator).to_have_value("12")
+
+
+def test_closing_the_window_while_the_country_is_awaited_cancels(page: Page):
+    page.set_content(_RO_LIST)
+    page.evaluate(f"() => {_WHEN_ASKED}(() => window.close())")
+    control = locate.find(page, "country", IG.country)
+    with pytest.raises(Cancelled):
+        flow.choose_country(page, control.locator, "NL", make_run(country="NL", headless=False, wait_minutes=0.2))
 
 
 def test_cookie_choice_is_the_least_permissive_even_when_accept_comes_first(page: Page):

@@ -61,31 +61,65 @@ def test_third_parties_in_the_plural_is_still_the_other_form(page: Page):
     assert locate.find(page, "link", IG.link).locator.get_attribute("href") == "/help/contact/9"
 
 
-def test_a_contact_link_in_a_passage_about_third_parties_loses_to_the_one_after_it(page: Page):
-    # Both go to contact forms and the first one's own words look like an objection.
-    page.set_content("""<p>Information about you from third parties may be used. You can
-      <a href="/help/contact/5">submit an objection or request</a> about such information.</p>
-      <p>You have the <a href="/help/contact/9">right to object</a> to your information being used.</p>""")
+def _chosen_link(page: Page, html: str) -> str:
+    page.set_content(html)
     start = flow.classify_start(page, make_run())
-    assert start.state == "link" and start.link.value[0] == "/help/contact/9"
+    assert start.state == "link"
+    return start.link.value[0]
+
+
+def test_of_two_links_with_the_same_words_the_one_in_a_passage_about_third_parties_loses(page: Page):
+    assert _chosen_link(page, """<p>Information about you from third parties may be used. You have the
+      <a href="/help/contact/5">right to object</a> to its use.</p>
+      <p>You have the <a href="/help/contact/9">right to object</a> to your information being used.</p>""") == "/help/contact/9"
+
+
+def test_a_passing_mention_of_third_parties_does_not_outweigh_the_stronger_phrase(page: Page):
+    # 'tiers' is also inside French 'métiers': only whole words count.
+    assert _chosen_link(page, """<div>We do not sell your information to third parties. You have the
+      <a href="/help/contact/9">right to object</a> to its use for AI at Meta.</div>
+      <p>You can also <a href="/help/contact/77">object to</a> other processing.</p>""") == "/help/contact/9"
+    assert _chosen_link(page, """<html lang="fr"><p>Nos métiers. Votre <a href="/help/contact/9">droit d'opposition</a>.</p>
+      <p><a href="/help/contact/77">Droit d'opposition</a> ici.</p></html>""") == "/help/contact/9"
 
 
 def test_of_two_contact_links_the_stronger_phrase_wins_wherever_it_stands(page: Page):
-    page.set_content("""<p>You can <a href="/help/contact/5">object to</a> some uses.</p>
+    page.set_content("""<p>You can <a href="/help/contact/5">submit an objection</a> here.</p>
       <p>Or use your <a href="/help/contact/9">right to object</a>.</p>""")
     link = flow.classify_start(page, make_run()).link
     assert link.value[0] == "/help/contact/9"
-    assert link.locator.get_attribute("href") == "/help/contact/9"  # the locator is the one ranked first
+    page.evaluate("document.body.insertAdjacentHTML('afterbegin', '<p>Your <a href=\"/help/contact/1\">right to object</a></p>')")
+    # The link pressed is the one read, whatever rendered above it since.
+    assert page.locator(f"[data-optout-link='{link.value[4]}']").get_attribute("href") == "/help/contact/9"
 
 
-def test_a_link_without_an_address_that_the_pages_script_follows_is_pressed(page: Page):
-    page.route("https://www.instagram.com/help/contact/9", lambda route: route.fulfill(
-        content_type="text/html", body=f"<h1>Object to Your Information Being Used for AI at Meta</h1>{FIELDS}<button>Send</button>"))
-    page.route("https://www.instagram.com/privacy/", lambda route: route.fulfill(
-        content_type="text/html", body="""<main><p>You have the <span role="link" tabindex="0"
-        onclick="location.href = '/help/contact/9'">right to object</span>.</p></main>"""))
-    page.goto("https://www.instagram.com/privacy/")
-    assert flow.reach_form(page, make_run()).url == "https://www.instagram.com/help/contact/9"
+def test_a_clickable_card_that_mentions_the_right_loses_to_a_real_link(page: Page):
+    assert _chosen_link(page, """<div role="link" tabindex="0" onclick="location.href='/help/article/1'">Generative AI at Meta:
+      how we use information, and your right to object</div>
+      <p><a href="/privacy/genai/objection/">Object to your information being used for AI</a></p>""") == "/privacy/genai/objection/"
+
+
+START = "https://privacycenter.instagram.com/privacy/genai/"
+
+
+def _start_page(page: Page, body: str) -> None:
+    form = f"<h1>Object to Your Information Being Used for AI at Meta</h1>{FIELDS}<button>Send</button>"
+    for url in ("https://www.instagram.com/help/contact/9", str(IG.fallback_form_urls[0])):
+        page.context.route(url, lambda route: route.fulfill(content_type="text/html", body=form))  # new tabs too
+    page.route(START, lambda route: route.fulfill(content_type="text/html", body=body))
+    page.goto(START)
+
+
+@pytest.mark.parametrize("follow, reached", [
+    ("location.href = 'https://www.instagram.com/help/contact/9'", "https://www.instagram.com/help/contact/9"),
+    ("window.open('https://www.instagram.com/help/contact/9')", "https://www.instagram.com/help/contact/9"),
+    # Shows a note and goes nowhere: pressed once, then the known form address.
+    ("note.hidden = false", str(IG.fallback_form_urls[0])),
+], ids=["navigates", "opens-a-tab", "goes-nowhere"])
+def test_a_link_without_an_address_is_pressed_and_followed_where_it_leads(page: Page, follow, reached):
+    _start_page(page, f"""<main><p>You have the <span role="link" tabindex="0" onclick="{follow}">right to object</span>.</p>
+      <p id="note" hidden>See the Help Center.</p></main>""")
+    assert flow.reach_form(page, make_run(settle_s=1)).url == reached
 
 
 def test_a_link_to_a_contact_form_wins_over_a_help_article_or_the_policy(page: Page):
