@@ -28,7 +28,7 @@ from optout_bot.status import Cancelled, PageMismatch, PersonTimeout, Rejected, 
 
 CHUNK_MS = 1000  # longest single wait before the guard and the terminal are looked at again
 MAX_CODE_TRIES = 3
-TAB_OPENS_MS = 1000  # a pressed link that opens a tab has announced it within this long
+TAB_OPENS_MS = 1000  # a pressed link's script has started its page load within this long
 EXPAND_AFTER_S = 1.0  # a start page still this long without the link: open its collapsed sections
 T = TypeVar("T")
 
@@ -258,7 +258,7 @@ def _link_rank(recipe: Recipe) -> Callable[[list], tuple[bool, int, bool]]:
     too); then the stronger phrase; on a tie, one in a passage about third parties' information
     last (Meta's page links that other form too)."""
     other = recipe.link.exclude_pattern("word")
-    return lambda value: (not value[0], recipe.link.name_rank(value[2]),
+    return lambda value: (not _goes_somewhere(value[0]), recipe.link.name_rank(value[2]),
                           bool(other and other.search(f"{value[2]} {value[3]}")))
 
 
@@ -302,6 +302,7 @@ def reach_form(page: Page, run: Run) -> Page:
     fallbacks: list[str] | None = None  # known form addresses not tried yet (decided once, when needed)
     expanded = False  # collapsed sections were opened once, in case the link is inside one
     answered: set[str] = set()  # pages whose question was answered (once each: never Yes to a second question)
+    led_nowhere: set[tuple[str, str]] = set()  # (page, link text) of script-only links whose press loaded nothing
     while True:
         run.guard.check()
         start, since = _classified(lambda: classify_start(page, run, want_link=not followed), page)
@@ -320,8 +321,12 @@ def reach_form(page: Page, run: Run) -> Page:
             answer_question(page, run)
             answered.add(page.url)
         elif state == "link":
-            reached = follow_link(page, run, start.link)
-            if reached is not None:
+            pressed = (page.url, start.link.value[2])
+            if pressed in led_nowhere:  # pressed once already (its mark may be gone with a re-render)
+                state, since = None, mark(page)
+            elif (reached := follow_link(page, run, start.link)) is None:
+                led_nowhere.add(pressed)
+            else:
                 page, followed = reached, True
                 deadline = time.monotonic() + run.timeout_s
         if state:
@@ -463,8 +468,8 @@ def wait_for_login(page: Page, run: Run) -> None:
     run.report.info("Logged in; carrying on.")
 
 
-def _wait_person(done: Callable[[], bool], page: Page, run: Run, what: str) -> None:
-    deadline = run.person_deadline
+def _wait_person(done: Callable[[], bool], page: Page, run: Run, what: str, deadline: float | None = None) -> None:
+    deadline = deadline or run.person_deadline
     with _window_closed_is_cancel(page):
         while not done():
             run.guard.check()
@@ -508,45 +513,72 @@ def answer_question(page: Page, run: Run) -> None:
     run.report.info("The form first asks whether your request is about AI at Meta: chose Yes.")
 
 
+def _goes_somewhere(href: str) -> bool:
+    """An address a browser loads (not '#top' or 'javascript:'): the link can be followed by address."""
+    return bool(href) and not href.startswith("#") and urlsplit(href).scheme.lower() in ("", "http", "https")
+
+
 def follow_link(page: Page, run: Run, found: Found) -> Page | None:
     """Follow the link `classify_start` found and read; the page it led to, or None when it was a
-    link the page's script follows and pressing it led nowhere."""
+    link the page's script follows and pressing it started no page load."""
     href, target, text, _, tag = found.value
-    link = page.locator(f"[data-optout-link='{tag}']")
-    url = urljoin(page.url, href)
+    link = page.locator(f"[data-optout-link='{tag}']")  # the one read, whatever rendered since
+    url = urljoin(page.url, href) if _goes_somewhere(href) else None
     run.layers["link"] = found.layer
-    run.guard.require(url, "The right-to-object link")
+    if url:
+        run.guard.require(url, "The right-to-object link")
     run.report.info(f"Found the right-to-object link ({' '.join(text.split())!r}).", layer=found.layer)
     if target == "_blank":
         with page.context.expect_page(timeout=run.timeout_s * 1000) as info:
             link.click(timeout=run.timeout_s * 1000)
         return _new_tab(info.value, run)
-    if href and urlsplit(url).scheme in ("http", "https") and not href.startswith("#"):
+    if url:
         load(page, url, run)
         return page
-    # No address: pressed, and the host guard vets where it goes. Playwright's click returns once
-    # a navigation it started has committed; a tab it opened is announced a moment later.
-    # (Events reach the listener only while a Playwright call waits: none is missed between them.)
-    before, opened = page.url, []
+    # No address: pressed, and the host guard vets where it goes. What counts is a page load it
+    # starts, here or in a new tab, during the click or just after it (the script may wait a tick).
+    before, starts, opened = page.url, [], []
+
+    def here(request) -> bool:
+        try:
+            return request.frame == page.main_frame
+        except PlaywrightError:  # a new tab's first load: its frame is not there yet
+            return False
+
+    def top_level(request) -> bool:
+        try:
+            return request.is_navigation_request() and request.frame.parent_frame is None
+        except PlaywrightError:
+            return True
+
+    def on_request(request) -> None:
+        if top_level(request):
+            starts.append(request)
 
     def on_popup(tab: Page) -> None:
         opened.append(tab)
 
+    page.context.on("request", on_request)
     page.on("popup", on_popup)
     try:
         link.click(timeout=run.timeout_s * 1000)
-        if page.url == before and not opened:
-            try:
-                opened.append(page.wait_for_event("popup", timeout=TAB_OPENS_MS))
-            except PlaywrightTimeout:
-                pass
+        if not starts and not opened and page.url == before:
+            starts.append(page.context.wait_for_event("request", predicate=top_level, timeout=TAB_OPENS_MS))
+        if starts and not opened and page.url == before and not any(map(here, starts)):
+            opened.append(page.wait_for_event("popup", timeout=TAB_OPENS_MS))  # announced after its load began
+    except PlaywrightTimeout:
+        pass  # it could not be pressed, or started nothing
     finally:
+        page.context.remove_listener("request", on_request)
         page.remove_listener("popup", on_popup)
-    if page.url != before:
+    if page.url != before or any(map(here, starts)):
         return page
     if opened:
         return _new_tab(opened[0], run)
-    locate.read_first(link, "e => e.setAttribute('data-optout-pressed', '')")
+    try:  # so that the next look finds another link, if the page has one
+        locate.read_first(link, "e => e.setAttribute('data-optout-pressed', '')")
+    except PlaywrightError:
+        pass
     run.report.warn(f"Pressing {' '.join(text.split())[:80]!r} opened nothing; looking further.")
     return None
 
@@ -748,16 +780,18 @@ def _person_chooses_country(page: Page, shown: Locator | None, names: list[str],
         return _read(shown, choice_js, run.recipe.country.description, run)[0]
 
     before, is_choice = _read(shown, choice_js, run.recipe.country.description, run)
-    if is_choice and person.ask_yes_no(f"The country list shows {before!r}. Is that {english}, your country of residence?"):
+    if is_choice and (before.upper() == run.settings.country  # the ISO companion already says so
+                      or person.ask_yes_no(f"The country list shows {before!r}. Is that {english}, your country of residence?")):
         return
+    again = f" (It shows {before!r} now; if that is yours, run again from a terminal to confirm it there.)" if is_choice else ""
     run.report.your_turn(f"The country list does not name {english} in a way the bot knows (it looked for {tried}). "
-                         "Choose your country of residence in the list in the window; the bot carries on once you have "
-                         "(if it is not there, the form is not offered where you live: close the window to stop).")
+                         f"Choose your country of residence in the list in the window; the bot carries on once you have.{again} "
+                         "If it is not there, the form is not offered where you live: close the window to stop.")
     person.show_note(page, "Please choose your country of residence in the list.", "act")
-    now = before
+    now, deadline = before, run.person_deadline
     with _window_closed_is_cancel(page):
         while now in ("", before) or not shown.evaluate(_STEADY_JS.format(choice=choice_js), [now, STEADY_MS]):
-            _wait_person(lambda: chosen() not in ("", before), page, run, "your choice of country")
+            _wait_person(lambda: chosen() not in ("", before), page, run, "your choice of country", deadline)
             now = chosen()
     run.report.info(f"You chose {now!r} in the country list.")
 

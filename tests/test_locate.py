@@ -177,6 +177,17 @@ def test_in_a_window_a_country_already_chosen_is_confirmed_in_the_terminal(page:
     expect(control.locator).to_have_value("12")
 
 
+def test_in_a_window_a_wrong_country_already_chosen_is_changed_by_the_person(page: Page, monkeypatch):
+    page.set_content(_RO_LIST.replace('<option value="11">', '<option value="11" selected>'))
+    asked = []
+    monkeypatch.setattr(flow.person, "ask_yes_no", lambda question: asked.append(question) or False)
+    page.evaluate(f"""() => {_WHEN_ASKED}(() => {{ document.querySelector('select').value = '12'; }})""")
+    control = locate.find(page, "country", IG.country)
+    flow.choose_country(page, control.locator, "NL", make_run(country="NL", headless=False, wait_minutes=0.2))
+    assert asked == ["The country list shows 'Portugalia'. Is that Netherlands, your country of residence?"]
+    expect(control.locator).to_have_value("12")
+
+
 def test_closing_the_window_while_the_country_is_awaited_cancels(page: Page):
     page.set_content(_RO_LIST)
     page.evaluate(f"() => {_WHEN_ASKED}(() => window.close())")

@@ -84,13 +84,8 @@ def test_a_passing_mention_of_third_parties_does_not_outweigh_the_stronger_phras
 
 
 def test_of_two_contact_links_the_stronger_phrase_wins_wherever_it_stands(page: Page):
-    page.set_content("""<p>You can <a href="/help/contact/5">submit an objection</a> here.</p>
-      <p>Or use your <a href="/help/contact/9">right to object</a>.</p>""")
-    link = flow.classify_start(page, make_run()).link
-    assert link.value[0] == "/help/contact/9"
-    page.evaluate("document.body.insertAdjacentHTML('afterbegin', '<p>Your <a href=\"/help/contact/1\">right to object</a></p>')")
-    # The link pressed is the one read, whatever rendered above it since.
-    assert page.locator(f"[data-optout-link='{link.value[4]}']").get_attribute("href") == "/help/contact/9"
+    assert _chosen_link(page, """<p>You can <a href="/help/contact/5">submit an objection</a> here.</p>
+      <p>Or use your <a href="/help/contact/9">right to object</a>.</p>""") == "/help/contact/9"
 
 
 def test_a_clickable_card_that_mentions_the_right_loses_to_a_real_link(page: Page):
@@ -120,6 +115,50 @@ def test_a_link_without_an_address_is_pressed_and_followed_where_it_leads(page: 
     _start_page(page, f"""<main><p>You have the <span role="link" tabindex="0" onclick="{follow}">right to object</span>.</p>
       <p id="note" hidden>See the Help Center.</p></main>""")
     assert flow.reach_form(page, make_run(settle_s=1)).url == reached
+
+
+def _presses(page: Page) -> list:
+    """What the page logs as pressed (console lines 'pressed ...'), kept across its documents."""
+    said = []
+    page.on("console", lambda message: said.append(message.text) if message.text.startswith("pressed") else None)
+    return said
+
+
+def test_a_javascript_address_is_no_address_the_link_is_pressed(page: Page):
+    _start_page(page, """<p>Your <a href="javascript:void(0)" onclick="location.href = 'https://www.instagram.com/help/contact/9'">right
+      to object</a>.</p>""")
+    assert flow.reach_form(page, make_run()).url == "https://www.instagram.com/help/contact/9"
+
+
+def test_the_link_pressed_is_the_one_ranked_first_whatever_renders_meanwhile(page: Page):
+    _start_page(page, """<p>You can <span role="link" onclick="console.log('pressed 5')">submit an objection</span>.</p>
+      <p>Use your <span role="link" onclick="console.log('pressed 9'); location.href = 'https://www.instagram.com/help/contact/9'">right
+      to object</span>.</p>""")
+    presses, run = _presses(page), make_run()
+    start = flow.classify_start(page, run)
+    page.evaluate("""document.body.insertAdjacentHTML('afterbegin',
+      `<p><span role=link onclick="console.log('pressed 1')">submit an objection</span></p>`)""")
+    assert flow.follow_link(page, run, start.link).url == "https://www.instagram.com/help/contact/9"
+    assert presses == ["pressed 9"]
+
+
+def test_a_script_link_that_redraws_itself_is_pressed_once(page: Page):
+    # Its own press redraws it: the mark the bot left on it is gone, the bot's memory is not.
+    _start_page(page, """<main id="m"></main><script>function render() { m.innerHTML = `<p>You have the <span role="link"
+      tabindex="0" onclick="console.log('pressed'); render()">right to object</span>.</p>`; } render();</script>""")
+    presses = _presses(page)
+    assert flow.reach_form(page, make_run(settle_s=1)).url == str(IG.fallback_form_urls[0])
+    assert presses == ["pressed"]
+
+
+def test_a_script_link_whose_page_is_slow_to_answer_is_followed_once(page: Page):
+    form = f"<h1>Object to Your Information Being Used for AI at Meta</h1>{FIELDS}<button>Send</button>"
+    with _slow_site(form, answer_after_s=0, get_after_s=2.5) as (url, _):
+        _start_page(page, f"""<p>You have the <span role="link" onclick="console.log('pressed');
+          setTimeout(() => location.href = '{url}/form', 0)">right to object</span>.</p>""")
+        presses = _presses(page)
+        assert flow.reach_form(page, make_run(settle_s=1)).url == f"{url}/form"
+    assert presses == ["pressed"]
 
 
 def test_a_link_to_a_contact_form_wins_over_a_help_article_or_the_policy(page: Page):
@@ -246,10 +285,10 @@ _BAR_OVER_SEND = f"""<html lang='en'><body><form method="post" action="/submit">
 
 
 @contextlib.contextmanager
-def _slow_site(html: str, answer_after_s: float, status: int = 204):
-    """A local site: GET gives `html`; a POST is recorded at once and answered after
-    `answer_after_s` with `status` (204: the page stays). Yields (base URL, posts); on exit it waits
-    for every request it took."""
+def _slow_site(html: str, answer_after_s: float, status: int = 204, get_after_s: float = 0):
+    """A local site: GET gives `html` after `get_after_s`; a POST is recorded at once and answered
+    after `answer_after_s` with `status` (204: the page stays). Yields (base URL, posts); on exit it
+    waits for every request it took."""
     posts = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -257,6 +296,7 @@ def _slow_site(html: str, answer_after_s: float, status: int = 204):
             pass
 
         def do_GET(self):
+            time.sleep(get_after_s)  # the server's thread, as for POST below
             body = html.encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
