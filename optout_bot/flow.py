@@ -28,7 +28,7 @@ from optout_bot.status import Cancelled, PageMismatch, PersonTimeout, Rejected, 
 
 CHUNK_MS = 1000  # longest single wait before the guard and the terminal are looked at again
 MAX_CODE_TRIES = 3
-TAB_OPENS_MS = 1000  # a pressed link's script has started its page load within this long
+PRESS_LOADS_MS = 1000  # a pressed link's script has started its page load within this long
 EXPAND_AFTER_S = 1.0  # a start page still this long without the link: open its collapsed sections
 T = TypeVar("T")
 
@@ -535,8 +535,20 @@ def follow_link(page: Page, run: Run, found: Found) -> Page | None:
     if url:
         load(page, url, run)
         return page
-    # No address: pressed, and the host guard vets where it goes. What counts is a page load it
-    # starts, here or in a new tab, during the click or just after it (the script may wait a tick).
+    # No address: pressed, and the host guard vets where it goes.
+    reached = _press(page, link, run)
+    if reached is None:
+        try:  # so that the next look finds another link, if the page has one
+            locate.read_first(link, "e => e.setAttribute('data-optout-pressed', '')")
+        except PlaywrightError:
+            pass
+        run.report.warn(f"Pressing {' '.join(text.split())[:80]!r} opened nothing; looking further.")
+    return reached
+
+
+def _press(page: Page, link: Locator, run: Run) -> Page | None:
+    """Press a link the page's script follows; the page it loads, here or in a new tab, or None.
+    What counts is a page load it starts during the click or just after (the script may wait a tick)."""
     before, starts, opened = page.url, [], []
 
     def here(request) -> bool:
@@ -563,9 +575,9 @@ def follow_link(page: Page, run: Run, found: Found) -> Page | None:
     try:
         link.click(timeout=run.timeout_s * 1000)
         if not starts and not opened and page.url == before:
-            starts.append(page.context.wait_for_event("request", predicate=top_level, timeout=TAB_OPENS_MS))
+            starts.append(page.context.wait_for_event("request", predicate=top_level, timeout=PRESS_LOADS_MS))
         if starts and not opened and page.url == before and not any(map(here, starts)):
-            opened.append(page.wait_for_event("popup", timeout=TAB_OPENS_MS))  # announced after its load began
+            opened.append(page.wait_for_event("popup", timeout=PRESS_LOADS_MS))  # announced after its load began
     except PlaywrightTimeout:
         pass  # it could not be pressed, or started nothing
     finally:
@@ -573,14 +585,7 @@ def follow_link(page: Page, run: Run, found: Found) -> Page | None:
         page.remove_listener("popup", on_popup)
     if page.url != before or any(map(here, starts)):
         return page
-    if opened:
-        return _new_tab(opened[0], run)
-    try:  # so that the next look finds another link, if the page has one
-        locate.read_first(link, "e => e.setAttribute('data-optout-pressed', '')")
-    except PlaywrightError:
-        pass
-    run.report.warn(f"Pressing {' '.join(text.split())[:80]!r} opened nothing; looking further.")
-    return None
+    return _new_tab(opened[0], run) if opened else None
 
 
 def _new_tab(new_page: Page, run: Run) -> Page:
@@ -768,18 +773,17 @@ def _person_chooses_country(page: Page, shown: Locator | None, names: list[str],
     window the person picks it, and the bot carries on once `shown` holds a new choice that stays."""
     tried = ", ".join(repr(name) for name in names)
     english = countries.english_name(run.settings.country)
-    not_offered = "if it is not in the list, the form may not be offered in your country."
-    if shown is None:  # a typeahead keeps whatever is typed: nothing tells when a choice is made
+    if shown is None or run.headless:
+        # A typeahead keeps whatever is typed: there nothing tells when the person has chosen.
+        way_out = ("If your country is in the list under another name, please report it (docs/maintainers.md)" if shown is None
+                   else "Run without --headless to choose your country in the window yourself")
         raise PageMismatch(f"The country list has no entry the bot knows for {english} (it looked for {tried}).",
-                           hint=f"If your country is in the list under another name, please report it (docs/maintainers.md); {not_offered}")
-    if run.headless:
-        raise PageMismatch(f"The country list has no entry the bot knows for {english} (it looked for {tried}).",
-                           hint=f"Run without --headless to choose your country in the window yourself; {not_offered}")
+                           hint=f"{way_out}; if it is not in the list, the form may not be offered in your country.")
 
-    def chosen() -> str:
-        return _read(shown, choice_js, run.recipe.country.description, run)[0]
+    def choice() -> list:
+        return _read(shown, choice_js, run.recipe.country.description, run)
 
-    before, is_choice = _read(shown, choice_js, run.recipe.country.description, run)
+    before, is_choice = choice()
     if is_choice and (before.upper() == run.settings.country  # the ISO companion already says so
                       or person.ask_yes_no(f"The country list shows {before!r}. Is that {english}, your country of residence?")):
         return
@@ -791,8 +795,8 @@ def _person_chooses_country(page: Page, shown: Locator | None, names: list[str],
     now, deadline = before, run.person_deadline
     with _window_closed_is_cancel(page):
         while now in ("", before) or not shown.evaluate(_STEADY_JS.format(choice=choice_js), [now, STEADY_MS]):
-            _wait_person(lambda: chosen() not in ("", before), page, run, "your choice of country", deadline)
-            now = chosen()
+            _wait_person(lambda: choice()[0] not in ("", before), page, run, "your choice of country", deadline)
+            now = choice()[0]
     run.report.info(f"You chose {now!r} in the country list.")
 
 
