@@ -294,10 +294,33 @@ def classify_start(page: Page, run: Run, want_link: bool = True) -> Start | None
     return None
 
 
+class _Clock:
+    """reach_form's two times: when the page last changed, and when to stop waiting on this page."""
+
+    def __init__(self, timeout_s: float):
+        self.timeout_s = timeout_s
+        self.restart()
+
+    def restart(self) -> None:
+        """A new page, or the person's turn just ended: the full time again."""
+        self.changed = time.monotonic()
+        self.deadline = self.changed + self.timeout_s
+
+    def touch(self) -> None:
+        self.changed = time.monotonic()
+
+    @property
+    def still(self) -> float:
+        return time.monotonic() - self.changed
+
+    @property
+    def expired(self) -> bool:
+        return time.monotonic() > self.deadline
+
+
 def reach_form(page: Page, run: Run) -> Page:
     """From the Privacy Center page to the objection form, through cookie dialogs, log-in and tabs."""
-    deadline = time.monotonic() + run.timeout_s
-    last_change = time.monotonic()
+    clock = _Clock(run.timeout_s)
     followed = False  # the link, or a known form address, was followed: only the form is looked for
     fallbacks: list[str] | None = None  # known form addresses not tried yet (decided once, when needed)
     expanded = False  # collapsed sections were opened once, in case the link is inside one
@@ -313,7 +336,7 @@ def reach_form(page: Page, run: Run) -> Page:
             decline_cookies(page, run)
         elif state == "login":
             wait_for_login(page, run)
-            deadline = time.monotonic() + run.timeout_s
+            clock.restart()
         elif state == "question":
             if page.url in answered:
                 raise PageMismatch("The form asks more than one question about AI at Meta; the bot answered the first and stops.",
@@ -328,23 +351,21 @@ def reach_form(page: Page, run: Run) -> Page:
                 led_nowhere.add(pressed)
             else:
                 page, followed = reached, True
-                deadline = time.monotonic() + run.timeout_s
+                clock.restart()
         if state:
-            last_change = time.monotonic()
+            clock.touch()
             continue
         if wait_for_change(page, since):
-            last_change = time.monotonic()
-        still = time.monotonic() - last_change
-        if not followed and not expanded and still > min(EXPAND_AFTER_S, run.settle) and _loaded(page):
+            clock.touch()
+        if not followed and not expanded and clock.still > min(EXPAND_AFTER_S, run.settle) and _loaded(page):
             expanded = True
             if _expand_sections(page, run):
-                last_change = time.monotonic()
+                clock.touch()
                 continue
-        if time.monotonic() > deadline or (still > run.settle and _loaded(page)):
+        if clock.expired or (clock.still > run.settle and _loaded(page)):
             if _asks_to_log_in(page, run):
                 wait_for_login(page, run)
-                deadline = last_change = time.monotonic()
-                deadline += run.timeout_s
+                clock.restart()
                 continue
             if fallbacks is None:
                 fallbacks = _fallback_urls(page, run, followed)
@@ -357,8 +378,7 @@ def reach_form(page: Page, run: Run) -> Page:
             load(page, url, run)
             run.layers["link"] = "fallback-url"
             followed = True
-            deadline = last_change = time.monotonic()
-            deadline += run.timeout_s
+            clock.restart()
 
 
 def _loaded(page: Page) -> bool:
