@@ -245,21 +245,21 @@ def _unanswered_yes(page: Page, recipe: Recipe) -> Locator:
 # A candidate link, tagged with this look's number and its place (so the one ranked first is the
 # one pressed, whatever renders meanwhile): where it goes, its name, the words of its nearest block.
 _LINK_JS = ("(a, i) => {{ const tag = '{look}-' + i; a.setAttribute('data-optout-link', tag);"
-            " return [a.getAttribute('href') || '', (a.getAttribute('target') || '').toLowerCase(),"
-            " a.getAttribute('aria-label') || a.innerText,"
-            " ((a.parentElement && a.parentElement.closest('p, li, dd, td, div, section, article')) || a).innerText.slice(0, 2000),"
-            " tag]; }}")
+            " return {{href: a.getAttribute('href') || '', target: (a.getAttribute('target') || '').toLowerCase(),"
+            " name: a.getAttribute('aria-label') || a.innerText,"
+            " around: ((a.parentElement && a.parentElement.closest('p, li, dd, td, div, section, article')) || a).innerText.slice(0, 2000),"
+            " tag}}; }}")
 _LOOKS = itertools.count(1)
 _NOT_PRESSED = ":not([data-optout-pressed])"  # a script-only link pressed once that led nowhere
 
 
-def _link_rank(recipe: Recipe) -> Callable[[list], tuple[bool, int, bool]]:
+def _link_rank(recipe: Recipe) -> Callable[[dict], tuple[bool, int, bool]]:
     """Real links before those the page's script follows (a clickable card says 'right to object'
     too); then the stronger phrase; on a tie, one in a passage about third parties' information
     last (Meta's page links that other form too)."""
     other = recipe.link.exclude_pattern("word")
-    return lambda value: (not _goes_somewhere(value[0]), recipe.link.name_rank(value[2]),
-                          bool(other and other.search(f"{value[2]} {value[3]}")))
+    return lambda link: (not _goes_somewhere(link["href"]), recipe.link.name_rank(link["name"]),
+                         bool(other and other.search(f"{link['name']} {link['around']}")))
 
 
 class Start(NamedTuple):
@@ -344,7 +344,7 @@ def reach_form(page: Page, run: Run) -> Page:
             answer_question(page, run)
             answered.add(page.url)
         elif state == "link":
-            pressed = (page.url, start.link.value[2])
+            pressed = (page.url, start.link.value["name"])
             if pressed in led_nowhere:  # pressed once already (its mark may be gone with a re-render)
                 state, since = None, mark(page)
             elif (reached := follow_link(page, run, start.link)) is None:
@@ -541,8 +541,8 @@ def _goes_somewhere(href: str) -> bool:
 def follow_link(page: Page, run: Run, found: Found) -> Page | None:
     """Follow the link `classify_start` found and read; the page it led to, or None when it was a
     link the page's script follows and pressing it started no page load."""
-    href, target, text, _, tag = found.value
-    link = page.locator(f"[data-optout-link='{tag}']")  # the one read, whatever rendered since
+    href, target, text = found.value["href"], found.value["target"], found.value["name"]
+    link = page.locator(f"[data-optout-link='{found.value['tag']}']")  # the one read, whatever rendered since
     url = urljoin(page.url, href) if _goes_somewhere(href) else None
     run.layers["link"] = found.layer
     if url:

@@ -81,22 +81,25 @@ class Element(_Strict):
             raise ValueError(f"unknown language codes {sorted(unknown)}; use {', '.join(LANGUAGES)}")
         return value
 
+    @property
+    def _at(self) -> Placement:
+        return "start" if self.anchored else "anywhere"
+
     def pattern(self) -> re.Pattern | None:
         phrases = _phrases(self.names)
-        return compiled(phrases, "start" if self.anchored else "anywhere") if phrases else None
+        return compiled(phrases, self._at) if phrases else None
 
     def preferred_pattern(self) -> re.Pattern | None:
         """The names and the weak names: what a `prefer` match may be called."""
         phrases = _phrases(self.names) + _phrases(self.weak_names)
-        return compiled(phrases, "start" if self.anchored else "anywhere") if phrases else None
+        return compiled(phrases, self._at) if phrases else None
 
     def name_rank(self, text: str) -> int:
         """How strongly `text` names the element: the place in its language's list of the earliest
         listed phrase it holds (names are listed strongest first), weak names after all names."""
-        at: Placement = "start" if self.anchored else "anywhere"
         strong = max(map(len, self.names.values()), default=0)
-        ranks = [i for words in self.names.values() for i, p in enumerate(words) if compiled((p,), at).search(text)]
-        ranks += [strong + i for words in self.weak_names.values() for i, p in enumerate(words) if compiled((p,), at).search(text)]
+        ranks = [i for words in self.names.values() for i, p in enumerate(words) if compiled((p,), self._at).search(text)]
+        ranks += [strong + i for words in self.weak_names.values() for i, p in enumerate(words) if compiled((p,), self._at).search(text)]
         return min(ranks, default=strong + max(map(len, self.weak_names.values()), default=0))
 
     def exclude_pattern(self, at: Placement = "anywhere") -> re.Pattern | None:
