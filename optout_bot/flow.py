@@ -492,10 +492,27 @@ def _wait_person(done: Callable[[], bool], page: Page, run: Run, what: str, dead
     deadline = deadline or run.person_deadline
     with _window_closed_is_cancel(page):
         while not done():
-            run.guard.check()
-            if time.monotonic() > deadline:
-                raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for {what}; stopping.", hint="Run again when you have time; nothing was sent.")
+            _in_time(run, what, deadline)
             wait_for_change(page, mark(page))
+
+
+def _in_time(run: Run, what: str, deadline: float) -> None:
+    run.guard.check()
+    if time.monotonic() > deadline:
+        raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for {what}; stopping.", hint="Run again when you have time; nothing was sent.")
+
+
+def _ask(page: Page, run: Run, question: str, what: str) -> bool:
+    """A y/N question in the terminal, bounded like every wait on the person; closing the window cancels."""
+    deadline = run.person_deadline
+
+    def keep_waiting() -> None:
+        _in_time(run, what, deadline)
+        mark(page)  # a call into the browser, so that a closed window is noticed
+        if page.is_closed():
+            raise _closed()
+
+    return person.ask_yes_no(question, keep_waiting)
 
 
 @contextmanager
@@ -805,7 +822,8 @@ def _person_chooses_country(page: Page, shown: Locator | None, names: list[str],
 
     before, is_choice = choice()
     if is_choice and (before.upper() == run.settings.country  # the ISO companion already says so
-                      or person.ask_yes_no(f"The country list shows {before!r}. Is that {english}, your country of residence?")):
+                      or _ask(page, run, f"The country list shows {before!r}. Is that {english}, your country of residence?",
+                                   "your answer about the country")):
         return
     again = f" (It shows {before!r} now; if that is yours, run again from a terminal to confirm it there.)" if is_choice else ""
     run.report.your_turn(f"The country list does not name {english} in a way the bot knows (it looked for {tried}). "
@@ -1040,7 +1058,7 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
         return _await_person_send(page, run, form)
     if run.submit == "ask":
         run.report.info(f"The form is ready: country {countries.english_name(run.settings.country)}, email {run.settings.masked_email}.")
-        if not person.ask_yes_no("Send the objection now?"):
+        if not _ask(page, run, "Send the objection now?", "your answer to 'Send the objection now?'"):
             raise Cancelled("You chose not to send the form; nothing was sent.")
         since = mark(page)  # the page may have changed while they answered
     run.guard.require(page.url, "The form page")

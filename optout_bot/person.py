@@ -6,7 +6,7 @@ import queue
 import re
 import sys
 import threading
-from typing import Literal
+from typing import Callable, Literal
 
 import click
 from playwright.sync_api import Error as PlaywrightError, Page
@@ -22,11 +22,44 @@ def clean_code(text: str) -> str | None:
     return digits if _SIX_DIGITS.match(digits) else None
 
 
-def ask_yes_no(question: str) -> bool:
+ANSWER_POLL_S = 0.25  # how soon an answer is acted on; between polls `keep_waiting` runs
+
+
+def ask_yes_no(question: str, keep_waiting: Callable[[], None] = lambda: None) -> bool:
+    """y/N in the terminal. The question is asked on a thread, so that `keep_waiting`, called
+    while no answer has come, can stop the wait (time is up, the window was closed) by raising."""
     if not sys.stdin or not sys.stdin.isatty():
         # No terminal to answer on: never press Send on someone's behalf by accident.
         return False
-    return click.confirm(question, default=False, err=True)
+    answers: queue.Queue[bool] = queue.Queue()
+
+    def ask() -> None:
+        while (answer := (_typed_line(f"{question} [y/N]: ") or "").lower()) not in ("", "n", "no", "y", "yes"):
+            click.echo("Please answer y or n.", err=True)
+        answers.put(answer in ("y", "yes"))
+
+    threading.Thread(target=ask, daemon=True, name="question").start()
+    while True:
+        try:
+            return answers.get(timeout=ANSWER_POLL_S)
+        except queue.Empty:
+            try:
+                keep_waiting()
+            except BaseException:
+                click.echo(err=True)  # off the unanswered prompt's line
+                raise
+
+
+def _typed_line(prompt: str) -> str | None:
+    """One line from standard input, stripped; None at its end.
+
+    Not click.prompt or click.confirm, which these threads would call: while waiting they redirect
+    sys.stdout to stderr for the whole process, and a thread left waiting in them when the run ends
+    aborts the interpreter ("could not acquire lock for <stdin> at interpreter shutdown")."""
+    if prompt:
+        click.echo(prompt, nl=False, err=True)
+    line = sys.stdin.readline()
+    return None if line == "" else line.strip()
 
 
 class CodeInbox:
@@ -41,18 +74,10 @@ class CodeInbox:
     def _read(self) -> None:
         while self._asking.wait():
             self._asking.clear()
-            try:
-                if self.source == "prompt":
-                    line = click.prompt("Six-digit code from Meta's email", err=True, default="", show_default=False)
-                else:
-                    line = sys.stdin.readline()
-                    if line == "":
-                        self._lines.put(None)
-                        return
-            except (EOFError, click.Abort):
-                self._lines.put(None)
+            line = _typed_line("Six-digit code from Meta's email: " if self.source == "prompt" else "")
+            self._lines.put(line)
+            if line is None:
                 return
-            self._lines.put(line.strip())
 
     def request(self) -> None:
         """Ask for one more code (a prompt, or the next line of standard input)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import pty
+import select
 import shutil
 import socket
 import subprocess
@@ -39,6 +41,38 @@ def run_cli(*args: str, stdin: str = "", env: dict | None = None, cwd: Path | No
     started = time.monotonic()
     proc = subprocess.run([*CLI, *args], input=stdin, capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=timeout)
     return Result(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started)
+
+
+class Terminal:
+    """The CLI on a pseudo-terminal, so its prompts behave as they do for a person."""
+
+    def __init__(self, *args, cwd, env: dict | None = None):
+        self.master, slave = pty.openpty()
+        env = cli_env(**({"DISPLAY": os.environ["DISPLAY"]} if "DISPLAY" in os.environ else {}), **(env or {}))
+        self.proc = subprocess.Popen([*CLI, *args], stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, close_fds=True)
+        os.close(slave)
+        self.screen = ""
+
+    def expect(self, text: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.screen:
+            left = deadline - time.monotonic()
+            assert left > 0, f"never saw {text!r}; screen was:\n{self.screen}"
+            ready, _, _ = select.select([self.master], [], [], left)
+            if ready:
+                try:
+                    self.screen += os.read(self.master, 4096).decode("utf-8", "replace")
+                except OSError:  # the process ended and closed the terminal
+                    break
+        assert text in self.screen, self.screen
+
+    def type(self, line: str) -> None:
+        os.write(self.master, (line + "\n").encode("utf-8"))
+
+    def wait(self) -> int:
+        code = self.proc.wait(timeout=30)
+        os.close(self.master)
+        return code
 
 
 @pytest.fixture

@@ -2,50 +2,14 @@
 
 import datetime as dt
 import json
-import os
-import pty
-import select
 import stat
 import subprocess
 import sys
-import time
 
 import pytest
 
-from conftest import CLI, ROOT, cli_env, run_cli
+from conftest import ROOT, Terminal, cli_env, run_cli
 from optout_bot import config, receipts
-
-
-class Terminal:
-    """The CLI on a pseudo-terminal, so its prompts behave as they do for a person."""
-
-    def __init__(self, *args, cwd):
-        self.master, slave = pty.openpty()
-        env = cli_env(**({"DISPLAY": os.environ["DISPLAY"]} if "DISPLAY" in os.environ else {}))
-        self.proc = subprocess.Popen([*CLI, *args], stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, close_fds=True)
-        os.close(slave)
-        self.screen = ""
-
-    def expect(self, text: str, timeout: float = 20) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in self.screen:
-            left = deadline - time.monotonic()
-            assert left > 0, f"never saw {text!r}; screen was:\n{self.screen}"
-            ready, _, _ = select.select([self.master], [], [], left)
-            if ready:
-                try:
-                    self.screen += os.read(self.master, 4096).decode("utf-8", "replace")
-                except OSError:  # the process ended and closed the terminal
-                    break
-        assert text in self.screen, self.screen
-
-    def type(self, line: str) -> None:
-        os.write(self.master, (line + "\n").encode("utf-8"))
-
-    def wait(self) -> int:
-        code = self.proc.wait(timeout=30)
-        os.close(self.master)
-        return code
 
 
 def test_init_at_a_terminal_asks_again_after_typos(tmp_path):

@@ -13,7 +13,7 @@ import zipfile
 
 import pytest
 
-from conftest import CLI, EMAIL, REASON, ROOT, assert_submitted_once, cli_env, free_port, objection, prefill_args, run_cli
+from conftest import CLI, EMAIL, REASON, ROOT, Terminal, assert_submitted_once, cli_env, free_port, objection, prefill_args, run_cli
 from optout_bot.mock_site import PREFILLED_EMAIL, TEST_CODE
 
 # Markup x language x cookie dialog x code step: every language once, every pair of the other three
@@ -180,6 +180,29 @@ def test_ctrl_c_while_waiting_exits_6(mock_site, env_file, tmp_path):
     os.close(proc.silent_stdin)
     assert proc.returncode == 6, err
     assert "Cancelled" in err and "Traceback" not in err
+
+
+def test_ask_at_a_terminal_sends_once_after_yes(mock_site, env_file, tmp_path):
+    site = mock_site("")
+    term = Terminal(*prefill_args(site.start_url, env_file(), tmp_path / "r"), "--submit", "ask", "--code", "prompt", cwd=tmp_path)
+    term.expect("Send the objection now? [y/N]")
+    assert site.state()["submissions"] == []
+    term.type("y")
+    term.expect("Six-digit code from Meta's email")
+    term.type(TEST_CODE)
+    assert term.wait() == 0, term.screen
+    assert_submitted_once(site)
+    assert site.state()["code_attempts"] == [{"code": TEST_CODE, "ok": True}]
+
+
+def test_an_unanswered_question_is_bounded_by_wait_minutes(mock_site, env_file, tmp_path):
+    site = mock_site("")
+    term = Terminal(*prefill_args(site.start_url, env_file(), tmp_path / "r"), "--submit", "ask", "--wait-minutes", "0.02",
+                    cwd=tmp_path)
+    term.expect("Send the objection now? [y/N]")
+    term.expect("Waited 0.02 minutes for your answer to 'Send the objection now?'")
+    assert term.wait() == 5, term.screen
+    assert site.state()["submissions"] == []
 
 
 def test_json_events_one_per_line_quiet_and_the_default_reason(mock_site, env_file, tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLI, ROOT, assert_submitted_once, free_port, run_cli
+from conftest import CLI, ROOT, Terminal, assert_submitted_once, free_port, run_cli
 from optout_bot.mock_site import TEST_CODE
 
 PERSON = [sys.executable, str(Path(__file__).with_name("person.py"))]
@@ -60,6 +60,21 @@ def test_person_sends_and_types_the_code_in_a_real_window(xvfb_display, mock_sit
     assert state["code_attempts"] == [{"code": TEST_CODE, "ok": True}]
     assert state["cookie_choices"] == ["essential"]
     assert len(list(receipts.glob("*.json"))) == 1
+
+
+@pytest.mark.headed
+def test_code_typed_in_the_window_while_the_terminal_asks_for_it_too(xvfb_display, mock_site, env_file, tmp_path):
+    # The default: the code from whichever the person uses first. Here the window; the terminal's
+    # prompt is still waiting when the run ends, and the run must end cleanly all the same.
+    site = mock_site("")
+    port = free_port()
+    term = Terminal("prefill", "--env-file", str(env_file()), "--start-url", site.start_url, "--allow-host", "127.0.0.1",
+                    "--submit", "auto", "--receipts-dir", str(tmp_path / "r"), "--wait-minutes", "2", cwd=tmp_path,
+                    env={"DISPLAY": xvfb_display, "OPTOUT_DEBUG_PORT": str(port)})
+    term.expect("Six-digit code from Meta's email: ", timeout=60)
+    subprocess.run([*PERSON, str(port), "code", TEST_CODE], check=True, timeout=60)
+    assert term.wait() == 0, term.screen
+    assert site.state()["code_attempts"] == [{"code": TEST_CODE, "ok": True}]
 
 
 def test_ask_without_a_terminal_never_sends(mock_site, env_file, tmp_path):

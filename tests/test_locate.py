@@ -1,6 +1,7 @@
 """Locator layers and single flow steps, in-process on small pages (pytest-playwright's `page`)."""
 
 import json
+import threading
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -170,7 +171,7 @@ def test_in_a_window_the_choice_is_the_country_the_person_stays_on(page: Page, c
 def test_in_a_window_a_country_already_chosen_is_confirmed_in_the_terminal(page: Page, monkeypatch):
     page.set_content(_RO_LIST.replace('<option value="12">', '<option value="12" selected>'))
     asked = []
-    monkeypatch.setattr(flow.person, "ask_yes_no", lambda question: asked.append(question) or True)
+    monkeypatch.setattr(flow.person, "ask_yes_no", lambda question, keep_waiting=None: asked.append(question) or True)
     control = locate.find(page, "country", IG.country)
     flow.choose_country(page, control.locator, "NL", make_run(country="NL", headless=False, wait_minutes=0.05))
     assert asked == ["The country list shows 'Țările de Jos'. Is that Netherlands, your country of residence?"]
@@ -180,7 +181,7 @@ def test_in_a_window_a_country_already_chosen_is_confirmed_in_the_terminal(page:
 def test_in_a_window_a_wrong_country_already_chosen_is_changed_by_the_person(page: Page, monkeypatch):
     page.set_content(_RO_LIST.replace('<option value="11">', '<option value="11" selected>'))
     asked = []
-    monkeypatch.setattr(flow.person, "ask_yes_no", lambda question: asked.append(question) or False)
+    monkeypatch.setattr(flow.person, "ask_yes_no", lambda question, keep_waiting=None: asked.append(question) or False)
     page.evaluate(f"""() => {_WHEN_ASKED}(() => {{ document.querySelector('select').value = '12'; }})""")
     control = locate.find(page, "country", IG.country)
     flow.choose_country(page, control.locator, "NL", make_run(country="NL", headless=False, wait_minutes=0.2))
@@ -194,6 +195,25 @@ def test_closing_the_window_while_the_country_is_awaited_cancels(page: Page):
     control = locate.find(page, "country", IG.country)
     with pytest.raises(Cancelled):
         flow.choose_country(page, control.locator, "NL", make_run(country="NL", headless=False, wait_minutes=0.2))
+
+
+class _Tty:
+    def isatty(self):
+        return True
+
+
+def test_closing_the_window_while_a_question_waits_in_the_terminal_cancels(page: Page, monkeypatch):
+    page.set_content(_RO_LIST.replace('<option value="12">', '<option value="12" selected>'))
+    unanswered = threading.Event()
+    monkeypatch.setattr(flow.person.sys, "stdin", _Tty())
+    monkeypatch.setattr(flow.person, "_typed_line", lambda prompt: unanswered.wait() and "")
+    page.evaluate("() => setTimeout(() => window.close(), 300)")  # the person closes the window instead
+    control = locate.find(page, "country", IG.country)
+    try:
+        with pytest.raises(Cancelled):
+            flow.choose_country(page, control.locator, "NL", make_run(country="NL", headless=False, wait_minutes=0.2))
+    finally:
+        unanswered.set()
 
 
 def test_cookie_choice_is_the_least_permissive_even_when_accept_comes_first(page: Page):
