@@ -63,17 +63,26 @@ def test_person_sends_and_types_the_code_in_a_real_window(xvfb_display, mock_sit
 
 
 @pytest.mark.headed
-def test_code_typed_in_the_window_while_the_terminal_asks_for_it_too(xvfb_display, mock_site, env_file, tmp_path):
-    # The default: the code from whichever the person uses first. Here the window; the terminal's
-    # prompt is still waiting when the run ends, and the run must end cleanly all the same.
+@pytest.mark.parametrize("code_in", ["window", "terminal"])
+def test_defaults_at_a_terminal_person_sends_and_gives_the_code_in_either_place(code_in, xvfb_display, mock_site, env_file, tmp_path):
+    # No --submit or --code: the person presses Send in the window, and the code is taken from
+    # whichever they use first. With the window, the terminal's prompt is still waiting when the
+    # run ends, and the run must end cleanly all the same.
     site = mock_site("")
     port = free_port()
     term = Terminal("prefill", "--env-file", str(env_file()), "--start-url", site.start_url, "--allow-host", "127.0.0.1",
-                    "--submit", "auto", "--receipts-dir", str(tmp_path / "r"), "--wait-minutes", "2", cwd=tmp_path,
+                    "--receipts-dir", str(tmp_path / "r"), "--wait-minutes", "2", cwd=tmp_path,
                     env={"DISPLAY": xvfb_display, "OPTOUT_DEBUG_PORT": str(port)})
-    term.expect("Six-digit code from Meta's email: ", timeout=60)
-    subprocess.run([*PERSON, str(port), "code", TEST_CODE], check=True, timeout=60)
+    term.expect("press Send there", timeout=60)
+    assert site.state()["submissions"] == []
+    subprocess.run([*PERSON, str(port), "send"], check=True, timeout=60)
+    term.expect("Six-digit code from Meta's email: ")
+    if code_in == "window":
+        subprocess.run([*PERSON, str(port), "code", TEST_CODE], check=True, timeout=60)
+    else:
+        term.type(TEST_CODE)
     assert term.wait() == 0, term.screen
+    assert_submitted_once(site)
     assert site.state()["code_attempts"] == [{"code": TEST_CODE, "ok": True}]
 
 
