@@ -650,9 +650,9 @@ def _country_js(alpha_2: str) -> str:
             " options = coded.length ? coded : all; }"
             " const titles = [document.title, ...Array.from(document.querySelectorAll('h1, h2, [role=heading]'),"
             " h => h.innerText)].join(' | ');"
-            " return [document.documentElement.lang || navigator.language || '', options,"
-            " e.tagName === 'INPUT' || e.tagName === 'TEXTAREA', titles,"
-            " !!(e.form || document).querySelector('input[type=file]')]; }")
+            " return {lang: document.documentElement.lang || navigator.language || '', options,"
+            " typed: e.tagName === 'INPUT' || e.tagName === 'TEXTAREA', titles,"
+            " files: !!(e.form || document).querySelector('input[type=file]')}; }")
 
 
 # Tags the Send button in the look that finds it: the code step's Confirm is never that button.
@@ -675,9 +675,9 @@ def locate_form(page: Page, run: Run) -> dict[str, Found]:
     if missing:
         names = ", ".join(run.recipe.element(n).description for n in missing)
         raise PageMismatch(f"The objection form is missing {names}; nothing was filled in or sent.", hint=_DRIFT_HINT)
-    titles, asks_for_files = found["country"].value[3:]
+    titles = found["country"].value["titles"]
     other = run.recipe.link.exclude_pattern()
-    if asks_for_files or (other and other.search(titles)):
+    if found["country"].value["files"] or (other and other.search(titles)):
         # The third-party-information form asks for the same fields (and screenshots): never send it.
         raise PageMismatch(f"This is not the objection form (it says: {' '.join(titles.split())[:120]!r}); nothing was filled in or sent.",
                            hint="The link followed led to another of Meta's forms. " + _DRIFT_HINT)
@@ -717,11 +717,12 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
     run.report.info(f"Filled in country {countries.english_name(settings.country)}, email {settings.masked_email} and your reason.")
 
 
-def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: list | None = None) -> None:
+def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: dict | None = None) -> None:
     """Pick the country by ISO value or by its name in the page's language (pycountry's translations).
     `seen`: what _country_js read when the field was found."""
-    language, options, is_input = (seen or _read(control, _country_js(alpha_2), run.recipe.country.description, run))[:3]
-    names = countries.names_in(alpha_2, language or None)
+    seen = seen or _read(control, _country_js(alpha_2), run.recipe.country.description, run)
+    options = seen["options"]
+    names = countries.names_in(alpha_2, seen["lang"] or None)
     if options is not None:
         wanted_codes = {alpha_2, countries.alpha_3(alpha_2)}
         wanted_names = {countries.fold(n) for n in names}
@@ -737,7 +738,7 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: l
         if control.select_option(value=value) != [value]:
             raise PageMismatch("The country choice did not hold.", hint=_DRIFT_HINT)
         return
-    _choose_in_combobox(page, control, names, alpha_2, is_input, run)
+    _choose_in_combobox(page, control, names, alpha_2, seen["typed"], run)
 
 
 # Meta's typeahead keeps the chosen country's ISO code in a hidden field named Field<digits>_iso2_country_code.
@@ -789,7 +790,7 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
     elif not typeahead:  # a list that only shows what was picked
         _person_chooses_country(page, control, names, run, _SHOWN_CHOICE)
     else:  # what a person types there is no choice yet: nothing tells when they have chosen
-        _person_chooses_country(page, None, names, run, "")
+        raise _unknown_country(names, run, "If your country is in the list under another name, please report it (docs/maintainers.md)")
 
 
 # What a country list holds as chosen: [its text, whether that is a choice]. A placeholder is
@@ -805,17 +806,19 @@ _STEADY_JS = ("(e, [was, ms]) => new Promise(done => {{ const read = {choice}, s
 STEADY_MS = 1500
 
 
-def _person_chooses_country(page: Page, shown: Locator | None, names: list[str], run: Run, choice_js: str) -> None:
+def _unknown_country(names: list[str], run: Run, way_out: str) -> PageMismatch:
+    tried = ", ".join(repr(name) for name in names)
+    return PageMismatch(f"The country list has no entry the bot knows for {countries.english_name(run.settings.country)} (it looked for {tried}).",
+                        hint=f"{way_out}; if it is not in the list, the form may not be offered in your country.")
+
+
+def _person_chooses_country(page: Page, shown: Locator, names: list[str], run: Run, choice_js: str) -> None:
     """No option bears a name the bot knows for the country (the page may spell it otherwise): in a
     window the person picks it, and the bot carries on once `shown` holds a new choice that stays."""
+    if run.headless:
+        raise _unknown_country(names, run, "Run without --headless to choose your country in the window yourself")
     tried = ", ".join(repr(name) for name in names)
     english = countries.english_name(run.settings.country)
-    if shown is None or run.headless:
-        # A typeahead keeps whatever is typed: there nothing tells when the person has chosen.
-        way_out = ("If your country is in the list under another name, please report it (docs/maintainers.md)" if shown is None
-                   else "Run without --headless to choose your country in the window yourself")
-        raise PageMismatch(f"The country list has no entry the bot knows for {english} (it looked for {tried}).",
-                           hint=f"{way_out}; if it is not in the list, the form may not be offered in your country.")
 
     def choice() -> list:
         return _read(shown, choice_js, run.recipe.country.description, run)
