@@ -1,8 +1,9 @@
-"""Country lookup and names in the page's language, all from pycountry's ISO 3166 data."""
+"""Country lookup and names in the page's language, all from pycountry's ISO 3166 data (and ISO 639 for language names)."""
 
 from __future__ import annotations
 
 import gettext
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -104,3 +105,9 @@ def names_anywhere(alpha_2: str) -> list[str]:
     for language in FORM_LANGUAGES:
         names += names_in(alpha_2, language)
     return list(dict.fromkeys(names))
+
+
+def language_name(tag: str) -> str:
+    """'sv-SE' -> 'Swedish (sv-SE)'; the tag alone when pycountry does not know it."""
+    language = pycountry.languages.get(alpha_2=re.split(r"[-_]", tag)[0].lower())
+    return f"{re.sub(r' [(].*', '', language.name)} ({tag})" if language else tag

@@ -23,7 +23,7 @@ from optout_bot.config import Settings
 from optout_bot.guard import HostGuard, host_of
 from optout_bot.locate import Found
 from optout_bot.progress import Reporter, mask_email
-from optout_bot.recipe import FORM_ELEMENTS, Recipe
+from optout_bot.recipe import FORM_ELEMENTS, Recipe, reads_language
 from optout_bot.status import Cancelled, PageMismatch, PersonTimeout, Rejected, Unreachable
 
 CHUNK_MS = 1000  # longest single wait before the guard and the terminal are looked at again
@@ -660,17 +660,37 @@ _TAG_SEND_JS = "e => { e.setAttribute('data-optout-send', ''); return true; }"
 # Reads a field the bot fills, and tags it: a field of ours left on the page asks nothing new.
 _FILLED_JS = "e => {{ e.setAttribute('data-optout-filled', '{name}'); return {value}; }}"
 # Reads the reason box (or contenteditable) and, in the same round trip, the email field tagged
-# with `tag` before it (null when that field is out of reach, e.g. in another shadow root).
+# with `tag` before it (null when that field is out of reach, e.g. in another shadow root) and
+# what else the form requires that is still missing (what would stop the browser sending it).
 _KEPT_JS = ("e => {{ e.setAttribute('data-optout-filled', 'reason');"
-            " const m = e.getRootNode().querySelector('[data-optout-filled=\"{tag}\"]');"
-            " return [e.value ?? e.innerText, m ? m.value : null]; }}")
+            " const m = e.getRootNode().querySelector('[data-optout-filled=\"{tag}\"]'), form = e.form || e.closest('form');"
+            " const missing = form ? Array.from(form.elements).filter(c => c.willValidate && !c.validity.valid"
+            " && !c.hasAttribute('data-optout-filled')).map(c => ((c.labels && c.labels[0] && c.labels[0].innerText)"
+            " || c.getAttribute('aria-label') || c.placeholder || c.name || c.type).trim()) : [];"
+            " return {{kept: e.value ?? e.innerText, email: m ? m.value : null, missing}}; }}")
 _FILLS = itertools.count(1)  # each fill tags its email field anew: a form filled again reads its own
 
 
+def find_form(page: Page, run: Run, reads: dict[str, str] | None = None) -> dict[str, Found | None]:
+    """The form's elements (None: missing), the email first. The others are looked for in the
+    email's <form> when it has one, and Send only after the email: a feedback box or a chat with a
+    Send of its own elsewhere on the page is never filled or pressed. `reads`: per element, as `find`."""
+    reads = reads or {}
+    # Where the email is, read in the look that finds it (its value is read later: choosing the
+    # country may change it). XPath's 'following' stays inside a shadow root: not used from one.
+    email = locate.find(page, "email", run.recipe.email, read="e => ({form: !!e.form, light: e.getRootNode() === document})")
+    scope = page.locator("form").filter(has=email.locator) if email and email.value["form"] else page
+    after_email = email.locator.locator("xpath=following::*") if email and email.value["light"] else None
+    found = {"email": email}
+    for name in FORM_ELEMENTS:
+        if name != "email":
+            found[name] = locate.find(scope, name, run.recipe.element(name), read=reads.get(name),
+                                      also=after_email if name == "send" else None)
+    return {name: found[name] for name in FORM_ELEMENTS}
+
+
 def locate_form(page: Page, run: Run) -> dict[str, Found]:
-    # The email is not read here: choosing the country may change it.
-    reads = {"country": _country_js(run.settings.country), "send": _TAG_SEND_JS}
-    found = {name: locate.find(page, name, run.recipe.element(name), read=reads.get(name)) for name in FORM_ELEMENTS}
+    found = find_form(page, run, {"country": _country_js(run.settings.country), "send": _TAG_SEND_JS})
     missing = [name for name, hit in found.items() if hit is None]
     if missing:
         names = ", ".join(run.recipe.element(n).description for n in missing)
@@ -681,6 +701,15 @@ def locate_form(page: Page, run: Run) -> dict[str, Found]:
         # The third-party-information form asks for the same fields (and screenshots): never send it.
         raise PageMismatch(f"This is not the objection form (it says: {' '.join(titles.split())[:120]!r}); nothing was filled in or sent.",
                            hint="The link followed led to another of Meta's forms. " + _DRIFT_HINT)
+    language = found["country"].value["lang"]
+    if not reads_language(language):
+        # Sent, its answer could not be told from a refusal: unattended, that is a form sent blind.
+        unread = f"This form is in {countries.language_name(language)}, a language the bot does not read yet"
+        if run.headless:
+            raise PageMismatch(f"{unread}: it could send the form but not tell what Meta answers, so it stopped. Nothing was filled in or sent.",
+                               hint="Run without --headless: the bot fills the form in the window and you read Meta's answer there. "
+                                    "docs/maintainers.md says how to add a language.")
+        run.report.warn(f"{unread}: it fills the form, but cannot tell what Meta answers. Read the answer in the window, and keep Meta's email.")
     for name, hit in found.items():
         run.layers[name] = hit.layer
     return found
@@ -705,7 +734,8 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
 
     reason = found["reason"].locator
     reason.fill(settings.reason)
-    kept, email_kept = _read(reason, _KEPT_JS.format(tag=tag), run.recipe.reason.description, run)
+    read = _read(reason, _KEPT_JS.format(tag=tag), run.recipe.reason.description, run)
+    kept, email_kept = read["kept"], read["email"]
     if typed:
         if email_kept is None:
             email_kept = email.input_value()
@@ -715,6 +745,13 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
         raise PageMismatch(f"The reason box kept only {len(kept)} of {len(settings.reason)} characters; nothing was sent.",
                            hint=f"Shorten OPTOUT_REASON to at most {len(kept)} characters.")
     run.report.info(f"Filled in country {countries.english_name(settings.country)}, email {settings.masked_email} and your reason.")
+    if read["missing"]:
+        # A declaration to tick or a name to give: the person's to answer, never the bot's.
+        asks = ", ".join(repr(" ".join(label.split())[:80]) for label in read["missing"][:3])
+        if run.headless or run.submit == "auto":
+            raise PageMismatch(f"The form also requires {asks}, which the bot does not fill in; nothing was sent.",
+                               hint="Run with a window (no --headless, no --submit auto) to fill it in yourself before Send.")
+        run.report.warn(f"The form also requires {asks}, which the bot does not fill in: fill it in in the window before Send.")
 
 
 def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: dict | None = None) -> None:
@@ -916,13 +953,16 @@ def _confirmations(page: Page, run: Run, new_only: bool = True) -> Locator:
 _SEARCH_WORDS = ("search", "such", "recherch", "busca", "cerca", "zoek", "pesquis", "szuka", "wyszuk", "caut", "căut")
 _NOT_FIELDS = ", ".join(["[readonly]", "[disabled]", "[data-optout-filled]", "[role=searchbox]", "[role=combobox]", "[name=q]"]
                         + [f"[{attr}^={word} i]" for word in _SEARCH_WORDS for attr in ("placeholder", "aria-label", "name")])
-_OPEN_FIELDS = (f"input:not([type=hidden], [type=search], [type=checkbox], [type=radio], [type=submit], [type=button],"
-                f" [type=reset], [type=image], [type=file], {_NOT_FIELDS}), textarea:not({_NOT_FIELDS}),"
-                f" [contenteditable=true]:not({_NOT_FIELDS})")
+_OPEN_INPUTS = (f"input:not([type=hidden], [type=search], [type=checkbox], [type=radio], [type=submit], [type=button],"
+                f" [type=reset], [type=image], [type=file], {_NOT_FIELDS})")
+_OPEN_BOXES = f"textarea:not({_NOT_FIELDS}), [contenteditable=true]:not({_NOT_FIELDS})"
 
 
-def _open_fields(page: Page, recipe: Recipe) -> Locator:
-    return page.locator(_OPEN_FIELDS).and_(locate.outside(page, recipe.page_chrome)).filter(visible=True)
+def _open_fields(page: Page, recipe: Recipe, boxes: bool = True) -> Locator:
+    """`boxes`: multi-line boxes count too. After the code they do not: no code is typed into one,
+    and a 'tell us more' box under Meta's thanks asks nothing more of the objection."""
+    fields = f"{_OPEN_INPUTS}, {_OPEN_BOXES}" if boxes else _OPEN_INPUTS
+    return page.locator(fields).and_(locate.outside(page, recipe.page_chrome)).filter(visible=True)
 
 
 def _new(page: Page, loc: Locator, new_only: bool) -> Locator:
@@ -964,7 +1004,7 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
     # The form is gone: what went wrong (an alert, or error words), else the confirmation.
     if _visible(_errors(page, run, new_only, fields=False)):
         return "refused"
-    if posted and _visible(_confirmations(page, run)) and not _visible(_open_fields(page, run.recipe)):
+    if posted and _visible(_confirmations(page, run)) and not _visible(_open_fields(page, run.recipe, boxes=stage == "send")):
         return "confirmed"
     return None
 
@@ -1273,6 +1313,6 @@ def inspect(page: Page, run: Run, start_url: str) -> dict[str, str | None]:
     except PageMismatch:
         return {"link": None, **{name: None for name in FORM_ELEMENTS}}
     report = {"link": run.layers.get("link", "not needed: the form is on the start page")}
-    for name, hit in locate.find_all(page, {n: run.recipe.element(n) for n in FORM_ELEMENTS}).items():
+    for name, hit in find_form(page, run).items():
         report[name] = hit.layer if hit else None
     return report

@@ -106,10 +106,6 @@ def find(scope: Page | Locator, name: str, element: Element, read: str | None = 
     return None
 
 
-def find_all(scope: Page | Locator, elements: dict[str, Element]) -> dict[str, Found | None]:
-    return {name: find(scope, name, element) for name, element in elements.items()}
-
-
 def count(loc: Locator) -> int:
     """How many elements match, read in the page's main world like every other read of the flow
     (`evaluate_all`); `Locator.count` would use Playwright's utility world, and each world costs a

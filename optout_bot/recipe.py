@@ -15,6 +15,12 @@ LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "ro")
 Vocabulary = dict[str, list[str]]  # language -> phrases
 
 
+def reads_language(tag: str) -> bool:
+    """Whether the recipes have words for a page in language `tag` ('sv-SE', 'pt_BR'; '' when the page says none)."""
+    primary = re.split(r"[-_]", tag.strip().lower())[0]
+    return not primary or primary in LANGUAGES
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -2,6 +2,7 @@
 through the CLI contract). Each is reduced here to the smallest page that showed it, in-process."""
 
 import contextlib
+import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from conftest import make_run
 from optout_bot import flow, locate, recipe
+from optout_bot.progress import Reporter
 from optout_bot.status import PageMismatch, Unreachable
 
 IG = recipe.load("instagram")
@@ -573,3 +575,102 @@ def test_a_cookie_choice_that_reloads_the_page_gets_the_form_found_and_filled_ag
     assert flow.send(page, found, run) == "confirmed"
     assert posts == [{"email": "p@example.eu"}]
     assert page.evaluate("sessionStorage.choice") == "essential"
+
+
+# --- a second red-team pass: other forms on the page, other wordings, what the form requires ---
+
+def test_a_feedback_box_with_its_own_send_before_the_form_is_never_filled_nor_pressed(page: Page):
+    posts = serve(page, f"""<aside><form id="fb"><label>Is this page useful? Tell us how we can improve it
+      <textarea id="fb-text" name="feedback"></textarea></label><button type="button" id="fb-send">Send</button></form></aside>
+      <form id="objection">{FIELDS}<button type="button" id="send">Send</button></form>
+      <script>
+        for (const b of document.querySelectorAll('button')) b.onclick = () => fetch('/submit', {{method: 'POST',
+          body: JSON.stringify({{from: b.id, text: b.form.querySelector('textarea').value}})}});
+      </script>""")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    found["send"].locator.click()
+    expect(page.locator("#fb-text")).to_have_value("")
+    page.wait_for_function("() => true")  # a round trip: the fetch has reached the route by now
+    assert [p["from"] for p in posts] == ["send"] and posts[0]["text"] == run.settings.reason
+
+
+def test_a_chat_with_its_own_send_before_a_form_without_a_form_element_is_never_pressed(page: Page):
+    page.set_content(f"""<div role="complementary" aria-label="Chats"><div role="textbox" contenteditable="true" aria-label="Message"></div>
+      <div role="button" tabindex="0" aria-label="Send" id="chat-send">➤</div></div>
+      <div>{FIELDS}<button id="send">Send</button></div>""")
+    found = flow.locate_form(page, make_run())
+    assert found["send"].locator.get_attribute("id") == "send"
+
+
+@pytest.mark.parametrize("text", [
+    "Wir haben deinem Widerspruch stattgegeben. Du erhältst eine Bestätigung per E-Mail.",
+    "Votre opposition a été acceptée. Nous n’utiliserons plus vos informations publiques.",
+    "Je bezwaar is gehonoreerd. We gebruiken je openbare informatie niet meer.",
+    "La tua opposizione è stata accolta. Non utilizzeremo più le tue informazioni pubbliche.",
+    "You've already objected to your information being used for AI at Meta. You don't need to submit this form again.",
+])
+def test_thanks_in_other_words_confirm(page: Page, text):
+    serve(page, f"<p>{text}</p>")
+    assert flow.classify_after(page, make_run(), "code", [page.locator("#gone")], posted=True) == "confirmed"
+
+
+@pytest.mark.parametrize("text, result", [
+    ("Votre opposition n'a pas été acceptée.", "refused"),
+    ("La tua opposizione non è stata accolta.", "refused"),
+    ("Je bezwaar is niet gehonoreerd.", None),  # no known error words either: unknown, never thanks
+])
+def test_the_same_words_negated_are_no_confirmation(page: Page, text, result):
+    serve(page, f"<p>{text}</p>")
+    assert flow.classify_after(page, make_run(), "code", [page.locator("#gone")], posted=True) == result
+
+
+def test_a_tell_us_more_box_under_the_thanks_after_the_code_asks_nothing_more(page: Page):
+    serve(page, """<p>Thanks. We've received your objection request.</p>
+      <form><label>How was your experience? Tell us more (optional) <textarea></textarea></label><button>Send</button></form>""")
+    run = make_run()
+    assert flow.classify_after(page, run, "code", [page.locator("#gone")], posted=True) == "confirmed"
+    # Right after Send, a new box beside thanks may still be the form asking for more.
+    assert flow.classify_after(page, run, "send", [page.locator("#gone")], posted=True) is None
+
+
+_REQUIRED = f"""<form>{FIELDS}<label><input type="checkbox" required> I confirm that the information I've provided is accurate</label>
+  <button type="submit" id="send">Send</button></form>"""
+
+
+def test_a_declaration_the_form_requires_stops_an_unattended_run_before_send(page: Page):
+    posts = serve(page, _REQUIRED)
+    run = make_run()
+    found = flow.locate_form(page, run)
+    with pytest.raises(PageMismatch, match="requires .I confirm that the information I've provided is accurate."):
+        flow.fill_form(page, found, run)
+    assert posts == [] and not page.locator("input[type=checkbox]").is_checked()
+
+
+def test_a_declaration_the_form_requires_is_left_to_the_person_in_a_window(page: Page, capsys):
+    serve(page, _REQUIRED)
+    run = make_run(headless=False, submit="manual")
+    run.report = Reporter(json_events=True)
+    flow.fill_form(page, flow.locate_form(page, run), run)
+    said = [json.loads(line)["message"] for line in capsys.readouterr().out.splitlines()]
+    assert any("fill it in in the window before Send" in line for line in said)
+    assert not page.locator("input[type=checkbox]").is_checked()
+
+
+@pytest.mark.parametrize("lang", ["sv", "da-DK", "el"])
+def test_a_form_in_a_language_the_recipe_does_not_read_is_not_sent_unattended(page: Page, lang):
+    page.set_content(f"<html lang='{lang}'><form>{FIELDS}<button type='submit'>Skicka</button></form></html>")
+    with pytest.raises(PageMismatch, match="does not read yet.*Nothing was filled in or sent") as raised:
+        flow.locate_form(page, make_run())
+    assert f"({lang})" in str(raised.value)
+    assert page.locator("input[type=email]").input_value() == ""
+
+
+def test_a_form_in_a_language_the_recipe_does_not_read_is_filled_in_a_window_with_a_warning(page: Page, capsys):
+    page.set_content(f"<html lang='sv-SE'><form>{FIELDS}<button type='submit'>Skicka</button></form></html>")
+    run = make_run(headless=False, submit="manual")
+    run.report = Reporter(json_events=True)
+    assert set(flow.locate_form(page, run)) == {"country", "email", "reason", "send"}
+    said = [json.loads(line)["message"] for line in capsys.readouterr().out.splitlines()]
+    assert any(line.startswith("This form is in Swedish (sv-SE), a language the bot does not read yet") for line in said)
