@@ -674,3 +674,27 @@ def test_a_form_in_a_language_the_recipe_does_not_read_is_filled_in_a_window_wit
     assert set(flow.locate_form(page, run)) == {"country", "email", "reason", "send"}
     said = [json.loads(line)["message"] for line in capsys.readouterr().out.splitlines()]
     assert any(line.startswith("This form is in Swedish (sv-SE), a language the bot does not read yet") for line in said)
+
+
+def test_a_form_drawn_anew_when_the_country_is_chosen_is_filled_and_sent_all_the_same(page: Page):
+    # As a framework may do: a fresh <form> (none of the bot's marks) with the choice kept.
+    posts = serve(page, f"""<aside><form><label>Tell us how we can improve <textarea></textarea></label>
+      <button type="button">Send</button></form></aside><form id="objection">{FIELDS}<button type="button" id="send">Send</button></form>
+      <script>
+        const wire = f => f.querySelector('#send').onclick = () => fetch('/submit', {{method: 'POST',
+          body: JSON.stringify({{country: f.querySelector('select').value, reason: f.querySelector('textarea').value}})}});
+        wire(objection);
+        objection.querySelector('select').onchange = e => {{
+          const old = e.target.form, fresh = old.cloneNode(true);
+          for (const el of [fresh, ...fresh.querySelectorAll('*')])
+            for (const a of [...el.attributes]) if (a.name.startsWith('data-optout')) el.removeAttribute(a.name);
+          fresh.querySelector('select').value = e.target.value;
+          old.replaceWith(fresh); wire(fresh);
+        }};
+      </script>""")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    found["send"].locator.click()
+    page.wait_for_function("() => true")
+    assert posts == [{"country": "PT", "reason": run.settings.reason}]
