@@ -1221,10 +1221,14 @@ def enter_code(page: Page, run: Run) -> None:
         if result == "wrong-code":
             tries += 1
             message = site_message(page, run) or "the code was not accepted"
-            if tries >= MAX_CODE_TRIES:
-                raise Rejected(f"Meta did not accept the code {tries} times: {message}.", hint="Wait a few minutes and start again; Meta sends a new code each time.")
+            expired = run.recipe.text_pattern(run.recipe.expired_text).search(message)
+            if tries >= MAX_CODE_TRIES or (expired and run.headless):
+                # Without a window nobody can ask Meta for a new code (the bot never does).
+                raise Rejected(f"Meta did not accept the code{'' if tries == 1 else f' {tries} times'}: {message}.",
+                               hint="Wait a few minutes and start again; Meta sends a new code each time.")
             left = MAX_CODE_TRIES - tries
-            run.report.warn(f"The site says: {message} ({left} {'try' if left == 1 else 'tries'} left).")
+            run.report.warn(f"The site says: {message} ({left} {'try' if left == 1 else 'tries'} left)."
+                            + (" Ask Meta for a new code in the window, then give the new one." if expired else ""))
             if terminal:
                 run.inbox.request()
             continue

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from conftest import make_run
 from optout_bot import flow, locate, recipe
 from optout_bot.progress import Reporter
-from optout_bot.status import PageMismatch, Unreachable
+from optout_bot.status import PageMismatch, PersonTimeout, Rejected, Unreachable
 
 IG = recipe.load("instagram")
 FORM_URL = "https://help.instagram.com/contact/1085632098765432"
@@ -698,3 +698,44 @@ def test_a_form_drawn_anew_when_the_country_is_chosen_is_filled_and_sent_all_the
     found["send"].locator.click()
     page.wait_for_function("() => true")
     assert posts == [{"country": "PT", "reason": run.settings.reason}]
+
+
+class _Codes:
+    """Codes as if typed at the terminal, one per request; None once they run out."""
+
+    def __init__(self, *codes: str):
+        self.codes = list(codes)
+
+    def request(self):
+        pass
+
+    def take(self, timeout):
+        return self.codes.pop(0) if self.codes else None
+
+
+_EXPIRING_CODE = """<label>Enter code <input id="code" maxlength="6" autocomplete="one-time-code"></label>
+  <button type="button" id="ok">Confirm</button><div id="out"></div>
+  <script>ok.onclick = () => fetch('/code', {method: 'POST', body: JSON.stringify({code: code.value})})
+    .then(() => { out.innerHTML = '<div role="alert">This code has expired. Request a new code to confirm your request.</div>'; });</script>"""
+
+
+def test_an_expired_code_ends_an_unattended_run_at_once(page: Page):
+    posts = serve(page, _EXPIRING_CODE)
+    run = make_run(code="stdin")
+    run.inbox = _Codes("314159", "314159")
+    flow.watch_posts(page, run)
+    with pytest.raises(Rejected, match="Meta did not accept the code: This code has expired"):
+        flow.enter_code(page, run)
+    assert posts == [{"code": "314159"}]
+
+
+def test_an_expired_code_in_a_window_asks_for_a_new_one(page: Page, capsys):
+    posts = serve(page, _EXPIRING_CODE)
+    run = make_run(code="stdin", headless=False)
+    run.inbox, run.report = _Codes("314159", "271828"), Reporter(json_events=True)
+    flow.watch_posts(page, run)
+    with pytest.raises(PersonTimeout):  # the codes ran out
+        flow.enter_code(page, run)
+    assert posts == [{"code": "314159"}, {"code": "271828"}]
+    said = [json.loads(line)["message"] for line in capsys.readouterr().out.splitlines()]
+    assert any("Ask Meta for a new code in the window" in line for line in said)
