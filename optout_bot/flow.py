@@ -650,7 +650,7 @@ def _country_js(alpha_2: str) -> str:
             " options = coded.length ? coded : all; }"
             " const titles = [document.title, ...Array.from(document.querySelectorAll('h1, h2, [role=heading]'),"
             " h => h.innerText)].join(' | ');"
-            " return {lang: document.documentElement.lang || navigator.language || '', options,"
+            " return {lang: document.documentElement.lang || navigator.language || '', declared: document.documentElement.lang, options,"
             " typed: e.tagName === 'INPUT' || e.tagName === 'TEXTAREA', titles,"
             " files: !!(e.form || document).querySelector('input[type=file]')}; }")
 
@@ -663,11 +663,19 @@ _FILLED_JS = "e => {{ e.setAttribute('data-optout-filled', '{name}'); return {va
 # with `tag` before it (null when that field is out of reach, e.g. in another shadow root) and
 # what else the form requires that is still missing (what would stop the browser sending it).
 _KEPT_JS = ("e => {{ e.setAttribute('data-optout-filled', 'reason');"
-            " const m = e.getRootNode().querySelector('[data-optout-filled=\"{tag}\"]'), form = e.form || e.closest('form');"
-            " const missing = form ? Array.from(form.elements).filter(c => c.willValidate && !c.validity.valid"
-            " && !c.hasAttribute('data-optout-filled')).map(c => ((c.labels && c.labels[0] && c.labels[0].innerText)"
-            " || c.getAttribute('aria-label') || c.placeholder || c.name || c.type).trim()) : [];"
-            " return {{kept: e.value ?? e.innerText, email: m ? m.value : null, missing}}; }}")
+            " const m = e.getRootNode().querySelector('[data-optout-filled=\"{tag}\"]');"
+            " return {{kept: e.value ?? e.innerText, email: m ? m.value : null, missing: ({missing})(e)}}; }}")
+# Given a field of the form: the names of the visible controls, not the bot's, that would keep the
+# browser from sending it (a declaration to tick, a name to give). Only where the browser checks:
+# Send is the form's submit button and neither it nor the form opts out (a script checks otherwise).
+_MISSING_JS = """e => { const form = e.form || e.closest('form'), send = document.querySelector('[data-optout-send]');
+  if (!form || form.noValidate || !send || send.form !== form || send.type !== 'submit' || send.formNoValidate) return [];
+  const name = c => { const group = c.type === 'radio' && c.closest('fieldset, [role=radiogroup]');
+    const text = group ? ((group.querySelector('legend') || {}).innerText || group.getAttribute('aria-label'))
+      : ((c.labels && c.labels[0] && c.labels[0].innerText) || c.getAttribute('aria-label') || c.placeholder);
+    return (text || c.name || c.type).trim(); };
+  return [...new Set(Array.from(form.elements).filter(c => c.willValidate && !c.validity.valid
+    && !c.hasAttribute('data-optout-filled') && c.checkVisibility()).map(name))]; }"""
 _FILLS = itertools.count(1)  # each fill tags its email field anew: a form filled again reads its own
 # Tags the email's <form> (again, when filling: a re-render may have replaced it) and says where the email is.
 _WHERE_JS = ("e => {{ if (e.form) e.form.setAttribute('data-optout-form', '{form}');"
@@ -690,8 +698,11 @@ def find_form(page: Page, run: Run, reads: dict[str, str] | None = None) -> dict
     found = {"email": email}
     for name in FORM_ELEMENTS:
         if name != "email":
-            found[name] = locate.find(scope, name, run.recipe.element(name), read=reads.get(name),
-                                      also=after_email if name == "send" else None)
+            also = after_email if name == "send" else None
+            found[name] = locate.find(scope, name, run.recipe.element(name), read=reads.get(name), also=also)
+            if found[name] is None and name == "send" and scope is not page:
+                # Drawn outside the <form> (a footer bar; <button form=...>): the first after the email.
+                found[name] = locate.find(page, name, run.recipe.element(name), read=reads.get(name), also=also)
     return {name: found[name] for name in FORM_ELEMENTS}
 
 
@@ -699,6 +710,10 @@ def locate_form(page: Page, run: Run) -> dict[str, Found]:
     found = find_form(page, run, {"country": _country_js(run.settings.country), "send": _TAG_SEND_JS})
     missing = [name for name, hit in found.items() if hit is None]
     if missing:
+        try:  # a page in a language without words in the recipe is no sign that Meta changed it
+            _check_language(page.evaluate("document.documentElement.lang"), run, filled=False)
+        except PlaywrightError:
+            pass
         names = ", ".join(run.recipe.element(n).description for n in missing)
         raise PageMismatch(f"The objection form is missing {names}; nothing was filled in or sent.", hint=_DRIFT_HINT)
     titles = found["country"].value["titles"]
@@ -707,18 +722,28 @@ def locate_form(page: Page, run: Run) -> dict[str, Found]:
         # The third-party-information form asks for the same fields (and screenshots): never send it.
         raise PageMismatch(f"This is not the objection form (it says: {' '.join(titles.split())[:120]!r}); nothing was filled in or sent.",
                            hint="The link followed led to another of Meta's forms. " + _DRIFT_HINT)
-    language = found["country"].value["lang"]
-    if not reads_language(language):
-        # Sent, its answer could not be told from a refusal: unattended, that is a form sent blind.
-        unread = f"This form is in {countries.language_name(language)}, a language the bot does not read yet"
-        if run.headless:
-            raise PageMismatch(f"{unread}: it could send the form but not tell what Meta answers, so it stopped. Nothing was filled in or sent.",
-                               hint="Run without --headless: the bot fills the form in the window and you read Meta's answer there. "
-                                    "docs/maintainers.md says how to add a language.")
-        run.report.warn(f"{unread}: it fills the form, but cannot tell what Meta answers. Read the answer in the window, and keep Meta's email.")
+    _check_language(found["country"].value["declared"], run)
     for name, hit in found.items():
         run.layers[name] = hit.layer
     return found
+
+
+def _unattended(run: Run) -> bool:
+    """Nobody will press Send, or see what Meta answers, but the bot."""
+    return run.headless or run.submit == "auto"
+
+
+def _check_language(declared: str, run: Run, filled: bool = True) -> None:
+    """A page in a language the recipe has no words for: sent, its answer could not be told from a
+    refusal, so an unattended run stops here; with a person there, they are told to read it."""
+    if reads_language(declared):
+        return
+    unread = f"This form is in {countries.language_name(declared)}, a language the bot does not read yet"
+    if _unattended(run) or not filled:
+        raise PageMismatch(f"{unread}, so it stopped (it could not tell what Meta answers). Nothing was filled in or sent.",
+                           hint="Run with a window (no --headless, no --submit auto): the bot fills the form and you read "
+                                "Meta's answer in the window. docs/maintainers.md says how to add a language.")
+    run.report.warn(f"{unread}: it fills the form, but cannot tell what Meta answers. Read the answer in the window, and keep Meta's email.")
 
 
 def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
@@ -742,7 +767,7 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
 
     reason = found["reason"].locator
     reason.fill(settings.reason)
-    read = _read(reason, _KEPT_JS.format(tag=tag), run.recipe.reason.description, run)
+    read = _read(reason, _KEPT_JS.format(tag=tag, missing=_MISSING_JS), run.recipe.reason.description, run)
     kept, email_kept = read["kept"], read["email"]
     if typed:
         if email_kept is None:
@@ -755,11 +780,14 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
     run.report.info(f"Filled in country {countries.english_name(settings.country)}, email {settings.masked_email} and your reason.")
     if read["missing"]:
         # A declaration to tick or a name to give: the person's to answer, never the bot's.
-        asks = ", ".join(repr(" ".join(label.split())[:80]) for label in read["missing"][:3])
-        if run.headless or run.submit == "auto":
-            raise PageMismatch(f"The form also requires {asks}, which the bot does not fill in; nothing was sent.",
+        if _unattended(run):
+            raise PageMismatch(f"The form also requires {_named(read['missing'])}, which the bot does not fill in; nothing was sent.",
                                hint="Run with a window (no --headless, no --submit auto) to fill it in yourself before Send.")
-        run.report.warn(f"The form also requires {asks}, which the bot does not fill in: fill it in in the window before Send.")
+        run.report.warn(f"The form also requires {_named(read['missing'])}, which the bot does not fill in: fill it in in the window before Send.")
+
+
+def _named(labels: list[str]) -> str:
+    return ", ".join(repr(" ".join(label.split())[:80]) for label in labels[:3])
 
 
 def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: dict | None = None) -> None:
@@ -966,11 +994,16 @@ _OPEN_INPUTS = (f"input:not([type=hidden], [type=search], [type=checkbox], [type
 _OPEN_BOXES = f"textarea:not({_NOT_FIELDS}), [contenteditable=true]:not({_NOT_FIELDS})"
 
 
-def _open_fields(page: Page, recipe: Recipe, boxes: bool = True) -> Locator:
-    """`boxes`: multi-line boxes count too. After the code they do not: no code is typed into one,
-    and a 'tell us more' box under Meta's thanks asks nothing more of the objection."""
-    fields = f"{_OPEN_INPUTS}, {_OPEN_BOXES}" if boxes else _OPEN_INPUTS
-    return page.locator(fields).and_(locate.outside(page, recipe.page_chrome)).filter(visible=True)
+def _open_fields(page: Page, recipe: Recipe, after_code: bool = False) -> Locator:
+    """After the code, multi-line boxes do not count (no code is typed into one, and a 'tell us
+    more' box under Meta's thanks asks nothing more), unless the objection form is shown again:
+    an email field the bot did not fill, even a read-only one, counts then."""
+    if after_code:
+        shown_again = locate.any_layer(page, recipe.email).and_(page.locator(":not([data-optout-filled])"))
+        fields = page.locator(_OPEN_INPUTS).or_(shown_again)
+    else:
+        fields = page.locator(f"{_OPEN_INPUTS}, {_OPEN_BOXES}")
+    return fields.and_(locate.outside(page, recipe.page_chrome)).filter(visible=True)
 
 
 def _new(page: Page, loc: Locator, new_only: bool) -> Locator:
@@ -1012,7 +1045,7 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
     # The form is gone: what went wrong (an alert, or error words), else the confirmation.
     if _visible(_errors(page, run, new_only, fields=False)):
         return "refused"
-    if posted and _visible(_confirmations(page, run)) and not _visible(_open_fields(page, run.recipe, boxes=stage == "send")):
+    if posted and _visible(_confirmations(page, run)) and not _visible(_open_fields(page, run.recipe, after_code=stage == "code")):
         return "confirmed"
     return None
 
@@ -1108,9 +1141,9 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
         run.report.your_turn("Check the country, email and reason in the browser window, then press Send there. The bot waits and does not press it for you.")
         return _await_person_send(page, run, form)
     if run.submit == "ask":
-        run.report.info(f"The form is ready: country {countries.english_name(run.settings.country)}, email {run.settings.masked_email}.")
-        if not _ask(page, run, "Send the objection now?", "your answer to 'Send the objection now?'"):
-            raise Cancelled("You chose not to send the form; nothing was sent.")
+        if not _asked_to_send(page, run, found):
+            run.report.info("Send was pressed in the window; the bot does not press it again.")
+            return _await_person_send(page, run, form)
         since = mark(page)  # the page may have changed while they answered
     run.guard.require(page.url, "The form page")
     if _visible(_cookie_banner(page, run.recipe)):  # it came late, over the form: it would take the click
@@ -1131,7 +1164,41 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
                                   hint="Check your email for a code or a confirmation before trying again.") from None
         found, since = _decline_over_form(page, run)
     result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before)
-    return _after_send(page, run, result)
+    return _after_send(page, run, result, posted=run.posts > posts_before)
+
+
+# Notes a press of Send (or any form's submit) by the person while the terminal question waits.
+_PRESS_WATCH_JS = """() => { window.__optoutPressed = false; const note = () => { window.__optoutPressed = true; };
+  document.addEventListener('submit', note, true);
+  document.addEventListener('click', e => { if (e.target.closest && e.target.closest('[data-optout-send]')) note(); }, true);
+  return performance.timeOrigin; }"""
+
+
+def _asked_to_send(page: Page, run: Run, found: dict[str, Found]) -> bool:
+    """--submit ask: True once the person says yes and the form lacks nothing the browser requires;
+    False if they pressed Send in the window meanwhile (the bot must not press it again)."""
+    run.report.info(f"The form is ready: country {countries.english_name(run.settings.country)}, email {run.settings.masked_email}.")
+    origin = page.evaluate(_PRESS_WATCH_JS)
+    while True:
+        yes = _ask(page, run, "Send the objection now?", "your answer to 'Send the objection now?'")
+        try:
+            pressed, now = page.evaluate("[window.__optoutPressed === true, performance.timeOrigin]")
+        except PlaywrightError:
+            if page.is_closed():
+                raise _closed() from None
+            pressed = now = None  # a new page is loading: the form was sent
+        if pressed or now != origin:
+            return False
+        if not yes:
+            raise Cancelled("You chose not to send the form; nothing was sent.")
+        # Looked at again: the person had the window meanwhile. This also marks the form anew,
+        # in case the page drew it again (its Send is looked for inside the marked form).
+        form = found["email"].value["form"]
+        mark_form = f"({_WHERE_JS.format(form=form)})(e);" if form else ""
+        missing = _read(found["email"].locator, f"e => {{ {mark_form} return ({_MISSING_JS})(e); }}", run.recipe.email.description, run)
+        if not missing:
+            return True
+        run.report.warn(f"The form still requires {_named(missing)}: fill it in in the window, then answer again.")
 
 
 def _never_pressed(click_error: str) -> bool:
@@ -1167,12 +1234,15 @@ def _await_person_send(page: Page, run: Run, form: list[Locator]) -> Result:
         return _after_send(page, run, result, by_person=True)
 
 
-def _after_send(page: Page, run: Run, result: Result, by_person: bool = False) -> Result:
+def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, posted: bool = True) -> Result:
     if result == "refused":
         raise Rejected(f"Meta refused the form: {site_message(page, run) or 'no reason given'}.", hint="Check your settings (OPTOUT_EMAIL, OPTOUT_COUNTRY, OPTOUT_REASON).")
     if result == "login":
         raise PersonTimeout("Meta asked for a log-in after Send.", hint="Run again with a window and log in first; add --profile DIR to stay logged in.")
     if result == "lost":
+        if not posted:  # e.g. the browser kept back a form that still misses something it requires
+            raise Unreachable("Send was pressed, but the page sent no request and showed no answer; most likely nothing reached Meta.",
+                              hint="Check your email for a code or a confirmation before trying again; if none comes, nothing was sent.")
         who = "The form was sent" if not by_person else "Send was pressed"
         raise Unreachable(f"{who}, but no code field, confirmation or error appeared; it is unknown whether Meta received it.", hint="Check your email for a code or a confirmation before trying again.")
     return result
@@ -1221,7 +1291,7 @@ def enter_code(page: Page, run: Run) -> None:
         if result == "wrong-code":
             tries += 1
             message = site_message(page, run) or "the code was not accepted"
-            expired = run.recipe.text_pattern(run.recipe.expired_text).search(message)
+            expired = run.recipe.says_expired(message)
             if tries >= MAX_CODE_TRIES or (expired and run.headless):
                 # Without a window nobody can ask Meta for a new code (the bot never does).
                 raise Rejected(f"Meta did not accept the code{'' if tries == 1 else f' {tries} times'}: {message}.",

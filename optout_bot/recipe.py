@@ -16,9 +16,10 @@ Vocabulary = dict[str, list[str]]  # language -> phrases
 
 
 def reads_language(tag: str) -> bool:
-    """Whether the recipes have words for a page in language `tag` ('sv-SE', 'pt_BR'; '' when the page says none)."""
+    """Whether the recipes have words for a page in language `tag` ('sv-SE', 'pt_BR'); True when the
+    tag names no language ('', 'und', 'x-default'): then only the page's words can tell."""
     primary = re.split(r"[-_]", tag.strip().lower())[0]
-    return not primary or primary in LANGUAGES
+    return not re.fullmatch(r"[a-z]{2}", primary) or primary in LANGUAGES
 
 
 class _Strict(BaseModel):
@@ -173,6 +174,11 @@ class Recipe(_Strict):
         """Phrases of page texts, each at the start of a word."""
         return compiled(tuple(p for vocabulary in vocabularies for p in _phrases(vocabulary)), "word")
 
+    def says_expired(self, message: str) -> bool:
+        """The site says the code expired and nothing else is wrong ('incorrect or expired' may be a typo)."""
+        expired = self.text_pattern(self.expired_text)
+        return bool(expired.search(message)) and not self.text_pattern(self.error_text, self.field_error_text).search(expired.sub(" ", message))
+
     def yes_pattern(self) -> re.Pattern:
         return compiled(_phrases(self.yes_answer), "whole")
 
@@ -193,6 +199,7 @@ class Recipe(_Strict):
         self.text_pattern(self.error_text, self.field_error_text)
         self.text_pattern(self.confirmation_text)
         self.text_pattern(self.not_received_text)
+        self.text_pattern(self.expired_text)
         self.text_pattern(self.ai_question)
         self.yes_pattern()
         self.cookie_choice()
