@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal, NamedTuple, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from playwright.sync_api import Error as PlaywrightError, Locator, Page, TimeoutError as PlaywrightTimeout
+from playwright.sync_api import Error as PlaywrightError, Locator, Page, Request, TimeoutError as PlaywrightTimeout
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from optout_bot import countries, locate, person
@@ -717,9 +717,10 @@ def locate_form(page: Page, run: Run) -> dict[str, Found]:
         names = ", ".join(run.recipe.element(n).description for n in missing)
         raise PageMismatch(f"The objection form is missing {names}; nothing was filled in or sent.", hint=_DRIFT_HINT)
     titles = found["country"].value["titles"]
-    other = run.recipe.link.exclude_pattern()
+    other = run.recipe.link.exclude_pattern("word")
     if found["country"].value["files"] or (other and other.search(titles)):
-        # The third-party-information form asks for the same fields (and screenshots): never send it.
+        # The third-party-information form, or one for another purpose (direct marketing, ads),
+        # asks for the same fields: never send it.
         raise PageMismatch(f"This is not the objection form (it says: {' '.join(titles.split())[:120]!r}); nothing was filled in or sent.",
                            hint="The link followed led to another of Meta's forms. " + _DRIFT_HINT)
     _check_language(found["country"].value["declared"], run)
@@ -1113,12 +1114,16 @@ def watch_posts(page: Page, run: Run) -> None:
     """Count answered POSTs on this page: a confirmation only counts once something was sent."""
 
     def count(request) -> None:
-        # Beacons ('ping') are the page's own logging, not the form reaching Meta.
-        if request.method == "POST" and request.resource_type in ("document", "xhr", "fetch"):
+        if _is_sending(request):
             run.posts += 1
 
     page.on("requestfinished", count)
     page.on("requestfailed", count)
+
+
+def _is_sending(request: Request) -> bool:
+    # Beacons ('ping') are the page's own logging, not the form reaching Meta.
+    return request.method == "POST" and request.resource_type in ("document", "xhr", "fetch")
 
 
 def confirmation_text(page: Page, run: Run) -> str:
@@ -1259,13 +1264,12 @@ def enter_code(page: Page, run: Run) -> None:
         if page.is_closed():
             raise _closed() from None
         code_field = confirm = None
-    if code_field is None or confirm is None:
-        missing = run.recipe.code.description if code_field is None else run.recipe.confirm.description
-        raise PageMismatch(f"The form was sent and Meta asks for the emailed code, but the bot cannot find {missing}.",
-                           hint="Do not run the bot again (that would send the form twice): type the code from Meta's "
-                                "email into the page yourself, or wait for Meta's email. " + _DRIFT_HINT)
-    run.layers.update(code=code_field.layer, confirm=confirm.layer)
-    form = [code_field.locator, confirm.locator]
+    if code_field is None:
+        raise PageMismatch(f"The form was sent and Meta asks for the emailed code, but the bot cannot find {run.recipe.code.description}.",
+                           hint=_TYPE_IT_YOURSELF)
+    # No Confirm: a field that sends the code once it is full (or on Enter); see _type_code.
+    run.layers.update(code=code_field.layer, confirm=confirm.layer if confirm else "none: the field sends the code")
+    form = [code_field.locator] + ([confirm.locator] if confirm else [])
     split = code_field.value == 1  # one box per digit
     tries = 0
     deadline = run.person_deadline
@@ -1343,18 +1347,24 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
             wait_for_change(page, since, CHUNK_MS / 2 if terminal else CHUNK_MS)
 
 
+_TYPE_IT_YOURSELF = ("Do not run the bot again (that would send the form twice): type the code from Meta's "
+                     "email into the page yourself, or wait for Meta's email. " + _DRIFT_HINT)
+
+
 def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool = False) -> Result:
-    code_field, confirm = form
+    code_field, confirm = form[0], (form[1] if len(form) > 1 else None)
     run.guard.require(page.url, "The code page")
+    fields, parts = [code_field], [code]
     if split:
         # The digit boxes: single-character inputs in the nearest block that holds all of them.
         boxes = code_field.locator(f"xpath=ancestor::*[count(.//input[@maxlength='1']) >= {len(code)}][1]//input[@maxlength='1']")
         if boxes.count() != len(code):
             raise PageMismatch("The code field is split into boxes that do not match a six-digit code; nothing was typed.", hint=_DRIFT_HINT)
-        for box, digit in zip(boxes.all(), code):
-            box.fill(digit)
-    else:
-        code_field.fill(code)
+        fields, parts = boxes.all(), list(code)
+    if confirm is None:
+        return _type_code_that_sends_itself(page, run, code, form, fields, parts)
+    for box, part in zip(fields, parts):
+        box.fill(part)
     run.report.info(f"Typed the code {code} and pressed Confirm.")
     since, posts_before = _mark_seen(page, run), run.posts
     try:
@@ -1362,6 +1372,55 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
     except PlaywrightError as exc:
         raise Unreachable(f"Pressing Confirm failed ({_short(exc)}); it is unknown whether Meta received the code.") from None
     return await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since, posts_before)
+
+
+def _type_code_that_sends_itself(page: Page, run: Run, code: str, form: list[Locator], fields: list[Locator],
+                                 parts: list[str]) -> Result:
+    """No Confirm button: the field sends the code once it is full, typed key by key as a person
+    does; if it sends nothing, Enter is pressed in it, once (nothing was sent, so nothing repeats)."""
+    since, posts_before = _mark_seen(page, run), run.posts  # before typing: the page may answer the last key
+
+    def type_keys() -> None:
+        for box, part in zip(fields, parts):
+            box.fill("")
+            box.press_sequentially(part)
+
+    if _starts_post(page, type_keys):
+        run.report.info(f"Typed the code {code}; the page sent it.")
+    elif fields[-1].evaluate(_ONLY_CODE_IN_FORM_JS) and _starts_post(page, lambda: fields[-1].press("Enter")):
+        run.report.info(f"Typed the code {code} and pressed Enter.")
+    else:
+        raise PageMismatch(f"The bot typed the code {code}, but the page shows no Confirm button it knows and did not send the code.",
+                           hint="Press the page's own Confirm in the window if it has one. " + _TYPE_IT_YOURSELF)
+    return await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since, posts_before)
+
+
+# Enter sends the field's whole form: only where that form asks for nothing but the code (never
+# the objection form that may still hold the code box: that would send it a second time).
+_ONLY_CODE_IN_FORM_JS = """e => !e.form || Array.from(e.form.elements).every(c => c === e || c.maxLength === 1
+  || !['INPUT', 'TEXTAREA', 'SELECT'].includes(c.tagName)
+  || ['hidden', 'submit', 'button', 'reset', 'image', 'checkbox', 'radio'].includes(c.type))"""
+
+
+def _starts_post(page: Page, action: Callable[[], None]) -> bool:
+    """Whether the page starts sending something during `action` or within PRESS_LOADS_MS after."""
+    started: list[Request] = []
+
+    def on_request(request: Request) -> None:
+        if _is_sending(request):
+            started.append(request)
+
+    page.on("request", on_request)
+    try:
+        action()
+        if not started:
+            try:
+                page.wait_for_event("request", predicate=_is_sending, timeout=PRESS_LOADS_MS)
+            except PlaywrightTimeout:
+                pass
+    finally:
+        page.remove_listener("request", on_request)
+    return bool(started)
 
 
 def prefill(page: Page, run: Run, start_url: str, on_step: Callable[[int], None] | None = None) -> Outcome:

@@ -126,8 +126,9 @@ def _presses(page: Page) -> list:
     return said
 
 
-def test_a_javascript_address_is_no_address_the_link_is_pressed(page: Page):
-    _start_page(page, """<p>Your <a href="javascript:void(0)" onclick="location.href = 'https://www.instagram.com/help/contact/9'">right
+@pytest.mark.parametrize("href", ["javascript:void(0)", "#"])
+def test_a_javascript_address_is_no_address_the_link_is_pressed(page: Page, href):
+    _start_page(page, f"""<p>Your <a href="{href}" onclick="event.preventDefault(); location.href = 'https://www.instagram.com/help/contact/9'">right
       to object</a>.</p>""")
     assert flow.reach_form(page, make_run()).url == "https://www.instagram.com/help/contact/9"
 
@@ -863,3 +864,83 @@ def test_a_page_in_an_unread_language_whose_fields_are_not_found_says_so_not_tha
       <div role="button">Skicka</div></form></html>""")
     with pytest.raises(PageMismatch, match=r"Swedish \(sv\), a language the bot does not read yet"):
         flow.locate_form(page, make_run(headless=False, submit="manual"))
+
+
+
+# --- a third red-team pass: objections for other purposes, codes that send themselves ---------
+
+def test_of_several_right_to_object_links_the_one_about_ai_is_followed_not_direct_marketing_or_ads(page: Page):
+    assert _chosen_link(page, """<section><h3>Direct marketing</h3><p>You have the <a href="/help/contact/1">right to object</a>
+      to your information being used for direct marketing.</p></section>
+      <section><h3>Ads</h3><p>You have the <a href="/help/contact/2">right to object</a> to processing of your information
+      for ads based on legitimate interests.</p></section>
+      <section><h3>AI at Meta</h3><p>You have the <a href="/help/contact/9">right to object</a> to your information being
+      used for AI at Meta.</p></section>""") == "/help/contact/9"
+
+
+def test_a_link_named_for_another_purpose_is_never_taken(page: Page):
+    assert _chosen_link(page, """<html lang="de"><h2>Widerspruchsrecht</h2>
+      <p>Du kannst jederzeit <a href="/help/contact/1">der Direktwerbung widersprechen</a>.</p>
+      <p>Du kannst <a href="/help/contact/2">der Verarbeitung für Werbeanzeigen widersprechen</a>.</p>
+      <p>Du hast das Recht, der Verwendung deiner Informationen für KI bei Meta <a href="/help/contact/9">zu widersprechen</a>.</p>
+      </html>""") == "/help/contact/9"
+
+
+def test_a_form_for_objecting_to_direct_marketing_is_never_filled(page: Page):
+    page.set_content(f"<h1>Object to direct marketing</h1><form>{FIELDS}<button type='submit'>Send</button></form>")
+    with pytest.raises(PageMismatch, match="This is not the objection form"):
+        flow.locate_form(page, make_run())
+    assert page.locator("input[type=email]").input_value() == ""
+
+
+def _code_page_without_confirm(page: Page, field: str, sends_on: str) -> list[dict]:
+    """A code step with no Confirm button; its field sends the code on `sends_on` ('keyup' once six
+    digits are in, 'enter' as a form's implicit submission, or 'never')."""
+    script = {"keyup": "code.addEventListener('keyup', () => code.value.length === 6 && send());",
+              "enter": "code.form.addEventListener('submit', e => { e.preventDefault(); send(); });",
+              "never": ""}[sends_on]
+    return serve(page, f"""<form><label>Enter code {field}</label></form><div id="out"></div><script>
+      const code = document.getElementById('code');
+      const send = () => fetch('/code', {{method: 'POST', body: JSON.stringify({{code: code.value}})}})
+        .then(() => {{ out.innerHTML = "<p>Thanks. We've received your objection request.</p>"; code.remove(); }});
+      {script}</script>""")
+
+
+@pytest.mark.parametrize("field", ['<input id="code" autocomplete="one-time-code" maxlength="6">',
+                                   '<input id="code" type="tel" maxlength="6" inputmode="numeric">'])
+@pytest.mark.parametrize("sends_on", ["keyup", "enter"])
+def test_a_code_field_without_confirm_gets_the_code_sent_once(page: Page, field, sends_on):
+    posts = _code_page_without_confirm(page, field, sends_on)
+    run = make_run(code="stdin")
+    run.inbox = _Codes("314159")
+    flow.watch_posts(page, run)
+    flow.enter_code(page, run)
+    assert posts == [{"code": "314159"}]
+
+
+def test_a_code_field_without_confirm_that_sends_nothing_is_left_to_the_person(page: Page):
+    posts = _code_page_without_confirm(page, '<input id="code" autocomplete="one-time-code" maxlength="6">', "never")
+    run = make_run(code="stdin")
+    run.inbox = _Codes("314159")
+    with pytest.raises(PageMismatch, match="did not send the code"):
+        flow.enter_code(page, run)
+    assert posts == []
+
+
+def test_six_phone_number_boxes_are_the_code(page: Page):
+    page.set_content("<label>Enter code</label><div>" + "".join(
+        f'<input type="tel" maxlength="1" aria-label="Digit {i}">' for i in range(1, 7)) + "</div><button>Confirm</button>")
+    hit = locate.find(page, "code", IG.code, read="e => e.maxLength")
+    assert hit is not None and hit.value == 1
+
+
+def test_enter_is_never_pressed_in_a_code_box_that_shares_the_objection_forms_form(page: Page):
+    posts = serve(page, f"""<form id="f">{FIELDS}<label>Enter code <input id="code" autocomplete="one-time-code" maxlength="6"></label>
+      <button type="submit">Send</button></form>
+      <script>f.onsubmit = e => {{ e.preventDefault(); fetch('/submit', {{method: 'POST', body: '{{}}'}}); }};</script>""")
+    run = make_run(code="stdin")
+    flow.locate_form(page, run)  # as in a run: the form was found (its Send marked) and sent on this page
+    run.inbox = _Codes("314159")
+    with pytest.raises(PageMismatch, match="did not send the code"):
+        flow.enter_code(page, run)
+    assert posts == []
