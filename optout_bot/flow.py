@@ -711,7 +711,7 @@ def locate_form(page: Page, run: Run) -> dict[str, Found]:
     missing = [name for name, hit in found.items() if hit is None]
     if missing:
         try:  # a page in a language without words in the recipe is no sign that Meta changed it
-            _check_language(page.evaluate("document.documentElement.lang"), run, filled=False)
+            _check_language(page.evaluate("document.documentElement.lang"), run, form_found=False)
         except PlaywrightError:
             pass
         names = ", ".join(run.recipe.element(n).description for n in missing)
@@ -734,13 +734,14 @@ def _unattended(run: Run) -> bool:
     return run.headless or run.submit == "auto"
 
 
-def _check_language(declared: str, run: Run, filled: bool = True) -> None:
+def _check_language(declared: str, run: Run, form_found: bool = True) -> None:
     """A page in a language the recipe has no words for: sent, its answer could not be told from a
-    refusal, so an unattended run stops here; with a person there, they are told to read it."""
+    refusal, so an unattended run stops here; with a person there, they are told to read it.
+    Without `form_found` it always stops: the missing fields are no sign that Meta changed the page."""
     if reads_language(declared):
         return
     unread = f"This form is in {countries.language_name(declared)}, a language the bot does not read yet"
-    if _unattended(run) or not filled:
+    if _unattended(run) or not form_found:
         raise PageMismatch(f"{unread}, so it stopped (it could not tell what Meta answers). Nothing was filled in or sent.",
                            hint="Run with a window (no --headless, no --submit auto): the bot fills the form and you read "
                                 "Meta's answer in the window. docs/maintainers.md says how to add a language.")
