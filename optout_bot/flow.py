@@ -642,14 +642,16 @@ def _country_js(alpha_2: str) -> str:
     """What choose_country needs, read in the round trip that finds the field: the page's language,
     a <select>'s options (only those valued with the country's ISO code when there are such, else
     all of them, to be matched by name) and whether it is a text input; then, for locate_form, the
-    page's title and headings and whether the form asks for files (the third-party form does)."""
+    page's title and visible headings (not a sidebar's, a menu's or a dialog's) and whether the
+    form asks for files (the third-party form does)."""
     codes = json.dumps([alpha_2, countries.alpha_3(alpha_2)])
     return ("e => { e.setAttribute('data-optout-filled', ''); let options = null; if (e.tagName === 'SELECT') {"
             " const all = Array.from(e.options).map(o => [o.value, o.label || o.textContent]);"
             f" const coded = all.filter(([v]) => {codes}.includes(v.trim().toUpperCase()));"
             " options = coded.length ? coded : all; }"
-            " const titles = [document.title, ...Array.from(document.querySelectorAll('h1, h2, [role=heading]'),"
-            " h => h.innerText)].join(' | ');"
+            " const titles = [document.title, ...Array.from(document.querySelectorAll('h1, h2, [role=heading]'))"
+            ".filter(h => h.checkVisibility() && !h.closest('aside, nav, footer, [role=complementary], [role=navigation], [role=dialog]'))"
+            ".map(h => h.innerText)].join(' | ');"
             " return {lang: document.documentElement.lang || navigator.language || '', declared: document.documentElement.lang, options,"
             " typed: e.tagName === 'INPUT' || e.tagName === 'TEXTAREA', titles,"
             " files: !!(e.form || document).querySelector('input[type=file]')}; }")
@@ -1268,7 +1270,7 @@ def enter_code(page: Page, run: Run) -> None:
     if code_field is None:
         raise PageMismatch(f"The form was sent and Meta asks for the emailed code, but the bot cannot find {run.recipe.code.description}.",
                            hint=_TYPE_IT_YOURSELF)
-    # No Confirm: a field that sends the code once it is full (or on Enter); see _type_code.
+    # No Confirm: a field that sends the code once it is full; see _type_code.
     run.layers.update(code=code_field.layer, confirm=confirm.layer if confirm else "none: the field sends the code")
     form = [code_field.locator] + ([confirm.locator] if confirm else [])
     split = code_field.value == 1  # one box per digit
@@ -1377,51 +1379,19 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
 
 def _type_code_that_sends_itself(page: Page, run: Run, code: str, form: list[Locator], fields: list[Locator],
                                  parts: list[str]) -> Result:
-    """No Confirm button: the field sends the code once it is full, typed key by key as a person
-    does; if it sends nothing, Enter is pressed in it, once (nothing was sent, so nothing repeats)."""
+    """No Confirm button: a field that sends the code once it is full. Typed key by key, as a person
+    does; nothing is pressed, since Enter may press a 'send a new code' button, or a form's Send."""
     since, posts_before = _mark_seen(page, run), run.posts  # before typing: the page may answer the last key
-
-    def type_keys() -> None:
-        for box, part in zip(fields, parts):
+    for box, part in zip(fields, parts):
+        if box.input_value():  # a code tried before (clearing an empty box may count as a backspace)
             box.fill("")
-            box.press_sequentially(part)
-
-    if _starts_post(page, type_keys):
-        run.report.info(f"Typed the code {code}; the page sent it.")
-    elif fields[-1].evaluate(_ONLY_CODE_IN_FORM_JS) and _starts_post(page, lambda: fields[-1].press("Enter")):
-        run.report.info(f"Typed the code {code} and pressed Enter.")
-    else:
+        box.press_sequentially(part)
+    run.report.info(f"Typed the code {code}; the page has no Confirm button and sends it itself.")
+    result = await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since, posts_before)
+    if result == "lost" and run.posts == posts_before:
         raise PageMismatch(f"The bot typed the code {code}, but the page shows no Confirm button it knows and did not send the code.",
                            hint="Press the page's own Confirm in the window if it has one. " + _TYPE_IT_YOURSELF)
-    return await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since, posts_before)
-
-
-# Enter sends the field's whole form: only where that form asks for nothing but the code (never
-# the objection form that may still hold the code box: that would send it a second time).
-_ONLY_CODE_IN_FORM_JS = """e => !e.form || Array.from(e.form.elements).every(c => c === e || c.maxLength === 1
-  || !['INPUT', 'TEXTAREA', 'SELECT'].includes(c.tagName)
-  || ['hidden', 'submit', 'button', 'reset', 'image', 'checkbox', 'radio'].includes(c.type))"""
-
-
-def _starts_post(page: Page, action: Callable[[], None]) -> bool:
-    """Whether the page starts sending something during `action` or within PRESS_LOADS_MS after."""
-    started: list[Request] = []
-
-    def on_request(request: Request) -> None:
-        if _is_sending(request):
-            started.append(request)
-
-    page.on("request", on_request)
-    try:
-        action()
-        if not started:
-            try:
-                page.wait_for_event("request", predicate=_is_sending, timeout=PRESS_LOADS_MS)
-            except PlaywrightTimeout:
-                pass
-    finally:
-        page.remove_listener("request", on_request)
-    return bool(started)
+    return result
 
 
 def prefill(page: Page, run: Run, start_url: str, on_step: Callable[[int], None] | None = None) -> Outcome:
