@@ -660,7 +660,7 @@ def _country_js(alpha_2: str) -> str:
 # Tags the Send button in the look that finds it: the code step's Confirm is never that button.
 _TAG_SEND_JS = "e => { e.setAttribute('data-optout-send', ''); return true; }"
 # Reads a field the bot fills, and tags it: a field of ours left on the page asks nothing new.
-_FILLED_JS = "e => {{ e.setAttribute('data-optout-filled', '{name}'); return {value}; }}"
+_FILLED_JS = "e => {{ {before} e.setAttribute('data-optout-filled', '{name}'); return {value}; }}"
 # Reads the reason box (or contenteditable) and, in the same round trip, the email field tagged
 # with `tag` before it (null when that field is out of reach, e.g. in another shadow root) and
 # what else the form requires that is still missing (what would stop the browser sending it).
@@ -683,6 +683,13 @@ _FILLS = itertools.count(1)  # each fill tags its email field anew: a form fille
 _WHERE_JS = ("e => {{ if (e.form) e.form.setAttribute('data-optout-form', '{form}');"
              " return {{form: e.form ? '{form}' : null, light: e.getRootNode() === document, value: e.value}}; }}")
 _FORMS = itertools.count(1)
+
+
+def _mark_form_again(email: Found) -> str:
+    """JavaScript statements, run on the email field, that mark its form again (a re-render may
+    have replaced it; the other fields are looked for inside the marked form)."""
+    form = email.value["form"]
+    return f"({_WHERE_JS.format(form=form)})(e);" if form else ""
 
 
 def find_form(page: Page, run: Run, reads: dict[str, str] | None = None) -> dict[str, Found | None]:
@@ -757,9 +764,8 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
 
     email = found["email"].locator
     tag = f"email-{next(_FILLS)}"
-    form = found["email"].value["form"]
-    value = f"({_WHERE_JS.format(form=form)})(e).value" if form else "e.value"
-    existing = _read(email, _FILLED_JS.format(name=tag, value=value), run.recipe.email.description, run).strip()
+    existing = _read(email, _FILLED_JS.format(name=tag, before=_mark_form_again(found["email"]), value="e.value"),
+                     run.recipe.email.description, run).strip()
     typed = existing.lower() != settings.email.lower()
     if typed:
         if existing and not email.is_editable():
@@ -883,9 +889,12 @@ _STEADY_JS = ("(e, [was, ms]) => new Promise(done => {{ const read = {choice}, s
 STEADY_MS = 1500
 
 
+def _tried(names: list[str]) -> str:
+    return ", ".join(repr(name) for name in names)
+
+
 def _unknown_country(names: list[str], run: Run, way_out: str) -> PageMismatch:
-    tried = ", ".join(repr(name) for name in names)
-    return PageMismatch(f"The country list has no entry the bot knows for {countries.english_name(run.settings.country)} (it looked for {tried}).",
+    return PageMismatch(f"The country list has no entry the bot knows for {countries.english_name(run.settings.country)} (it looked for {_tried(names)}).",
                         hint=f"{way_out}; if it is not in the list, the form may not be offered in your country.")
 
 
@@ -894,7 +903,6 @@ def _person_chooses_country(page: Page, shown: Locator, names: list[str], run: R
     window the person picks it, and the bot carries on once `shown` holds a new choice that stays."""
     if run.headless:
         raise _unknown_country(names, run, "Run without --headless to choose your country in the window yourself")
-    tried = ", ".join(repr(name) for name in names)
     english = countries.english_name(run.settings.country)
 
     def choice() -> list:
@@ -906,7 +914,7 @@ def _person_chooses_country(page: Page, shown: Locator, names: list[str], run: R
                                    "your answer about the country")):
         return
     again = f" (It shows {before!r} now; if that is yours, run again from a terminal to confirm it there.)" if is_choice else ""
-    run.report.your_turn(f"The country list does not name {english} in a way the bot knows (it looked for {tried}). "
+    run.report.your_turn(f"The country list does not name {english} in a way the bot knows (it looked for {_tried(names)}). "
                          f"Choose your country of residence in the list in the window; the bot carries on once you have.{again} "
                          "If it is not there, the form is not offered where you live: close the window to stop.")
     person.show_note(page, "Please choose your country of residence in the list.", "act")
@@ -1201,9 +1209,8 @@ def _asked_to_send(page: Page, run: Run, found: dict[str, Found]) -> bool:
             raise Cancelled("You chose not to send the form; nothing was sent.")
         # Looked at again: the person had the window meanwhile. This also marks the form anew,
         # in case the page drew it again (its Send is looked for inside the marked form).
-        form = found["email"].value["form"]
-        mark_form = f"({_WHERE_JS.format(form=form)})(e);" if form else ""
-        missing = _read(found["email"].locator, f"e => {{ {mark_form} return ({_MISSING_JS})(e); }}", run.recipe.email.description, run)
+        missing = _read(found["email"].locator, f"e => {{ {_mark_form_again(found['email'])} return ({_MISSING_JS})(e); }}",
+                        run.recipe.email.description, run)
         if not missing:
             return True
         run.report.warn(f"The form still requires {_named(missing)}: fill it in in the window, then answer again.")
@@ -1254,6 +1261,10 @@ def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, p
         who = "The form was sent" if not by_person else "Send was pressed"
         raise Unreachable(f"{who}, but no code field, confirmation or error appeared; it is unknown whether Meta received it.", hint="Check your email for a code or a confirmation before trying again.")
     return result
+
+
+_TYPE_IT_YOURSELF = ("Do not run the bot again (that would send the form twice): type the code from Meta's "
+                     "email into the page yourself, or wait for Meta's email. " + _DRIFT_HINT)
 
 
 def enter_code(page: Page, run: Run) -> None:
@@ -1348,10 +1359,6 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
                 return _type_code(page, run, code, form, split)
         if in_page:
             wait_for_change(page, since, CHUNK_MS / 2 if terminal else CHUNK_MS)
-
-
-_TYPE_IT_YOURSELF = ("Do not run the bot again (that would send the form twice): type the code from Meta's "
-                     "email into the page yourself, or wait for Meta's email. " + _DRIFT_HINT)
 
 
 def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool = False) -> Result:
