@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
+import io
+import re
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
+from dotenv.parser import parse_stream
 from pydantic import EmailStr, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
 
 from optout_bot import TARGETS, countries
 from optout_bot.progress import mask_email
@@ -19,6 +24,9 @@ DEFAULT_REASON = (
     "Article 21 of the GDPR. Please stop this processing and confirm that you have done so."
 )
 FLAGS = {"email": "--email", "country": "--country", "reason": "--reason", "target": "--target"}
+# Read from the environment only (not from .env): which browser, and a test-only debugging port.
+ENVIRONMENT_ONLY = ("OPTOUT_BROWSER", "OPTOUT_DEBUG_PORT")
+_file_values: ContextVar[dict[str, str]] = ContextVar("file_values", default={})
 
 
 # The checks, as plain functions: the settings' validators and `init`'s questions share them.
@@ -34,8 +42,9 @@ def clean_country(value: Any) -> str:
     except LookupError:
         close = countries.suggestions(value)
         hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        shown = mask_email(value.strip()) if "@" in value else value.strip()  # an address given here by mistake
         raise ValueError(
-            f"is unknown: {value.strip()!r}.{hint} Give an ISO code such as PT or PRT, or the English name"
+            f"is unknown: {shown!r}.{hint} Give an ISO code such as PT or PRT, or the English name"
         ) from None
 
 
@@ -81,8 +90,14 @@ class Settings(BaseSettings):
     def masked_email(self) -> str:
         return mask_email(self.email)
 
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):
+        # The .env file as `read_env_file` read it: every line checked, and nothing expanded
+        # (a reason with "${HOME}" in it is sent as written, not with the home folder in it).
+        return init_settings, env_settings, InitSettingsSource(settings_cls, init_kwargs=_file_values.get())
 
-def _check_env_file(path: Path, explicit: bool) -> Path | None:
+
+def _env_text(path: Path, explicit: bool) -> str | None:
     if not path.exists():
         if explicit:
             raise BadInput(f"--env-file: {path} does not exist; give the path of a readable .env file")
@@ -90,39 +105,79 @@ def _check_env_file(path: Path, explicit: bool) -> Path | None:
     if path.is_dir():
         raise BadInput(f"--env-file: {path} is a folder; give the path of a .env file")
     try:
-        path.read_bytes().decode("utf-8")
+        return path.read_bytes().decode("utf-8-sig")
     except PermissionError:
         raise BadInput(f"--env-file: {path} cannot be read (permission denied)") from None
     except OSError as exc:
         raise BadInput(f"--env-file: {path} cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise BadInput(f"--env-file: {path} is not UTF-8 text; save it as UTF-8") from None
-    return path
+
+
+_SETTINGS = tuple(f"OPTOUT_{name.upper()}" for name in FLAGS)
+
+
+def read_env_file(path: Path, text: str) -> dict[str, str]:
+    """The settings in a .env file, by field name. A line the file format cannot read, a setting
+    whose name is misspelt, or a reason an unquoted '#' would cut short stops the run here: with
+    python-dotenv alone each would silently send something other than what the person wrote."""
+    values: dict[str, str] = {}
+    for binding in parse_stream(io.StringIO(text)):
+        where = f"{path} (line {binding.original.line})"
+        if binding.error:  # named by its key alone: the line may hold the address
+            name = re.match(r"\s*(?:export\s+)?([\w.-]*)", binding.original.string).group(1)
+            raise BadInput(f"--env-file: {path}, line {binding.original.line}{f' ({name})' if name else ''}, cannot be read; check its quotes "
+                           "(a value with spaces or # goes in double quotes, closed on the same line)")
+        key = (binding.key or "").upper()
+        if not key.startswith("OPTOUT_") or binding.value is None:
+            continue  # other tools' settings may share the file
+        if key in ENVIRONMENT_ONLY:
+            raise BadInput(f"{key} in {where} is read from the environment, not from .env; "
+                           f"set it when you run the command ({key}=... optout-bot ...)")
+        if key not in _SETTINGS:
+            close = difflib.get_close_matches(key, _SETTINGS, n=1)
+            raise BadInput(f"{key} in {where} is not a setting{f' (did you mean {close[0]}?)' if close else ''}; "
+                           f"the settings are {', '.join(_SETTINGS)}")
+        raw = binding.original.string.split("=", 1)[1].lstrip(" \t")
+        if key == "OPTOUT_REASON" and raw[:1] not in ("'", '"') and re.search(r"\s#", raw.rstrip("\r\n")):
+            raise BadInput(f"OPTOUT_REASON in {where}: the text from ' #' on would be read as a comment and cut "
+                           "from your reason; put the whole reason in double quotes")
+        values[key.removeprefix("OPTOUT_").lower()] = binding.value
+    return values
 
 
 def _message(err: dict) -> str:
     msg = err["msg"]
     for prefix in ("Value error, ", "value is not a valid email address: "):
         msg = msg.removeprefix(prefix)
-    if err["type"] == "missing":
-        msg = "is missing"
-    elif "email" in err["loc"] and "valid email" not in msg:
+    if "email" in err["loc"] and "valid email" not in msg:
         msg = f"is not a valid email address ({msg.rstrip('.')})"
     return msg
 
 
 def load(env_file: str | None = None, **overrides: str | None) -> Settings:
-    """Flags beat environment variables, which beat the .env file. Raise BadInput with one line per problem."""
-    path = _check_env_file(Path(env_file or ".env"), explicit=env_file is not None)
+    """Flags beat environment variables, which beat the .env file. Raise BadInput naming every problem."""
+    path = Path(env_file or ".env")
+    text = _env_text(path, explicit=env_file is not None)
     given = {k: v for k, v in overrides.items() if v is not None}
+    token = _file_values.set(read_env_file(path, text) if text is not None else {})
     try:
-        return Settings(_env_file=path, **given)
+        return Settings(_env_file=None, **given)
     except ValidationError as exc:
-        lines = []
+        problems, missing = [], []
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else "?"
             name = f"OPTOUT_{field.upper()}"
+            if err["type"] == "missing":
+                missing.append(name)
+                continue
             if field in given:
                 name += f" ({FLAGS.get(field, field)})"
-            lines.append(f"{name}: {_message(err)}")
-        raise BadInput("\n".join(lines)) from None
+            problems.append(f"{name}: {_message(err)}")
+        if missing:
+            flags = " and ".join(FLAGS[name.removeprefix("OPTOUT_").lower()] for name in missing)
+            problems.append(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing: run `optout-bot init` "
+                            f"to write your settings to {path}, or give {flags}")
+        raise BadInput("; ".join(problems)) from None
+    finally:
+        _file_values.reset(token)

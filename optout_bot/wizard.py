@@ -11,7 +11,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from optout_bot import config
 from optout_bot.files import replace_private
-from optout_bot.status import BadInput, Cancelled
+from optout_bot.status import BadInput, Cancelled, OptoutError
 
 _EMAIL = TypeAdapter(EmailStr)
 
@@ -73,23 +73,41 @@ def init(path: Path, email: str | None, country: str | None, reason: str | None,
     missing = [flag for flag, value in given.items() if value is None and flag != "--target"]
     if missing and not interactive:
         raise BadInput(f"{', '.join(missing)}: needed when there is no terminal to ask on (e.g. optout-bot init --email you@example.eu --country PT)")
-    try:
-        email = check_email(email) if email is not None else _ask("Email address of your Instagram/Facebook account", check_email)
-        country = check_country(country) if country is not None else _ask("Country of residence (ISO code or English name)", check_country)
-        if reason is None and interactive:
-            click.echo(f"Default reason: {config.DEFAULT_REASON}", err=True)
-            reason = _ask("Your own reason (Enter keeps the default)", check_reason, default="")
-        reason = check_reason(reason or "")
-        if target is None:
-            target = _ask("Instagram or Facebook", check_target, default="instagram") if interactive else "instagram"
-        target = check_target(target)
-    except ValueError as exc:
-        raise BadInput(f"init: {exc}") from None
+    _check_path(path)
+    email = _given("--email", check_email, email) if email is not None else _ask("Email address of your Instagram/Facebook account", check_email)
+    country = _given("--country", check_country, country) if country is not None else _ask("Country of residence (ISO code or English name)", check_country)
+    if reason is None and interactive:
+        click.echo(f"Default reason: {config.DEFAULT_REASON}", err=True)
+        reason = _ask("Your own reason (Enter keeps the default)", check_reason, default="")
+    reason = _given("--reason", check_reason, reason or "")
+    if target is None:
+        target = _ask("Instagram or Facebook", check_target, default="instagram") if interactive else "instagram"
+    target = _given("--target", check_target, target)
+    text = render(email, country, reason, target)
+    # Read back as prefill will read it, before anything is written: the same values, or nothing.
+    if config.read_env_file(path, text) != {"email": email, "country": country, "reason": reason, "target": target}:
+        raise OptoutError("init could not write these settings so that they read back unchanged; nothing was written.",
+                          hint="Please report this, with the characters your reason uses.")
     if path.exists() and not force:
         if not interactive:
             raise BadInput(f"--env-file: {path} exists; add --force to replace it")
         if not click.confirm(f"{path} exists. Replace it?", default=False, err=True):
             raise Cancelled(f"Kept {path} as it was.")
-    replace_private(path, render(email, country, reason, target).encode("utf-8"))
+    replace_private(path, text.encode("utf-8"))
     config.load(str(path))  # what was written must pass the same validation prefill uses
     return path
+
+
+def _given(flag: str, check: Callable[[str], str], value: str) -> str:
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise BadInput(f"{flag}: {exc}") from None
+
+
+def _check_path(path: Path) -> None:
+    """Only a plain file is replaced: a link (say, into a dotfiles folder) or a device is left alone."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise BadInput(f"--env-file: {path} is not a plain file (a link, a folder or a device); give the path of a regular file")
+    if not path.parent.is_dir():
+        raise BadInput(f"--env-file: the folder {path.parent} does not exist; create it first, or give another path")

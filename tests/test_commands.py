@@ -64,7 +64,28 @@ def test_init_without_a_terminal_names_what_is_missing_and_never_overwrites(tmp_
 
 def test_init_refuses_bad_flags_with_exit_2(tmp_path):
     result = run_cli("init", "--email", "p@example.eu", "--country", "Atlantis", cwd=tmp_path)
-    assert result.code == 2 and "Atlantis" in result.stderr and "Traceback" not in result.stderr
+    assert result.code == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("Error: --country: The country is unknown: 'Atlantis'.")
+
+
+def test_init_writes_a_reason_that_prefill_reads_back_unchanged(tmp_path):
+    # ${...} would be expanded from the environment, and an unquoted " #" cut as a comment.
+    reason = "My ${HOME} and ${USER} stay mine, see point #2. \\n is no line end"
+    result = run_cli("init", "--email", "p@example.eu", "--country", "PT", "--reason", reason, cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert config.load(str(tmp_path / ".env")).reason == reason
+
+
+def test_init_replaces_only_plain_files_in_folders_that_exist(tmp_path):
+    target = tmp_path / "dotfiles.env"
+    target.write_text("OPTOUT_EMAIL=old@example.eu\n")
+    (tmp_path / ".env").symlink_to(target)
+    flags = ("--email", "p@example.eu", "--country", "PT")
+    result = run_cli("init", *flags, "--force", cwd=tmp_path)
+    assert result.code == 2 and "not a plain file" in result.stderr
+    assert (tmp_path / ".env").is_symlink() and target.read_text() == "OPTOUT_EMAIL=old@example.eu\n"
+    result = run_cli("init", *flags, "--env-file", str(tmp_path / "nodir" / ".env"), cwd=tmp_path)
+    assert result.code == 2 and result.stderr.startswith("Error: --env-file: the folder") and "Traceback" not in result.stderr
 
 
 def _receipt(folder, when, target, email):

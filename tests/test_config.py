@@ -41,11 +41,61 @@ def test_malformed_email_is_refused_without_echoing_it(tmp_path, email):
     assert email not in err.value.message or len(email) < 3
 
 
-def test_missing_values_are_each_named(tmp_path):
+def test_missing_values_are_each_named_in_one_line_with_the_way_to_give_them(tmp_path):
     with pytest.raises(BadInput) as err:
         load(tmp_path, "")
-    lines = err.value.message.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["OPTOUT_EMAIL", "OPTOUT_COUNTRY"]
+    assert err.value.message.splitlines() == [
+        "OPTOUT_EMAIL and OPTOUT_COUNTRY are missing: run `optout-bot init` to write your settings to "
+        f"{tmp_path / 'x.env'}, or give --email and --country"]
+
+
+def test_a_bad_value_and_a_missing_one_are_both_named(tmp_path):
+    with pytest.raises(BadInput) as err:
+        load(tmp_path, "OPTOUT_EMAIL=a@example.eu\nOPTOUT_TARGET=tiktok\n")
+    assert err.value.message.startswith("OPTOUT_TARGET: must be one of")
+    assert "OPTOUT_COUNTRY is missing" in err.value.message and "\n" not in err.value.message
+
+
+GOOD = "OPTOUT_EMAIL=a@example.eu\nOPTOUT_COUNTRY=PT # Portugal\n"
+
+
+@pytest.mark.parametrize("line, says", [
+    # python-dotenv alone would send "I object, see point": the rest is taken for a comment.
+    ("OPTOUT_REASON=I object, see point #2 below", "OPTOUT_REASON in .*line 3.*comment.*double quotes"),
+    # ... or the default reason, with only a logged warning.
+    ('OPTOUT_REASON="I object', "line 3 \\(OPTOUT_REASON\\), cannot be read; check its quotes"),
+    # ... or the default reason, without a word.
+    ("OPTOUT_RAESON=I object", "OPTOUT_RAESON in .*line 3.*not a setting \\(did you mean OPTOUT_REASON\\?\\)"),
+    ("OPTOUT_BROWSER=/usr/bin/chromium", "OPTOUT_BROWSER in .*read from the environment, not from .env"),
+])
+def test_a_line_that_would_not_be_read_as_written_is_refused(tmp_path, line, says):
+    with pytest.raises(BadInput, match=says):
+        load(tmp_path, GOOD + line + "\n")
+
+
+def test_an_unreadable_email_line_is_named_without_the_address(tmp_path):
+    with pytest.raises(BadInput) as err:
+        load(tmp_path, 'OPTOUT_COUNTRY=PT\nOPTOUT_EMAIL="pat.person@example.eu\n')
+    assert "(OPTOUT_EMAIL)" in err.value.message and "pat.person" not in err.value.message
+
+
+def test_values_are_read_as_written_nothing_expanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_THING", "leaked")
+    settings = load(tmp_path, GOOD + 'OPTOUT_REASON="Mine: ${SECRET_THING} ${HOME} #1"\nOTHER_TOOL=x # theirs\n')
+    assert settings.reason == "Mine: ${SECRET_THING} ${HOME} #1"
+    assert settings.country == "PT"  # a comment after a code is a comment
+
+
+def test_a_byte_order_mark_and_windows_line_ends_are_read(tmp_path):
+    path = tmp_path / "win.env"
+    path.write_bytes("\ufeffOPTOUT_EMAIL=a@example.eu\r\nOPTOUT_COUNTRY=DE\r\n".encode("utf-8"))
+    assert config.load(str(path)).country == "DE"
+
+
+def test_an_address_given_as_the_country_is_not_echoed(tmp_path):
+    with pytest.raises(BadInput) as err:
+        load(tmp_path, email="a@example.eu", country="pat.person@example.eu")
+    assert "pat.person" not in err.value.message and "p***@example.eu" in err.value.message
 
 
 def test_reason_defaults_to_an_article_21_objection(tmp_path):
