@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -68,9 +69,12 @@ def _playwright_chromium() -> str | None:
     """Playwright's downloaded Chromium, found without starting a browser or the driver."""
     root = os.environ.get("PLAYWRIGHT_BROWSERS_PATH")
     if root == "0":
-        import playwright
+        from importlib.util import find_spec
 
-        base = Path(playwright.__file__).parent / "driver" / "package" / ".local-browsers"
+        spec = find_spec("playwright")  # where the package is, without importing it (doctor stays quick)
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        base = Path(spec.submodule_search_locations[0]) / "driver" / "package" / ".local-browsers"
     elif root:
         base = Path(root)
     elif sys.platform == "darwin":
@@ -112,7 +116,11 @@ def find(explicit: str | None = None) -> BrowserChoice:
                 f"OPTOUT_BROWSER: {explicit!r} is neither an executable file nor a channel; "
                 f"give a path to Chrome/Chromium or one of: {', '.join(CHANNELS)}"
             )
-        return BrowserChoice("OPTOUT_BROWSER", executable=resolved)
+        choice = BrowserChoice("OPTOUT_BROWSER", executable=resolved)
+        if not is_chromium(version(choice)):
+            raise BadInput(f"OPTOUT_BROWSER: {explicit!r} does not answer --version as Chrome or Chromium does; "
+                           f"give a path to Chrome/Chromium or one of: {', '.join(CHANNELS)}")
+        return choice
     own = _playwright_chromium()
     if own:
         return BrowserChoice("playwright", executable=own)
@@ -130,6 +138,11 @@ def version(choice: BrowserChoice) -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out.stdout.strip() or None
+
+
+def is_chromium(version_line: str | None) -> bool:
+    """Chromium and the browsers built on it (Chrome, Edge, Brave...) number versions in four parts."""
+    return bool(version_line and re.search(r"\b\d+\.\d+\.\d+\.\d+\b", version_line))
 
 
 def launch_args(extra: list[str]) -> list[str]:

@@ -10,14 +10,14 @@ import gc
 import os
 import sys
 import traceback
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import wraps
 from pathlib import Path
 
 import click
 
 from optout_bot import TARGETS, __version__
-from optout_bot.status import BadInput, ExitStatus, OptoutError, PageMismatch
+from optout_bot.status import BadInput, Cancelled, ExitStatus, OptoutError, PageMismatch
 
 _state = {"debug": False}
 
@@ -42,9 +42,19 @@ def _config_options(func):
     return func
 
 
+class _Number(click.FloatRange):
+    """A FloatRange that also refuses nan, which passes every bound (it compares false)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if number != number:
+            self.fail(f"{value!r} is not a number.", param, ctx)
+        return number
+
+
 def _browser_options(func):
     func = click.option("--trace", is_flag=True, help="Keep a Playwright trace even when the run succeeds.")(func)
-    func = click.option("--timeout", type=click.FloatRange(min=1), default=30, show_default=True, help="Seconds to wait for the site at each automatic step.")(func)
+    func = click.option("--timeout", type=_Number(min=1, max=3600), default=30, show_default=True, help="Seconds to wait for the site at each automatic step.")(func)
     func = click.option("--profile", type=click.Path(file_okay=False), help="Keep a browser profile here, so a log-in lasts between runs.")(func)
     func = click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST", help="Also allow this host (for local testing). Repeatable.")(func)
     func = click.option("--start-url", help="Start here instead of the target's Privacy Center page.")(func)
@@ -97,6 +107,10 @@ def _start_url(url: str | None, recipe, guard) -> str:
     if url is None:
         return str(recipe.start_url)
     parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises on a port that is no number, or out of range
+    except ValueError:
+        raise BadInput(f"--start-url: {url!r} has no valid port; give one such as {recipe.start_url}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadInput(f"--start-url: {url!r} is not an http(s) address; give one such as {recipe.start_url}")
     if not guard.allows(url):
@@ -124,6 +138,9 @@ def _modes(headless: bool, submit: str | None, code: str | None) -> tuple[str, s
     if headless and code == "browser":
         raise BadInput("--code browser needs a window to type the code in; drop --headless or use --code stdin or --code prompt")
     interactive = sys.stdin is not None and sys.stdin.isatty()
+    if submit == "ask" and not interactive:
+        raise BadInput("--submit ask asks 'Send the objection now?' at a terminal, and there is none here; "
+                       "use --submit auto (the bot presses Send) or, with a window, --submit manual")
     submit = submit or ("auto" if headless else "manual")
     if code is None:
         if headless:
@@ -178,15 +195,22 @@ def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool
     if os.environ.get("OPTOUT_DEBUG_PORT"):
         # Tests only: lets a simulated person drive the same window over CDP (loopback only).
         args.append(f"--remote-debugging-port={int(os.environ['OPTOUT_DEBUG_PORT'])}")
-    if profile:
-        from optout_bot.files import private_dir
+    try:
+        if profile:
+            from optout_bot.files import private_dir
 
-        context = pw.chromium.launch_persistent_context(private_dir(Path(profile)), headless=headless, args=args, **choice.launch_options())
-        closer = context
-    else:
-        browser_obj = pw.chromium.launch(headless=headless, args=args, **choice.launch_options())
-        context = browser_obj.new_context()
-        closer = browser_obj
+            context = pw.chromium.launch_persistent_context(private_dir(Path(profile)), headless=headless, args=args, **choice.launch_options())
+            closer = context
+        else:
+            browser_obj = pw.chromium.launch(headless=headless, args=args, **choice.launch_options())
+            context = browser_obj.new_context()
+            closer = browser_obj
+    except Exception as exc:
+        if choice.source != "OPTOUT_BROWSER":
+            raise
+        # The person's own choice of browser (a channel that is not installed, say): theirs to change.
+        raise BadInput(f"OPTOUT_BROWSER: {choice.channel or choice.executable} could not be started "
+                       f"({str(exc).strip().splitlines()[0][:160]}); unset it to use the browser found by itself") from None
     guard.attach(context)
     # Always an action and network log for failure snapshots (cheap); DOM snapshots only with --trace.
     context.tracing.start(snapshots=trace, screenshots=False)
@@ -219,7 +243,7 @@ def _snapshot(context, page, email, err: OptoutError, folder: Path | None) -> No
 @_browser_options
 @click.option("--submit", type=click.Choice(["manual", "ask", "auto"]), help="Who presses Send: you in the window (default with a window), the bot after a y/N question, or the bot alone (default with --headless).")
 @click.option("--code", type=click.Choice(["browser", "prompt", "stdin"]), help="Where the emailed code comes from (default: whichever you use first, the window or the terminal).")
-@click.option("--wait-minutes", type=click.FloatRange(min=0.01), default=15, show_default=True, help="How long to wait for you at each step that needs you.")
+@click.option("--wait-minutes", type=_Number(min=0.01, max=24 * 60), default=15, show_default=True, help="How long to wait for you at each step that needs you.")
 @click.option("--receipts-dir", type=click.Path(file_okay=False), help="Where receipts go (default: your user data folder).")
 @click.option("--snapshots-dir", type=click.Path(file_okay=False), help="Where failure snapshots go (default: your user data folder).")
 @_output_options
@@ -242,57 +266,111 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
         settings = load_settings()
         from optout_bot import browser
 
+        from optout_bot import receipts
+
         recipe, guard, url = _prepare_target(settings.target, allow_hosts, start_url)
         modes = _modes(headless, submit, code)
         if not headless and not browser.has_display():
             raise BadInput("No display found for a browser window; run with --headless (and --submit auto), or set DISPLAY")
+        # Before anything is sent: a receipt that cannot be written would be lost after Meta confirms.
+        _writable(Path(receipts_dir) if receipts_dir else receipts.default_receipts_dir(), "--receipts-dir")
+        for folder, flag in ((snapshots_dir, "--snapshots-dir"), (profile, "--profile")):
+            if folder:
+                _writable(Path(folder), flag)
         return settings, recipe, guard, url, *modes, browser.find()
 
+    _state.update(sends=True, json=json_events)
     report = Reporter(quiet=quiet, json_events=json_events)
-    with _playwright(prepare) as (pw, (settings, recipe, guard, url, submit, code, choice)):
-        if note:
-            report.info(note)
-        report.info(f"Objecting on {recipe.display_name} for {settings.masked_email}.")
+    with ExitStack() as finishing:  # holds _ctrl_c_waits once Meta has confirmed
+        with _playwright(prepare) as (pw, (settings, recipe, guard, url, submit, code, choice)):
+            if note:
+                report.info(note)
+            report.info(f"Objecting on {recipe.display_name} for {settings.masked_email}.")
 
-        from optout_bot import flow, person
+            from optout_bot import flow, person
 
-        run = flow.Run(recipe=recipe, settings=settings, guard=guard, report=report, headless=headless, submit=submit,
-                       code=code, wait_minutes=wait_minutes, timeout_s=timeout)
-        if inbox is not None:
-            run.inbox = inbox
-        elif code in ("prompt", "stdin", "either"):
-            run.inbox = person.CodeInbox("stdin" if code == "stdin" else "prompt")
-        snapshots = Path(snapshots_dir) if snapshots_dir else None
-        with _browser_session(pw, headless, guard, profile, trace, choice) as (context, page):
-            try:
-                outcome = flow.prefill(page, run, url)
-            except OptoutError as err:
-                if err.status not in (ExitStatus.BAD_INPUT, ExitStatus.CANCELLED):
-                    try:
-                        _snapshot(context, person.newest_page(page) or page, settings.email, err, snapshots)
-                    except Exception as exc:  # noqa: BLE001 - the run's own outcome matters more than its evidence
-                        err.hint = f"{err.hint or ''} (No snapshot could be saved: {str(exc).splitlines()[0]}.)".strip()
-                raise
-            report.step(6)
-            path = _save_receipt(outcome, run, receipts_dir)
-            if not headless:  # only once the receipt is safe: the person may close the window now
-                person.show_note(outcome.page, "Done: Meta confirmed your objection. You can close this window.", "done")
-            if trace:
-                _keep_trace(context, outcome.page, settings.email, snapshots)
-    _report_layers(report, run)
-    if demo:
-        report.done(f"Demo finished: the mock site confirmed the objection. Nothing was sent to Meta. Receipt: {path}")
-        report.info("For your real objection: `optout-bot init` to save your settings, then `optout-bot prefill`.")
-    else:
-        report.done(f"Meta confirmed your objection. Receipt: {path}")
-        report.info(recipe.after_confirmation)
-        report.info("Meta also sends a confirmation email; keep it with the receipt.")
-    if json_events:
-        report._emit("receipt", str(path), path=str(path))
-    else:
-        if not sys.stdout.isatty():  # for scripts; on a terminal the line above already shows it
-            click.echo(str(path))
-    return path
+            run = flow.Run(recipe=recipe, settings=settings, guard=guard, report=report, headless=headless, submit=submit,
+                           code=code, wait_minutes=wait_minutes, timeout_s=timeout)
+            if inbox is not None:
+                run.inbox = inbox
+            elif code in ("prompt", "stdin", "either"):
+                run.inbox = person.CodeInbox("stdin" if code == "stdin" else "prompt")
+            snapshots = Path(snapshots_dir) if snapshots_dir else None
+            with _browser_session(pw, headless, guard, profile, trace, choice) as (context, page):
+                try:
+                    outcome = flow.prefill(page, run, url)
+                except KeyboardInterrupt:
+                    if not _was_sent(run):
+                        raise
+                    raise Cancelled("Stopped (Ctrl-C) after the form was sent.", hint=_SENT_HINT) from None
+                except OptoutError as err:
+                    if err.status == ExitStatus.CANCELLED and _was_sent(run):
+                        err.hint = _SENT_HINT
+                    if err.status not in (ExitStatus.BAD_INPUT, ExitStatus.CANCELLED):
+                        try:
+                            _snapshot(context, person.newest_page(page) or page, settings.email, err, snapshots)
+                        except Exception as exc:  # noqa: BLE001 - the run's own outcome matters more than its evidence
+                            err.hint = f"{err.hint or ''} (No snapshot could be saved: {str(exc).splitlines()[0]}.)".strip()
+                    raise
+                except Exception as exc:
+                    if type(exc).__name__ != "TargetClosedError" or not _was_sent(run):
+                        raise
+                    raise Cancelled("The browser was closed after the form was sent.", hint=_SENT_HINT) from None
+                finishing.enter_context(_ctrl_c_waits())
+                report.step(6)
+                path = _save_receipt(outcome, run, receipts_dir)
+                if not headless:  # only once the receipt is safe: the person may close the window now
+                    person.show_note(outcome.page, "Done: Meta confirmed your objection. You can close this window.", "done")
+                if trace:
+                    _keep_trace(context, outcome.page, settings.email, snapshots)
+        _report_layers(report, run)
+        if demo:
+            report.done(f"Demo finished: the mock site confirmed the objection. Nothing was sent to Meta. Receipt: {path}")
+            report.info("For your real objection: `optout-bot init` to save your settings, then `optout-bot prefill`.")
+        else:
+            report.done(f"Meta confirmed your objection. Receipt: {path}")
+            report.info(recipe.after_confirmation)
+            report.info("Meta also sends a confirmation email; keep it with the receipt.")
+        if json_events:
+            report._emit("receipt", str(path), path=str(path))
+        else:
+            if not sys.stdout.isatty():  # for scripts; on a terminal the line above already shows it
+                click.echo(str(path))
+        return path
+
+
+def _writable(folder: Path, flag: str) -> None:
+    from optout_bot.files import check_writable
+
+    try:
+        check_writable(folder)
+    except OSError as exc:
+        raise BadInput(f"{flag}: {folder} cannot be written to ({exc.strerror or exc}); give a folder you can write to") from None
+
+
+_SENT_HINT = ("The form had been sent, so Meta may have received it: check your email for a code or a confirmation "
+              "before you run the bot again.")
+
+
+def _was_sent(run) -> bool:
+    return run.posts > 0 or run.code_step
+
+
+@contextmanager
+def _ctrl_c_waits():
+    """From Meta's confirmation on, Ctrl-C waits until the receipt is written and the person told:
+    interrupted there, a confirmed objection ended as 'Cancelled' and without its receipt."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _report_layers(report, run) -> None:
@@ -323,7 +401,11 @@ def _save_receipt(outcome, run, receipts_dir) -> Path:
     except Exception:  # noqa: BLE001 - a window closed in time must not cost the receipt itself
         png = None
     folder = Path(receipts_dir) if receipts_dir else receipts.default_receipts_dir()
-    return receipts.save_receipt(folder, receipt, png, moment)
+    try:
+        return receipts.save_receipt(folder, receipt, png, moment)
+    except OSError as exc:  # checked before the run; a disk can still fill up
+        raise OptoutError(f"Meta confirmed your objection, but its receipt could not be saved in {folder} ({exc.strerror or exc}).",
+                          hint="Keep Meta's confirmation email as your proof; do not object again.") from None
 
 
 def _keep_trace(context, page, email, snapshots: Path | None) -> None:
@@ -405,7 +487,7 @@ def init(env_file, email, country, reason, target, force):
 
 @cli.command("receipts")
 @click.option("--receipts-dir", type=click.Path(file_okay=False), help="Where receipts are (default: your user data folder).")
-@click.option("--json", "as_json", is_flag=True, help="A JSON list on stdout.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per receipt, one per line, on stdout.")
 @_debug_option
 def receipts_cmd(receipts_dir, as_json):
     """List your past objections, newest first."""
@@ -416,13 +498,17 @@ def receipts_cmd(receipts_dir, as_json):
 
     folder = Path(receipts_dir) if receipts_dir else receipts.default_receipts_dir()
     rows = []
-    for data in receipts.list_receipts(folder):
+    found, skipped = receipts.list_receipts(folder)
+    for data in found:
         shot = data.get("screenshot")
         rows.append({"submitted_at": data.get("submitted_at"), "target": data.get("target"), "country": data.get("country"),
                      "email": mask_email(str(data.get("email", ""))), "receipt": data["path"],
                      "screenshot": str(Path(data["path"]).with_name(shot)) if shot else None})
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    if skipped:
+        click.echo(f"Skipped {skipped} file(s) in {folder} that are not readable receipts (left as they are).", err=True)
+    if as_json:  # like every --json of the tool: one object per line
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
         return
     if not rows:
         click.echo(f"No receipts yet in {folder}.", err=True)
@@ -560,9 +646,16 @@ class _MockSiteCommand(click.Command):
 @_debug_option
 def mock_site(port, variant):
     """Serve a local mock of Meta's pages on 127.0.0.1 for testing (Ctrl-C stops it)."""
+    import errno
+
     from optout_bot.mock_site import serve
 
-    serve(port, variant, echo=lambda text: click.echo(text, err=True))
+    try:
+        serve(port, variant, echo=lambda text: click.echo(text, err=True))
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise BadInput(f"--port: {port} is already in use on 127.0.0.1; give another port, or 0 for any free one") from None
 
 
 @cli.command()
@@ -588,11 +681,15 @@ def _print_error(err: OptoutError) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    said = None
     try:
         cli.main(args=argv, prog_name="optout-bot", standalone_mode=False)
         status = ExitStatus.CONFIRMED
     except click.exceptions.Exit as exc:
         status = exc.exit_code
+    except click.exceptions.NoArgsIsHelpError as exc:  # bare `optout-bot`: the help, no "Error: Usage:"
+        click.echo(exc.format_message(), err=True)
+        status = ExitStatus.BAD_INPUT
     except click.UsageError as exc:
         hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
         click.echo(f"Error: {exc.format_message()}{hint}", err=True)
@@ -602,16 +699,32 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         _print_error(err)
         status = err.status
+        said = err
     except (KeyboardInterrupt, click.Abort):
-        click.echo("\nCancelled; nothing more was sent.", err=True)
+        # After Send, prefill says so itself (a Cancelled error); other commands send nothing.
+        click.echo("\nCancelled; nothing was sent." if _state.get("sends") else "\nCancelled.", err=True)
         status = ExitStatus.CANCELLED
     except Exception as exc:  # noqa: BLE001 - the last word: one readable line, traceback on --debug
         status = _unexpected(exc)
+    if _state.get("json") and status:
+        _json_error(ExitStatus(status), said)
     # All is written and closed by now: spare the interpreter its last garbage collection over
     # Playwright's and pydantic's many objects (~40 ms at exit). Process-wide and for good, which
     # is fine only because main() is the program's entry point and nothing runs after it.
     gc.freeze()
     sys.exit(int(status))
+
+
+def _json_error(status: ExitStatus, err: OptoutError | None) -> None:
+    """--json: the end of a failed run as the last event on stdout, as a success ends with 'receipt'."""
+    import json
+    import time
+
+    record = {"event": "error", "message": err.message if err else status.meaning, "time": round(time.time(), 3),
+              "status": int(status), "meaning": status.meaning}
+    if err:
+        record.update(hint=err.hint, snapshot=err.snapshot)
+    click.echo(json.dumps(record, ensure_ascii=False))
 
 
 def _unexpected(exc: Exception) -> ExitStatus:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import platform
+import stat
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -41,6 +41,8 @@ def browser() -> Check:
     except OptoutError as exc:
         return Check("Browser", False, exc.message)
     version = finder.version(choice)
+    if choice.executable and not finder.is_chromium(version):
+        return Check("Browser", False, f"{choice.describe()} does not answer --version as Chrome or Chromium does")
     return Check("Browser", True, choice.describe() + (f": {version}" if version else ""))
 
 
@@ -56,14 +58,16 @@ def configuration(env_file: str | None) -> Check:
 
 
 def receipts_folder(folder: Path) -> Check:
-    from optout_bot.files import private_dir
+    from optout_bot.files import check_writable
 
     try:
-        private_dir(folder)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-"):
-            pass
+        check_writable(folder)
     except OSError as exc:
         return Check("Receipts folder", False, f"{folder} is not writable ({exc.strerror})")
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if mode & 0o077:  # the receipts are 0600 all the same, but their names show in a listing
+        return Check("Receipts folder", False, f"{folder} is writable, but others can open it (mode {mode:o}): chmod 700 {folder}",
+                     needed=False)
     return Check("Receipts folder", True, f"{folder} (writable, private)")
 
 

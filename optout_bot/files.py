@@ -8,12 +8,20 @@ from pathlib import Path
 
 
 def private_dir(path: Path) -> Path:
-    """Create a folder only its owner can enter. A folder that exists is left as the person made it
-    (it may be their home folder); the files written into it are 0600 all the same."""
+    """Create a folder only its owner can enter, and so any folder above it that it creates. A
+    folder that exists is left as the person made it (it may be their home folder); the files
+    written into it are 0600 all the same."""
     if not path.is_dir():
-        path.mkdir(parents=True, mode=0o700)
-        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
+        for folder in [*reversed(path.parents), path]:
+            if not folder.is_dir():
+                folder.mkdir(mode=0o700)
+                os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
     return path
+
+
+def check_writable(path: Path) -> None:
+    """Raise OSError unless files can be written in `path` (created private if missing)."""
+    os.unlink(_private_temp(private_dir(path), ".check", b""))
 
 
 def _private_temp(folder: Path, suffix: str, data: bytes) -> str:

@@ -47,10 +47,15 @@ class HostGuard:
 
     def error(self, what: str = "The page") -> HostRefused:
         url = self.violation or "?"
+        # Testing against one's own server is the one case where allowing a host is right; on
+        # Meta's pages, advice to allow the host would walk a person into a look-alike site.
+        hint = ("If this is your own test server, add it with --allow-host HOST." if self.exact else
+                "Meta's pages should not lead there. Do not allow that host; if Meta's page really does, "
+                "the recipe needs updating (see docs/maintainers.md).")
         return HostRefused(
             f"{what} tried to go to {host_of(url) or url}, which is not one of Meta's hosts; "
             "the bot stopped there and typed nothing.",
-            hint="If this is your own test server, add it with --allow-host HOST.",
+            hint=hint,
         )
 
     def check(self) -> None:

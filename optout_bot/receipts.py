@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,17 +59,24 @@ def save_receipt(folder: Path, receipt: Receipt, screenshot_png: bytes | None, m
     return write_new(folder, stem, ".json", body)
 
 
-def list_receipts(folder: Path) -> list[dict]:
-    """Past receipts, newest first; unreadable files are skipped, never deleted."""
-    found = []
+_LISTED = ("submitted_at", "target", "country", "email")  # what `optout-bot receipts` shows
+
+
+def list_receipts(folder: Path) -> tuple[list[dict], int]:
+    """Past receipts, newest first, and how many other .json files were skipped (unreadable, or
+    not a receipt); those are never changed or deleted."""
+    found, skipped = [], 0
     for path in folder.glob("*.json") if folder.is_dir() else []:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
+            data = None
+        if not isinstance(data, dict) or not all(isinstance(data.get(key), str) for key in _LISTED):
+            skipped += 1
             continue
         data["path"] = str(path)
         found.append(data)
-    return sorted(found, key=lambda d: str(d.get("submitted_at", "")), reverse=True)
+    return sorted(found, key=lambda d: d["submitted_at"], reverse=True), skipped
 
 
 # --- failure snapshots -------------------------------------------------------------------
@@ -82,24 +90,34 @@ def redact(text: str, secrets: list[str]) -> str:
 
 
 def save_trace(context, path: Path, secrets: list[str]) -> None:
-    """Stop the context's Playwright trace into `path`, redacted."""
-    context.tracing.stop(path=str(path))
-    redact_zip(path, secrets)
+    """Stop the context's Playwright trace into `path`, redacted. Playwright writes it raw: that
+    copy has a temporary name and is removed whatever happens, so only the redacted one is kept."""
+    raw = path.with_name(f".tmp-raw-{path.name}")
+    try:
+        context.tracing.stop(path=str(raw))
+        redact_zip(raw, secrets, into=path)
+    finally:
+        raw.unlink(missing_ok=True)
 
 
-def redact_zip(path: Path, secrets: list[str]) -> None:
-    """Rewrite a Playwright trace with every secret replaced, in text members and page copies."""
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item)
-            try:
-                data = redact(data.decode("utf-8"), secrets).encode("utf-8")
-            except UnicodeDecodeError:
-                pass  # images: a screenshot of a typed email is covered by the caller's choice to trace
-            dst.writestr(item, data)
-    os.replace(tmp, path)
-    os.chmod(path, 0o600)
+def redact_zip(path: Path, secrets: list[str], into: Path | None = None) -> None:
+    """Rewrite a Playwright trace (into `into`, else in place, mode 0600) with every secret
+    replaced, in text members and page copies."""
+    into = into or path
+    fd, tmp = tempfile.mkstemp(dir=into.parent, prefix=".tmp-", suffix=".zip")  # 0600 from the start
+    try:
+        with os.fdopen(fd, "wb") as out, zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                data = src.read(item)
+                try:
+                    data = redact(data.decode("utf-8"), secrets).encode("utf-8")
+                except UnicodeDecodeError:
+                    pass  # images: a screenshot of a typed email is covered by the caller's choice to trace
+                dst.writestr(item, data)
+        os.replace(tmp, into)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 _MARK_SECRETS_JS = """

@@ -28,7 +28,7 @@ _MEANINGS = {
     ExitStatus.PAGE_MISMATCH: "the page did not match what the flow expects; nothing further was submitted",
     ExitStatus.UNREACHABLE: "the site could not be reached after retries, or the outcome of a submission is unknown",
     ExitStatus.PERSON_TIMEOUT: "a person was needed and did not act in time (or could not, headless)",
-    ExitStatus.CANCELLED: "cancelled by the person (window closed, Ctrl-C)",
+    ExitStatus.CANCELLED: "cancelled by the person (window closed, Ctrl-C, or \"no\" at the Send question)",
     ExitStatus.HOST_REFUSED: "refused: the page tried to leave the allowed hosts",
     ExitStatus.REJECTED: "the site rejected the request (for example the code, after three tries)",
 }

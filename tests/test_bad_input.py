@@ -40,7 +40,23 @@ CASES = {
     "headless with browser code": (lambda t: ["--env-file", good_env(t), "--headless", "--code", "browser"], "--code"),
     "bad allow-host": (lambda t: ["--env-file", good_env(t), "--allow-host", "http://127.0.0.1:8000/"], "--allow-host"),
     "bad submit choice": (lambda t: ["--env-file", good_env(t), "--submit", "maybe"], "--submit"),
+    "ask without a terminal": (lambda t: ["--env-file", good_env(t), "--submit", "ask"], "--submit ask"),
+    "misspelt setting in file": (lambda t: ["--env-file", good_env(t, OPTOUT_RAESON="x")], "OPTOUT_RAESON"),
+    "start url with a bad port": (lambda t: ["--env-file", good_env(t), "--start-url", "https://privacycenter.instagram.com:99999/"], "--start-url"),
+    "start url port no number": (lambda t: ["--env-file", good_env(t), "--start-url", "http://127.0.0.1:abc/", "--allow-host", "127.0.0.1"], "--start-url"),
+    "timeout not a number": (lambda t: ["--env-file", good_env(t), "--timeout", "nan"], "--timeout"),
+    "timeout endless": (lambda t: ["--env-file", good_env(t), "--timeout", "1e9"], "--timeout"),
+    "wait not a number": (lambda t: ["--env-file", good_env(t), "--wait-minutes", "nan"], "--wait-minutes"),
+    "receipts folder under a file": (lambda t: ["--env-file", good_env(t), "--receipts-dir", _a_file(t, "sub")], "--receipts-dir"),
+    "snapshots folder under a file": (lambda t: ["--env-file", good_env(t), "--snapshots-dir", _a_file(t, "sub")], "--snapshots-dir"),
+    "profile folder is a file": (lambda t: ["--env-file", good_env(t), "--profile", _a_file(t)], "--profile"),
 }
+
+
+def _a_file(tmp_path, *below):
+    path = tmp_path / "a-file"
+    path.write_text("not a folder\n")
+    return str(path.joinpath(*below))
 
 
 def _latin1(tmp_path):

@@ -103,8 +103,11 @@ def test_receipts_lists_newest_first_with_masked_email(tmp_path):
     assert [str(new) in lines[0], str(old) in lines[1]] == [True, True]
     assert "p***@example.eu" in result.stdout and "p.person@example.eu" not in result.stdout
     assert str(new.with_suffix(".png")) in result.stdout
-    rows = json.loads(run_cli("receipts", "--receipts-dir", str(tmp_path), "--json").stdout)
+    (tmp_path / "notes.json").write_text("[1, 2]")  # not a receipt: skipped and said, never a crash
+    result = run_cli("receipts", "--receipts-dir", str(tmp_path), "--json")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]  # one object per line
     assert [r["target"] for r in rows] == ["facebook", "instagram"] and rows[0]["email"] == "p***@example.eu"
+    assert result.code == 0 and "Skipped 1 file(s)" in result.stderr
 
 
 def test_receipts_with_none_says_so(tmp_path):
@@ -129,6 +132,27 @@ def test_doctor_fails_when_no_browser_can_be_found(tmp_path):
                      env={"PATH": str(tmp_path), "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "none"), "HOME": str(tmp_path)})
     assert result.code == 1
     assert "FAIL  Browser" in result.stdout and "optout-bot install" in result.stdout
+
+
+def test_a_browser_setting_that_is_no_browser_fails_in_doctor_and_is_bad_input_for_prefill(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text("OPTOUT_EMAIL=p@example.eu\nOPTOUT_COUNTRY=PT\n")
+    # /bin/true starts, exits 0 and prints nothing: before, doctor said "ok" and prefill exited 6
+    # with "the browser window was closed".
+    result = run_cli("doctor", "--offline", "--env-file", str(env), "--receipts-dir", str(tmp_path / "r"), env={"OPTOUT_BROWSER": "/bin/true"})
+    assert result.code == 1 and "FAIL  Browser" in result.stdout and "--version" in result.stdout
+    result = run_cli("prefill", "--headless", "--env-file", str(env), "--receipts-dir", str(tmp_path / "r"), env={"OPTOUT_BROWSER": "/bin/true"})
+    assert result.code == 2 and result.stderr.startswith("Error: OPTOUT_BROWSER: '/bin/true' does not answer --version")
+
+
+def test_doctor_notes_a_receipts_folder_others_can_open(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text("OPTOUT_EMAIL=p@example.eu\nOPTOUT_COUNTRY=PT\n")
+    (tmp_path / "open").mkdir()
+    (tmp_path / "open").chmod(0o777)
+    result = run_cli("doctor", "--offline", "--env-file", str(env), "--receipts-dir", str(tmp_path / "open"))
+    assert "note  Receipts folder" in result.stdout and "chmod 700" in result.stdout
+    assert result.code == 0  # a note, not a failure: the receipts themselves are 0600
 
 
 @pytest.mark.parametrize("command", [["--help"], ["init", "--help"], ["receipts"], ["doctor", "--offline"]])

@@ -152,8 +152,9 @@ def _waiting_cli(site, env, tmp_path, *extra):
     """The CLI with a standard input that stays open and silent: a person who never answers."""
     read_end, write_end = os.pipe()
     args = prefill_args(site.start_url, env, tmp_path / "r", *extra)
+    # Its own process group: Ctrl-C at a terminal reaches the group (Playwright's driver, Chromium) too.
     proc = subprocess.Popen([*CLI, *args], cwd=ROOT, env=cli_env(), stdin=read_end, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
     os.close(read_end)
     proc.silent_stdin = write_end  # closed by the caller once the process has ended
     return proc
@@ -169,17 +170,36 @@ def test_waiting_for_the_code_is_bounded_by_wait_minutes(mock_site, env_file, tm
     assert site.state()["code_attempts"] == []
 
 
-def test_ctrl_c_while_waiting_exits_6(mock_site, env_file, tmp_path):
-    site = mock_site("")
-    proc = _waiting_cli(site, env_file(), tmp_path)
+def _ctrl_c_when(proc, text: str) -> tuple[int, str, str]:
+    """Ctrl-C as a terminal sends it (to the whole process group) once stderr shows `text`."""
+    seen = ""
     for line in proc.stderr:
-        if "six-digit code emailed to" in line:
+        seen += line
+        if text in line:
             break
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     os.close(proc.silent_stdin)
-    assert proc.returncode == 6, err
-    assert "Cancelled" in err and "Traceback" not in err
+    return proc.returncode, out, seen + err
+
+
+def test_ctrl_c_while_waiting_for_the_code_exits_6_and_says_the_form_was_sent(mock_site, env_file, tmp_path):
+    site = mock_site("")
+    code, out, err = _ctrl_c_when(_waiting_cli(site, env_file(), tmp_path), "six-digit code emailed to")
+    assert site.state()["submissions"], "the form was sent before the code step"
+    assert code == 6 and "Traceback" not in err
+    # Before, this said "Cancelled; nothing more was sent.", and nothing that the form had reached Meta.
+    assert "Stopped (Ctrl-C) after the form was sent" in err and "check your email" in err
+
+
+def test_ctrl_c_after_meta_confirmed_still_keeps_the_receipt(mock_site, env_file, tmp_path):
+    site = mock_site("no-code")
+    code, out, err = _ctrl_c_when(_waiting_cli(site, env_file(), tmp_path), "Step 6 of 6")
+    # Before, this ended "Cancelled; nothing more was sent." (exit 6) and no receipt was written.
+    assert code == 0 and "Meta confirmed your objection. Receipt:" in err and "Cancelled" not in err
+    written = list((tmp_path / "r").glob("*.json"))
+    assert len(written) == 1 and out.strip() == str(written[0])
+    assert json.loads(written[0].read_text())["email"] == EMAIL
 
 
 def test_ask_at_a_terminal_sends_once_after_yes(mock_site, env_file, tmp_path):
@@ -212,8 +232,19 @@ def test_json_events_one_per_line_quiet_and_the_default_reason(mock_site, env_fi
     (sub,) = objection(site.state())
     assert "Article 21" in sub["reason"]
     events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert any("and the default reason" in e["message"] for e in events if e["event"] == "info")
     assert [e["step"] for e in events if e["event"] == "step"] == [1, 2, 3, 4, 6]
     (receipt,) = [e for e in events if e["event"] == "receipt"]
     assert receipt["path"].endswith("-instagram.json")
     assert any(e["event"] == "info" and "layers" in e for e in events)
     assert "Step" not in result.stderr and EMAIL not in result.stdout
+
+
+def test_json_events_end_with_the_error_when_a_run_fails(mock_site, env_file, tmp_path):
+    site = mock_site("missing-email")
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), "--json")
+    assert result.code == 3, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]  # nothing but JSON, one per line
+    last = events[-1]
+    assert last["event"] == "error" and last["status"] == 3 and "email address field" in last["message"]
+    assert last["snapshot"] and EMAIL not in result.stdout

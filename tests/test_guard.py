@@ -47,6 +47,13 @@ def test_require_records_the_violation_and_says_what_to_do(guard):
     assert guard.violation == "https://evil.example/form"
 
 
+def test_on_metas_own_pages_the_advice_is_never_to_allow_the_host():
+    real = HostGuard(recipe.load("instagram").meta_domains)  # no --allow-host: a person's real run
+    with pytest.raises(Exception) as err:
+        real.require("https://help.instagram.com.account-verify.example/contact/1", "The link")
+    assert "--allow-host" not in err.value.hint and "Do not allow that host" in err.value.hint
+
+
 def test_resolver_rules_exclude_only_allowed_hosts(guard):
     (rule,) = guard.chromium_args()
     assert rule.startswith("--host-resolver-rules=MAP * ~NOTFOUND")

@@ -86,9 +86,10 @@ def test_defaults_at_a_terminal_person_sends_and_gives_the_code_in_either_place(
     assert site.state()["code_attempts"] == [{"code": TEST_CODE, "ok": True}]
 
 
-def test_ask_without_a_terminal_never_sends(mock_site, env_file, tmp_path):
+def test_ask_without_a_terminal_is_refused_before_the_page_is_opened(mock_site, env_file, tmp_path):
     site = mock_site("")
     result = run_cli("prefill", "--env-file", str(env_file()), "--start-url", site.start_url, "--allow-host", "127.0.0.1",
                      "--headless", "--submit", "ask", "--code", "stdin", "--receipts-dir", str(tmp_path / "r"))
-    assert result.code == 6, result.stderr
-    assert site.state()["submissions"] == []
+    assert result.code == 2, result.stderr
+    assert result.stderr.startswith("Error: --submit ask asks") and "--submit auto" in result.stderr
+    assert site.state()["submissions"] == [] and site.state()["requests"] == []

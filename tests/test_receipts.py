@@ -5,6 +5,8 @@ import json
 import stat
 import zipfile
 
+import pytest
+
 from optout_bot import files, receipts
 
 MOMENT = dt.datetime(2026, 11, 21, 12, 0, 0, tzinfo=dt.timezone.utc)
@@ -41,8 +43,26 @@ def test_list_receipts_is_newest_first_and_skips_broken_files(tmp_path):
     receipts.save_receipt(tmp_path, old, None, MOMENT)
     receipts.save_receipt(tmp_path, new, None, MOMENT)
     (tmp_path / "broken.json").write_text("{", encoding="utf-8")
-    listed = receipts.list_receipts(tmp_path)
+    (tmp_path / "a-list.json").write_text("[1, 2]", encoding="utf-8")
+    (tmp_path / "no-target.json").write_text('{"submitted_at": "2027-01-01T00:00:00Z"}', encoding="utf-8")
+    listed, skipped = receipts.list_receipts(tmp_path)
     assert [r["submitted_at"] for r in listed] == ["2026-01-01T00:00:00Z", "2025-01-01T00:00:00Z"]
+    assert skipped == 3 and (tmp_path / "a-list.json").read_text() == "[1, 2]"
+
+
+def test_an_interrupted_trace_leaves_no_unredacted_copy(tmp_path, monkeypatch):
+    class Tracing:
+        def stop(self, path):
+            with zipfile.ZipFile(path, "w") as z:
+                z.writestr("trace.trace", '{"value": "p@example.eu"}')
+
+    def interrupted(text, secrets):
+        raise KeyboardInterrupt  # Ctrl-C between Playwright's raw write and the redaction
+
+    monkeypatch.setattr(receipts, "redact", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        receipts.save_trace(type("Context", (), {"tracing": Tracing()})(), tmp_path / "trace.zip", ["p@example.eu"])
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_redaction_removes_email_and_token_values():
