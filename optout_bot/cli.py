@@ -264,9 +264,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
     def prepare():
         """Everything that can reject the input; runs while Playwright's driver boots."""
         settings = load_settings()
-        from optout_bot import browser
-
-        from optout_bot import receipts
+        from optout_bot import browser, receipts
 
         recipe, guard, url = _prepare_target(settings.target, allow_hosts, start_url)
         modes = _modes(headless, submit, code)
@@ -366,7 +364,7 @@ def _ctrl_c_waits():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, lambda *_: None)
+    previous = signal.signal(signal.SIGINT, lambda *_: click.echo("  Meta has confirmed: saving the receipt first.", err=True))
     try:
         yield
     finally:
