@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal, NamedTuple, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from playwright.sync_api import Error as PlaywrightError, Locator, Page, Request, TimeoutError as PlaywrightTimeout
+from playwright.sync_api import Error as PlaywrightError, Locator, Page, Request, TimeoutError as PlaywrightTimeout, expect
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from optout_bot import countries, locate, person
@@ -29,6 +29,7 @@ from optout_bot.status import Cancelled, PageMismatch, PersonTimeout, Rejected, 
 CHUNK_MS = 1000  # longest single wait before the guard and the terminal are looked at again
 MAX_CODE_TRIES = 3
 PRESS_LOADS_MS = 1000  # a pressed link's script has started its page load within this long
+LOCKED_WAIT_S = 10  # a field disabled while the page's script starts is enabled well within this
 EXPAND_AFTER_S = 1.0  # a start page still this long without the link: open its collapsed sections
 T = TypeVar("T")
 
@@ -652,7 +653,10 @@ def _country_js(alpha_2: str) -> str:
             " const titles = [document.title, ...Array.from(document.querySelectorAll('h1, h2, [role=heading]'))"
             ".filter(h => h.checkVisibility() && !h.closest('aside, nav, footer, [role=complementary], [role=navigation], [role=dialog]'))"
             ".map(h => h.innerText)].join(' | ');"
+            " const chosen = e.tagName === 'SELECT' ? (e.selectedOptions[0] || {}) : {};"
             " return {lang: document.documentElement.lang || navigator.language || '', declared: document.documentElement.lang, options,"
+            " locked: !!(e.disabled || e.getAttribute('aria-disabled') === 'true'),"  # not readOnly: a custom list's trigger may be
+            " current: [e.value || '', chosen.label || chosen.textContent || e.value || ''],"
             " typed: e.tagName === 'INPUT' || e.tagName === 'TEXTAREA', titles,"
             " files: !!(e.form || document).querySelector('input[type=file]')}; }")
 
@@ -679,44 +683,70 @@ _MISSING_JS = """e => { const form = e.form || e.closest('form'), send = documen
   return [...new Set(Array.from(form.elements).filter(c => c.willValidate && !c.validity.valid
     && !c.hasAttribute('data-optout-filled') && c.checkVisibility()).map(name))]; }"""
 _FILLS = itertools.count(1)  # each fill tags its email field anew: a form filled again reads its own
-# Tags the email's <form> (again, when filling: a re-render may have replaced it) and says where the email is.
-_WHERE_JS = ("e => {{ if (e.form) e.form.setAttribute('data-optout-form', '{form}');"
-             " return {{form: e.form ? '{form}' : null, light: e.getRootNode() === document, value: e.value}}; }}")
+# The email's group: its <form>, else the smallest block around it that also asks for a country
+# (a feedback or "was this helpful?" box asks for an email, never for a country of residence).
+_ASKS_COUNTRY = json.dumps("select, [role=combobox], input[autocomplete^='country' i], input[name*='country' i]")
+_GROUP_JS = ("e => { if (e.form) return e.form;"
+             f" for (let a = e.parentElement; a; a = a.parentElement) if (a.querySelector({_ASKS_COUNTRY})) return a; return null; }}")
+# Read on every email field of the winning layer at once (`els`): whether its group asks for the
+# country beside it and holds no other of these fields (`own`); the group of a <form>, or an own
+# group, is tagged (a word of its own per field, so one block may be tagged for two). And where
+# the email is, and its value (read again later: choosing the country may change it).
+_WHERE_JS = ("(e, i, els) => {{ const g = ({group})(e), tag = '{form}-' + i;"
+             f" const own = !!g && !!g.querySelector({_ASKS_COUNTRY})"  # no braces in it: .format() safe
+             " && !els.some(o => o !== e && g.contains(o));"
+             " const scoped = !!g && (g === e.form || own);"
+             " if (scoped) g.setAttribute('data-optout-form', ((g.getAttribute('data-optout-form') || '') + ' ' + tag).trim());"
+             " return {{form: scoped ? tag : null, own, in_form: !!e.form, light: e.getRootNode() === document, value: e.value}}; }}")
 _FORMS = itertools.count(1)
 
 
 def _mark_form_again(email: Found) -> str:
-    """JavaScript statements, run on the email field, that mark its form again (a re-render may
-    have replaced it; the other fields are looked for inside the marked form)."""
-    form = email.value["form"]
-    return f"({_WHERE_JS.format(form=form)})(e);" if form else ""
+    """JavaScript statements, run on the email field, that mark its group again (a re-render may
+    have replaced it; the other fields are looked for inside the marked group)."""
+    tag = email.value["form"]
+    return (f"{{ const g = ({_GROUP_JS})(e); if (g) g.setAttribute('data-optout-form', "
+            f"((g.getAttribute('data-optout-form') || '') + ' {tag}').trim()); }}") if tag else ""
 
 
 def find_form(page: Page, run: Run, reads: dict[str, str] | None = None) -> dict[str, Found | None]:
-    """The form's elements (None: missing), the email first. The others are looked for in the
-    email's <form> when it has one, and Send only after the email: a feedback box or a chat with a
-    Send of its own elsewhere on the page is never filled or pressed. `reads`: per element, as `find`."""
+    """The form's elements (None: missing), the email first: of several email fields, the one whose
+    form (or block) also asks for the country, alone. The others are looked for in that group, and
+    Send only after the email: a feedback box or a chat with an email field or a Send of its own
+    elsewhere on the page is never filled or pressed. `reads`: per element, as `find`."""
     reads = reads or {}
-    # Where the email is, read in the look that finds it (its value is read later: choosing the
-    # country may change it). Its form is tagged: a `has=` scope would look for the email again
-    # at every use (~100 ms a run, measured). XPath's 'following' stays inside a shadow root.
-    form = f"form-{next(_FORMS)}"
-    email = locate.find(page, "email", run.recipe.email, read=_WHERE_JS.format(form=form))
-    scope = page.locator(f"form[data-optout-form='{form}']") if email and email.value["form"] else page
+    # Its group is tagged: a `has=` scope would look for the email again at every use (~100 ms a
+    # run, measured). XPath's 'following' stays inside a shadow root.
+    email = locate.find(page, "email", run.recipe.email, read=_WHERE_JS.format(group=_GROUP_JS, form=f"form-{next(_FORMS)}"),
+                        rank=lambda where: not where["own"])
+    tag = email.value["form"] if email else None
+    scope = page.locator(f"[data-optout-form~='{tag}']") if tag else page
     after_email = email.locator.locator("xpath=following::*") if email and email.value["light"] else None
     found = {"email": email}
     for name in FORM_ELEMENTS:
         if name != "email":
             also = after_email if name == "send" else None
             found[name] = locate.find(scope, name, run.recipe.element(name), read=reads.get(name), also=also)
-            if found[name] is None and name == "send" and scope is not page:
-                # Drawn outside the <form> (a footer bar; <button form=...>): the first after the email.
-                found[name] = locate.find(page, name, run.recipe.element(name), read=reads.get(name), also=also)
+            if found[name] is None and scope is not page and (name == "send" or not email.value["in_form"]):
+                # Send drawn outside the <form> (a footer bar; <button form=...>), or a field outside
+                # the block a form without <form> was drawn in: the first after the email (the
+                # country anywhere: no other box asks for it).
+                after = after_email if name != "country" else None
+                found[name] = locate.find(page, name, run.recipe.element(name), read=reads.get(name), also=after)
     return {name: found[name] for name in FORM_ELEMENTS}
 
 
 def locate_form(page: Page, run: Run) -> dict[str, Found]:
-    found = find_form(page, run, {"country": _country_js(run.settings.country), "send": _TAG_SEND_JS})
+    reads = {"country": _country_js(run.settings.country), "send": _TAG_SEND_JS}
+    found = find_form(page, run, reads)
+    deadline = time.monotonic() + run.timeout_s
+    # Part of it may still be drawing (the page showed some box with an email field first): look
+    # again while the page changes, until it has been still for a moment.
+    while None in found.values():
+        since = mark(page)
+        found = find_form(page, run, reads)
+        if None not in found.values() or time.monotonic() > deadline or not wait_for_change(page, since):
+            break
     missing = [name for name, hit in found.items() if hit is None]
     if missing:
         try:  # a page in a language without words in the recipe is no sign that Meta changed it
@@ -807,6 +837,13 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
     seen = seen or _read(control, _country_js(alpha_2), run.recipe.country.description, run)
     options = seen["options"]
     names = countries.names_in(alpha_2, seen["lang"] or None)
+    if seen["locked"]:
+        if _is_country(seen["current"], alpha_2):
+            run.report.info(f"The page already shows your country, {countries.english_name(alpha_2)}, and does not let it be changed.")
+            return
+        _wait_until_enabled(control, seen["current"], alpha_2)
+        seen = _read(control, _country_js(alpha_2), run.recipe.country.description, run)
+        options = seen["options"]
     if options is not None:
         wanted_codes = {alpha_2, countries.alpha_3(alpha_2)}
         wanted_names = {countries.fold(n) for n in names}
@@ -823,6 +860,25 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
             raise PageMismatch("The country choice did not hold.", hint=_DRIFT_HINT)
         return
     _choose_in_combobox(page, control, names, alpha_2, seen["typed"], run)
+
+
+def _is_country(current: list[str], alpha_2: str) -> bool:
+    value, label = (text.strip() for text in current)
+    return (value.upper() in (alpha_2, countries.alpha_3(alpha_2))
+            or countries.fold(label) in {countries.fold(n) for n in countries.names_anywhere(alpha_2)})
+
+
+def _wait_until_enabled(control: Locator, current: list[str], alpha_2: str) -> None:
+    """A country field disabled while the page's script starts is enabled soon; one that stays
+    disabled shows a country taken from the account: not the person's, so nothing is sent (as for
+    an email the page will not let be changed)."""
+    try:
+        expect(control).to_be_enabled(timeout=LOCKED_WAIT_S * 1000)
+    except AssertionError:
+        shown = current[1].strip() or current[0].strip() or "(none)"
+        raise PageMismatch(f"The page shows the country {shown!r} and does not let it be changed; "
+                           f"your settings say {countries.english_name(alpha_2)}. Nothing was sent.",
+                           hint="Log in with the account you object for, or set OPTOUT_COUNTRY to where you live.") from None
 
 
 # Meta's typeahead keeps the chosen country's ISO code in a hidden field named Field<digits>_iso2_country_code.
@@ -1009,11 +1065,14 @@ _OPEN_BOXES = f"textarea:not({_NOT_FIELDS}), [contenteditable=true]:not({_NOT_FI
 
 def _open_fields(page: Page, recipe: Recipe, after_code: bool = False) -> Locator:
     """After the code, multi-line boxes do not count (no code is typed into one, and a 'tell us
-    more' box under Meta's thanks asks nothing more), unless the objection form is shown again:
-    an email field the bot did not fill, even a read-only one, counts then."""
+    more' box under Meta's thanks asks nothing more); nor do email fields (a feedback panel's
+    "Email (optional)"), unless the objection form is shown again: an email field the bot did not
+    fill, even a read-only one, beside the country question."""
     if after_code:
-        shown_again = locate.any_layer(page, recipe.email).and_(page.locator(":not([data-optout-filled])"))
-        fields = page.locator(_OPEN_INPUTS).or_(shown_again)
+        email = locate.any_layer(page, recipe.email).and_(page.locator(":not([data-optout-filled])"))
+        country = page.get_by_role("combobox", name=recipe.country.pattern()).filter(visible=True)
+        shown_again = page.locator("body").filter(has=email).filter(has=country)
+        fields = page.locator(f"{_OPEN_INPUTS}:not([type=email], [autocomplete=email i], [name*=email i])").or_(shown_again)
     else:
         fields = page.locator(f"{_OPEN_INPUTS}, {_OPEN_BOXES}")
     return fields.and_(locate.outside(page, recipe.page_chrome)).filter(visible=True)
@@ -1252,7 +1311,9 @@ def _await_person_send(page: Page, run: Run, form: list[Locator]) -> Result:
 
 def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, posted: bool = True) -> Result:
     if result == "refused":
-        raise Rejected(f"Meta refused the form: {site_message(page, run) or 'no reason given'}.", hint="Check your settings (OPTOUT_EMAIL, OPTOUT_COUNTRY, OPTOUT_REASON).")
+        raise Rejected(f"Meta refused the form: {site_message(page, run) or 'no reason given'}.",
+                       hint="If Meta's message is about what was filled in, check OPTOUT_EMAIL, OPTOUT_COUNTRY and OPTOUT_REASON; "
+                            "if it says something went wrong or that you are blocked, try again in a few hours.")
     if result == "login":
         raise PersonTimeout("Meta asked for a log-in after Send.", hint="Run again with a window and log in first; add --profile DIR to stay logged in.")
     if result == "lost":

@@ -597,6 +597,75 @@ def test_a_feedback_box_with_its_own_send_before_the_form_is_never_filled_nor_pr
     assert [p["from"] for p in posts] == ["send"] and posts[0]["text"] == run.settings.reason
 
 
+# A "Was this page helpful?" box asking for an email (optional) with a Send of its own, before the
+# objection form: the fourth red-team pass found the bot typing the address into it and pressing its Send.
+_HELPFUL = """<section><h3>Was this page helpful?</h3><label><input type="radio" name="h">Yes</label>
+  <label>Email (optional) <input type="email" id="fb-email"></label><button type="button" id="fb-send">Send</button></section>"""
+
+
+@pytest.mark.parametrize("objection", [
+    f'<form id="objection">{FIELDS}<button type="button" id="send">Send</button></form>',  # server-rendered
+    f'<div><div><div>{FIELDS}</div></div><div role="button" tabindex="0" id="send">Send</div></div>',  # React, no <form>
+])
+def test_a_helpful_box_with_an_email_field_before_the_form_is_never_filled_nor_pressed(page: Page, objection):
+    serve(page, _HELPFUL + objection)
+    run = make_run()
+    found = flow.locate_form(page, run)
+    assert found["send"].locator.get_attribute("id") == "send"
+    flow.fill_form(page, found, run)
+    expect(page.locator("#fb-email")).to_have_value("")
+    expect(page.locator(":is(form, div) input[type=email]:not(#fb-email)")).to_have_value("p@example.eu")
+    expect(page.locator("textarea")).to_have_value(run.settings.reason)
+
+
+def test_a_feedback_panel_drawn_before_the_form_is_not_taken_for_an_incomplete_form(page: Page):
+    serve(page, _HELPFUL + f"""<div id="later"></div><script>setTimeout(() => later.innerHTML =
+      `<div>{FIELDS}<div role="button" tabindex="0" id="send">Send</div></div>`, 400)</script>""")
+    found = flow.locate_form(page, make_run())  # before, exit 3: "the form is missing the country field"
+    assert found["send"].locator.get_attribute("id") == "send"
+
+
+def test_after_the_code_a_feedback_panel_email_is_no_question_but_the_form_shown_again_is(page: Page):
+    thanks = "<p>Thanks. We've received your objection request.</p>"
+    serve(page, thanks + _HELPFUL)
+    run = make_run()
+    assert flow.classify_after(page, run, "code", [page.locator("#gone")], posted=True) == "confirmed"
+    serve(page, thanks + f"<form>{FIELDS}<button>Send</button></form>")
+    assert flow.classify_after(page, run, "code", [page.locator("#gone")], posted=True) is None
+
+
+_LOCKED = """<form><label>Country of residence <select disabled><option value="IE">Irlanda</option>
+  <option value="PT" {pt}>Portogallo</option></select></label>
+  <label>Email address <input type="email"></label><label>Please tell us how this processing impacts you <textarea></textarea></label>
+  <button type="button" id="send">Send</button></form>"""
+
+
+def test_a_country_the_page_locks_is_kept_if_it_is_the_persons_and_refused_if_not(page: Page, monkeypatch):
+    monkeypatch.setattr(flow, "LOCKED_WAIT_S", 1)
+    serve(page, _LOCKED.format(pt="selected"))
+    run = make_run(timeout_s=30)
+    started = time.monotonic()
+    flow.fill_form(page, flow.locate_form(page, run), run)  # before: 30 s waiting for the list, then exit 1
+    assert time.monotonic() - started < 5
+    expect(page.locator("textarea")).to_have_value(run.settings.reason)
+    serve(page, _LOCKED.format(pt=""))
+    with pytest.raises(PageMismatch, match="shows the country 'Irlanda' and does not let it be changed; your settings say Portugal"):
+        flow.fill_form(page, flow.locate_form(page, run), run)
+    expect(page.locator("input[type=email]")).to_have_value("")
+
+
+def test_a_country_field_disabled_while_the_page_starts_is_chosen_once_enabled(page: Page):
+    serve(page, _LOCKED.format(pt="") + "<script>setTimeout(() => document.querySelector('select').disabled = false, 1500)</script>")
+    run = make_run()
+    flow.fill_form(page, flow.locate_form(page, run), run)
+    expect(page.locator("select")).to_have_value("PT")
+
+
+def test_metas_temporarily_blocked_page_is_a_refusal(page: Page):
+    serve(page, "<h2>You're Temporarily Blocked</h2><p>It looks like you were misusing this feature by going too fast.</p>")
+    assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) == "refused"
+
+
 def test_a_chat_with_its_own_send_before_a_form_without_a_form_element_is_never_pressed(page: Page):
     page.set_content(f"""<div role="complementary" aria-label="Chats"><div role="textbox" contenteditable="true" aria-label="Message"></div>
       <div role="button" tabindex="0" aria-label="Send" id="chat-send">➤</div></div>
