@@ -646,7 +646,7 @@ def _country_js(alpha_2: str) -> str:
     page's title and visible headings (not a sidebar's, a menu's or a dialog's) and whether the
     form asks for files (the third-party form does)."""
     codes = json.dumps([alpha_2, countries.alpha_3(alpha_2)])
-    return ("e => { e.setAttribute('data-optout-filled', ''); let options = null; if (e.tagName === 'SELECT') {"
+    return ("e => { e.setAttribute('data-optout-filled', ''); e.setAttribute('data-optout-country', ''); let options = null; if (e.tagName === 'SELECT') {"
             " const all = Array.from(e.options).map(o => [o.value, o.label || o.textContent]);"
             f" const coded = all.filter(([v]) => {codes}.includes(v.trim().toUpperCase()));"
             " options = coded.length ? coded : all; }"
@@ -685,7 +685,8 @@ _MISSING_JS = """e => { const form = e.form || e.closest('form'), send = documen
 _FILLS = itertools.count(1)  # each fill tags its email field anew: a form filled again reads its own
 # The email's group: its <form>, else the smallest block around it that also asks for a country
 # (a feedback or "was this helpful?" box asks for an email, never for a country of residence).
-_ASKS_COUNTRY = json.dumps("select, [role=combobox], input[autocomplete^='country' i], input[name*='country' i]")
+# What asks for the country: the usual controls, or the field the recipe found (tagged, see find_form).
+_ASKS_COUNTRY = json.dumps("select, [role=combobox], input[autocomplete^='country' i], input[name*='country' i], [data-optout-country]")
 _GROUP_JS = ("e => { if (e.form) return e.form;"
              f" for (let a = e.parentElement; a; a = a.parentElement) if (a.querySelector({_ASKS_COUNTRY})) return a; return null; }}")
 # Read on every email field of the winning layer at once (`els`): whether its group asks for the
@@ -709,7 +710,7 @@ def _mark_form_again(email: Found) -> str:
             f"((g.getAttribute('data-optout-form') || '') + ' {tag}').trim()); }}") if tag else ""
 
 
-def find_form(page: Page, run: Run, reads: dict[str, str] | None = None) -> dict[str, Found | None]:
+def find_form(page: Page, run: Run, reads: dict[str, str] | None = None, again: bool = False) -> dict[str, Found | None]:
     """The form's elements (None: missing), the email first: of several email fields, the one whose
     form (or block) also asks for the country, alone. The others are looked for in that group, and
     Send only after the email: a feedback box or a chat with an email field or a Send of its own
@@ -717,8 +718,7 @@ def find_form(page: Page, run: Run, reads: dict[str, str] | None = None) -> dict
     reads = reads or {}
     # Its group is tagged: a `has=` scope would look for the email again at every use (~100 ms a
     # run, measured). XPath's 'following' stays inside a shadow root.
-    email = locate.find(page, "email", run.recipe.email, read=_WHERE_JS.format(group=_GROUP_JS, form=f"form-{next(_FORMS)}"),
-                        rank=lambda where: not where["own"])
+    email = _find_email(page, run)
     tag = email.value["form"] if email else None
     scope = page.locator(f"[data-optout-form~='{tag}']") if tag else page
     after_email = email.locator.locator("xpath=following::*") if email and email.value["light"] else None
@@ -726,14 +726,29 @@ def find_form(page: Page, run: Run, reads: dict[str, str] | None = None) -> dict
     for name in FORM_ELEMENTS:
         if name != "email":
             also = after_email if name == "send" else None
-            found[name] = locate.find(scope, name, run.recipe.element(name), read=reads.get(name), also=also)
+            read = reads.get(name, _TAG_COUNTRY_JS if name == "country" else None)
+            found[name] = locate.find(scope, name, run.recipe.element(name), read=read, also=also)
             if found[name] is None and scope is not page and (name == "send" or not email.value["in_form"]):
                 # Send drawn outside the <form> (a footer bar; <button form=...>), or a field outside
                 # the block a form without <form> was drawn in: the first after the email (the
                 # country anywhere: no other box asks for it).
                 after = after_email if name != "country" else None
-                found[name] = locate.find(page, name, run.recipe.element(name), read=reads.get(name), also=after)
+                found[name] = locate.find(page, name, run.recipe.element(name), read=read, also=after)
+    if email and not email.value["own"] and found["country"] and not again:
+        # No email field was beside a control that plainly asks for the country: the form was still
+        # drawing when the email was chosen, or its country field is one only the recipe knows
+        # (now tagged). Once more, so that the email beside it is chosen and scopes the rest.
+        return find_form(page, run, reads, again=True)
     return {name: found[name] for name in FORM_ELEMENTS}
+
+
+_TAG_COUNTRY_JS = "e => { e.setAttribute('data-optout-country', ''); return true; }"
+
+
+def _find_email(page: Page, run: Run) -> Found | None:
+    """Every email field of the winning layer, read in one round trip; an own one first (see _WHERE_JS)."""
+    return locate.find(page, "email", run.recipe.email, read=_WHERE_JS.format(group=_GROUP_JS, form=f"form-{next(_FORMS)}"),
+                       rank=lambda where: not where["own"])
 
 
 def locate_form(page: Page, run: Run) -> dict[str, Found]:

@@ -618,6 +618,16 @@ def test_a_helpful_box_with_an_email_field_before_the_form_is_never_filled_nor_p
     expect(page.locator("textarea")).to_have_value(run.settings.reason)
 
 
+def test_a_country_field_only_the_recipe_knows_decides_which_email_field_is_the_forms(page: Page):
+    # A typeahead with no role, name or autocomplete that says "country": only its label does.
+    serve(page, _HELPFUL + """<div><label>Country of residence <input type="text" id="country"></label>
+      <label>Email address <input type="email" id="email"></label>
+      <label>Please tell us how this processing impacts you <textarea></textarea></label>
+      <div role="button" tabindex="0" id="send">Send</div></div>""")
+    found = flow.find_form(page, make_run())
+    assert [found[n].locator.get_attribute("id") for n in ("email", "country", "send")] == ["email", "country", "send"]
+
+
 def test_a_feedback_panel_drawn_before_the_form_is_not_taken_for_an_incomplete_form(page: Page):
     serve(page, _HELPFUL + f"""<div id="later"></div><script>setTimeout(() => later.innerHTML =
       `<div>{FIELDS}<div role="button" tabindex="0" id="send">Send</div></div>`, 400)</script>""")
