@@ -199,10 +199,11 @@ def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool
         if profile:
             from optout_bot.files import private_dir
 
-            context = pw.chromium.launch_persistent_context(private_dir(Path(profile)), headless=headless, args=args, **choice.launch_options())
+            context = pw.chromium.launch_persistent_context(private_dir(Path(profile)), headless=headless, args=args,
+                                                            handle_sigint=False, **choice.launch_options())
             closer = context
         else:
-            browser_obj = pw.chromium.launch(headless=headless, args=args, **choice.launch_options())
+            browser_obj = pw.chromium.launch(headless=headless, args=args, handle_sigint=False, **choice.launch_options())
             context = browser_obj.new_context()
             closer = browser_obj
     except Exception as exc:
@@ -314,9 +315,11 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                     if type(exc).__name__ != "TargetClosedError" or not _was_sent(run):
                         raise
                     raise Cancelled("The browser was closed after the form was sent.", hint=_SENT_HINT) from None
+                _state["confirmed"] = True
                 finishing.enter_context(_ctrl_c_waits())
                 report.step(6)
                 path = _save_receipt(outcome, run, receipts_dir)
+                _state["receipt"] = path
                 if not headless:  # only once the receipt is safe: the person may close the window now
                     person.show_note(outcome.page, "Done: Meta confirmed your objection. You can close this window.", "done")
                 if trace:
@@ -364,7 +367,14 @@ def _ctrl_c_waits():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, lambda *_: click.echo("  Meta has confirmed: saving the receipt first.", err=True))
+    def later(*_) -> None:
+        if pressed:
+            raise KeyboardInterrupt  # a second time: the person means it (main says the objection stands)
+        pressed.append(True)
+        os.write(2, b"\n  Meta has confirmed your objection: saving its receipt first (Ctrl-C again to stop now).\n")
+
+    pressed: list[bool] = []
+    previous = signal.signal(signal.SIGINT, later)
     try:
         yield
     finally:
@@ -381,7 +391,7 @@ def _report_layers(report, run) -> None:
 def _save_receipt(outcome, run, receipts_dir) -> Path:
     import datetime as dt
 
-    from optout_bot import receipts
+    from optout_bot import flow, receipts
 
     moment = dt.datetime.now(dt.timezone.utc)
     receipt = receipts.Receipt(
@@ -391,7 +401,7 @@ def _save_receipt(outcome, run, receipts_dir) -> Path:
         reason=run.settings.reason,
         submitted_at=moment.isoformat(timespec="seconds").replace("+00:00", "Z"),
         final_url=outcome.final_url,
-        confirmation_text=outcome.confirmation_text,
+        confirmation_text=flow.confirmation_text(outcome.page, run),
         code_step=outcome.code_step,
     )
     try:
@@ -699,9 +709,17 @@ def main(argv: list[str] | None = None) -> None:
         status = err.status
         said = err
     except (KeyboardInterrupt, click.Abort):
-        # After Send, prefill says so itself (a Cancelled error); other commands send nothing.
-        click.echo("\nCancelled; nothing was sent." if _state.get("sends") else "\nCancelled.", err=True)
-        status = ExitStatus.CANCELLED
+        if _state.get("receipt"):  # stopped while closing, after Meta confirmed and the receipt was saved
+            click.echo(f"\nStopped. Meta confirmed your objection; its receipt is {_state['receipt']}", err=True)
+            status = ExitStatus.CONFIRMED
+        elif _state.get("confirmed"):  # Ctrl-C twice while the receipt was being saved
+            click.echo("\nStopped before the receipt was saved. Meta had confirmed your objection: do not object again, "
+                       "and keep Meta's confirmation email as your proof.", err=True)
+            status = ExitStatus.CANCELLED
+        else:
+            # After Send, prefill says so itself (a Cancelled error); other commands send nothing.
+            click.echo("\nCancelled; nothing was sent." if _state.get("sends") else "\nCancelled.", err=True)
+            status = ExitStatus.CANCELLED
     except Exception as exc:  # noqa: BLE001 - the last word: one readable line, traceback on --debug
         status = _unexpected(exc)
     if _state.get("json") and status:

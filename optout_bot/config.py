@@ -122,11 +122,14 @@ def read_env_file(path: Path, text: str) -> dict[str, str]:
     whose name is misspelt, or a reason an unquoted '#' would cut short stops the run here: with
     python-dotenv alone each would silently send something other than what the person wrote."""
     values: dict[str, str] = {}
+    lines: dict[str, int] = {}
     for binding in parse_stream(io.StringIO(text)):
-        where = f"{path} (line {binding.original.line})"
+        # A binding's text starts with the blank lines before it: its own line comes after them.
+        line = binding.original.line + binding.original.string[:len(binding.original.string) - len(binding.original.string.lstrip())].count("\n")
+        where = f"{path} (line {line})"
         if binding.error:  # named by its key alone: the line may hold the address
             name = re.match(r"\s*(?:export\s+)?([\w.-]*)", binding.original.string).group(1)
-            raise BadInput(f"--env-file: {path}, line {binding.original.line}{f' ({name})' if name else ''}, cannot be read; check its quotes "
+            raise BadInput(f"--env-file: {path}, line {line}{f' ({name})' if name else ''}, cannot be read; check its quotes "
                            "(a value with spaces or # goes in double quotes, closed on the same line)")
         key = (binding.key or "").upper()
         if not key.startswith("OPTOUT_") or binding.value is None:
@@ -135,9 +138,15 @@ def read_env_file(path: Path, text: str) -> dict[str, str]:
             raise BadInput(f"{key} in {where} is read from the environment, not from .env; "
                            f"set it when you run the command ({key}=... optout-bot ...)")
         if key not in _SETTINGS:
-            close = difflib.get_close_matches(key, _SETTINGS, n=1)
-            raise BadInput(f"{key} in {where} is not a setting{f' (did you mean {close[0]}?)' if close else ''}; "
-                           f"the settings are {', '.join(_SETTINGS)}")
+            # A misspelt setting would be ignored and its default used; any other name is not ours to judge.
+            close = difflib.get_close_matches(key.removeprefix("OPTOUT_"), [k.removeprefix("OPTOUT_") for k in _SETTINGS], n=1, cutoff=0.75)
+            if close:
+                raise BadInput(f"{key} in {where} is not a setting (did you mean OPTOUT_{close[0]}?); "
+                               f"the settings are {', '.join(_SETTINGS)}")
+            continue
+        if key in lines:
+            raise BadInput(f"{key} is set twice in {path} (lines {lines[key]} and {line}); keep the one you mean")
+        lines[key] = line
         raw = binding.original.string.split("=", 1)[1].lstrip(" \t")
         if key == "OPTOUT_REASON" and raw[:1] not in ("'", '"') and re.search(r"\s#", raw.rstrip("\r\n")):
             raise BadInput(f"OPTOUT_REASON in {where}: the text from ' #' on would be read as a comment and cut "

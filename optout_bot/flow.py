@@ -83,9 +83,8 @@ class Run:
 @dataclass
 class Outcome:
     final_url: str
-    confirmation_text: str
     code_step: bool
-    page: Page
+    page: Page  # its confirmation's words are read by the caller (confirmation_text), once it is safe to
 
 
 # --- waiting on the page ----------------------------------------------------------------
@@ -646,7 +645,7 @@ def _country_js(alpha_2: str) -> str:
     page's title and visible headings (not a sidebar's, a menu's or a dialog's) and whether the
     form asks for files (the third-party form does)."""
     codes = json.dumps([alpha_2, countries.alpha_3(alpha_2)])
-    return ("e => { e.setAttribute('data-optout-filled', ''); e.setAttribute('data-optout-country', ''); let options = null; if (e.tagName === 'SELECT') {"
+    return ("e => { e.setAttribute('data-optout-filled', ''); let options = null; if (e.tagName === 'SELECT') {"
             " const all = Array.from(e.options).map(o => [o.value, o.label || o.textContent]);"
             f" const coded = all.filter(([v]) => {codes}.includes(v.trim().toUpperCase()));"
             " options = coded.length ? coded : all; }"
@@ -683,22 +682,20 @@ _MISSING_JS = """e => { const form = e.form || e.closest('form'), send = documen
   return [...new Set(Array.from(form.elements).filter(c => c.willValidate && !c.validity.valid
     && !c.hasAttribute('data-optout-filled') && c.checkVisibility()).map(name))]; }"""
 _FILLS = itertools.count(1)  # each fill tags its email field anew: a form filled again reads its own
-# The email's group: its <form>, else the smallest block around it that also asks for a country
-# (a feedback or "was this helpful?" box asks for an email, never for a country of residence).
-# What asks for the country: the usual controls, or the field the recipe found (tagged, see find_form).
-_ASKS_COUNTRY = json.dumps("select, [role=combobox], input[autocomplete^='country' i], input[name*='country' i], [data-optout-country]")
-_GROUP_JS = ("e => { if (e.form) return e.form;"
-             f" for (let a = e.parentElement; a; a = a.parentElement) if (a.querySelector({_ASKS_COUNTRY})) return a; return null; }}")
-# Read on every email field of the winning layer at once (`els`): whether its group asks for the
-# country beside it and holds no other of these fields (`own`); the group of a <form>, or an own
-# group, is tagged (a word of its own per field, so one block may be tagged for two). And where
-# the email is, and its value (read again later: choosing the country may change it).
-_WHERE_JS = ("(e, i, els) => {{ const g = ({group})(e), tag = '{form}-' + i;"
-             f" const own = !!g && !!g.querySelector({_ASKS_COUNTRY})"  # no braces in it: .format() safe
-             " && !els.some(o => o !== e && g.contains(o));"
-             " const scoped = !!g && (g === e.form || own);"
-             " if (scoped) g.setAttribute('data-optout-form', ((g.getAttribute('data-optout-form') || '') + ' ' + tag).trim());"
-             " return {{form: scoped ? tag : null, own, in_form: !!e.form, light: e.getRootNode() === document, value: e.value}}; }}")
+# The email's group: its <form>, else the smallest block around it that holds the country field
+# the recipe found (tagged `ctag`; a feedback or "was this helpful?" box asks for an email, never
+# for a country of residence).
+_GROUP_JS = ("e => {{ const c = document.querySelector(\"[data-optout-country='{ctag}']\"); if (e.form || !c) return e.form;"
+             " for (let a = e.parentElement; a; a = a.parentElement) if (a.contains(c)) return a; return null; }}")
+# Read on every email field of the winning layer at once: whether its group holds that country
+# field (`own`) and how deep the group sits (the tightest wins: a box elsewhere on the page shares
+# only a large block with the country). Each group is tagged with a word of its own per field (one
+# block may be tagged for two). And where the email is, and its value (read again later: choosing
+# the country may change it).
+_WHERE_JS = ("(e, i) => {{ const g = ({group})(e), c = document.querySelector(\"[data-optout-country='{ctag}']\"), tag = '{form}-' + i;"
+             " const own = !!g && !!c && (g.contains(c) || c.form === g); let depth = 0; for (let a = g; a; a = a.parentElement) depth++;"
+             " if (g) g.setAttribute('data-optout-form', ((g.getAttribute('data-optout-form') || '') + ' ' + tag).trim());"
+             " return {{form: g ? tag : null, ctag: '{ctag}', own, depth, in_form: !!e.form, light: e.getRootNode() === document, value: e.value}}; }}")
 _FORMS = itertools.count(1)
 
 
@@ -706,49 +703,38 @@ def _mark_form_again(email: Found) -> str:
     """JavaScript statements, run on the email field, that mark its group again (a re-render may
     have replaced it; the other fields are looked for inside the marked group)."""
     tag = email.value["form"]
-    return (f"{{ const g = ({_GROUP_JS})(e); if (g) g.setAttribute('data-optout-form', "
+    group = _GROUP_JS.format(ctag=email.value["ctag"])
+    return (f"{{ const g = ({group})(e); if (g) g.setAttribute('data-optout-form', "
             f"((g.getAttribute('data-optout-form') || '') + ' {tag}').trim()); }}") if tag else ""
 
 
-def find_form(page: Page, run: Run, reads: dict[str, str] | None = None, again: bool = False) -> dict[str, Found | None]:
-    """The form's elements (None: missing), the email first: of several email fields, the one whose
-    form (or block) also asks for the country, alone. The others are looked for in that group, and
-    Send only after the email: a feedback box or a chat with an email field or a Send of its own
-    elsewhere on the page is never filled or pressed. `reads`: per element, as `find`."""
+def find_form(page: Page, run: Run, reads: dict[str, str] | None = None) -> dict[str, Found | None]:
+    """The form's elements (None: missing). The country first, anywhere on the page (no other box
+    asks for it); then, of several email fields, the one in the tightest <form> or block that holds
+    that country field; the reason and Send in that group, Send only after the email: a feedback
+    box or a chat with an email field or a Send of its own elsewhere on the page is never filled
+    or pressed. `reads`: per element, as `find`."""
     reads = reads or {}
+    n = next(_FORMS)
+    ctag = f"country-{n}"
+    country = locate.find(page, "country", run.recipe.country,
+                          read=f"e => {{ e.setAttribute('data-optout-country', '{ctag}'); return ({reads.get('country', 'e => true')})(e); }}")
     # Its group is tagged: a `has=` scope would look for the email again at every use (~100 ms a
     # run, measured). XPath's 'following' stays inside a shadow root.
-    email = _find_email(page, run)
+    email = locate.find(page, "email", run.recipe.email, read=_WHERE_JS.format(group=_GROUP_JS.format(ctag=ctag), ctag=ctag, form=f"form-{n}"),
+                        rank=lambda where: (not where["own"], -where["depth"] if where["own"] else 0))
     tag = email.value["form"] if email else None
     scope = page.locator(f"[data-optout-form~='{tag}']") if tag else page
     after_email = email.locator.locator("xpath=following::*") if email and email.value["light"] else None
-    found = {"email": email}
-    for name in FORM_ELEMENTS:
-        if name != "email":
-            also = after_email if name == "send" else None
-            read = reads.get(name, _TAG_COUNTRY_JS if name == "country" else None)
-            found[name] = locate.find(scope, name, run.recipe.element(name), read=read, also=also)
-            if found[name] is None and scope is not page and (name == "send" or not email.value["in_form"]):
-                # Send drawn outside the <form> (a footer bar; <button form=...>), or a field outside
-                # the block a form without <form> was drawn in: the first after the email (the
-                # country anywhere: no other box asks for it).
-                after = after_email if name != "country" else None
-                found[name] = locate.find(page, name, run.recipe.element(name), read=read, also=after)
-    if email and not email.value["own"] and found["country"] and not again:
-        # No email field was beside a control that plainly asks for the country: the form was still
-        # drawing when the email was chosen, or its country field is one only the recipe knows
-        # (now tagged). Once more, so that the email beside it is chosen and scopes the rest.
-        return find_form(page, run, reads, again=True)
+    found = {"email": email, "country": country}
+    for name in ("reason", "send"):
+        also = after_email if name == "send" else None
+        found[name] = locate.find(scope, name, run.recipe.element(name), read=reads.get(name), also=also)
+        if found[name] is None and scope is not page and (name == "send" or not email.value["in_form"]):
+            # Send drawn outside the <form> (a footer bar; <button form=...>): the first after the
+            # email. A form without <form> may draw its reason outside the block too.
+            found[name] = locate.find(page, name, run.recipe.element(name), read=reads.get(name), also=also)
     return {name: found[name] for name in FORM_ELEMENTS}
-
-
-_TAG_COUNTRY_JS = "e => { e.setAttribute('data-optout-country', ''); return true; }"
-
-
-def _find_email(page: Page, run: Run) -> Found | None:
-    """Every email field of the winning layer, read in one round trip; an own one first (see _WHERE_JS)."""
-    return locate.find(page, "email", run.recipe.email, read=_WHERE_JS.format(group=_GROUP_JS, form=f"form-{next(_FORMS)}"),
-                       rank=lambda where: not where["own"])
 
 
 def locate_form(page: Page, run: Run) -> dict[str, Found]:
@@ -1082,11 +1068,13 @@ def _open_fields(page: Page, recipe: Recipe, after_code: bool = False) -> Locato
     """After the code, multi-line boxes do not count (no code is typed into one, and a 'tell us
     more' box under Meta's thanks asks nothing more); nor do email fields (a feedback panel's
     "Email (optional)"), unless the objection form is shown again: an email field the bot did not
-    fill, even a read-only one, beside the country question."""
+    fill, even a read-only one, beside a country field."""
     if after_code:
-        email = locate.any_layer(page, recipe.email).and_(page.locator(":not([data-optout-filled])"))
-        country = page.get_by_role("combobox", name=recipe.country.pattern()).filter(visible=True)
-        shown_again = page.locator("body").filter(has=email).filter(has=country)
+        unfilled = page.locator(":not([data-optout-filled])")
+        email = locate.any_layer(page, recipe.email).and_(unfilled)
+        # Any country field the recipe knows (a page's other list may count too: then the run ends
+        # as unknown, never as a false confirmation).
+        shown_again = page.locator("body").filter(has=email).filter(has=locate.any_layer(page, recipe.country).and_(unfilled))
         fields = page.locator(f"{_OPEN_INPUTS}:not([type=email], [autocomplete=email i], [name*=email i])").or_(shown_again)
     else:
         fields = page.locator(f"{_OPEN_INPUTS}, {_OPEN_BOXES}")
@@ -1495,7 +1483,7 @@ def prefill(page: Page, run: Run, start_url: str, on_step: Callable[[int], None]
         enter_code(page, run)
     else:
         run.report.info("No code step: Meta confirmed right after Send.")
-    return Outcome(final_url=page.url, confirmation_text=confirmation_text(page, run), code_step=run.code_step, page=page)
+    return Outcome(final_url=page.url, code_step=run.code_step, page=page)
 
 
 AFTER_SEND = ("code", "confirm")

@@ -73,6 +73,18 @@ def test_a_line_that_would_not_be_read_as_written_is_refused(tmp_path, line, say
         load(tmp_path, GOOD + line + "\n")
 
 
+def test_a_setting_given_twice_is_refused_naming_both_lines(tmp_path):
+    # The last would win silently: an empty OPTOUT_REASON further down swapped in the default reason.
+    with pytest.raises(BadInput, match=r"OPTOUT_REASON is set twice in .* \(lines 4 and 6\)"):
+        load(tmp_path, GOOD + '\nOPTOUT_REASON="Mine"\n\nOPTOUT_REASON=\n')
+
+
+def test_other_optout_names_are_left_alone_and_lines_are_counted_after_blank_ones(tmp_path):
+    assert load(tmp_path, GOOD + "OPTOUT_LOG_LEVEL=debug\n").country == "PT"  # not close to any setting: someone else's
+    with pytest.raises(BadInput, match=r"line 6 \(OPTOUT_REASON\)"):
+        load(tmp_path, GOOD + '\n\n\nOPTOUT_REASON="open\n')
+
+
 def test_an_unreadable_email_line_is_named_without_the_address(tmp_path):
     with pytest.raises(BadInput) as err:
         load(tmp_path, 'OPTOUT_COUNTRY=PT\nOPTOUT_EMAIL="pat.person@example.eu\n')

@@ -199,7 +199,11 @@ def test_ctrl_c_after_meta_confirmed_still_keeps_the_receipt(mock_site, env_file
     assert code == 0 and "Meta confirmed your objection. Receipt:" in err and "Cancelled" not in err
     written = list((tmp_path / "r").glob("*.json"))
     assert len(written) == 1 and out.strip() == str(written[0])
-    assert json.loads(written[0].read_text())["email"] == EMAIL
+    receipt = json.loads(written[0].read_text())
+    assert receipt["email"] == EMAIL and "received your objection" in receipt["confirmation_text"]
+    # The browser outlives the Ctrl-C (Playwright would close it on SIGINT by default): the picture is kept too.
+    assert receipt["screenshot"] and (tmp_path / "r" / receipt["screenshot"]).stat().st_size > 1000
+    assert "saving its receipt first" in err
 
 
 def test_ask_at_a_terminal_sends_once_after_yes(mock_site, env_file, tmp_path):

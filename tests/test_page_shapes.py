@@ -618,6 +618,56 @@ def test_a_helpful_box_with_an_email_field_before_the_form_is_never_filled_nor_p
     expect(page.locator("textarea")).to_have_value(run.settings.reason)
 
 
+_RES = """<label>Country of residence <select id="res"><option value="">-</option><option value="IE">Ireland</option>
+  <option value="PT">Portugal</option></select></label>"""
+
+
+def ids(found):
+    return [found[name].locator.get_attribute("id") for name in ("country", "email", "reason", "send")]
+
+
+# Three pages from the review of the fourth pass's fixes, where the first of those fixes chose wrongly.
+def test_a_second_email_field_in_the_form_and_a_feedback_form_with_a_list_of_its_own(page: Page):
+    posts = serve(page, f"""<form>{_RES}<label>Email address <input type="email" id="email"></label>
+      <label>Confirm email address <input type="email" id="email2"></label>
+      <label>Please tell us how this processing impacts you <textarea id="reason"></textarea></label>
+      <button type="button" id="send" onclick="fetch('/x', {{method: 'POST', body: JSON.stringify({{from: 'objection'}})}})">Send</button></form>
+      <form><h3>Feedback</h3><label>Reply language <select id="lang"><option value="en">English</option><option value="pt">Português</option></select></label>
+      <label>Email (optional) <input type="email" id="fb-email"></label><label>Tell us more <textarea id="fb-text"></textarea></label>
+      <button type="button" id="fb-send" onclick="fetch('/x', {{method: 'POST', body: JSON.stringify({{from: 'feedback'}})}})">Send</button></form>""")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    assert ids(found) == ["res", "email", "reason", "send"]
+    flow.fill_form(page, found, run)
+    found["send"].locator.click()
+    expect(page.locator("#lang")).to_have_value("en")
+    expect(page.locator("#fb-email")).to_have_value("")
+    page.wait_for_function("() => true")
+    assert posts == [{"from": "objection"}]
+
+
+def test_a_dial_code_list_beside_the_email_is_not_the_country(page: Page):
+    serve(page, f"""<div><section>{_RES}</section>
+      <section><label>Email address <input type="email" id="email"></label>
+        <label>Country code <select id="dial"><option value="IE">Ireland (+353)</option><option value="PT">Portugal (+351)</option></select></label>
+        <label>Phone (optional) <input type="tel"></label></section>
+      <label>Please tell us how this processing impacts you <textarea id="reason"></textarea></label>
+      <div role="button" tabindex="0" id="send">Send</div></div>""")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    assert ids(found) == ["res", "email", "reason", "send"]
+    flow.fill_form(page, found, run)
+    expect(page.locator("#res")).to_have_value("PT")
+    expect(page.locator("#dial")).to_have_value("IE")
+
+
+def test_a_reason_drawn_before_the_country_and_email_block_is_found(page: Page):
+    serve(page, f"""<div><label>Please tell us how this processing impacts you <textarea id="reason"></textarea></label>
+      <div>{_RES}<label>Email address <input type="email" id="email"></label></div>
+      <div role="button" tabindex="0" id="send">Send</div></div>""")
+    assert ids(flow.locate_form(page, make_run())) == ["res", "email", "reason", "send"]
+
+
 def test_a_country_field_only_the_recipe_knows_decides_which_email_field_is_the_forms(page: Page):
     # A typeahead with no role, name or autocomplete that says "country": only its label does.
     serve(page, _HELPFUL + """<div><label>Country of residence <input type="text" id="country"></label>
@@ -631,8 +681,12 @@ def test_a_country_field_only_the_recipe_knows_decides_which_email_field_is_the_
 def test_a_feedback_panel_drawn_before_the_form_is_not_taken_for_an_incomplete_form(page: Page):
     serve(page, _HELPFUL + f"""<div id="later"></div><script>setTimeout(() => later.innerHTML =
       `<div>{FIELDS}<div role="button" tabindex="0" id="send">Send</div></div>`, 400)</script>""")
-    found = flow.locate_form(page, make_run())  # before, exit 3: "the form is missing the country field"
+    run = make_run()
+    found = flow.locate_form(page, run)  # before, exit 3: "the form is missing the country field"
     assert found["send"].locator.get_attribute("id") == "send"
+    flow.fill_form(page, found, run)
+    expect(page.locator("#fb-email")).to_have_value("")
+    expect(page.locator("#later input[type=email]")).to_have_value("p@example.eu")
 
 
 def test_after_the_code_a_feedback_panel_email_is_no_question_but_the_form_shown_again_is(page: Page):
