@@ -509,8 +509,8 @@ def receipts_cmd(receipts_dir, as_json):
     found, skipped = receipts.list_receipts(folder)
     for data in found:
         shot = data.get("screenshot")
-        rows.append({"submitted_at": data.get("submitted_at"), "target": data.get("target"), "country": data.get("country"),
-                     "email": mask_email(str(data.get("email", ""))), "receipt": data["path"],
+        rows.append({"submitted_at": data["submitted_at"], "target": data["target"], "country": data["country"],
+                     "email": mask_email(data["email"]), "receipt": data["path"],
                      "screenshot": str(Path(data["path"]).with_name(shot)) if shot else None})
     if skipped:
         click.echo(f"Skipped {skipped} file(s) in {folder} that are not readable receipts (left as they are).", err=True)

@@ -125,7 +125,8 @@ def read_env_file(path: Path, text: str) -> dict[str, str]:
     lines: dict[str, int] = {}
     for binding in parse_stream(io.StringIO(text)):
         # A binding's text starts with the blank lines before it: its own line comes after them.
-        line = binding.original.line + binding.original.string[:len(binding.original.string) - len(binding.original.string.lstrip())].count("\n")
+        blank = binding.original.string[:len(binding.original.string) - len(binding.original.string.lstrip())]
+        line = binding.original.line + blank.count("\n")
         where = f"{path} (line {line})"
         if binding.error:  # named by its key alone: the line may hold the address
             name = re.match(r"\s*(?:export\s+)?([\w.-]*)", binding.original.string).group(1)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import platformdirs
 
 from optout_bot import __version__
-from optout_bot.files import private_dir, write_new
+from optout_bot.files import private_dir, replace_private, write_new
 
 APP = "optout-bot"
 
@@ -101,23 +100,18 @@ def save_trace(context, path: Path, secrets: list[str]) -> None:
 
 
 def redact_zip(path: Path, secrets: list[str], into: Path | None = None) -> None:
-    """Rewrite a Playwright trace (into `into`, else in place, mode 0600) with every secret
-    replaced, in text members and page copies."""
-    into = into or path
-    fd, tmp = tempfile.mkstemp(dir=into.parent, prefix=".tmp-", suffix=".zip")  # 0600 from the start
-    try:
-        with os.fdopen(fd, "wb") as out, zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            for item in src.infolist():
-                data = src.read(item)
-                try:
-                    data = redact(data.decode("utf-8"), secrets).encode("utf-8")
-                except UnicodeDecodeError:
-                    pass  # images: a screenshot of a typed email is covered by the caller's choice to trace
-                dst.writestr(item, data)
-        os.replace(tmp, into)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    """Rewrite a Playwright trace (into `into`, else in place, mode 0600, atomically) with every
+    secret replaced, in text members and page copies."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            try:
+                data = redact(data.decode("utf-8"), secrets).encode("utf-8")
+            except UnicodeDecodeError:
+                pass  # images: a screenshot of a typed email is covered by the caller's choice to trace
+            dst.writestr(item, data)
+    replace_private(into or path, out.getvalue())
 
 
 _MARK_SECRETS_JS = """
