@@ -36,7 +36,7 @@ def _debug_option(func):
 def _config_options(func):
     func = click.option("--target", help="instagram or facebook (default: OPTOUT_TARGET, else instagram).")(func)
     func = click.option("--reason", help="How the processing affects you (default: OPTOUT_REASON, else a polite Art. 21 GDPR objection).")(func)
-    func = click.option("--country", help="Country of residence: ISO code (PT, PRT) or English name (default: OPTOUT_COUNTRY).")(func)
+    func = click.option("--country", help="Country of residence: ISO code (PT, PRT) or name (default: OPTOUT_COUNTRY).")(func)
     func = click.option("--email", help="Your account's email address (default: OPTOUT_EMAIL).")(func)
     func = click.option("--env-file", type=click.Path(dir_okay=True), help="Settings file (default: .env in this folder).")(func)
     return func
@@ -480,7 +480,7 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
 @cli.command()
 @click.option("--env-file", default=".env", show_default=True, type=click.Path(dir_okay=False), help="Where to write the settings.")
 @click.option("--email", help="Your account's email address.")
-@click.option("--country", help="Country of residence: ISO code or English name.")
+@click.option("--country", help="Country of residence: ISO code or name.")
 @click.option("--reason", help="How the processing affects you (empty: the default objection).")
 @click.option("--target", help="instagram or facebook.")
 @click.option("--force", is_flag=True, help="Replace an existing file without asking.")

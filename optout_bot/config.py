@@ -34,9 +34,9 @@ _file_values: ContextVar[dict[str, str]] = ContextVar("file_values", default={})
 
 
 def clean_country(value: Any) -> str:
-    """An ISO 3166 alpha-2 code, from a code (PT, PRT) or an English name."""
+    """An ISO 3166 alpha-2 code, from a code (PT, PRT) or a name in English or a form's language (Österreich)."""
     if not isinstance(value, str) or not value.strip():
-        raise ValueError("is empty; give an ISO code such as PT or PRT, or the English name")
+        raise ValueError("is empty; give an ISO code such as PT or PRT, or the country's name")
     try:
         return countries.resolve(value)
     except LookupError:
@@ -44,7 +44,7 @@ def clean_country(value: Any) -> str:
         hint = f" Did you mean {' or '.join(close)}?" if close else ""
         shown = mask_email(value.strip()) if "@" in value else value.strip()  # an address given here by mistake
         raise ValueError(
-            f"is unknown: {shown!r}.{hint} Give an ISO code such as PT or PRT, or the English name"
+            f"is unknown: {shown!r}.{hint} Give an ISO code such as PT or PRT, or the country's name in English or your language"
         ) from None
 
 

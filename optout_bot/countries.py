@@ -39,24 +39,37 @@ def _name_index() -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=1)
+def _native_index() -> dict[str, str]:
+    """Names in the forms' languages ('Österreich', 'Polónia'); built only for a name that is not English."""
+    index: dict[str, str] = {}
+    for language in FORM_LANGUAGES:
+        translate = _translator(language).gettext
+        for country in pycountry.countries:
+            for name in _english_names(country):
+                index.setdefault(fold(translate(name)), country.alpha_2)
+    return index
+
+
 def resolve(value: str) -> str:
-    """ISO alpha-2 for an alpha-2 or alpha-3 code or an English name, any case; else LookupError."""
+    """ISO alpha-2 for an alpha-2 or alpha-3 code or a name in English or a form's language, any
+    case; else LookupError."""
     text = value.strip()
     if len(text) in (2, 3) and text.isalpha():
         found = pycountry.countries.get(**{f"alpha_{len(text)}": text.upper()})
         if found:
             return found.alpha_2
-    code = _name_index().get(fold(text))
+    code = _name_index().get(fold(text)) or _native_index().get(fold(text))
     if code:
         return code
     raise LookupError(text)
 
 
 def suggestions(value: str, limit: int = 3) -> list[str]:
-    """The closest English names, for a typo such as 'Portgual'."""
+    """The closest names, given in English, for a typo such as 'Portgual' or 'Osterrich'."""
     import difflib  # only on a typo: not imported on every run's start
 
-    index = _name_index()
+    index = {**_native_index(), **_name_index()}
     folded = difflib.get_close_matches(fold(value), list(index), n=limit, cutoff=0.6)
     names = []
     for key in folded:

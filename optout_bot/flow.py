@@ -654,6 +654,7 @@ def _country_js(alpha_2: str) -> str:
             ".map(h => h.innerText)].join(' | ');"
             " const chosen = e.tagName === 'SELECT' ? (e.selectedOptions[0] || {}) : {};"
             " return {lang: document.documentElement.lang || navigator.language || '', declared: document.documentElement.lang, options,"
+            " origin: performance.timeOrigin,"
             " locked: !!(e.disabled || e.getAttribute('aria-disabled') === 'true'),"  # not readOnly: a custom list's trigger may be
             " current: [e.value || '', chosen.label || chosen.textContent || e.value || ''],"
             " typed: e.tagName === 'INPUT' || e.tagName === 'TEXTAREA', titles,"
@@ -669,7 +670,7 @@ _FILLED_JS = "e => {{ {before} e.setAttribute('data-optout-filled', '{name}'); r
 # what else the form requires that is still missing (what would stop the browser sending it).
 _KEPT_JS = ("e => {{ e.setAttribute('data-optout-filled', 'reason');"
             " const m = e.getRootNode().querySelector('[data-optout-filled=\"{tag}\"]');"
-            " return {{kept: e.value ?? e.innerText, email: m ? m.value : null, missing: ({missing})(e)}}; }}")
+            " return {{kept: e.value ?? e.innerText, email: m ? m.value : null, missing: ({missing})(e), origin: performance.timeOrigin}}; }}")
 # Given a field of the form: the names of the visible controls, not the bot's, that would keep the
 # browser from sending it (a declaration to tick, a name to give). Only where the browser checks:
 # Send is the form's submit button and neither it nor the form opts out (a script checks otherwise).
@@ -695,7 +696,8 @@ _GROUP_JS = ("e => {{ const c = document.querySelector(\"[data-optout-country='{
 _WHERE_JS = ("(e, i) => {{ const g = ({group})(e), c = document.querySelector(\"[data-optout-country='{ctag}']\"), tag = '{form}-' + i;"
              " const own = !!g && !!c && (g.contains(c) || c.form === g); let depth = 0; for (let a = g; a; a = a.parentElement) depth++;"
              " if (g) g.setAttribute('data-optout-form', ((g.getAttribute('data-optout-form') || '') + ' ' + tag).trim());"
-             " return {{form: g ? tag : null, ctag: '{ctag}', own, depth, in_form: !!e.form, light: e.getRootNode() === document, value: e.value}}; }}")
+             " e.setAttribute('data-optout-email', tag);"
+             " return {{form: g ? tag : null, etag: tag, ctag: '{ctag}', own, depth, in_form: !!e.form, light: e.getRootNode() === document, value: e.value}}; }}")
 _FORMS = itertools.count(1)
 
 
@@ -726,9 +728,11 @@ def find_form(page: Page, run: Run, reads: dict[str, str] | None = None) -> dict
     tag = email.value["form"] if email else None
     scope = page.locator(f"[data-optout-form~='{tag}']") if tag else page
     after_email = email.locator.locator("xpath=following::*") if email and email.value["light"] else None
+    # The reason is never the email field (an email box of type text may be labelled with "details").
+    not_email = page.locator(f":not([data-optout-email='{email.value['etag']}'])") if email else None
     found = {"email": email, "country": country}
     for name in ("reason", "send"):
-        also = after_email if name == "send" else None
+        also = after_email if name == "send" else not_email
         found[name] = locate.find(scope, name, run.recipe.element(name), read=reads.get(name), also=also)
         if found[name] is None and scope is not page and (name == "send" or not email.value["in_form"]):
             # Send drawn outside the <form> (a footer bar; <button form=...>): the first after the
@@ -789,6 +793,29 @@ def _check_language(declared: str, run: Run, form_found: bool = True) -> None:
 
 
 def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
+    seen = found["country"].value
+    origin = seen.get("origin") if isinstance(seen, dict) else None
+    try:
+        kept_origin = _fill_form(page, found, run)
+    except PlaywrightError:
+        if origin is None or _same_origin(page, origin):
+            raise
+        kept_origin = None
+    if origin is not None and kept_origin != origin:
+        # What was chosen or typed went with the old document; sending the new one would send less.
+        raise PageMismatch("The page reloaded while the bot was filling in the form; nothing was sent.",
+                           hint="Run again. If it happens every time, " + _DRIFT_HINT[0].lower() + _DRIFT_HINT[1:])
+
+
+def _same_origin(page: Page, origin: float) -> bool:
+    try:
+        return page.evaluate("performance.timeOrigin") == origin
+    except PlaywrightError:
+        return False
+
+
+def _fill_form(page: Page, found: dict[str, Found], run: Run) -> float | None:
+    """Fills the form; returns the document's timeOrigin, read with what was kept."""
     settings = run.settings
     run.guard.require(page.url, "The form page")
     choose_country(page, found["country"].locator, settings.country, run, seen=found["country"].value)
@@ -826,6 +853,7 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
             raise PageMismatch(f"The form also requires {_named(read['missing'])}, which the bot does not fill in; nothing was sent.",
                                hint="Run with a window (no --headless, no --submit auto) to fill it in yourself before Send.")
         run.report.warn(f"The form also requires {_named(read['missing'])}, which the bot does not fill in: fill it in in the window before Send.")
+    return read["origin"]
 
 
 def _named(labels: list[str]) -> str:
@@ -1121,8 +1149,15 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
     if _visible(_errors(page, run, new_only, fields=False)):
         return "refused"
     if posted and _visible(_confirmations(page, run)) and not _visible(_open_fields(page, run.recipe, after_code=stage == "code")):
+        if stage == "send" and _visible(_speaks_of_a_code(page, run)):
+            return None  # "Request sent" over "enter the code we emailed": its field may still be on its way
         return "confirmed"
     return None
+
+
+def _speaks_of_a_code(page: Page, run: Run) -> Locator:
+    """New text (not a link or a button) that speaks of a code."""
+    return _new(page, page.get_by_text(run.recipe.code.pattern()).and_(page.locator(":not(a, button, [role=link], [role=button])")), True)
 
 
 def _answer_beside_fields(page: Page, run: Run, stage: Literal["send", "code"], code_visible: bool,

@@ -75,7 +75,7 @@ def init(path: Path, email: str | None, country: str | None, reason: str | None,
         raise BadInput(f"{', '.join(missing)}: needed when there is no terminal to ask on (e.g. optout-bot init --email you@example.eu --country PT)")
     _check_path(path)
     email = _given("--email", check_email, email) if email is not None else _ask("Email address of your Instagram/Facebook account", check_email)
-    country = _given("--country", check_country, country) if country is not None else _ask("Country of residence (ISO code or English name)", check_country)
+    country = _given("--country", check_country, country) if country is not None else _ask("Country of residence (ISO code or name)", check_country)
     if reason is None and interactive:
         click.echo(f"Default reason: {config.DEFAULT_REASON}", err=True)
         reason = _ask("Your own reason (Enter keeps the default)", check_reason, default="")

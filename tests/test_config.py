@@ -27,6 +27,18 @@ def test_country_accepts_codes_and_english_names(tmp_path, given, code):
     assert load(tmp_path, email="a@example.eu", country=given).country == code
 
 
+@pytest.mark.parametrize("given, code", [("Österreich", "AT"), ("osterreich", "AT"), ("Polónia", "PL"), ("Pays-Bas", "NL"),
+                                         ("România", "RO"), ("Irlanda", "IE"), ("Niemcy", "DE"), ("Belgique", "BE")])
+def test_country_accepts_names_in_the_forms_languages(tmp_path, given, code):
+    assert load(tmp_path, email="a@example.eu", country=given).country == code
+
+
+def test_a_misspelt_name_in_a_forms_language_is_suggested_in_english(tmp_path):
+    with pytest.raises(BadInput) as err:
+        load(tmp_path, email="a@example.eu", country="Osterrich")
+    assert "Did you mean Austria?" in err.value.message
+
+
 def test_unknown_country_suggests_the_closest_name(tmp_path):
     with pytest.raises(BadInput) as err:
         load(tmp_path, email="a@example.eu", country="Portgual")

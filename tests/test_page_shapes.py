@@ -199,15 +199,15 @@ def test_a_log_in_bar_in_the_header_is_neither_a_wall_nor_the_form(page: Page):
 
 
 def test_the_page_chrome_is_one_recipe_setting_that_every_check_follows(page: Page):
-    # A newsletter box in a side bar: with the side bar added to page_chrome (one place), its
+    # A newsletter box in the footer: with the footer added to page_chrome (one place), its
     # email field is neither the form's nor a field that still asks for input.
-    page.set_content("""<aside role="complementary"><label>Your email address <input type="email" id="news"></label></aside>
+    page.set_content("""<div role="contentinfo"><label>Your email address <input type="email" id="news"></label></div>
       <p>Thanks, we've received your objection request.</p>""")
     run = make_run()
     assert flow._visible(locate.any_layer(page, run.recipe.email))
     assert flow._visible(flow._open_fields(page, run.recipe))
     data = recipe._raw("instagram")
-    data["page_chrome"] += " or @role='complementary'"
+    data["page_chrome"] += " or @role='contentinfo'"
     run.recipe = recipe.Recipe.model_validate(data)
     assert not flow._visible(locate.any_layer(page, run.recipe.email))
     assert not flow._visible(flow._open_fields(page, run.recipe))
@@ -687,6 +687,65 @@ def test_a_feedback_panel_drawn_before_the_form_is_not_taken_for_an_incomplete_f
     flow.fill_form(page, found, run)
     expect(page.locator("#fb-email")).to_have_value("")
     expect(page.locator("#later input[type=email]")).to_have_value("p@example.eu")
+
+
+# The fifth red-team pass: a help centre's region picker in a sidebar before the form was taken for
+# the country of residence (its change reloads the page); an email box of type text labelled with
+# "details" was taken for the reason box too.
+_PICKER = """<{tag}><label>Country/region <select id="region" onchange="fetch('/locale', {{method: 'POST',
+  body: JSON.stringify({{cc: this.value}})}}).then(() => location.reload())"><option value="">-</option>
+  <option value="PT">Portugal</option></select></label></{end}>"""
+
+
+@pytest.mark.parametrize("sidebar", ["aside", "div role='complementary'"])
+def test_a_region_picker_in_a_sidebar_before_the_form_is_not_the_country(page: Page, sidebar):
+    posts = serve(page, _PICKER.format(tag=sidebar, end=sidebar.split()[0]) + f"<form>{FIELDS}<button type='button'>Send</button></form>")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    expect(page.locator("form select")).to_have_value("PT")
+    expect(page.locator("#region")).to_have_value("")
+    assert posts == []
+
+
+def test_an_email_box_of_type_text_that_speaks_of_details_is_not_the_reason(page: Page):
+    serve(page, """<form><label>Country of residence <select><option value="">-</option><option value="PT">Portugal</option></select></label>
+      <label>Email address (we will send the details there) <input type="text" name="Field1002"></label>
+      <label>Please tell us how this processing impacts you <textarea></textarea></label><button type="button">Send</button></form>""")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)  # before: the reason typed into the email box, exit 3
+    expect(page.locator("input[name=Field1002]")).to_have_value("p@example.eu")
+    expect(page.locator("textarea")).to_have_value(run.settings.reason)
+
+
+def test_a_page_that_reloads_while_the_form_is_filled_stops_with_nothing_sent(page: Page):
+    serve(page, f"""<form>{FIELDS.replace('<select>', '<select onchange="location.reload()">')}
+      <button type="button">Send</button></form>""")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    with pytest.raises(PageMismatch, match="reloaded"):
+        flow.fill_form(page, found, run)
+
+
+@pytest.mark.parametrize("lang, heading", [("en", "Request sent"), ("de", "Anfrage gesendet"), ("fr", "Demande envoyée"),
+                                           ("es", "Solicitud enviada"), ("it", "Richiesta inviata"), ("ro", "Solicitare trimisă")])
+def test_a_short_request_sent_heading_after_the_code_is_the_confirmation(page: Page, lang, heading):
+    serve(page, f"<h2>{heading}</h2><p>p***@example.eu</p>")
+    run = make_run()
+    assert flow.classify_after(page, run, "code", [page.locator("#gone")], posted=True) == "confirmed"
+    assert flow.classify_after(page, run, "code", [page.locator("#gone")], posted=False) is None
+
+
+def test_thanks_after_send_that_speak_of_a_code_wait_for_its_field(page: Page):
+    # The heading is drawn before the code field: taking it for the confirmation would skip the code.
+    serve(page, "<h2>Thank you</h2><p>Enter the 6-digit code we emailed you.</p><div id='later'></div>")
+    run = make_run()
+    assert flow.classify_after(page, run, "send", [page.locator("#gone")], posted=True) is None
+    page.evaluate("later.innerHTML = '<label>Code <input inputmode=numeric maxlength=6></label>'")
+    assert flow.classify_after(page, run, "send", [page.locator("#gone")], posted=True) == "code"
+    serve(page, "<h2>Request sent</h2><p>We will email you when it has been reviewed. <a href='/c'>Code of conduct</a></p>")
+    assert flow.classify_after(page, run, "send", [page.locator("#gone")], posted=True) == "confirmed"
 
 
 def test_after_the_code_a_feedback_panel_email_is_no_question_but_the_form_shown_again_is(page: Page):
