@@ -645,8 +645,9 @@ def _country_js(alpha_2: str) -> str:
     page's title and visible headings (not a sidebar's, a menu's or a dialog's) and whether the
     form asks for files (the third-party form does)."""
     codes = json.dumps([alpha_2, countries.alpha_3(alpha_2)])
-    return ("e => { e.setAttribute('data-optout-filled', ''); let options = null; if (e.tagName === 'SELECT') {"
-            " const all = Array.from(e.options).map(o => [o.value, o.label || o.textContent]);"
+    return ("e => { e.setAttribute('data-optout-filled', ''); let options = null; const listed = e.tagName === 'INPUT' && !!e.list;"
+            " if (e.tagName === 'SELECT' || listed) {"
+            " const all = Array.from((listed ? e.list : e).options).map(o => [o.value, o.label || o.textContent || o.value]);"
             f" const coded = all.filter(([v]) => {codes}.includes(v.trim().toUpperCase()));"
             " options = coded.length ? coded : all; }"
             " const titles = [document.title, ...Array.from(document.querySelectorAll('h1, h2, [role=heading]'))"
@@ -657,7 +658,7 @@ def _country_js(alpha_2: str) -> str:
             " origin: performance.timeOrigin,"
             " locked: !!(e.disabled || e.getAttribute('aria-disabled') === 'true'),"  # not readOnly: a custom list's trigger may be
             " current: [e.value || '', chosen.label || chosen.textContent || e.value || ''],"
-            " typed: e.tagName === 'INPUT' || e.tagName === 'TEXTAREA', titles,"
+            " typed: e.tagName === 'INPUT' || e.tagName === 'TEXTAREA', listed, titles,"
             " files: !!(e.form || document).querySelector('input[type=file]')}; }")
 
 
@@ -882,12 +883,18 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
         if value is None:  # the page's language may not be its list's: try every form language
             anywhere = {countries.fold(n) for n in countries.names_anywhere(alpha_2)}
             value = next((v for v, label in options if countries.fold(label) in anywhere), None)
-        if value is None:
-            _person_chooses_country(page, control, names, run, _SELECT_CHOICE)
+        listed = seen.get("listed")  # a text field with a <datalist>: its options are only suggestions
+        if listed and value is not None:
+            control.fill(value)
+            if control.input_value() != value:
+                raise PageMismatch("The country choice did not hold.", hint=_DRIFT_HINT)
             return
-        if control.select_option(value=value) != [value]:
-            raise PageMismatch("The country choice did not hold.", hint=_DRIFT_HINT)
-        return
+        if not listed:
+            if value is None:
+                _person_chooses_country(page, control, names, run, _SELECT_CHOICE)
+            elif control.select_option(value=value) != [value]:
+                raise PageMismatch("The country choice did not hold.", hint=_DRIFT_HINT)
+            return
     _choose_in_combobox(page, control, names, alpha_2, seen["typed"], run)
 
 

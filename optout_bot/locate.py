@@ -1,4 +1,4 @@
-"""Locator layers: role and accessible name, then label or placeholder, then structure.
+"""Locator layers: role and accessible name, then label, placeholder or a fieldset's legend, then structure.
 
 Each element of a recipe is looked for layer by layer; the first layer with a visible
 match wins, and the layer's name is reported so a maintainer sees what still holds.
@@ -15,6 +15,10 @@ from playwright.sync_api import Locator, Page
 from optout_bot.recipe import Element
 
 _FIELD_ROLES = ("textbox", "combobox", "searchbox", "listbox", "spinbutton")
+# A fieldset holding one field names it by its legend, which the field's accessible name leaves out.
+_ONE_FIELD_SETS = ("xpath=.//fieldset[count(.//input[not(@type='hidden' or @type='submit' or @type='button' or @type='reset'"
+                   " or @type='image' or @type='radio' or @type='checkbox')] | .//textarea | .//select | .//*[@role='combobox'])=1]")
+_FIELDS = "input, textarea, select, [role=combobox], [contenteditable=true]"
 _CLICKABLE = "button, [role=button], input[type=submit], input[type=button], a[href]"
 
 
@@ -43,6 +47,9 @@ def _unnarrowed(scope: Page | Locator, element: Element) -> list[tuple[str, Loca
         if element.role is None or element.role in _FIELD_ROLES:
             found.append(("label", scope.get_by_label(names)))
             found.append(("placeholder", scope.get_by_placeholder(names)))
+            page = scope if isinstance(scope, Page) else scope.page  # `has=` is relative: not under scope's own selector
+            legend = page.locator("xpath=./legend").filter(has_text=names)
+            found.append(("legend", scope.locator(_ONE_FIELD_SETS).filter(has=legend).locator(_FIELDS)))
         if element.role in ("button", "link"):
             found.append(("text", scope.locator(_CLICKABLE).filter(has_text=names)))
     found += [("structure", scope.locator(css)) for css in element.selectors]
@@ -72,7 +79,8 @@ def any_layer(scope: Page | Locator, element: Element) -> Locator:
     """One locator for 'is it there at all?': the role layer and the structure layer.
 
     Label and placeholder are left out here because Chromium's accessible name already
-    includes them; `find` still tries them in order when it names the winning layer.
+    includes them; `find` still tries them in order when it names the winning layer. A legend
+    is not part of its field's name, so that layer stays.
     """
     combined = None
     for layer, loc in _unnarrowed(scope, element):

@@ -20,7 +20,7 @@ def test_check_finds_every_element_and_touches_nothing(variant, target, mock_sit
     assert result.code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["missing"] == [] and set(report["elements"]) == {"link", "country", "email", "reason", "send"}
-    assert all(layer in ("role", "label", "placeholder", "text", "structure") for layer in report["elements"].values())
+    assert all(layer in ("role", "label", "placeholder", "legend", "text", "structure") for layer in report["elements"].values())
     state = site.state()
     assert state["submissions"] == [] and state["input_events"] == 0 and state["code_attempts"] == []
     assert state["cookie_choices"] == ["essential"]

@@ -748,6 +748,33 @@ def test_thanks_after_send_that_speak_of_a_code_wait_for_its_field(page: Page):
     assert flow.classify_after(page, run, "send", [page.locator("#gone")], posted=True) == "confirmed"
 
 
+def test_fields_named_only_by_the_legend_of_their_fieldset_are_found(page: Page):
+    serve(page, """<form><fieldset><legend>Country of residence</legend><select><option value="">-</option>
+      <option value="PT">Portugal</option></select></fieldset>
+      <fieldset><legend>Email address</legend><input type="text" name="Field1002"></fieldset>
+      <fieldset><legend>Contact</legend><input type="text" name="Field1003"><input type="text" name="Field1004"></fieldset>
+      <label>Please tell us how this processing impacts you <textarea></textarea></label><button type="button">Send</button></form>""")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    assert found["email"].layer == "legend" and found["email"].locator.get_attribute("name") == "Field1002"
+    serve(page, "<p>Check your email.</p><fieldset><legend>Enter code</legend><input type='text' name='Field2001'></fieldset>")
+    assert flow.classify_after(page, run, "send", [page.locator("#gone")], posted=True) == "code"
+    # A legend over several fields names none of them.
+    serve(page, "<fieldset><legend>Your email and code</legend><input name='Field1'><input name='Field2'></fieldset>")
+    assert locate.find(page, "email", run.recipe.email) is None
+
+
+@pytest.mark.parametrize("options", ['<option value="Polska"><option value="Portugal">',
+                                     '<option value="PL">Polska</option><option value="PT">Portugal</option>'])
+def test_a_country_field_with_a_datalist_gets_the_options_value_typed(page: Page, options):
+    serve(page, f"""<form><label>Country of residence <input name="Field1001" list="cc"></label><datalist id="cc">{options}</datalist>
+      <label>Email address <input type="email"></label>
+      <label>Please tell us how this processing impacts you <textarea></textarea></label><button type="button">Send</button></form>""")
+    run = make_run()
+    flow.fill_form(page, flow.locate_form(page, run), run)  # before: 5 s per name waiting for a list, then exit 3
+    expect(page.locator("input[name=Field1001]")).to_have_value("PT" if "PT" in options else "Portugal")
+
+
 def test_after_the_code_a_feedback_panel_email_is_no_question_but_the_form_shown_again_is(page: Page):
     thanks = "<p>Thanks. We've received your objection request.</p>"
     serve(page, thanks + _HELPFUL)
