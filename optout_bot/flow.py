@@ -799,7 +799,7 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
     try:
         kept_origin = _fill_form(page, found, run)
     except PlaywrightError:
-        if origin is None or _same_origin(page, origin):
+        if origin is None or page.is_closed() or _same_origin(page, origin):
             raise
         kept_origin = None
     if origin is not None and kept_origin != origin:
@@ -1040,11 +1040,14 @@ def _capital(text: str) -> str:
 Result = Literal["code", "confirmed", "refused", "wrong-code", "login", "lost"]
 
 
-def _mark_seen(page: Page, run: Run) -> int | None:
+def _mark_seen(page: Page, run: Run, code_texts: bool = False) -> int | None:
     """Tag what is on screen now, so only messages that appear after our action count; returns
-    the page's change counter as `mark` does, from the same round trip."""
+    the page's change counter as `mark` does, from the same round trip. `code_texts` (before Send):
+    also what speaks of a code already, so that only a code step's own words hold a thanks back."""
     shown = (page.get_by_role("alert").or_(_error_texts(page, run, new_only=False))
              .or_(_confirmations(page, run, new_only=False)))
+    if code_texts:
+        shown = shown.or_(_code_texts(page, run))
     try:
         # Also the document's time origin: thanks on a later document are new whatever they say.
         counter, run.seen_document = shown.evaluate_all(
@@ -1081,10 +1084,11 @@ def _error_texts(page: Page, run: Run, new_only: bool = True, fields: bool = Tru
 
 def _confirmations(page: Page, run: Run, new_only: bool = True) -> Locator:
     """Words of a confirmation; not those that speak of the code or of a message not received
-    ("if you haven't received your code", "Keine E-Mail erhalten?")."""
+    ("if you haven't received your code", "Keine E-Mail erhalten?"), nor those that also say what
+    went wrong ("The request sent is not valid"; a field's "required" may be thanks: "nothing more is required")."""
     recipe = run.recipe
     words = (page.get_by_text(recipe.text_pattern(recipe.confirmation_text)).filter(has_not_text=recipe.code.pattern())
-             .filter(has_not_text=recipe.text_pattern(recipe.not_received_text))
+             .filter(has_not_text=recipe.text_pattern(recipe.not_received_text)).filter(has_not_text=_error_words(run, False))
              .and_(page.locator("xpath=//*[not(ancestor-or-self::*[@contenteditable and @contenteditable!='false'])]")))
     return _new(page, words, new_only)
 
@@ -1162,9 +1166,15 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
     return None
 
 
+def _code_texts(page: Page, run: Run) -> Locator:
+    """Text (not a link or a button) with a word for the code at the start of a word."""
+    recipe = run.recipe
+    return page.get_by_text(recipe.text_pattern(recipe.code.names)).and_(page.locator(":not(a, button, [role=link], [role=button])"))
+
+
 def _speaks_of_a_code(page: Page, run: Run) -> Locator:
-    """New text (not a link or a button) that speaks of a code."""
-    return _new(page, page.get_by_text(run.recipe.code.pattern()).and_(page.locator(":not(a, button, [role=link], [role=button])")), True)
+    """New text that speaks of a code: the code field may still be on its way."""
+    return _new(page, _code_texts(page, run), True)
 
 
 def _answer_beside_fields(page: Page, run: Run, stage: Literal["send", "code"], code_visible: bool,
@@ -1181,6 +1191,8 @@ def _answer_beside_fields(page: Page, run: Run, stage: Literal["send", "code"], 
     if code_visible and _visible(locate.any_layer(page, run.recipe.code).and_(page.locator(":enabled:not([readonly])"))):
         return None  # the code field still takes input: no thanks on that page is the answer
     if _visible(_confirmations(page, run)) and _same_document(page, run):
+        if stage == "send" and _visible(_speaks_of_a_code(page, run)):
+            return None
         return "confirmed"
     if stage == "send":  # still since the answer, with a new alert that uses no known error words
         return "refused" if _visible(_new(page, _settled_alerts(page), True)) else None
@@ -1190,10 +1202,7 @@ def _answer_beside_fields(page: Page, run: Run, stage: Literal["send", "code"], 
 def _same_document(page: Page, run: Run) -> bool:
     """The page is the document our action was taken on (a form sent back on a new document is no
     thanks, whatever its fixed text says)."""
-    try:
-        return page.evaluate("performance.timeOrigin") == run.seen_document
-    except PlaywrightError:
-        return False
+    return _same_origin(page, run.seen_document)
 
 
 def _either(locators: list[Locator]) -> Locator:
@@ -1256,7 +1265,7 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
     pressed a second time only when a cookie dialog took the first press, which never reached Send."""
     form = [found[n].locator for n in ("email", "reason", "send")]
     watch_posts(page, run)
-    since = _mark_seen(page, run)
+    since = _mark_seen(page, run, code_texts=True)
     if run.submit == "manual":
         person.show_note(page, "Check country, email and reason below, then press the Send button yourself.", "act")
         run.report.your_turn("Check the country, email and reason in the browser window, then press Send there. The bot waits and does not press it for you.")
@@ -1337,7 +1346,7 @@ def _decline_over_form(page: Page, run: Run) -> tuple[dict[str, Found], int | No
         raise PageMismatch("After the cookie choice the form did not come back; nothing was sent.", hint=_DRIFT_HINT) from None
     found = locate_form(page, run)
     fill_form(page, found, run)
-    return found, _mark_seen(page, run)
+    return found, _mark_seen(page, run, code_texts=True)
 
 
 def _await_person_send(page: Page, run: Run, form: list[Locator]) -> Result:
@@ -1347,7 +1356,7 @@ def _await_person_send(page: Page, run: Run, form: list[Locator]) -> Result:
         if result == "refused":
             # A person can correct the form and press Send again; show them what the site said.
             run.report.warn(f"The site says: {site_message(page, run) or 'the form was not accepted'}. Correct it in the window and press Send again.")
-            _mark_seen(page, run)
+            _mark_seen(page, run, code_texts=True)
             continue
         if result == "lost" and time.monotonic() > deadline:
             raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for Send to be pressed; stopping. The bot sent nothing.")

@@ -16,9 +16,11 @@ from optout_bot.recipe import Element
 
 _FIELD_ROLES = ("textbox", "combobox", "searchbox", "listbox", "spinbutton")
 # A fieldset holding one field names it by its legend, which the field's accessible name leaves out.
-_ONE_FIELD_SETS = ("xpath=.//fieldset[count(.//input[not(@type='hidden' or @type='submit' or @type='button' or @type='reset'"
-                   " or @type='image' or @type='radio' or @type='checkbox')] | .//textarea | .//select | .//*[@role='combobox'])=1]")
-_FIELDS = "input, textarea, select, [role=combobox], [contenteditable=true]"
+_NOT_TYPED = ("hidden", "submit", "button", "reset", "image", "radio", "checkbox", "file")
+_FIELDS = (f"input:not({', '.join(f'[type={t}]' for t in _NOT_TYPED)}), textarea, select, [role=combobox],"
+           " [contenteditable=true]")
+_ONE_FIELD_SETS = ("xpath=.//fieldset[count(.//input[not(" + " or ".join(f"@type='{t}'" for t in _NOT_TYPED) + ")]"
+                   " | .//textarea | .//select | .//*[@role='combobox'] | .//*[@contenteditable='true'])=1]")
 _CLICKABLE = "button, [role=button], input[type=submit], input[type=button], a[href]"
 
 
@@ -76,7 +78,7 @@ def outside(scope: Page | Locator, ancestor_test: str) -> Locator:
 
 
 def any_layer(scope: Page | Locator, element: Element) -> Locator:
-    """One locator for 'is it there at all?': the role layer and the structure layer.
+    """One locator for 'is it there at all?': the role, legend and structure layers.
 
     Label and placeholder are left out here because Chromium's accessible name already
     includes them; `find` still tries them in order when it names the winning layer. A legend

@@ -144,7 +144,7 @@ class Recipe(_Strict):
     confirm: Element
     confirmation_text: Vocabulary
     not_received_text: Vocabulary  # "didn't get the email?": a hint beside thanks, which it makes no thanks
-    error_text: Vocabulary  # what went wrong, wherever it is said
+    error_text: Vocabulary  # what went wrong, wherever it is said (a value "not valid" too)
     field_error_text: Vocabulary  # a field's complaint ("required"): a refusal only while the form is there
     expired_text: Vocabulary  # the code expired: another try with it is pointless; only Meta can send a new one
     cookie_dialog: Element

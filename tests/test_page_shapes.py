@@ -775,6 +775,59 @@ def test_a_country_field_with_a_datalist_gets_the_options_value_typed(page: Page
     expect(page.locator("input[name=Field1001]")).to_have_value("PT" if "PT" in options else "Portugal")
 
 
+@pytest.mark.parametrize("text", ["The request sent is not valid. Please try again later.",
+                                  "La solicitud enviada no es válida. Inténtalo más tarde.",
+                                  "La richiesta inviata non è valida.", "O pedido enviado é inválido.",
+                                  "La demande envoyée n'est pas valide.", "Wniosek wysłany jest nieprawidłowy."])
+@pytest.mark.parametrize("stage", ["send", "code"])
+def test_an_error_that_holds_a_short_confirmation_phrase_is_no_confirmation(page: Page, text, stage):
+    serve(page, f"<p role='alert'>{text}</p>")
+    assert flow.classify_after(page, make_run(), stage, [page.locator("#gone")], posted=True) != "confirmed"
+
+
+def test_thanks_beside_the_form_that_speak_of_a_code_wait_for_its_field_too(page: Page):
+    serve(page, f"<form id='f'>{FIELDS}<button type='button'>Send</button></form><div id='msg'></div>")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow._mark_seen(page, run, code_texts=True)
+    page.evaluate("msg.innerHTML = '<h2>Thank you</h2><p>Enter the code we emailed you.</p>'")
+    form = [found[n].locator for n in ("email", "reason", "send")]
+    assert flow.classify_after(page, run, "send", form, posted=True, stale_errors=True) is None
+
+
+def test_words_about_a_code_already_on_the_form_page_do_not_hold_back_the_thanks(page: Page):
+    serve(page, f"<p>Under the Italian Privacy Code you may object.</p><form id='f'>{FIELDS}<button type='button'>Send</button></form>")
+    run = make_run()
+    flow.locate_form(page, run)
+    flow._mark_seen(page, run, code_texts=True)
+    page.evaluate("f.outerHTML = '<h2>Request sent</h2><p>We have received your objection.</p>'")
+    assert flow.classify_after(page, run, "send", [page.locator("#f input")], posted=True) == "confirmed"
+
+
+def test_a_legend_names_the_fieldsets_field_not_its_checkboxes_radios_or_buttons(page: Page):
+    serve(page, """<form><label>Country of residence <select><option value="">-</option><option value="PT">Portugal</option></select></label>
+      <fieldset><legend>Email address</legend><label><input type=checkbox> use my account's</label><input type="text" name="Field1002"></fieldset>
+      <fieldset><legend>How does this processing impact you?</legend><label><input type=radio name=r> A lot</label>
+      <textarea name="Field1003"></textarea></fieldset><button type="button">Send</button></form>""")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    assert found["email"].locator.get_attribute("name") == "Field1002"
+    assert found["reason"].locator.get_attribute("name") == "Field1003"
+    serve(page, "<fieldset><legend>Enter code</legend><input type=submit value=Resend><input type='text' name='Field2001'></fieldset>")
+    assert locate.find(page, "code", run.recipe.code).locator.get_attribute("name") == "Field2001"
+
+
+def test_a_window_closed_while_the_form_is_filled_is_no_reload(page: Page, monkeypatch):
+    serve(page, f"<form>{FIELDS}<button type='button'>Send</button></form>")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    choose = flow.choose_country
+    monkeypatch.setattr(flow, "choose_country", lambda p, *a, **k: (p.close(), choose(p, *a, **k)))
+    with pytest.raises(Exception) as err:
+        flow.fill_form(page, found, run)
+    assert type(err.value).__name__ == "TargetClosedError"
+
+
 def test_after_the_code_a_feedback_panel_email_is_no_question_but_the_form_shown_again_is(page: Page):
     thanks = "<p>Thanks. We've received your objection request.</p>"
     serve(page, thanks + _HELPFUL)
