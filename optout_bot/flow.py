@@ -794,6 +794,7 @@ def _check_language(declared: str, run: Run, form_found: bool = True) -> None:
 
 
 def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
+    """Fill the form found; a page that reloads meanwhile (what was typed went with it) stops the run."""
     seen = found["country"].value
     origin = seen.get("origin") if isinstance(seen, dict) else None
     try:
@@ -1098,8 +1099,7 @@ def _confirmations(page: Page, run: Run, new_only: bool = True) -> Locator:
 _SEARCH_WORDS = ("search", "such", "recherch", "busca", "cerca", "zoek", "pesquis", "szuka", "wyszuk", "caut", "căut")
 _NOT_FIELDS = ", ".join(["[readonly]", "[disabled]", "[data-optout-filled]", "[role=searchbox]", "[role=combobox]", "[name=q]"]
                         + [f"[{attr}^={word} i]" for word in _SEARCH_WORDS for attr in ("placeholder", "aria-label", "name")])
-_OPEN_INPUTS = (f"input:not([type=hidden], [type=search], [type=checkbox], [type=radio], [type=submit], [type=button],"
-                f" [type=reset], [type=image], [type=file], {_NOT_FIELDS})")
+_OPEN_INPUTS = f"input:not({', '.join(f'[type={t}]' for t in (*locate.NOT_TYPED, 'search'))}, {_NOT_FIELDS})"
 _OPEN_BOXES = f"textarea:not({_NOT_FIELDS}), [contenteditable=true]:not({_NOT_FIELDS})"
 
 

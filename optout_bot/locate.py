@@ -15,11 +15,12 @@ from playwright.sync_api import Locator, Page
 from optout_bot.recipe import Element
 
 _FIELD_ROLES = ("textbox", "combobox", "searchbox", "listbox", "spinbutton")
-# A fieldset holding one field names it by its legend, which the field's accessible name leaves out.
-_NOT_TYPED = ("hidden", "submit", "button", "reset", "image", "radio", "checkbox", "file")
-_FIELDS = (f"input:not({', '.join(f'[type={t}]' for t in _NOT_TYPED)}), textarea, select, [role=combobox],"
+# Inputs nobody types into (flow's open fields leave them out too).
+NOT_TYPED = ("hidden", "submit", "button", "reset", "image", "radio", "checkbox", "file")
+_FIELDS = (f"input:not({', '.join(f'[type={t}]' for t in NOT_TYPED)}), textarea, select, [role=combobox],"
            " [contenteditable=true]")
-_ONE_FIELD_SETS = ("xpath=.//fieldset[count(.//input[not(" + " or ".join(f"@type='{t}'" for t in _NOT_TYPED) + ")]"
+# A fieldset holding one field names it by its legend, which the field's accessible name leaves out.
+_ONE_FIELD_SETS = ("xpath=.//fieldset[count(.//input[not(" + " or ".join(f"@type='{t}'" for t in NOT_TYPED) + ")]"
                    " | .//textarea | .//select | .//*[@role='combobox'] | .//*[@contenteditable='true'])=1]")
 _CLICKABLE = "button, [role=button], input[type=submit], input[type=button], a[href]"
 
