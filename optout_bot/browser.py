@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from optout_bot.status import BadInput, OptoutError
@@ -130,6 +131,7 @@ def find(explicit: str | None = None) -> BrowserChoice:
     raise NoBrowser(INSTALL_HINT)
 
 
+@lru_cache(maxsize=8)  # asked by find() for OPTOUT_BROWSER, then again by doctor: one run of --version
 def version(choice: BrowserChoice) -> str | None:
     if not choice.executable:
         return None

@@ -795,15 +795,14 @@ def _check_language(declared: str, run: Run, form_found: bool = True) -> None:
 
 def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
     """Fill the form found; a page that reloads meanwhile (what was typed went with it) stops the run."""
-    seen = found["country"].value
-    origin = seen.get("origin") if isinstance(seen, dict) else None
+    origin = found["country"].value["origin"]  # read by locate_form with the country
     try:
         kept_origin = _fill_form(page, found, run)
     except PlaywrightError:
-        if origin is None or page.is_closed() or _same_origin(page, origin):
+        if page.is_closed() or _same_origin(page, origin):
             raise
         kept_origin = None
-    if origin is not None and kept_origin != origin:
+    if kept_origin != origin:
         # What was chosen or typed went with the old document; sending the new one would send less.
         raise PageMismatch("The page reloaded while the bot was filling in the form; nothing was sent.",
                            hint="Run again. If it happens every time, " + _DRIFT_HINT[0].lower() + _DRIFT_HINT[1:])
@@ -884,7 +883,7 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
         if value is None:  # the page's language may not be its list's: try every form language
             anywhere = {countries.fold(n) for n in countries.names_anywhere(alpha_2)}
             value = next((v for v, label in options if countries.fold(label) in anywhere), None)
-        listed = seen.get("listed")  # a text field with a <datalist>: its options are only suggestions
+        listed = seen["listed"]  # a text field with a <datalist>: its options are only suggestions
         if listed and value is not None:
             control.fill(value)
             if control.input_value() != value:
