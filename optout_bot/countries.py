@@ -92,6 +92,7 @@ def _translator(language: str) -> gettext.NullTranslations:
     # "pt-BR" -> try pt_BR, then pt; an unknown language falls back to English.
     tag = language.replace("-", "_")
     candidates = [tag, tag.split("_")[0]] if "_" in tag else [tag]
+    candidates += [_CATALOGUES[c.lower()] for c in candidates if c.lower() in _CATALOGUES]
     return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=candidates, fallback=True)
 
 
@@ -108,7 +109,10 @@ def names_in(alpha_2: str, language: str | None) -> list[str]:
 
 
 # The languages of Meta's forms in the countries with a right to object (the recipes' languages).
-FORM_LANGUAGES = ("de", "fr", "es", "it", "nl", "pt", "pt_BR", "pl", "ro")
+FORM_LANGUAGES = ("de", "fr", "es", "it", "nl", "pt", "pt_BR", "pl", "ro",
+                  "sv", "da", "nb", "fi", "cs", "sk", "el", "hu", "bg", "hr", "sl", "lt", "lv", "et")
+# pycountry keeps some catalogues under a region ("no"/"nb" -> nb_NO).
+_CATALOGUES = {"nb": "nb_NO", "no": "nb_NO"}
 
 
 def names_anywhere(alpha_2: str) -> list[str]:

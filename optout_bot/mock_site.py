@@ -1,7 +1,7 @@
 """A local mock of Meta's "object to AI training" pages, served from the fixtures in fixtures/.
 
 It plays the whole flow (Privacy Center page -> objection form -> emailed code -> confirmation)
-in server-rendered or React-style markup, in ten languages, and records everything a test needs
+in server-rendered or React-style markup, in fourteen languages, and records everything a test needs
 to check what a bot did. Like the real pages, class names and ids are regenerated on every load,
 so only roles, labels and texts are stable. Standard library only, plus pycountry for the
 country names.
@@ -61,11 +61,12 @@ UNLOGGED_PATHS = {"/__mock/state", "/__mock/event"}
 LANGUAGES: dict[str, str | None] = {
     "en": None, "de": "de", "fr": "fr", "es": "es", "it": "it", "nl": "nl",
     "pt-PT": "pt", "pt-BR": "pt_BR", "pl": "pl", "ro": "ro",
+    "sv": "sv", "cs": "cs", "el": "el", "bg": "bg",
 }
 _LANGUAGE_NAMES = {
     "en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian",
     "nl": "Dutch", "pt-PT": "European Portuguese", "pt-BR": "Brazilian Portuguese",
-    "pl": "Polish", "ro": "Romanian",
+    "pl": "Polish", "ro": "Romanian", "sv": "Swedish", "cs": "Czech", "el": "Greek", "bg": "Bulgarian",
 }
 
 VARIANT_TOKENS: dict[str, str] = {

@@ -11,7 +11,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
-LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "ro")
+# The languages of Meta's pages where people have a right to object (EU, EEA, UK, Brazil); Irish,
+# Maltese and Luxembourgish readers get Meta's pages in English, French or German.
+LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "ro",
+             "sv", "da", "nb", "fi", "cs", "sk", "el", "hu", "bg", "hr", "sl", "lt", "lv", "et")
+# Tags that name one of those languages another way ("no" is Norwegian, written as Bokmål by Meta).
+_SAME_LANGUAGE = {"no": "nb"}
 Vocabulary = dict[str, list[str]]  # language -> phrases
 
 
@@ -19,7 +24,7 @@ def reads_language(tag: str) -> bool:
     """Whether the recipes have words for a page in language `tag` ('sv-SE', 'pt_BR'); True when the
     tag names no language ('', 'und', 'x-default'): then only the page's words can tell."""
     primary = re.split(r"[-_]", tag.strip().lower())[0]
-    return not re.fullmatch(r"[a-z]{2}", primary) or primary in LANGUAGES
+    return not re.fullmatch(r"[a-z]{2}", primary) or _SAME_LANGUAGE.get(primary, primary) in LANGUAGES
 
 
 class _Strict(BaseModel):
@@ -28,10 +33,11 @@ class _Strict(BaseModel):
 
 # Where the phrases must stand in the text: anywhere; at its start (a button's "Send", not "Resend
 # code"); at the start of a word (a page text: 'merci' is not in 'commercial', 'nie zostało' not in
-# 'zgłoszenie zostało'; JavaScript's \w is ASCII, so accented Latin letters are listed); or as the
-# whole text (a radio labelled 'Yes', not 'Yes, but not now').
+# 'zgłoszenie zostało'; JavaScript's \w is ASCII, so accented Latin, Greek and Cyrillic letters are
+# listed); or as the whole text (a radio labelled 'Yes', not 'Yes, but not now').
 Placement = Literal["anywhere", "start", "word", "whole"]
-_PLACED = {"anywhere": "{}", "start": r"^\s*{}", "word": r"(?<![0-9A-Za-z_\u00C0-\u024F]){}", "whole": r"^\s*{}\s*$"}
+WORD_CHARS = r"0-9A-Za-z_\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF\u1E00-\u1FFF"
+_PLACED = {"anywhere": "{}", "start": r"^\s*{}", "word": rf"(?<![{WORD_CHARS}]){{}}", "whole": r"^\s*{}\s*$"}
 
 
 def phrase_pattern(phrases: list[str], at: Placement = "anywhere") -> str:

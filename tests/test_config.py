@@ -28,7 +28,9 @@ def test_country_accepts_codes_and_english_names(tmp_path, given, code):
 
 
 @pytest.mark.parametrize("given, code", [("Österreich", "AT"), ("osterreich", "AT"), ("Polónia", "PL"), ("Pays-Bas", "NL"),
-                                         ("România", "RO"), ("Irlanda", "IE"), ("Niemcy", "DE"), ("Belgique", "BE")])
+                                         ("România", "RO"), ("Irlanda", "IE"), ("Niemcy", "DE"), ("Belgique", "BE"),
+                                         ("Sverige", "SE"), ("Norge", "NO"), ("Ελλάδα", "GR"), ("България", "BG"),
+                                         ("Magyarország", "HU"), ("Suomi", "FI"), ("Lietuva", "LT"), ("Österrike", "AT")])
 def test_country_accepts_names_in_the_forms_languages(tmp_path, given, code):
     assert load(tmp_path, email="a@example.eu", country=given).country == code
 

@@ -29,6 +29,10 @@ MATRIX = [
     ("react", "pt-PT", "cookie", True, ""),
     ("react", "pt-BR", "cookie-fb", False, ""),
     ("react", "ro", None, False, "ai-question"),
+    ("server", "sv", "cookie", True, ""),
+    ("server", "bg", "cookie-fb", True, "select-names"),
+    ("react", "el", "cookie", True, ""),
+    ("react", "cs", None, False, ""),
 ]
 
 

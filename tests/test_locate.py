@@ -38,12 +38,12 @@ def test_fields_with_only_a_placeholder_are_found(page: Page):
 
 def test_structure_layer_needs_no_language(page: Page):
     # Labels in a language the recipe does not know: only structure can find these.
-    page.set_content("""<html lang="fi"><div>
-      <div>Asuinmaa</div><select><option value="FI">Suomi</option></select>
-      <div>Sähköposti</div><input type="email">
-      <div>Kerro</div><textarea></textarea>
-      <button type="submit">Lähetä</button>
-      <div>Koodi</div><input autocomplete="one-time-code"></div></html>""")
+    page.set_content("""<html lang="tr"><div>
+      <div>İkamet ülkesi</div><select><option value="TR">Türkiye</option></select>
+      <div>E-posta</div><input type="email">
+      <div>Bize anlatın</div><textarea></textarea>
+      <button type="submit">Gönder</button>
+      <div>Kod</div><input autocomplete="one-time-code"></div></html>""")
     assert [layer_of(page, n) for n in ("country", "email", "reason", "send", "code")] == ["structure"] * 5
 
 
