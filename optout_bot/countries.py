@@ -9,6 +9,8 @@ from functools import lru_cache
 
 import pycountry
 
+from optout_bot import LANGUAGES
+
 
 def fold(text: str) -> str:
     """Compare names the way a person reads them: case, accents and spacing do not matter."""
@@ -108,9 +110,8 @@ def names_in(alpha_2: str, language: str | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-# The languages of Meta's forms in the countries with a right to object (the recipes' languages).
-FORM_LANGUAGES = ("de", "fr", "es", "it", "nl", "pt", "pt_BR", "pl", "ro",
-                  "sv", "da", "nb", "fi", "cs", "sk", "el", "hu", "bg", "hr", "sl", "lt", "lv", "et")
+# The languages of Meta's forms in the countries with a right to object, Brazil's Portuguese apart.
+FORM_LANGUAGES = tuple(language for language in LANGUAGES if language != "en") + ("pt_BR",)
 # pycountry keeps some catalogues under a region ("no"/"nb" -> nb_NO).
 _CATALOGUES = {"nb": "nb_NO", "no": "nb_NO"}
 

@@ -11,11 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
-# The languages of Meta's pages where people have a right to object (EU, EEA, UK, Brazil); Irish,
-# Maltese and Luxembourgish readers get Meta's pages in English, French or German.
-LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "ro",
-             "sv", "da", "nb", "fi", "cs", "sk", "el", "hu", "bg", "hr", "sl", "lt", "lv", "et")
-# Tags that name one of those languages another way ("no" is Norwegian, written as Bokmål by Meta).
+from optout_bot import LANGUAGES
+
+# Tags that name one of the LANGUAGES another way ("no" is Norwegian, written as Bokmål by Meta).
 _SAME_LANGUAGE = {"no": "nb"}
 Vocabulary = dict[str, list[str]]  # language -> phrases
 
