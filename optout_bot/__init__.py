@@ -7,3 +7,5 @@ TARGETS = ("instagram", "facebook")  # here, so the CLI can offer them without i
 # readers get Meta's pages in English, French or German.
 LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "ro",
              "sv", "da", "nb", "fi", "cs", "sk", "el", "hu", "bg", "hr", "sl", "lt", "lv", "et")
+# Tags that name one of those languages another way ("no" is Norwegian, written as Bokmål by Meta).
+SAME_LANGUAGE = {"no": "nb"}

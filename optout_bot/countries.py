@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import pycountry
 
-from optout_bot import LANGUAGES
+from optout_bot import LANGUAGES, SAME_LANGUAGE
 
 
 def fold(text: str) -> str:
@@ -94,6 +94,7 @@ def _translator(language: str) -> gettext.NullTranslations:
     # "pt-BR" -> try pt_BR, then pt; an unknown language falls back to English.
     tag = language.replace("-", "_")
     candidates = [tag, tag.split("_")[0]] if "_" in tag else [tag]
+    candidates += [SAME_LANGUAGE[c.lower()] for c in candidates if c.lower() in SAME_LANGUAGE]
     candidates += [_CATALOGUES[c.lower()] for c in candidates if c.lower() in _CATALOGUES]
     return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=candidates, fallback=True)
 
@@ -112,8 +113,8 @@ def names_in(alpha_2: str, language: str | None) -> list[str]:
 
 # The languages of Meta's forms in the countries with a right to object, Brazil's Portuguese apart.
 FORM_LANGUAGES = tuple(language for language in LANGUAGES if language != "en") + ("pt_BR",)
-# pycountry keeps some catalogues under a region ("no"/"nb" -> nb_NO).
-_CATALOGUES = {"nb": "nb_NO", "no": "nb_NO"}
+# pycountry keeps some catalogues under a region.
+_CATALOGUES = {"nb": "nb_NO"}
 
 
 def names_anywhere(alpha_2: str) -> list[str]:

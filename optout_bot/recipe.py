@@ -11,10 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
-from optout_bot import LANGUAGES
+from optout_bot import LANGUAGES, SAME_LANGUAGE
 
-# Tags that name one of the LANGUAGES another way ("no" is Norwegian, written as Bokmål by Meta).
-_SAME_LANGUAGE = {"no": "nb"}
 Vocabulary = dict[str, list[str]]  # language -> phrases
 
 
@@ -22,7 +20,7 @@ def reads_language(tag: str) -> bool:
     """Whether the recipes have words for a page in language `tag` ('sv-SE', 'pt_BR'); True when the
     tag names no language ('', 'und', 'x-default'): then only the page's words can tell."""
     primary = re.split(r"[-_]", tag.strip().lower())[0]
-    return not re.fullmatch(r"[a-z]{2}", primary) or _SAME_LANGUAGE.get(primary, primary) in LANGUAGES
+    return not re.fullmatch(r"[a-z]{2}", primary) or SAME_LANGUAGE.get(primary, primary) in LANGUAGES
 
 
 class _Strict(BaseModel):

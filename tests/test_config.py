@@ -2,7 +2,7 @@
 
 import pytest
 
-from optout_bot import config
+from optout_bot import config, countries, recipe
 from optout_bot.status import BadInput
 
 
@@ -33,6 +33,12 @@ def test_country_accepts_codes_and_english_names(tmp_path, given, code):
                                          ("Magyarország", "HU"), ("Suomi", "FI"), ("Lietuva", "LT"), ("Österrike", "AT")])
 def test_country_accepts_names_in_the_forms_languages(tmp_path, given, code):
     assert load(tmp_path, email="a@example.eu", country=given).country == code
+
+
+@pytest.mark.parametrize("tag", ["nb-NO", "no-NO", "no"])
+def test_a_norwegian_page_however_tagged_is_read_and_names_the_country_in_bokmal(tag):
+    assert recipe.reads_language(tag)
+    assert countries.names_in("NO", tag)[0] == "Norge" and countries.names_in("SE", tag)[0] == "Sverige"
 
 
 def test_a_misspelt_name_in_a_forms_language_is_suggested_in_english(tmp_path):

@@ -967,7 +967,7 @@ def test_a_declaration_the_form_requires_is_left_to_the_person_in_a_window(page:
 
 @pytest.mark.parametrize("lang", ["is", "tr-TR", "uk"])
 def test_a_form_in_a_language_the_recipe_does_not_read_is_not_sent_unattended(page: Page, lang):
-    page.set_content(f"<html lang='{lang}'><form>{FIELDS}<button type='submit'>Skicka</button></form></html>")
+    page.set_content(f"<html lang='{lang}'><form>{FIELDS}<button type='submit'>Senda</button></form></html>")
     with pytest.raises(PageMismatch, match="does not read yet.*Nothing was filled in or sent") as raised:
         flow.locate_form(page, make_run())
     assert f"({lang})" in str(raised.value)
