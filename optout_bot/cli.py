@@ -321,13 +321,17 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                 path = _save_receipt(outcome, run, receipts_dir)
                 _state["receipt"] = path
                 if not headless:  # only once the receipt is safe: the person may close the window now
-                    person.show_note(outcome.page, "Done: Meta confirmed your objection. You can close this window.", "done")
+                    done = "Meta says you had already objected" if outcome.already else "Meta confirmed your objection"
+                    person.show_note(outcome.page, f"Done: {done}. You can close this window.", "done")
                 if trace:
                     _keep_trace(context, outcome.page, settings.email, snapshots)
         _report_layers(report, run)
         if demo:
             report.done(f"Demo finished: the mock site confirmed the objection. Nothing was sent to Meta. Receipt: {path}")
             report.info("For your real objection: `optout-bot init` to save your settings, then `optout-bot prefill`.")
+        elif outcome.already:
+            report.done(f"Meta says you had already objected: your earlier objection stands. Receipt: {path}")
+            report.info("Nothing more to do for this account; keep Meta's earlier confirmation email with the receipt.")
         else:
             report.done(f"Meta confirmed your objection. Receipt: {path}")
             report.info(recipe.after_confirmation)
@@ -403,6 +407,7 @@ def _save_receipt(outcome, run, receipts_dir) -> Path:
         final_url=outcome.final_url,
         confirmation_text=flow.confirmation_text(outcome.page, run),
         code_step=outcome.code_step,
+        already_objected=outcome.already,
     )
     try:
         png = outcome.page.screenshot()  # what the person saw; the confirmation sits at the top
@@ -511,7 +516,8 @@ def receipts_cmd(receipts_dir, as_json):
         shot = data.get("screenshot")
         rows.append({"submitted_at": data["submitted_at"], "target": data["target"], "country": data["country"],
                      "email": mask_email(data["email"]), "receipt": data["path"],
-                     "screenshot": str(Path(data["path"]).with_name(shot)) if shot else None})
+                     "screenshot": str(Path(data["path"]).with_name(shot)) if shot else None,
+                     "already_objected": data.get("already_objected") is True})
     if skipped:
         click.echo(f"Skipped {skipped} file(s) in {folder} that are not readable receipts (left as they are).", err=True)
     if as_json:  # like every --json of the tool: one object per line
@@ -523,6 +529,8 @@ def receipts_cmd(receipts_dir, as_json):
         return
     for row in rows:
         click.echo(f"{row['submitted_at']}  {row['target']:<9}  {row['country']}  {row['email']}  {row['receipt']}")
+        if row["already_objected"]:
+            click.echo(f"{'':>22}Meta said you had already objected")
         if row["screenshot"]:
             click.echo(f"{'':>22}screenshot: {row['screenshot']}")
 

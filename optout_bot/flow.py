@@ -85,6 +85,7 @@ class Outcome:
     final_url: str
     code_step: bool
     page: Page  # its confirmation's words are read by the caller (confirmation_text), once it is safe to
+    already: bool = False  # Meta answered that an objection from this account already stands
 
 
 # --- waiting on the page ----------------------------------------------------------------
@@ -1037,7 +1038,7 @@ def _capital(text: str) -> str:
 
 # --- Send, the code, the outcome ------------------------------------------------------------
 
-Result = Literal["code", "confirmed", "refused", "wrong-code", "login", "lost"]
+Result = Literal["code", "confirmed", "already", "refused", "wrong-code", "login", "lost"]
 
 
 def _mark_seen(page: Page, run: Run, code_texts: bool = False) -> int | None:
@@ -1045,7 +1046,8 @@ def _mark_seen(page: Page, run: Run, code_texts: bool = False) -> int | None:
     the page's change counter as `mark` does, from the same round trip. `code_texts` (before Send):
     also what speaks of a code already, so that only a code step's own words hold a thanks back."""
     shown = (page.get_by_role("alert").or_(_error_texts(page, run, new_only=False))
-             .or_(_confirmations(page, run, new_only=False)))
+             .or_(_confirmations(page, run, new_only=False, after_code=True))  # the wider kind: both stages
+             .or_(_already(page, run, new_only=False)))  # a form page's "if you have already objected..."
     if code_texts:
         shown = shown.or_(_code_texts(page, run))
     try:
@@ -1082,15 +1084,29 @@ def _error_texts(page: Page, run: Run, new_only: bool = True, fields: bool = Tru
     return _new(page, page.get_by_text(_error_words(run, fields)), new_only)
 
 
-def _confirmations(page: Page, run: Run, new_only: bool = True) -> Locator:
+def _confirmations(page: Page, run: Run, new_only: bool = True, after_code: bool = False) -> Locator:
     """Words of a confirmation; not those that speak of the code or of a message not received
     ("if you haven't received your code", "Keine E-Mail erhalten?"), nor those that also say what
-    went wrong ("The request sent is not valid"; a field's "required" may be thanks: "nothing more is required")."""
+    went wrong ("The request sent is not valid"; a field's "required" may be thanks: "nothing more is required").
+    `after_code` (the code was confirmed): thanks may speak of the code ("Your code was confirmed")
+    or of an email not received ("Didn't receive our email?"), only not of a code not received."""
     recipe = run.recipe
-    words = (page.get_by_text(recipe.text_pattern(recipe.confirmation_text)).filter(has_not_text=recipe.code.pattern())
-             .filter(has_not_text=recipe.text_pattern(recipe.not_received_text)).filter(has_not_text=_error_words(run, False))
-             .and_(page.locator("xpath=//*[not(ancestor-or-self::*[@contenteditable and @contenteditable!='false'])]")))
-    return _new(page, words, new_only)
+    words = page.get_by_text(recipe.text_pattern(recipe.confirmation_text))
+    if after_code:
+        words = words.filter(has_not_text=recipe.together(recipe.not_received_text, recipe.code.names))
+    else:
+        words = words.filter(has_not_text=recipe.code.pattern()).filter(has_not_text=recipe.text_pattern(recipe.not_received_text))
+    return _new(page, _not_typed(page, words.filter(has_not_text=_error_words(run, False))), new_only)
+
+
+def _already(page: Page, run: Run, new_only: bool = True) -> Locator:
+    """Meta's word that an objection from this account already stands."""
+    return _new(page, _not_typed(page, page.get_by_text(run.recipe.text_pattern(run.recipe.already_text))), new_only)
+
+
+def _not_typed(page: Page, loc: Locator) -> Locator:
+    """Not text the person typed (a rich-text reason box may say anything)."""
+    return loc.and_(page.locator("xpath=//*[not(ancestor-or-self::*[@contenteditable and @contenteditable!='false'])]"))
 
 
 # A field still waiting for input (not the bot's own, not a search box, not in the page's chrome):
@@ -1158,11 +1174,21 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
     # The form is gone: what went wrong (an alert, or error words), else the confirmation.
     if _visible(_errors(page, run, new_only, fields=False)):
         return "refused"
-    if posted and _visible(_confirmations(page, run)) and not _visible(_open_fields(page, run.recipe, after_code=stage == "code")):
-        if stage == "send" and _visible(_speaks_of_a_code(page, run)):
-            return None  # "Request sent" over "enter the code we emailed": its field may still be on its way
-        return "confirmed"
-    return None
+    if not posted:
+        return None
+    # Thanks first: a thanks page may also say "if you have already objected, you need not again".
+    answer = "confirmed" if _visible(_thanks(page, run, stage, stale_errors)) else "already" if _visible(_already(page, run)) else None
+    if answer is None or _visible(_open_fields(page, run.recipe, after_code=stage == "code")):
+        return None
+    if stage == "send" and _visible(_speaks_of_a_code(page, run)):
+        return None  # "Request sent" over "enter the code we emailed": its field may still be on its way
+    return answer
+
+
+def _thanks(page: Page, run: Run, stage: Literal["send", "code"], settled: bool) -> Locator:
+    """New confirmations; after the code, once the page has stayed still since the site's answer
+    (no field still on its way), also thanks that speak of the code."""
+    return _confirmations(page, run, after_code=stage == "code" and settled)
 
 
 def _code_texts(page: Page, run: Run) -> Locator:
@@ -1189,7 +1215,7 @@ def _answer_beside_fields(page: Page, run: Run, stage: Literal["send", "code"], 
         return None
     if code_visible and _visible(locate.any_layer(page, run.recipe.code).and_(page.locator(":enabled:not([readonly])"))):
         return None  # the code field still takes input: no thanks on that page is the answer
-    if _visible(_confirmations(page, run)) and _same_document(page, run):
+    if _visible(_thanks(page, run, stage, settled=True)) and _same_document(page, run):
         if stage == "send" and _visible(_speaks_of_a_code(page, run)):
             return None
         return "confirmed"
@@ -1251,7 +1277,8 @@ def _is_sending(request: Request) -> bool:
 
 
 def confirmation_text(page: Page, run: Run) -> str:
-    loc = _confirmations(page, run, new_only=False)
+    """Meta's words of the outcome, for the receipt: its thanks, or that the objection already stood."""
+    loc = _confirmations(page, run, new_only=False, after_code=True).or_(_already(page, run, new_only=False))
     try:
         texts = loc.all_inner_texts()
     except PlaywrightError:
@@ -1382,7 +1409,7 @@ _TYPE_IT_YOURSELF = ("Do not run the bot again (that would send the form twice):
                      "email into the page yourself, or wait for Meta's email. " + _DRIFT_HINT)
 
 
-def enter_code(page: Page, run: Run) -> None:
+def enter_code(page: Page, run: Run) -> Result:
     """The six-digit code: typed by the person in the page, or taken from the terminal and typed here."""
     run.code_step = True
     run.report.info(f"The page asks for the six-digit code emailed to {run.settings.masked_email}.")  # true in the demo too
@@ -1419,8 +1446,8 @@ def enter_code(page: Page, run: Run) -> None:
         if in_page:  # terminal codes are marked when typed, in _type_code
             _mark_seen(page, run)
         result = _next_attempt(page, run, form, deadline, terminal, in_page, split)
-        if result == "confirmed":
-            return
+        if result in ("confirmed", "already"):
+            return result
         if result == "wrong-code":
             tries += 1
             message = site_message(page, run) or "the code was not accepted"
@@ -1530,10 +1557,10 @@ def prefill(page: Page, run: Run, start_url: str, on_step: Callable[[int], None]
     result = send(page, found, run)
     if result == "code":
         step(5)
-        enter_code(page, run)
-    else:
+        result = enter_code(page, run)
+    elif result == "confirmed":
         run.report.info("No code step: Meta confirmed right after Send.")
-    return Outcome(final_url=page.url, code_step=run.code_step, page=page)
+    return Outcome(final_url=page.url, code_step=run.code_step, page=page, already=result == "already")
 
 
 AFTER_SEND = ("code", "confirm")

@@ -84,6 +84,7 @@ VARIANT_TOKENS: dict[str, str] = {
     "ai-question": "the generic objection form (a 2025 path from the Privacy Policy): it first asks whether the "
                    "request is about AI at Meta (Yes/No radios); the other fields show only after Yes",
     "no-code": "no emailed-code step: Send leads straight to the confirmation (2025 logged-in flow)",
+    "already": "an objection from this account already stands: Send is answered 'You've already objected' (no code step)",
     "login": "log-in wall on the pages until POST /accounts/login sets a mock_session cookie",
     "prefilled": f"the email field arrives filled with {PREFILLED_EMAIL} (as for a logged-in account)",
     "missing-email": "the form has no email field (layout drift)",
@@ -101,7 +102,7 @@ _COOKIE_TOKENS = ("cookie", "cookie-fb", "cookie-allow-only")
 _MISSING_TOKENS = {"missing-email": "email", "missing-country": "country", "missing-reason": "reason"}
 # On/off tokens; each sets the Variant field of its name with "_" for "-".
 _FLAG_TOKENS = {token: token.replace("-", "_") for token in (
-    "combobox", "select-names", "ai-question", "no-code", "login", "prefilled", "lookalike", "flaky", "new-tab", "facebook",
+    "combobox", "select-names", "ai-question", "no-code", "already", "login", "prefilled", "lookalike", "flaky", "new-tab", "facebook",
     "slow")}
 
 
@@ -120,6 +121,7 @@ class Variant:
     select_names: bool = False
     ai_question: bool = False
     no_code: bool = False
+    already: bool = False
     login: bool = False
     prefilled: bool = False
     lookalike: bool = False
@@ -492,7 +494,7 @@ class _Site:
         self._lock = threading.Lock()
         self._state = {
             "variant": str(variant), "requests": [], "submissions": [], "code_attempts": [],
-            "confirmed": 0, "cookie_choices": [], "input_events": 0, "input_fields": [], "logins": 0,
+            "confirmed": 0, "already": 0, "cookie_choices": [], "input_events": 0, "input_fields": [], "logins": 0,
         }
         self._mail: dict[str, str] = {}
         self._tokens: dict[str, str] = {}  # lsd -> jazoest, for every form served
@@ -823,7 +825,9 @@ class _Site:
         pending_id = None
         with self._lock:
             self._state["submissions"].append(record)
-            if problem is None and form.kind == "objection":
+            if problem is None and form.kind == "objection" and self.variant.already:
+                self._state["already"] += 1  # nothing new stands: no confirmation counted
+            elif problem is None and form.kind == "objection":
                 if self.variant.no_code or not email:
                     self._state["confirmed"] += 1
                 else:
@@ -839,6 +843,8 @@ class _Site:
             return self._form_document(req, form, data, problem)
         if form.kind == "third-party":
             return self._done(req, "received", "tp_done_title", "tp_done_text")
+        if self.variant.already:
+            return self._done(req, "already", "already_title", "already_text")
         if pending_id is None:
             return self._done(req, "done", "done_title", "done_text")
         if req.ajax:

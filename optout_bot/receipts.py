@@ -45,6 +45,7 @@ class Receipt:
     tool_version: str = __version__
     screenshot: str | None = None
     code_step: bool = True
+    already_objected: bool = False  # Meta's answer was that an objection from this account already stood
 
 
 def save_receipt(folder: Path, receipt: Receipt, screenshot_png: bytes | None, moment: dt.datetime) -> Path:

@@ -33,7 +33,10 @@ class _Strict(BaseModel):
 # listed); or as the whole text (a radio labelled 'Yes', not 'Yes, but not now').
 Placement = Literal["anywhere", "start", "word", "whole"]
 WORD_CHARS = r"0-9A-Za-z_\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF\u1E00-\u1FFF"
-_PLACED = {"anywhere": "{}", "start": r"^\s*{}", "word": rf"(?<![{WORD_CHARS}]){{}}", "whole": r"^\s*{}\s*$"}
+# Before a button's words, what is no word: spaces, arrows and symbols ("➤ Senden"), an icon font's
+# private-use glyphs (text, so part of the accessible name).
+_LEAD = r"[\s\u00BB\u2022\u203A\u2190-\u2BFF\uE000-\uF8FF]*"
+_PLACED = {"anywhere": "{}", "start": rf"^{_LEAD}{{}}", "word": rf"(?<![{WORD_CHARS}]){{}}", "whole": rf"^{_LEAD}{{}}{_LEAD}$"}
 
 
 def phrase_pattern(phrases: list[str], at: Placement = "anywhere") -> str:
@@ -57,6 +60,11 @@ def compiled(phrases: tuple[str, ...], at: Placement = "anywhere") -> re.Pattern
 def _alternation(*patterns: re.Pattern) -> re.Pattern:
     """Any of the patterns, each keeping its own anchoring."""
     return re.compile("|".join(p.pattern for p in patterns), re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def _together(a: re.Pattern, b: re.Pattern) -> re.Pattern:
+    return re.compile(rf"(?:{a.pattern})[\s\S]*(?:{b.pattern})|(?:{b.pattern})[\s\S]*(?:{a.pattern})", re.IGNORECASE)
 
 
 def _phrases(vocabulary: Vocabulary) -> tuple[str, ...]:
@@ -146,6 +154,7 @@ class Recipe(_Strict):
     confirm: Element
     confirmation_text: Vocabulary
     not_received_text: Vocabulary  # "didn't get the email?": a hint beside thanks, which it makes no thanks
+    already_text: Vocabulary  # "you've already objected": Meta's answer when an objection already stands
     error_text: Vocabulary  # what went wrong, wherever it is said (a value "not valid" too)
     field_error_text: Vocabulary  # a field's complaint ("required"): a refusal only while the form is there
     expired_text: Vocabulary  # the code expired: another try with it is pointless; only Meta can send a new one
@@ -176,6 +185,10 @@ class Recipe(_Strict):
         """Phrases of page texts, each at the start of a word."""
         return compiled(tuple(p for vocabulary in vocabularies for p in _phrases(vocabulary)), "word")
 
+    def together(self, first: Vocabulary, second: Vocabulary) -> re.Pattern:
+        """Page text holding phrases of both, in either order ("haven't received your code")."""
+        return _together(self.text_pattern(first), self.text_pattern(second))
+
     def says_expired(self, message: str) -> bool:
         """The site says the code expired and nothing else is wrong ('incorrect or expired' may be a typo)."""
         expired = self.text_pattern(self.expired_text)
@@ -201,6 +214,7 @@ class Recipe(_Strict):
         self.text_pattern(self.error_text, self.field_error_text)
         self.text_pattern(self.confirmation_text)
         self.text_pattern(self.not_received_text)
+        self.text_pattern(self.already_text)
         self.text_pattern(self.expired_text)
         self.text_pattern(self.ai_question)
         self.yes_pattern()

@@ -196,6 +196,22 @@ def test_ctrl_c_while_waiting_for_the_code_exits_6_and_says_the_form_was_sent(mo
     assert "Stopped (Ctrl-C) after the form was sent" in err and "check your email" in err
 
 
+@pytest.mark.parametrize("variant, words", [("server,en", "already objected"), ("react,de", "bereits widersprochen")])
+def test_meta_answering_that_an_objection_already_stands_ends_well_and_says_so(mock_site, env_file, tmp_path, variant, words):
+    site = mock_site(f"{variant},already")
+    receipts = tmp_path / "receipts"
+    result = run_cli(*prefill_args(site.start_url, env_file(), receipts), stdin=TEST_CODE + "\n")
+    assert result.code == 0, result.stderr
+    state = assert_submitted_once(site)
+    assert (state["already"], state["confirmed"], state["code_attempts"]) == (1, 0, [])
+    assert "Meta says you had already objected: your earlier objection stands." in result.stderr
+    assert "Meta confirmed your objection" not in result.stderr
+    data = assert_receipt(receipts)
+    assert data["already_objected"] is True and words in data["confirmation_text"]
+    listed = run_cli("receipts", "--receipts-dir", str(receipts))
+    assert "Meta said you had already objected" in listed.stdout
+
+
 def test_ctrl_c_after_meta_confirmed_still_keeps_the_receipt(mock_site, env_file, tmp_path):
     site = mock_site("no-code")
     code, out, err = _ctrl_c_when(_waiting_cli(site, env_file(), tmp_path), "Step 6 of 6")

@@ -324,7 +324,7 @@ def test_state_endpoint_and_request_log(client, site):
     _, raw = client.get("/__mock/state")
     state = json.loads(raw)
     assert state["requests"] == ["GET /privacy/genai/"]
-    assert set(state) == {"variant", "requests", "submissions", "code_attempts", "confirmed", "cookie_choices",
+    assert set(state) == {"variant", "requests", "submissions", "code_attempts", "confirmed", "already", "cookie_choices",
                           "input_events", "input_fields", "logins"}
 
 

@@ -492,6 +492,52 @@ def test_thanks_beside_error_words_is_a_refusal(page: Page):
 def test_a_code_hint_after_confirm_is_no_confirmation(page: Page):
     serve(page, "<p>Thanks. If you haven't received your code, check your spam folder.</p>")
     assert flow.classify_after(page, make_run(), "code", [page.locator("#gone")], posted=True) is None
+    assert flow.classify_after(page, make_run(), "code", [page.locator("#gone")], posted=True, stale_errors=True) is None
+
+
+@pytest.mark.parametrize("text", [
+    "Your code was confirmed and your objection has been submitted. You'll receive an email with the details.",
+    "Thanks, we've received your objection. Didn't receive our email at p***@example.eu? Check your spam folder.",
+    "Dein Code wurde bestätigt. Wir haben deinen Widerspruch erhalten.",
+])
+def test_thanks_that_speak_of_the_code_confirm_once_the_page_is_still_after_the_code(page: Page, text):
+    serve(page, f"<h2>Object to Your Information Being Used for AI at Meta</h2><p>{text}</p>")
+    gone = [page.locator("#gone")]
+    assert flow.classify_after(page, make_run(), "code", gone, posted=True) is None  # a code field may be on its way
+    assert flow.classify_after(page, make_run(), "code", gone, posted=True, stale_errors=True) == "confirmed"
+    # After Send they are no answer: the code step's own words may stand beside thanks.
+    assert flow.classify_after(page, make_run(), "send", gone, posted=True, stale_errors=True) is None
+
+
+@pytest.mark.parametrize("stage", ["send", "code"])
+def test_meta_saying_the_objection_already_stands_is_its_own_answer(page: Page, stage):
+    serve(page, "<h2>Object to Your Information Being Used for AI at Meta</h2><p>You've already objected to your "
+                "information being used for AI at Meta. You don't need to submit this form again.</p>")
+    assert flow.classify_after(page, make_run(), stage, [page.locator("#gone")], posted=True) == "already"
+    assert flow.classify_after(page, make_run(), stage, [page.locator("#gone")], posted=False) is None
+
+
+def test_thanks_with_a_note_for_those_who_already_objected_is_a_confirmation(page: Page):
+    serve(page, "<h2>Thanks. We've received your objection request.</h2>"
+                "<p>If you've already objected, you don't need to object again.</p>")
+    assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) == "confirmed"
+
+
+def test_the_form_pages_note_for_those_who_already_objected_is_no_answer(page: Page):
+    serve(page, f"<p>If you've already objected, you don't need to object again.</p><form>{FIELDS}<button>Send</button></form>")
+    run = make_run()
+    flow._mark_seen(page, run, code_texts=True)  # as before Send
+    page.locator("form").evaluate("f => f.remove()")  # the form goes; nothing new is said
+    assert flow.classify_after(page, run, "send", [page.locator("form button")], posted=True, stale_errors=True) is None
+
+
+def test_thanks_that_speak_of_the_code_on_the_code_page_itself_are_not_new_after_confirm(page: Page):
+    serve(page, "<p>Thanks, your request was received. We sent a code to p***@example.eu.</p><div id='box'>"
+                "<label>Enter code <input id='c' maxlength='6'></label><button>Confirm</button></div>")
+    run = make_run()
+    flow._mark_seen(page, run)  # as before typing the code
+    page.locator("#box").evaluate("e => e.remove()")  # the field goes; nothing new is said
+    assert flow.classify_after(page, run, "code", [page.locator("#c")], posted=True, stale_errors=True) is None
 
 
 def test_thanks_beside_a_code_field_that_still_takes_input_is_no_confirmation(page: Page):
@@ -1266,3 +1312,41 @@ def test_six_phone_number_boxes_are_the_code(page: Page):
         f'<input type="tel" maxlength="1" aria-label="Digit {i}">' for i in range(1, 7)) + "</div><button>Confirm</button>")
     hit = locate.find(page, "code", IG.code, read="e => e.maxLength")
     assert hit is not None and hit.value == 1
+
+
+@pytest.mark.parametrize("lang, label", [("de", "➤ Senden"), ("en", "\ue163 Send"), ("fr", "› Envoyer")])
+def test_a_send_button_whose_name_begins_with_a_glyph_is_the_send(page: Page, lang, label):
+    # An arrow or an icon font's glyph is text, so part of the accessible name, before the word.
+    page.set_content(f"""<html lang="{lang}"><body><form>{_RES}<label>Email <input type="email" id="email"></label>
+      <label>How this processing impacts you <textarea id="reason"></textarea></label>
+      <div role="button" tabindex="0" id="again">↻ Resend</div><div role="button" tabindex="0" id="send">{label}</div></form>""")
+    assert ids(flow.locate_form(page, make_run())) == ["res", "email", "reason", "send"]
+
+
+_ALREADY_ELSEWHERE = {  # the mock speaks the other 14 languages; these were written by hand
+    "da": "Du har allerede gjort indsigelse mod brugen af dine oplysninger til AI hos Meta. Du behøver ikke at indsende formularen igen.",
+    "nb": "Du har allerede protestert mot bruken av informasjonen din til AI hos Meta. Du trenger ikke å sende inn skjemaet på nytt.",
+    "fi": "Olet jo vastustanut tietojesi käyttöä Metan tekoälyssä. Sinun ei tarvitse lähettää lomaketta uudelleen.",
+    "sk": "Už ste podali námietku proti používaniu vašich informácií na AI v Meta. Tento formulár nemusíte odosielať znova.",
+    "hu": "Már tiltakoztál az ellen, hogy a Meta a mesterséges intelligenciához használja az adataidat. Nem kell újra elküldened ezt az űrlapot.",
+    "hr": "Već ste uložili prigovor na korištenje vaših podataka za AI u Meti. Ne morate ponovno slati ovaj obrazac.",
+    "sl": "Ugovor ste že vložili. Tega obrazca vam ni treba poslati znova.",
+    "lt": "Jūs jau pateikėte prieštaravimą dėl savo informacijos naudojimo „Meta“ DI. Šios formos pateikti dar kartą nereikia.",
+    "lv": "Jūs jau iebildāt pret savas informācijas izmantošanu Meta MI. Šī veidlapa nav jāiesniedz atkārtoti.",
+    "et": "Olete juba esitanud vastuväite oma teabe kasutamisele Meta tehisintellektis. Seda vormi ei pea uuesti saatma.",
+}
+
+
+def _already_texts():
+    from optout_bot.mock_site import FIXTURES, LANGUAGES
+    for lang in LANGUAGES:
+        texts = json.loads((FIXTURES / "strings" / f"{lang}.json").read_text("utf-8"))
+        yield lang, f"<h2>{texts['already_title']}</h2><p>{texts['already_text']}</p>"
+    yield from ((lang, f"<p>{text}</p>") for lang, text in _ALREADY_ELSEWHERE.items())
+
+
+@pytest.mark.parametrize("lang, html", list(_already_texts()))
+def test_already_objected_in_every_language_is_neither_thanks_nor_a_refusal(page: Page, lang, html):
+    # "You don't need to send this form again" holds words a refusal uses ("skicka", "send"): it must not read as one.
+    serve(page, f"<html lang='{lang}'>{html}</html>")
+    assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) == "already"
