@@ -368,6 +368,10 @@ def reach_form(page: Page, run: Run) -> Page:
                 wait_for_login(page, run)
                 clock.restart()
                 continue
+            if followed and (said := _first_text(_already(page, run, new_only=False))):
+                raise PageMismatch(f"Meta's page shows no form but says: \"{masked(said, run.settings.email)[:300]}\" Nothing was sent.",
+                                   hint="Your earlier objection stands: keep Meta's confirmation email. If you never objected, "
+                                        f"open {page.url} in your own browser.")
             if fallbacks is None:
                 fallbacks = _fallback_urls(page, run, followed)
             if not fallbacks:

@@ -1350,3 +1350,16 @@ def test_already_objected_in_every_language_is_neither_thanks_nor_a_refusal(page
     # "You don't need to send this form again" holds words a refusal uses ("skicka", "send"): it must not read as one.
     serve(page, f"<html lang='{lang}'>{html}</html>")
     assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) == "already"
+
+
+def test_a_form_address_that_says_you_already_objected_stops_saying_so(page: Page):
+    already = ("<h2>Object to Your Information Being Used for AI at Meta</h2><p>You've already submitted this request.</p>"
+               "<p>We'll continue to honour your objection. You don't need to object again.</p>")
+    page.route("https://www.instagram.com/help/contact/9", lambda route: route.fulfill(content_type="text/html", body=already))
+    page.route(START, lambda route: route.fulfill(content_type="text/html",
+                                                  body="<p>You have the <a href='https://www.instagram.com/help/contact/9'>right to object</a>.</p>"))
+    page.goto(START)
+    with pytest.raises(PageMismatch) as stopped:
+        flow.reach_form(page, make_run(settle_s=1))
+    assert "says: \"You've already submitted this request.\" Nothing was sent." in stopped.value.message
+    assert "Your earlier objection stands" in stopped.value.hint
