@@ -1343,6 +1343,13 @@ def _already_texts():
         texts = json.loads((FIXTURES / "strings" / f"{lang}.json").read_text("utf-8"))
         yield lang, f"<h2>{texts['already_title']}</h2><p>{texts['already_text']}</p>"
     yield from ((lang, f"<p>{text}</p>") for lang, text in _ALREADY_ELSEWHERE.items())
+    yield from ((lang, f"<p>{text}</p>") for lang, text in _ALREADY_IN_OTHER_WORDS.items())
+
+
+_ALREADY_IN_OTHER_WORDS = {  # a second hand's wording, which the first lists missed
+    "ro": "Ți-ai exprimat deja obiecția față de utilizarea informațiilor tale pentru AI la Meta.",
+    "lv": "Jūs jau esat iebildis pret savas informācijas izmantošanu mākslīgajam intelektam uzņēmumā Meta.",
+}
 
 
 @pytest.mark.parametrize("lang, html", list(_already_texts()))
