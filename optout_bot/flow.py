@@ -646,10 +646,16 @@ def _new_tab(new_page: Page, run: Run) -> Page:
 def _country_js(alpha_2: str) -> str:
     """What choose_country needs, read in the round trip that finds the field: the page's language,
     a <select>'s options (only those valued with the country's ISO code when there are such, else
-    all of them, to be matched by name) and whether it is a text input; then, for locate_form, the
+    all of them, to be matched by name), the browser's names for the country (`regions`: in the
+    page's language, then in each form language) and whether it is a text input; then, for locate_form, the
     page's title and visible headings (not a sidebar's, a menu's or a dialog's) and whether the
     form asks for files (the third-party form does)."""
     codes = json.dumps([alpha_2, countries.alpha_3(alpha_2)])
+    # The browser's own country names (Unicode CLDR, as most sites use) in the page's language, then
+    # in every form language: where they differ from ISO's ('Țările de Jos', not 'Olanda').
+    region = (f"l => {{ try {{ return new Intl.DisplayNames([l], {{type: 'region', fallback: 'none'}}).of('{alpha_2}') || ''; }}"
+              " catch (_) { return ''; } }")
+    others = json.dumps([language.replace("_", "-") for language in countries.FORM_LANGUAGES])
     return ("e => { e.setAttribute('data-optout-filled', ''); let options = null; const listed = e.tagName === 'INPUT' && !!e.list;"
             " if (e.tagName === 'SELECT' || listed) {"
             " const all = Array.from((listed ? e.list : e).options).map(o => [o.value, o.label || o.textContent || o.value]);"
@@ -659,7 +665,8 @@ def _country_js(alpha_2: str) -> str:
             ".filter(h => h.checkVisibility() && !h.closest('aside, nav, footer, [role=complementary], [role=navigation], [role=dialog]'))"
             ".map(h => h.innerText)].join(' | ');"
             " const chosen = e.tagName === 'SELECT' ? (e.selectedOptions[0] || {}) : {};"
-            " return {lang: document.documentElement.lang || navigator.language || '', declared: document.documentElement.lang, options,"
+            " const lang = document.documentElement.lang || navigator.language || '';"
+            f" return {{lang, declared: document.documentElement.lang, options, regions: [lang, ...{others}].map({region}),"
             " origin: performance.timeOrigin,"
             " locked: !!(e.disabled || e.getAttribute('aria-disabled') === 'true'),"  # not readOnly: a custom list's trigger may be
             " current: [e.value || '', chosen.label || chosen.textContent || e.value || ''],"
@@ -867,13 +874,14 @@ def _named(labels: list[str]) -> str:
 
 
 def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: dict | None = None) -> None:
-    """Pick the country by ISO value or by its name in the page's language (pycountry's translations).
-    `seen`: what _country_js read when the field was found."""
+    """Pick the country by ISO value or by its name in the page's language: the browser's (CLDR),
+    then pycountry's translations of ISO 3166. `seen`: what _country_js read when the field was found."""
     seen = seen or _read(control, _country_js(alpha_2), run.recipe.country.description, run)
     options = seen["options"]
-    names = countries.names_in(alpha_2, seen["lang"] or None)
+    regions = [name for name in seen["regions"] if name]
+    names = list(dict.fromkeys(regions[:1] + countries.names_in(alpha_2, seen["lang"] or None)))
     if seen["locked"]:
-        if _is_country(seen["current"], alpha_2):
+        if _is_country(seen["current"], alpha_2, regions):
             run.report.info(f"The page already shows your country, {countries.english_name(alpha_2)}, and does not let it be changed.")
             return
         _wait_until_enabled(control, seen["current"], alpha_2)
@@ -886,7 +894,7 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
         if value is None:
             value = next((v for v, label in options if countries.fold(label) in wanted_names), None)
         if value is None:  # the page's language may not be its list's: try every form language
-            anywhere = {countries.fold(n) for n in countries.names_anywhere(alpha_2)}
+            anywhere = {countries.fold(n) for n in countries.names_anywhere(alpha_2) + regions}
             value = next((v for v, label in options if countries.fold(label) in anywhere), None)
         listed = seen["listed"]  # a text field with a <datalist>: its options are only suggestions
         if listed and value is not None:
@@ -903,10 +911,10 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
     _choose_in_combobox(page, control, names, alpha_2, seen["typed"], run)
 
 
-def _is_country(current: list[str], alpha_2: str) -> bool:
+def _is_country(current: list[str], alpha_2: str, regions: list[str]) -> bool:
     value, label = (text.strip() for text in current)
     return (value.upper() in (alpha_2, countries.alpha_3(alpha_2))
-            or countries.fold(label) in {countries.fold(n) for n in countries.names_anywhere(alpha_2)})
+            or countries.fold(label) in {countries.fold(n) for n in countries.names_anywhere(alpha_2) + regions})
 
 
 def _wait_until_enabled(control: Locator, current: list[str], alpha_2: str) -> None:
