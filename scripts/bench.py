@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from optout_bot import browser  # noqa: E402  (no Playwright: finding Chromium and its flags only)
+from optout_bot import browser, recipe  # noqa: E402  (no Playwright: Chromium and its flags; the recipe's names)
 from optout_bot.mock_site import TEST_CODE, MockSite, parse_variant  # noqa: E402
 from optout_bot.wizard import render as render_settings  # noqa: E402
 
@@ -79,25 +79,39 @@ with sync_playwright() as pw:
 
 def floor_steps(launch: dict, args: list[str], code_step: bool, extras: tuple[str, ...] = ()) -> list[tuple[str, list[str]]]:
     link = ", ".join(f"a[href$='/{form_id}']" for form_id in FORM_IDS)
+    # Where each element is: the mock's CSS, or (extra "roles") the recipe's role and accessible-name
+    # patterns, as the locator layers' first layer looks for it on a page it has never seen.
+    css = {"link": link, "country": "select", "email": "input[autocomplete=email]", "reason": "textarea",
+           "send": "button[type=submit]", "code": "input[name=code]", "confirm": "button[type=submit]"}
+    setup = [line for extra in extras for line in extra_setup(extra)]
+    roles = {}
+    if "roles" in extras:
+        ig = recipe.load("instagram")
+        setup.append("import re")
+        for name in css:
+            element = getattr(ig, name, None) or ig.element(name)
+            pattern = element.pattern()
+            roles[name] = f"page.get_by_role({element.role!r}, name=re.compile({pattern.pattern!r}, {int(pattern.flags)})).first"
+
+    def act(name: str, action: str, *values: str) -> str:
+        if name in roles:
+            return f"{roles[name]}.{action}({', '.join(values)})"
+        return f'page.{action}({", ".join([json.dumps(css[name]), *values])})'
+
     steps = [
         ("browser ready", [f"browser = pw.chromium.launch(headless=True, args={json.dumps(args)}, **{launch!r})",
-                           "page = browser.new_page()"]
-         + [line for extra in extras for line in extra_setup(extra)]),
+                           "page = browser.new_page()"] + setup),
         ("start page loaded", ["page.goto(url)"]),
-        ("form reached", [f'page.click("{link}")', '?page.wait_for_selector("select")']),
-        ("form filled", [f'page.select_option("select", "{COUNTRY}")',
-                         'page.fill("input[autocomplete=email]", email)',
-                         'page.fill("textarea", reason)']),
+        ("form reached", [act("link", "click"), '?page.wait_for_selector("select")']),
+        ("form filled", [act("country", "select_option", f'"{COUNTRY}"'), act("email", "fill", "email"),
+                         act("reason", "fill", "reason")]),
     ]
     if code_step:
-        steps += [("sent, code page shown", ['page.click("button[type=submit]")',
-                                             '?page.wait_for_selector("input[name=code]")']),
-                  ("code confirmed", ['page.fill("input[name=code]", code)',
-                                      'page.click("button[type=submit]")',
+        steps += [("sent, code page shown", [act("send", "click"), '?page.wait_for_selector("input[name=code]")']),
+                  ("code confirmed", [act("code", "fill", "code"), act("confirm", "click"),
                                       'page.wait_for_selector("[role=status]")'])]
     else:
-        steps += [("sent, confirmed", ['page.click("button[type=submit]")',
-                                       'page.wait_for_selector("[role=status]")'])]
+        steps += [("sent, confirmed", [act("send", "click"), 'page.wait_for_selector("[role=status]")'])]
     # The flow's job ends with a receipt that includes a screenshot of the confirmation, so the floor
     # takes the same screenshot: the same steps, done the shortest way.
     steps.append(("receipt saved", ['page.screenshot()']))
@@ -386,6 +400,7 @@ ABLATIONS = {
     "tracing": ("tracing",),
     "guard": ("guard",),
     "both": ("tracing", "guard"),
+    "roles": ("roles",),
 }
 
 
@@ -643,7 +658,8 @@ def breakdown_markdown(b: Breakdown, runs: int, gap: float) -> list[str]:
     base = med(b.ablations["plain"])
     names = {"plain": "floor", "tracing": "floor + `context.tracing.start(snapshots=False)` (the failure trace)",
              "guard": "floor + the host guard's route for outside URLs and its request listener",
-             "both": "floor + both"}
+             "both": "floor + both",
+             "roles": "floor finding each element by role and the recipe's names (its 23 languages) instead of the mock's CSS"}
     for name, times in b.ablations.items():
         lines.append(f"| {names[name]} | {med(times):.3f} | {med(times) - base:+.3f} |")
     lines += ["", f"For comparison, in the timed pairs the flow's median is {gap:.3f} s above the floor's."]
