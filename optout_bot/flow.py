@@ -894,7 +894,7 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
         if value is None:
             value = next((v for v, label in options if countries.fold(label) in wanted_names), None)
         if value is None:  # the page's language may not be its list's: try every form language
-            anywhere = {countries.fold(n) for n in countries.names_anywhere(alpha_2) + regions}
+            anywhere = _names_anywhere(alpha_2, regions)
             value = next((v for v, label in options if countries.fold(label) in anywhere), None)
         listed = seen["listed"]  # a text field with a <datalist>: its options are only suggestions
         if listed and value is not None:
@@ -911,10 +911,14 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
     _choose_in_combobox(page, control, names, alpha_2, seen["typed"], run)
 
 
+def _names_anywhere(alpha_2: str, regions: list[str]) -> set[str]:
+    """The country's names in every form language, pycountry's and the browser's, folded."""
+    return {countries.fold(n) for n in countries.names_anywhere(alpha_2) + regions}
+
+
 def _is_country(current: list[str], alpha_2: str, regions: list[str]) -> bool:
     value, label = (text.strip() for text in current)
-    return (value.upper() in (alpha_2, countries.alpha_3(alpha_2))
-            or countries.fold(label) in {countries.fold(n) for n in countries.names_anywhere(alpha_2) + regions})
+    return value.upper() in (alpha_2, countries.alpha_3(alpha_2)) or countries.fold(label) in _names_anywhere(alpha_2, regions)
 
 
 def _wait_until_enabled(control: Locator, current: list[str], alpha_2: str) -> None:

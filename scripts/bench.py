@@ -89,7 +89,7 @@ def floor_steps(launch: dict, args: list[str], code_step: bool, extras: tuple[st
         ig = recipe.load("instagram")
         setup.append("import re")
         for name in css:
-            element = getattr(ig, name, None) or ig.element(name)
+            element = ig.element(name)
             pattern = element.pattern()
             roles[name] = f"page.get_by_role({element.role!r}, name=re.compile({pattern.pattern!r}, {int(pattern.flags)})).first"
 
