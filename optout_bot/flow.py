@@ -70,6 +70,7 @@ class Run:
     settle_s: float | None = None  # a loaded page still this long shows all it will (None: timeout_s)
     posts: int = 0  # POST requests answered (or failed) on the form's page: proof something was sent
     seen_document: float | None = None  # time origin of the document _mark_seen last tagged
+    caution: str = ""  # what the person must check before sending, said again in the window's note
 
     @property
     def settle(self) -> float:
@@ -781,9 +782,43 @@ def locate_form(page: Page, run: Run) -> dict[str, Found]:
         raise PageMismatch(f"This is not the objection form (it says: {' '.join(titles.split())[:120]!r}); nothing was filled in or sent.",
                            hint="The link followed led to another of Meta's forms. " + _DRIFT_HINT)
     _check_language(found["country"].value["declared"], run)
+    _check_purpose(page, found, run, titles)
     for name, hit in found.items():
         run.layers[name] = hit.layer
     return found
+
+
+# The visible words of a form, not its lists' (a country's name is no title) nor what is typed.
+_OWN_TEXT_JS = """e => { const skip = 'select, datalist, [role=listbox], [role=option], textarea, script, style, [aria-hidden=true]', out = [];
+  const walk = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+  for (let n; (n = walk.nextNode());) { const p = n.parentElement; if (p && !p.closest(skip) && p.checkVisibility()) out.push(n.data); }
+  return out.join(' ').slice(0, 4000); }"""
+
+
+def _check_purpose(page: Page, found: dict[str, Found], run: Run, titles: str) -> None:
+    """The form must say it is for objecting, or about AI: in its title or headings, else in its own
+    words. Meta's other request forms ('Request a copy of your information') ask for the same
+    fields, and their thanks reads like the objection's. Unattended, such a form is never filled;
+    with a person there, they are told to look before sending."""
+    purpose = run.recipe.purpose_pattern()
+    if purpose.search(titles):
+        return
+    tag = found["email"].value["form"]
+    try:
+        own = page.locator(f"[data-optout-form~='{tag}']").first.evaluate(_OWN_TEXT_JS, timeout=run.timeout_s * 1000) if tag else ""
+    except PlaywrightError:
+        own = ""
+    if purpose.search(own):
+        return
+    said = " ".join(titles.split())[:120]
+    if _unattended(run):
+        raise PageMismatch(f"This form does not say it is for objecting to AI use (its title: {said!r}), so the bot stopped. "
+                           "Nothing was filled in or sent.",
+                           hint="The link may lead to another of Meta's forms. To look at it yourself, run with a window "
+                                "(no --headless, no --submit auto). " + _DRIFT_HINT)
+    run.caution = "This form's title does not mention objecting or AI: make sure it is the objection form before you send it."
+    run.report.warn(f"This form does not say it is for objecting to AI use (its title: {said!r}). Look at it in the window; "
+                    "send it only if it is the objection form.")
 
 
 def _unattended(run: Run) -> bool:
@@ -1309,10 +1344,13 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
     watch_posts(page, run)
     since = _mark_seen(page, run, code_texts=True)
     if run.submit == "manual":
-        person.show_note(page, "Check country, email and reason below, then press the Send button yourself.", "act")
+        person.show_note(page, f"{run.caution} Check country, email and reason below, then press the Send button yourself.".strip(),
+                         "warn" if run.caution else "act")
         run.report.your_turn("Check the country, email and reason in the browser window, then press Send there. The bot waits and does not press it for you.")
         return _await_person_send(page, run, form)
     if run.submit == "ask":
+        if run.caution:
+            person.show_note(page, run.caution, "warn")
         if not _asked_to_send(page, run, found):
             run.report.info("Send was pressed in the window; the bot does not press it again.")
             return _await_person_send(page, run, form)

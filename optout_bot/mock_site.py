@@ -91,6 +91,8 @@ VARIANT_TOKENS: dict[str, str] = {
     "missing-country": "the form has no country field (layout drift)",
     "missing-reason": "the form has no reason text box (layout drift)",
     "lookalike": "the right-to-object link points to a look-alike, non-Meta host",
+    "other-form": "the right-to-object link leads to Meta's 'Request a copy of your information' form: "
+                  "country, email and a text box as on the objection form, and a thanks like its own",
     "flaky": f"the first {FLAKY_FAILURES} GETs of the start page answer 503 with a Meta-style error page",
     "new-tab": "the right-to-object link opens in a new tab (target=_blank)",
     "facebook": "Facebook-style pages and wording; form at /help/contact/6359191084165019",
@@ -102,7 +104,7 @@ _COOKIE_TOKENS = ("cookie", "cookie-fb", "cookie-allow-only")
 _MISSING_TOKENS = {"missing-email": "email", "missing-country": "country", "missing-reason": "reason"}
 # On/off tokens; each sets the Variant field of its name with "_" for "-".
 _FLAG_TOKENS = {token: token.replace("-", "_") for token in (
-    "combobox", "select-names", "ai-question", "no-code", "already", "login", "prefilled", "lookalike", "flaky", "new-tab", "facebook",
+    "combobox", "select-names", "ai-question", "no-code", "already", "login", "prefilled", "lookalike", "other-form", "flaky", "new-tab", "facebook",
     "slow")}
 
 
@@ -125,6 +127,7 @@ class Variant:
     login: bool = False
     prefilled: bool = False
     lookalike: bool = False
+    other_form: bool = False
     flaky: bool = False
     new_tab: bool = False
     facebook: bool = False
@@ -349,7 +352,7 @@ class _Field:
 
 @dataclass(frozen=True)
 class _Form:
-    kind: str  # "objection" | "third-party"
+    kind: str  # "objection" | "third-party" | "copy"
     form_id: str
     title: str  # text key
     intro: str  # text key
@@ -364,15 +367,16 @@ class _Brand:
     name: str
     form_id: str
     third_party_id: str
+    copy_id: str  # "Request a copy of your information": another of Meta's forms
     lookalike_url: str
     field_base: int  # Field<digits> names are derived from this, stable per brand as on the real forms
 
 
 _BRANDS = {
-    "instagram": _Brand("Instagram", "233964459562201", "1283956405581063",
+    "instagram": _Brand("Instagram", "233964459562201", "1283956405581063", "366993967229337",
                         "https://help.instagram.com.account-verify.example/contact/233964459562201",
                         1412795478919520),
-    "facebook": _Brand("Facebook", "6359191084165019", "1191934328657286",
+    "facebook": _Brand("Facebook", "6359191084165019", "1191934328657286", "2032834846972583",
                        "https://www.facebook.com.account-verify.example/help/contact/6359191084165019",
                        1618345265221004),
 }
@@ -394,7 +398,11 @@ def _build_forms(brand: _Brand, missing: frozenset[str], ai_question: bool = Fal
         _Field("name", name, "tp_name_label", required=False), _Field("email", email, "email_label"),
         _Field("country", country, "country_label"), _Field("reason", prompt, "tp_prompt_label"),
         _Field("files", files, "tp_files_label", required=False)))
-    return {form.form_id: form for form in (objection, third_party)}
+    country, email, prompt = _field_names(brand.field_base + 1_280_000_000_000, 3)
+    copy = _Form("copy", brand.copy_id, "copy_title", "copy_intro", (
+        _Field("country", country, "country_label"), _Field("email", email, "email_label"),
+        _Field("reason", prompt, "copy_prompt_label")))
+    return {form.form_id: form for form in (objection, third_party, copy)}
 
 
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
@@ -643,7 +651,8 @@ class _Site:
     def _segments(self, text: str) -> list:
         """Running text with "[link text](#key)" markers -> strings and link dicts."""
         brand = self.brand
-        targets = {"object": brand.lookalike_url if self.variant.lookalike else CONTACT_PREFIX + brand.form_id,
+        targets = {"object": brand.lookalike_url if self.variant.lookalike
+                   else CONTACT_PREFIX + (brand.copy_id if self.variant.other_form else brand.form_id),
                    "thirdparty": CONTACT_PREFIX + brand.third_party_id,
                    "policy": "/privacy/policy/", "help": "/help/"}
         segments: list = []
@@ -841,8 +850,8 @@ class _Site:
                 return _json_response({"status": "invalid", "field": problem[0], "error": problem[1]},
                                       prefix=AJAX_PREFIX)
             return self._form_document(req, form, data, problem)
-        if form.kind == "third-party":
-            return self._done(req, "received", "tp_done_title", "tp_done_text")
+        if form.kind != "objection":
+            return self._done(req, "received", "tp_done_title", f"{form.kind.replace('third-party', 'tp')}_done_text")
         if self.variant.already:
             return self._done(req, "already", "already_title", "already_text")
         if pending_id is None:

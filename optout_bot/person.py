@@ -106,7 +106,7 @@ _NOTE_JS = """
       zIndex: 2147483647, pointerEvents: 'none', maxWidth: '640px', width: 'calc(100% - 32px)'});
     document.documentElement.appendChild(host);
   }
-  const colours = {act: '#0b57d0', info: '#3c4043', done: '#137333'};
+  const colours = {act: '#0b57d0', info: '#3c4043', done: '#137333', warn: '#b3261e'};
   host.__root.innerHTML = '';
   const box = document.createElement('div');
   box.setAttribute('role', 'status');

@@ -30,13 +30,15 @@ class _Strict(BaseModel):
 # Where the phrases must stand in the text: anywhere; at its start (a button's "Send", not "Resend
 # code"); at the start of a word (a page text: 'merci' is not in 'commercial', 'nie zostało' not in
 # 'zgłoszenie zostało'; JavaScript's \w is ASCII, so accented Latin, Greek and Cyrillic letters are
-# listed); or as the whole text (a radio labelled 'Yes', not 'Yes, but not now').
-Placement = Literal["anywhere", "start", "word", "whole"]
+# listed); as the whole text (a radio labelled 'Yes', not 'Yes, but not now'); or as a whole word
+# written in capitals (an abbreviation: 'KI', not 'Kinder' or the 'ki' of another language).
+Placement = Literal["anywhere", "start", "word", "whole", "abbreviation"]
 WORD_CHARS = r"0-9A-Za-z_\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF\u1E00-\u1FFF"
 # Before a button's words, what is no word: spaces, arrows and symbols ("➤ Senden"), an icon font's
 # private-use glyphs (text, so part of the accessible name).
 _LEAD = r"[\s\u00BB\u2022\u203A\u2190-\u2BFF\uE000-\uF8FF]*"
-_PLACED = {"anywhere": "{}", "start": rf"^{_LEAD}{{}}", "word": rf"(?<![{WORD_CHARS}]){{}}", "whole": rf"^{_LEAD}{{}}{_LEAD}$"}
+_PLACED = {"anywhere": "{}", "start": rf"^{_LEAD}{{}}", "word": rf"(?<![{WORD_CHARS}]){{}}", "whole": rf"^{_LEAD}{{}}{_LEAD}$",
+           "abbreviation": rf"(?<![{WORD_CHARS}])(?-i:{{}})(?![{WORD_CHARS}])"}
 
 
 def phrase_pattern(phrases: list[str], at: Placement = "anywhere") -> str:
@@ -145,6 +147,9 @@ class Recipe(_Strict):
     # Meta's generic objection form first asks whether the request is about AI at Meta; the
     # objection fields show after answering yes (words of the question, and of that answer).
     ai_question: Vocabulary
+    # AI named in a title: with the link's words for objecting, what says a form is the objection
+    # form (Meta's other forms ask for the same fields). Phrases in capitals are abbreviations.
+    ai_text: Vocabulary
     yes_answer: Vocabulary
     country: Element
     email: Element
@@ -194,6 +199,12 @@ class Recipe(_Strict):
         expired = self.text_pattern(self.expired_text)
         return bool(expired.search(message)) and not self.text_pattern(self.error_text, self.field_error_text).search(expired.sub(" ", message))
 
+    def purpose_pattern(self) -> re.Pattern:
+        """Text that says a form is for objecting, or is about AI."""
+        words = _phrases(self.link.names) + _phrases(self.link.weak_names)
+        words += tuple(p for p in _phrases(self.ai_text) if not p.isupper())
+        return _alternation(compiled(words, "word"), compiled(tuple(p for p in _phrases(self.ai_text) if p.isupper()), "abbreviation"))
+
     def yes_pattern(self) -> re.Pattern:
         return compiled(_phrases(self.yes_answer), "whole")
 
@@ -217,6 +228,7 @@ class Recipe(_Strict):
         self.text_pattern(self.already_text)
         self.text_pattern(self.expired_text)
         self.text_pattern(self.ai_question)
+        self.purpose_pattern()
         self.yes_pattern()
         self.cookie_choice()
 

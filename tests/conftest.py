@@ -169,6 +169,16 @@ def assert_submitted_once(site, country="PT", form_id: str | None = None):
     return state
 
 
+# What the objection form's page is called: a form that says nothing of objecting or of AI is not
+# filled when nobody watches (flow._check_purpose).
+OBJECTION_TITLE = "Object to Your Information Being Used for AI at Meta | Instagram Help Center"
+
+
+def show_form(page, html: str) -> None:
+    """`html` as the page's content, titled as the objection form's page is."""
+    page.set_content(f"<title>{OBJECTION_TITLE}</title>{html}")
+
+
 def make_run(**overrides):
     """A flow.Run for in-process tests of single steps: Instagram's recipe, headless, 5 s timeout."""
     from optout_bot import flow, recipe

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import assert_submitted_once, prefill_args, run_cli
+from conftest import ROOT, assert_submitted_once, prefill_args, run_cli
 from optout_bot import recipe
 from optout_bot.mock_site import TEST_CODE
 
@@ -60,3 +60,13 @@ def test_every_recipe_records_when_and_in_which_languages_it_was_verified(target
     if verified.date is not None:
         assert verified.languages, "a verified recipe names the languages it was verified in"
         assert set(verified.languages) <= set(recipe.LANGUAGES)
+
+
+def test_the_objection_forms_title_says_what_it_is_for_in_every_language_and_the_copy_forms_does_not():
+    # The words that tell the objection form from Meta's other forms (flow._check_purpose), against
+    # the mock site's titles in its 14 languages: a miss here stops every unattended run in that language.
+    purpose = recipe.load("instagram").purpose_pattern()
+    for strings in (ROOT / "fixtures" / "strings").glob("*.json"):
+        texts = json.loads(strings.read_text(encoding="utf-8"))
+        assert purpose.search(texts["form_title"]), strings.name
+        assert not purpose.search(" ".join([texts["copy_title"], *texts["copy_intro"], texts["copy_prompt_label"]])), strings.name

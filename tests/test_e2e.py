@@ -115,6 +115,18 @@ def test_look_alike_host_is_refused_with_exit_7(mock_site, env_file, tmp_path):
     assert site.state()["submissions"] == [] and site.state()["input_events"] == 0
 
 
+@pytest.mark.parametrize("variant, said", [("other-form", "Request a copy of your information"),
+                                           ("react,de,other-form", "Eine Kopie deiner Informationen anfordern")])
+def test_another_of_metas_forms_behind_the_link_is_never_filled(mock_site, env_file, tmp_path, variant, said):
+    # Same fields as the objection form and a thanks like its own: sent, it would read as confirmed.
+    site = mock_site(variant)
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"))
+    assert result.code == 3, result.stderr
+    assert "does not say it is for objecting" in result.stderr and said in result.stderr
+    assert site.state()["submissions"] == [] and site.state()["input_events"] == 0
+    assert not (tmp_path / "r").exists() or not list((tmp_path / "r").glob("*.json"))
+
+
 def test_missing_field_stops_before_sending_and_saves_a_redacted_snapshot(mock_site, env_file, tmp_path):
     site = mock_site("missing-email")
     result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"))

@@ -6,7 +6,7 @@ import threading
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import make_run
+from conftest import make_run, show_form
 from optout_bot import flow, locate, recipe
 from optout_bot.progress import Reporter
 from optout_bot.status import Cancelled, PageMismatch
@@ -315,7 +315,7 @@ def test_messages_from_the_page_have_the_address_masked(page: Page):
 
 
 def test_a_read_only_field_with_another_address_stops_before_sending(page: Page):
-    page.set_content("""<label>Country <select><option value="PT">Portugal</option></select></label>
+    show_form(page, """<label>Country <select><option value="PT">Portugal</option></select></label>
       <label>Email <input type="email" value="other@example.com" readonly></label>
       <label>Tell us how this processing impacts you <textarea></textarea></label><button type="submit">Send</button>""")
     run = make_run()
@@ -324,7 +324,7 @@ def test_a_read_only_field_with_another_address_stops_before_sending(page: Page)
 
 
 def test_the_same_address_in_other_case_is_left_alone_even_read_only(page: Page):
-    page.set_content("""<label>Country <select><option value="PT">Portugal</option></select></label>
+    show_form(page, """<label>Country <select><option value="PT">Portugal</option></select></label>
       <label>Email <input type="email" value="P@Example.eu" readonly></label>
       <label>Tell us how this processing impacts you <textarea></textarea></label><button type="submit">Send</button>""")
     run = make_run()
@@ -334,7 +334,7 @@ def test_the_same_address_in_other_case_is_left_alone_even_read_only(page: Page)
 
 def test_an_address_cleared_by_choosing_the_country_is_typed_again(page: Page):
     # Some forms reset later fields when the country changes; the address is read after that.
-    page.set_content("""<label>Country <select onchange="document.getElementById('e').value = ''">
+    show_form(page, """<label>Country <select onchange="document.getElementById('e').value = ''">
         <option value="DE">Germany</option><option value="PT">Portugal</option></select></label>
       <label>Email <input id="e" type="email" value="p@example.eu"></label>
       <label>Tell us how this processing impacts you <textarea></textarea></label><button type="submit">Send</button>""")
@@ -353,7 +353,7 @@ _DROPS_EMAIL = """<label>Country <select><option value="PT">Portugal</option></s
     ("", "oninput=\"document.getElementById('e').value = ''\""),  # typing the reason clears it
 ])
 def test_an_email_field_that_does_not_keep_the_address_stops_before_sending(page: Page, email_js, reason_js):
-    page.set_content(_DROPS_EMAIL.format(email_js=email_js, reason_js=reason_js))
+    show_form(page, _DROPS_EMAIL.format(email_js=email_js, reason_js=reason_js))
     run = make_run()
     with pytest.raises(PageMismatch, match="did not keep the address"):
         flow.fill_form(page, flow.locate_form(page, run), run)
@@ -365,7 +365,7 @@ def test_a_form_filled_again_checks_its_own_email_field_not_the_first_ones(page:
     form = """<div id="{id}"><label>Country <select><option value="PT">Portugal</option></select></label>
       <label>Email <input type="email" {email_js}></label>
       <label>Tell us how this processing impacts you <textarea></textarea></label><button type="submit">Send</button></div>"""
-    page.set_content(form.format(id="first", email_js=""))
+    show_form(page, form.format(id="first", email_js=""))
     run = make_run()
     flow.fill_form(page, flow.locate_form(page, run), run)
     page.evaluate("html => { document.getElementById('first').hidden = true; document.body.insertAdjacentHTML('beforeend', html); }",
@@ -390,7 +390,7 @@ def test_an_email_field_the_reason_box_cannot_see_is_read_on_its_own(page: Page,
     unbounded = {"not_inside": None}
     run.recipe = run.recipe.model_copy(update={"email": run.recipe.email.model_copy(update=unbounded),
                                                "reason": run.recipe.reason.model_copy(update=unbounded)})
-    page.set_content(_EMAIL_IN_SHADOW % on_input)
+    show_form(page, _EMAIL_IN_SHADOW % on_input)
     if keeps:
         flow.fill_form(page, flow.locate_form(page, run), run)
         expect(page.locator("#host input")).to_have_value(run.settings.email)
@@ -418,7 +418,7 @@ def test_waiting_for_a_change_wakes_on_it_and_gives_up_on_time(page: Page):
 
 
 def test_a_reason_box_that_cuts_the_text_stops_before_sending(page: Page):
-    page.set_content("""<label>Country <select><option value="PT">Portugal</option></select></label>
+    show_form(page, """<label>Country <select><option value="PT">Portugal</option></select></label>
       <label>Email <input type="email"></label>
       <label>Tell us how this processing impacts you <textarea maxlength="20"></textarea></label><button type="submit">Send</button>""")
     run = make_run()
@@ -445,7 +445,7 @@ def test_a_closed_window_is_a_cancellation_not_a_busy_wait(context):
 
 def test_a_field_the_page_renders_again_is_read_once_it_is_back(page: Page):
     # A re-render takes the reason box away for a moment right after it is filled.
-    page.set_content("""<label>Country <select><option value="PT">Portugal</option></select></label>
+    show_form(page, """<label>Country <select><option value="PT">Portugal</option></select></label>
       <label>Email <input type="email"></label>
       <div id=box><label>Tell us how this processing impacts you <textarea id=r></textarea></label></div>
       <button type="submit">Send</button>

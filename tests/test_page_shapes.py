@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import make_run
+from conftest import OBJECTION_TITLE, make_run, show_form
 from optout_bot import flow, locate, recipe
 from optout_bot.progress import Reporter
 from optout_bot.status import PageMismatch, PersonTimeout, Rejected, Unreachable
@@ -22,8 +22,9 @@ FIELDS = """<label>Country of residence <select><option value="">-</option><opti
   <label>Please tell us how this processing impacts you <textarea></textarea></label>"""
 
 
-def serve(page: Page, html: str, answer: str = '{"ok": true}') -> list[dict]:
-    """The page at FORM_URL; its fetch() POSTs are answered with `answer` and recorded."""
+def serve(page: Page, html: str, answer: str = '{"ok": true}', title: str = OBJECTION_TITLE) -> list[dict]:
+    """The page at FORM_URL, with the objection form's <title>; its fetch() POSTs are answered with
+    `answer` and recorded."""
     posts = []
 
     def handle(route):
@@ -31,7 +32,7 @@ def serve(page: Page, html: str, answer: str = '{"ok": true}') -> list[dict]:
             posts.append(route.request.post_data_json or {})
             route.fulfill(status=200, content_type="application/json", body=answer)
         else:
-            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=f"<html lang='en'><body>{html}</body></html>")
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=f"<html lang='en'><title>{title}</title><body>{html}</body></html>")
 
     page.route("https://help.instagram.com/**", handle)
     page.goto(FORM_URL)
@@ -283,7 +284,7 @@ def test_a_cookie_dialog_that_takes_the_press_on_send_is_declined_and_send_press
     assert posts == [{"email": "p@example.eu", "cookies": "essential"}]
 
 
-_BAR_OVER_SEND = f"""<html lang='en'><body><form method="post" action="/submit">{FIELDS}<div style="height: 480px"></div>
+_BAR_OVER_SEND = f"""<html lang='en'><title>{OBJECTION_TITLE}</title><body><form method="post" action="/submit">{FIELDS}<div style="height: 480px"></div>
   <button type="submit" id="send">Send</button><div style="height: 2000px"></div></form>
   <script>send.addEventListener('mouseover', () => document.getElementById('bar') || document.body.insertAdjacentHTML('beforeend',
     `<div role="dialog" id="bar" style="position:fixed;left:0;right:0;bottom:0;height:200px;background:#fff">
@@ -920,7 +921,7 @@ def test_metas_temporarily_blocked_page_is_a_refusal(page: Page):
 
 
 def test_a_chat_with_its_own_send_before_a_form_without_a_form_element_is_never_pressed(page: Page):
-    page.set_content(f"""<div role="complementary" aria-label="Chats"><div role="textbox" contenteditable="true" aria-label="Message"></div>
+    show_form(page, f"""<div role="complementary" aria-label="Chats"><div role="textbox" contenteditable="true" aria-label="Message"></div>
       <div role="button" tabindex="0" aria-label="Send" id="chat-send">➤</div></div>
       <div>{FIELDS}<button id="send">Send</button></div>""")
     found = flow.locate_form(page, make_run())
@@ -1112,20 +1113,20 @@ def test_the_form_shown_again_after_the_code_is_no_thanks_whatever_its_intro_say
     '</form><p>Check your answers.</p><button type="submit" form="f" id="send">Send</button>',
 ])
 def test_a_send_button_drawn_outside_the_form_is_found_after_the_email(page: Page, send):
-    page.set_content(f'<button type="button">Send</button><form id="f">{FIELDS}{send}')
+    show_form(page, f'<button type="button">Send</button><form id="f">{FIELDS}{send}')
     assert flow.locate_form(page, make_run())["send"].locator.get_attribute("id") == "send"
 
 
 def test_what_the_browser_does_not_check_is_not_asked_for(page: Page):
     # A form the page's script checks (novalidate, a button Send) with a hidden conditional field.
-    page.set_content(f"""<form novalidate>{FIELDS}<label hidden>Name of the child <input required></label>
+    show_form(page, f"""<form novalidate>{FIELDS}<label hidden>Name of the child <input required></label>
       <button type="button">Send</button></form>""")
     run = make_run()
     flow.fill_form(page, flow.locate_form(page, run), run)  # no PageMismatch
 
 
 def test_a_required_choice_is_named_by_its_question(page: Page):
-    page.set_content(f"""<form>{FIELDS}<fieldset><legend>Are you over 18?</legend>
+    show_form(page, f"""<form>{FIELDS}<fieldset><legend>Are you over 18?</legend>
       <label><input type="radio" name="adult" required> Yes</label><label><input type="radio" name="adult"> No</label></fieldset>
       <button type="submit">Send</button></form>""")
     run = make_run()
@@ -1194,7 +1195,7 @@ def test_a_yes_before_the_required_box_is_ticked_is_asked_again(page: Page, monk
 
 
 def test_a_send_that_sends_nothing_is_not_reported_as_sent(page: Page):
-    page.set_content(f"<form>{FIELDS}<button type='button'>Send</button></form>")  # a script that never came
+    show_form(page, f"<form>{FIELDS}<button type='button'>Send</button></form>")  # a script that never came
     run = make_run(timeout_s=1)
     found = flow.locate_form(page, run)
     flow.fill_form(page, found, run)
@@ -1210,7 +1211,7 @@ def test_a_code_that_is_wrong_or_expired_is_one_wrong_try_not_an_expiry():
 
 @pytest.mark.parametrize("lang", ["und", "x-default", ""])
 def test_a_language_tag_that_names_no_language_stops_nothing(page: Page, lang):
-    page.set_content(f"<html lang='{lang}'><form>{FIELDS}<button type='submit'>Send</button></form></html>")
+    show_form(page, f"<html lang='{lang}'><form>{FIELDS}<button type='submit'>Send</button></form></html>")
     assert set(flow.locate_form(page, make_run())) == {"country", "email", "reason", "send"}
 
 
@@ -1257,6 +1258,56 @@ def test_a_form_for_objecting_to_another_purpose_is_never_filled(page: Page, tit
 def test_the_objection_form_is_not_refused_for_a_heading_that_is_not_its_own(page: Page, others):
     page.set_content(f"<h1>Object to Your Information Being Used for AI at Meta</h1>{others}<form>{FIELDS}<button type='submit'>Send</button></form>")
     assert set(flow.locate_form(page, make_run())) == {"country", "email", "reason", "send"}
+
+
+@pytest.mark.parametrize("title, lang", [
+    ("Request a copy of your information", "en"),
+    ("Anfrage zu deinen Daten bei Meta", "de"),
+    ("Kinderschutz: Anfrage zu deinen Daten", "de"),  # 'KI' is a whole word in capitals, not 'Kinder'
+    ("Mi solicitud de datos personales", "es"),  # nor Spanish 'mi' for Latvian and Hungarian 'MI'
+])
+def test_a_form_that_says_nothing_of_objecting_or_ai_is_not_filled_unattended(page: Page, title, lang):
+    # Meta's other request forms ask for the same fields, and their thanks reads like the objection's.
+    posts = serve(page, f"<h1>{title}</h1><form>{FIELDS}<button type='submit'>Send</button></form>",
+                  title=f"{title} | Instagram Help Center")
+    page.evaluate(f"document.documentElement.lang = '{lang}'")
+    with pytest.raises(PageMismatch, match="does not say it is for objecting to AI use.*Nothing was filled in or sent") as raised:
+        flow.locate_form(page, make_run())
+    assert title in str(raised.value)
+    assert page.locator("input[type=email]").input_value() == "" and posts == []
+
+
+def test_a_sidebar_about_ai_does_not_make_another_form_the_objection_form(page: Page):
+    serve(page, f"""<aside><h2>Generative AI at Meta</h2><a href="/privacy/genai">Your right to object</a></aside>
+      <nav><a href="/help/ai">Meta AI</a></nav><h1>Request a copy of your information</h1>
+      <form><p>Tell us what you need.</p>{FIELDS}<button type='submit'>Send</button></form>""", title="Instagram Help Center")
+    with pytest.raises(PageMismatch, match="does not say it is for objecting"):
+        flow.locate_form(page, make_run())
+
+
+@pytest.mark.parametrize("intro", [
+    "If you want to object to your information being used for AI at Meta, fill in this form.",
+    "Du hast das Recht, der Verwendung deiner Informationen für KI bei Meta zu widersprechen.",
+    "Voit vastustaa tietojesi käyttöä tekoälyn kehittämiseen.",
+])
+def test_a_form_whose_title_says_nothing_is_known_by_its_own_words(page: Page, intro):
+    # A page titled only by the help centre: the form's own words say what it is for.
+    serve(page, f"<div role='main'><form><p>{intro}</p>{FIELDS}<button type='submit'>Send</button></form></div>",
+          title="Instagram Help Center")
+    assert set(flow.locate_form(page, make_run())) == {"country", "email", "reason", "send"}
+
+
+def test_a_form_that_says_nothing_of_objecting_is_filled_in_a_window_with_a_warning(page: Page, capsys):
+    serve(page, f"<h1>Request a copy of your information</h1><form>{FIELDS}<button type='submit'>Send</button></form>",
+          title="Instagram Help Center")
+    run = make_run(headless=False, submit="manual")
+    run.report = Reporter(json_events=True)
+    found = flow.locate_form(page, run)
+    said = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["message"] for e in said if e["event"] == "warning"] == [
+        "This form does not say it is for objecting to AI use (its title: 'Instagram Help Center | Request a copy of your information'). "
+        "Look at it in the window; send it only if it is the objection form."]
+    assert "objection form" in run.caution and set(found) == {"country", "email", "reason", "send"}
 
 
 def test_a_link_to_a_section_of_the_page_is_no_link_to_the_form(page: Page):
@@ -1317,7 +1368,7 @@ def test_six_phone_number_boxes_are_the_code(page: Page):
 @pytest.mark.parametrize("lang, label", [("de", "➤ Senden"), ("en", "\ue163 Send"), ("fr", "› Envoyer")])
 def test_a_send_button_whose_name_begins_with_a_glyph_is_the_send(page: Page, lang, label):
     # An arrow or an icon font's glyph is text, so part of the accessible name, before the word.
-    page.set_content(f"""<html lang="{lang}"><body><form>{_RES}<label>Email <input type="email" id="email"></label>
+    show_form(page, f"""<html lang="{lang}"><body><form>{_RES}<label>Email <input type="email" id="email"></label>
       <label>How this processing impacts you <textarea id="reason"></textarea></label>
       <div role="button" tabindex="0" id="again">↻ Resend</div><div role="button" tabindex="0" id="send">{label}</div></form>""")
     assert ids(flow.locate_form(page, make_run())) == ["res", "email", "reason", "send"]
