@@ -69,6 +69,7 @@ class Run:
     allow_fallback: bool = True
     settle_s: float | None = None  # a loaded page still this long shows all it will (None: timeout_s)
     posts: int = 0  # POST requests answered (or failed) on the form's page: proof something was sent
+    sent: int = 0  # POST requests started there, answered or not: none means nothing left the browser
     seen_document: float | None = None  # time origin of the document _mark_seen last tagged
     caution: str = ""  # what the person must check before sending, said again in the window's note
 
@@ -1096,7 +1097,8 @@ def _mark_seen(page: Page, run: Run, code_texts: bool = False) -> int | None:
     """Tag what is on screen now, so only messages that appear after our action count; returns
     the page's change counter as `mark` does, from the same round trip. `code_texts` (before Send):
     also what speaks of a code already, so that only a code step's own words hold a thanks back."""
-    shown = (page.get_by_role("alert").or_(_error_texts(page, run, new_only=False))
+    # An empty alert is a place for a message, not one: what the page writes there later is new.
+    shown = (page.get_by_role("alert").filter(has_text=_SOME_TEXT).or_(_error_texts(page, run, new_only=False))
              .or_(_confirmations(page, run, new_only=False, after_code=True))  # the wider kind: both stages
              .or_(_already(page, run, new_only=False)))  # a form page's "if you have already objected..."
     if code_texts:
@@ -1108,6 +1110,9 @@ def _mark_seen(page: Page, run: Run, code_texts: bool = False) -> int | None:
         return counter
     except PlaywrightError:
         return None  # mid-navigation: the next document's messages are all new anyway
+
+
+_SOME_TEXT = re.compile(r"\S")
 
 
 def _error_words(run: Run, fields: bool) -> re.Pattern:
@@ -1318,6 +1323,11 @@ def watch_posts(page: Page, run: Run) -> None:
         if _is_sending(request):
             run.posts += 1
 
+    def started(request) -> None:
+        if _is_sending(request):
+            run.sent += 1
+
+    page.on("request", started)
     page.on("requestfinished", count)
     page.on("requestfailed", count)
 
@@ -1360,7 +1370,7 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
         found, since = _decline_over_form(page, run)
     for press in ("first", "second"):
         form = [found[n].locator for n in ("email", "reason", "send")]
-        posts_before = run.posts  # before the click: its POST may be answered during it
+        posts_before, sent_before = run.posts, run.sent  # before the click: its POST may be answered during it
         try:
             found["send"].locator.click(timeout=run.timeout_s * 1000)
             break
@@ -1369,12 +1379,12 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
             # no attempt in Playwright's log pressed ("click action done": an attempt may press
             # after the dialog blocked one before it), nothing was posted, the dialog is still there.
             if (press == "second" or not isinstance(exc, PlaywrightTimeout) or not _never_pressed(str(exc))
-                    or run.posts != posts_before or not _visible(_cookie_banner(page, run.recipe))):
+                    or run.sent != sent_before or not _visible(_cookie_banner(page, run.recipe))):
                 raise Unreachable(f"Pressing Send failed ({_short(exc)}); it is unknown whether Meta received the form.",
                                   hint="Check your email for a code or a confirmation before trying again.") from None
         found, since = _decline_over_form(page, run)
     result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before)
-    return _after_send(page, run, result, posted=run.posts > posts_before)
+    return _after_send(page, run, result, posted=run.posts > posts_before, sent=run.sent > sent_before)
 
 
 # Notes a press of Send (or any form's submit) by the person while the terminal question waits.
@@ -1443,7 +1453,14 @@ def _await_person_send(page: Page, run: Run, form: list[Locator]) -> Result:
         return _after_send(page, run, result, by_person=True)
 
 
-def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, posted: bool = True) -> Result:
+def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, posted: bool = True, sent: bool = True) -> Result:
+    """`posted`: a POST was answered since Send; `sent`: one left the browser (answered or not)."""
+    if result == "refused" and not sent:
+        # The page's own check ("This field is required"): the form asks for more than the bot fills in.
+        raise PageMismatch(f"The page did not send the form; it says: {site_message(page, run) or 'the form is not complete'}. "
+                           "Nothing reached Meta.",
+                           hint="The form may ask for something the bot does not fill in. Run with --submit manual, fill it "
+                                "in in the window and press Send yourself. " + _DRIFT_HINT)
     if result == "refused":
         raise Rejected(f"Meta refused the form: {site_message(page, run) or 'no reason given'}.",
                        hint="If Meta's message is about what was filled in, check OPTOUT_EMAIL, OPTOUT_COUNTRY and OPTOUT_REASON; "
@@ -1451,9 +1468,13 @@ def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, p
     if result == "login":
         raise PersonTimeout("Meta asked for a log-in after Send.", hint="Run again with a window and log in first; add --profile DIR to stay logged in.")
     if result == "lost":
-        if not posted:  # e.g. the browser kept back a form that still misses something it requires
+        if not sent:  # e.g. the browser kept back a form that still misses something it requires
             raise Unreachable("Send was pressed, but the page sent no request and showed no answer; most likely nothing reached Meta.",
                               hint="Check your email for a code or a confirmation before trying again; if none comes, nothing was sent.")
+        if not posted:
+            raise Unreachable(f"The form was sent, but Meta's server did not answer within {run.timeout_s:g} seconds; "
+                              "it is unknown whether Meta received it.",
+                              hint="Check your email for a code or a confirmation before trying again; do not send it twice.")
         who = "The form was sent" if not by_person else "Send was pressed"
         raise Unreachable(f"{who}, but no code field, confirmation or error appeared; it is unknown whether Meta received it.", hint="Check your email for a code or a confirmation before trying again.")
     return result

@@ -1203,6 +1203,48 @@ def test_a_send_that_sends_nothing_is_not_reported_as_sent(page: Page):
         flow.send(page, found, run)
 
 
+# A required field the bot does not fill, checked by the page's script: its complaint is written
+# into an alert that was there, empty, before Send.
+_EXTRA_REQUIRED = f"""<form>{FIELDS}<label>Confirm your email address <input type="email" id="again"></label>
+  <div role="alert" id="err"></div><button type="button" id="send">Send</button></form><div role="alert" id="answer"></div>
+  <script>send.onclick = () => {{ if (!again.value) {{ err.textContent = 'This field is required.'; return; }}
+    fetch('/submit', {{method: 'POST', body: '{{}}'}}).then(() => {{ answer.textContent = 'Something went wrong. Please try again later.'; }}); }};</script>"""
+
+
+def test_a_field_the_page_requires_and_the_bot_does_not_fill_stops_with_nothing_sent(page: Page):
+    posts = serve(page, _EXTRA_REQUIRED)
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    with pytest.raises(PageMismatch, match="The page did not send the form; it says: This field is required. Nothing reached Meta"):
+        flow.send(page, found, run)
+    assert posts == []
+
+
+def test_an_answer_written_into_an_alert_that_was_empty_is_meta_refusing(page: Page):
+    posts = serve(page, _EXTRA_REQUIRED.replace('id="again"', 'id="again" value="p@example.eu"'))
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    with pytest.raises(Rejected, match="Meta refused the form: Something went wrong"):
+        flow.send(page, found, run)
+    assert len(posts) == 1
+
+
+def test_a_form_sent_to_a_server_that_does_not_answer_is_not_called_unsent(page: Page):
+    # Saying "nothing reached Meta" here would invite a second objection.
+    html = (f"<html lang='en'><title>{OBJECTION_TITLE}</title><form>{FIELDS}<button type='button' id='send'>Send</button></form>"
+            "<script>send.onclick = () => fetch('/submit', {method: 'POST', body: 'x'});</script></html>")
+    with _slow_site(html, answer_after_s=4) as (url, posts):
+        page.goto(url + "/help/contact/1")
+        run = make_run(timeout_s=1.5)
+        found = flow.locate_form(page, run)
+        flow.fill_form(page, found, run)
+        with pytest.raises(Unreachable, match="The form was sent, but Meta's server did not answer within 1.5 seconds; it is unknown"):
+            flow.send(page, found, run)
+        assert len(posts) == 1
+
+
 def test_a_code_that_is_wrong_or_expired_is_one_wrong_try_not_an_expiry():
     assert IG.says_expired("This code has expired. Request a new code to confirm your request.")
     assert not IG.says_expired("The code you entered is incorrect or has expired.")
