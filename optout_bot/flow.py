@@ -1527,13 +1527,15 @@ def enter_code(page: Page, run: Run) -> Result:
             tries += 1
             message = site_message(page, run) or "the code was not accepted"
             expired = run.recipe.says_expired(message)
-            if tries >= MAX_CODE_TRIES or (expired and run.headless):
+            resent = expired and run.recipe.says_new_code_sent(message)  # Meta sent the next one itself
+            if tries >= MAX_CODE_TRIES or (expired and run.headless and not resent):
                 # Without a window nobody can ask Meta for a new code (the bot never does).
                 raise Rejected(f"Meta did not accept the code{'' if tries == 1 else f' {tries} times'}: {message}.",
                                hint="Wait a few minutes and start again; Meta sends a new code each time.")
             left = MAX_CODE_TRIES - tries
             run.report.warn(f"The site says: {message} ({left} {'try' if left == 1 else 'tries'} left)."
-                            + (" Ask Meta for a new code in the window, then give the new one." if expired else ""))
+                            + (" Give the new code from Meta's newest email." if resent
+                               else " Ask Meta for a new code in the window, then give the new one." if expired else ""))
             if terminal:
                 run.inbox.request()
             continue

@@ -69,6 +69,12 @@ def _together(a: re.Pattern, b: re.Pattern) -> re.Pattern:
     return re.compile(rf"(?:{a.pattern})[\s\S]*(?:{b.pattern})|(?:{b.pattern})[\s\S]*(?:{a.pattern})", re.IGNORECASE)
 
 
+@lru_cache(maxsize=None)
+def _in_one_sentence(a: re.Pattern, b: re.Pattern) -> re.Pattern:
+    """Both in one sentence ("we sent you a new code", not "the code we sent expired. Ask for a new code")."""
+    return re.compile(rf"(?:{a.pattern})[^.!?;]*(?:{b.pattern})|(?:{b.pattern})[^.!?;]*(?:{a.pattern})", re.IGNORECASE)
+
+
 def _phrases(vocabulary: Vocabulary) -> tuple[str, ...]:
     return tuple(p for words in vocabulary.values() for p in words)
 
@@ -163,6 +169,8 @@ class Recipe(_Strict):
     error_text: Vocabulary  # what went wrong, wherever it is said (a value "not valid" too)
     field_error_text: Vocabulary  # a field's complaint ("required"): a refusal only while the form is there
     expired_text: Vocabulary  # the code expired: another try with it is pointless; only Meta can send a new one
+    new_code_text: Vocabulary  # "a new code", and
+    code_sent_text: Vocabulary  # "we sent": together beside an expiry, Meta sent the new code itself
     cookie_dialog: Element
     cookie_banner: Element  # a banner that is no dialog, by the site's own markers
     cookie_decline: Element
@@ -205,6 +213,10 @@ class Recipe(_Strict):
         words += tuple(p for p in _phrases(self.ai_text) if not p.isupper())
         return _alternation(compiled(words, "word"), compiled(tuple(p for p in _phrases(self.ai_text) if p.isupper()), "abbreviation"))
 
+    def says_new_code_sent(self, message: str) -> bool:
+        """The site says it sent a new code ('we've sent you a new one'), not that one may be asked for."""
+        return bool(_in_one_sentence(self.text_pattern(self.new_code_text), self.text_pattern(self.code_sent_text)).search(message))
+
     def yes_pattern(self) -> re.Pattern:
         return compiled(_phrases(self.yes_answer), "whole")
 
@@ -227,6 +239,7 @@ class Recipe(_Strict):
         self.text_pattern(self.not_received_text)
         self.text_pattern(self.already_text)
         self.text_pattern(self.expired_text)
+        _in_one_sentence(self.text_pattern(self.new_code_text), self.text_pattern(self.code_sent_text))
         self.text_pattern(self.ai_question)
         self.purpose_pattern()
         self.yes_pattern()

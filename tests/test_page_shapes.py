@@ -1099,6 +1099,23 @@ def test_an_expired_code_in_a_window_asks_for_a_new_one(page: Page, capsys):
     assert any("Ask Meta for a new code in the window" in line for line in said)
 
 
+@pytest.mark.parametrize("expired", ["This code has expired. We've sent you a new code.",
+                                     "Den här koden har gått ut. Vi har skickat en ny kod till dig."])
+def test_an_expired_code_that_meta_replaced_itself_takes_the_next_code_unattended(page: Page, capsys, expired):
+    posts = serve(page, f"""<label>Enter code <input id="code" maxlength="6" autocomplete="one-time-code"></label>
+      <button type="button" id="ok">Confirm</button><div id="out"></div>
+      <script>let n = 0; ok.onclick = () => fetch('/code', {{method: 'POST', body: JSON.stringify({{code: code.value}})}})
+        .then(() => {{ if (n++) document.body.innerHTML = "<h2>Thanks. We've received your objection request.</h2>";
+                       else out.innerHTML = {json.dumps(f'<div role="alert">{expired}</div>')}; }});</script>""")
+    run = make_run(code="stdin")
+    run.inbox, run.report = _Codes("314159", "271828"), Reporter(json_events=True)
+    flow.watch_posts(page, run)
+    assert flow.enter_code(page, run) == "confirmed"
+    assert posts == [{"code": "314159"}, {"code": "271828"}]
+    said = [json.loads(line)["message"] for line in capsys.readouterr().out.splitlines()]
+    assert any("Give the new code from Meta's newest email" in line for line in said)
+
+
 # --- an independent review of the above ----------------------------------------------------
 
 def test_the_form_shown_again_after_the_code_is_no_thanks_whatever_its_intro_says(page: Page):
@@ -1243,6 +1260,13 @@ def test_a_form_sent_to_a_server_that_does_not_answer_is_not_called_unsent(page:
         with pytest.raises(Unreachable, match="The form was sent, but Meta's server did not answer within 1.5 seconds; it is unknown"):
             flow.send(page, found, run)
         assert len(posts) == 1
+
+
+def test_a_new_code_counts_as_sent_only_when_the_site_says_it_sent_one():
+    assert IG.says_new_code_sent("Dieser Code ist abgelaufen. Wir haben dir einen neuen Code gesendet.")
+    assert IG.says_new_code_sent("Ce code a expiré. Nous vous avons envoyé un nouveau code.")
+    assert not IG.says_new_code_sent("This code has expired. Request a new code to confirm your request.")
+    assert not IG.says_new_code_sent("The code we sent has expired. Request a new one.")
 
 
 def test_a_code_that_is_wrong_or_expired_is_one_wrong_try_not_an_expiry():
