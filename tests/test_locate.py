@@ -238,10 +238,14 @@ def test_closing_the_window_while_a_question_waits_in_the_terminal_cancels(page:
         unanswered.set()
 
 
-def test_cookie_choice_is_the_least_permissive_even_when_accept_comes_first(page: Page):
-    page.set_content("""<div role="dialog"><p>Allow the use of cookies from Instagram?</p>
-      <button onclick="window.choice='all'; this.parentNode.remove()">Allow all cookies</button>
-      <button onclick="window.choice='essential'; this.parentNode.remove()">Decline optional cookies</button></div>""")
+@pytest.mark.parametrize("lang, accept, decline", [
+    ("en", "Allow all cookies", "Decline optional cookies"),
+    ("pl", "Zezwalaj na wszystkie pliki cookie", "Zezwalaj tylko na niezbędne pliki cookie"),  # both 'allow'
+])
+def test_cookie_choice_is_the_least_permissive_even_when_accept_comes_first(page: Page, lang, accept, decline):
+    page.set_content(f"""<html lang="{lang}"><div role="dialog"><p>Cookies?</p>
+      <button onclick="window.choice='all'; this.parentNode.remove()">{accept}</button>
+      <button onclick="window.choice='essential'; this.parentNode.remove()">{decline}</button></div></html>""")
     flow.decline_cookies(page, make_run())
     assert page.evaluate("window.choice") == "essential"
 
