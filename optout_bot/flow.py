@@ -710,9 +710,10 @@ _GROUP_JS = ("e => {{ const c = document.querySelector(\"[data-optout-country='{
 # the country may change it).
 _WHERE_JS = ("(e, i) => {{ const g = ({group})(e), c = document.querySelector(\"[data-optout-country='{ctag}']\"), tag = '{form}-' + i;"
              " const own = !!g && !!c && (g.contains(c) || c.form === g); let depth = 0; for (let a = g; a; a = a.parentElement) depth++;"
+             " let up = -1; if (g && g.contains(e)) {{ up = 0; for (let a = e; a !== g; a = a.parentElement) up++; }}"
              " if (g) g.setAttribute('data-optout-form', ((g.getAttribute('data-optout-form') || '') + ' ' + tag).trim());"
              " e.setAttribute('data-optout-email', tag);"
-             " return {{form: g ? tag : null, etag: tag, ctag: '{ctag}', own, depth, in_form: !!e.form, light: e.getRootNode() === document, value: e.value}}; }}")
+             " return {{form: g ? tag : null, etag: tag, ctag: '{ctag}', own, depth, up, in_form: !!e.form, light: e.getRootNode() === document, value: e.value}}; }}")
 _FORMS = itertools.count(1)
 
 
@@ -721,8 +722,18 @@ def _mark_form_again(email: Found) -> str:
     have replaced it; the other fields are looked for inside the marked group)."""
     tag = email.value["form"]
     group = _GROUP_JS.format(ctag=email.value["ctag"])
-    return (f"{{ const g = ({group})(e); if (g) g.setAttribute('data-optout-form', "
+    # Drawn anew, the country field has lost its tag too: the group is then as far up as it was.
+    return (f"{{ let g = ({group})(e); if (!g && {email.value['up']} >= 0) {{ g = e; for (let i = 0; g && i < {email.value['up']}; i++) g = g.parentElement; }}"
+            f" if (g) g.setAttribute('data-optout-form', "
             f"((g.getAttribute('data-optout-form') || '') + ' {tag}').trim()); }}") if tag else ""
+
+
+def _mark_again(email: Found, tag: str, run: Run) -> None:
+    """Mark the form's group and its email field again, through the email field (found by meaning):
+    a page that draws the whole form anew on each keystroke drops the marks the other fields are
+    looked for by (Send and the reason inside the group, the email read back by its tag)."""
+    _read(email.locator, f"e => {{ {_mark_form_again(email)} e.setAttribute('data-optout-email', '{email.value['etag']}');"
+                         f" e.setAttribute('data-optout-filled', '{tag}'); return true; }}", run.recipe.email.description, run)
 
 
 def find_form(page: Page, run: Run, reads: dict[str, str] | None = None) -> dict[str, Found | None]:
@@ -842,18 +853,49 @@ def _check_language(declared: str, run: Run, form_found: bool = True) -> None:
 
 
 def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
-    """Fill the form found; a page that reloads meanwhile (what was typed went with it) stops the run."""
+    """Fill the form found. A page that reloads meanwhile (what was typed went with it), or puts a
+    log-in or something else in the form's place, stops the run before Send; a form drawn anew
+    (a server-rendered copy that the page's script replaced with empty fields) is filled again,
+    once, and the caller's `found` becomes the new form's."""
     origin = found["country"].value["origin"]  # read by locate_form with the country
-    try:
-        kept_origin = _fill_form(page, found, run)
-    except PlaywrightError:
-        if page.is_closed() or _same_origin(page, origin):
+    for attempt in ("first", "again"):
+        try:
+            kept_origin = _fill_form(page, found, run)
+            break
+        except (PageMismatch, PlaywrightError) as exc:
+            if page.is_closed():
+                raise
+            if _safely(lambda: _login_shown(page, run)):
+                raise PersonTimeout("Meta asked for a log-in while the bot was filling in the form; nothing was sent.",
+                                    hint="Run again with a window (without --headless), log in when asked, and add --profile DIR to stay logged in.") from None
+            if not _same_origin(page, origin):
+                kept_origin = None  # reloaded: said below
+                break
+            if attempt == "first" and _safely(lambda: _drawn_anew(page, found, run)):
+                run.report.info("The page drew the form anew while the bot was filling it in; filling it in again.")
+                found.update(locate_form(page, run))
+                continue
+            if isinstance(exc, PlaywrightTimeout):  # a field the bot found could no longer be used
+                raise PageMismatch(f"The form changed while the bot was filling it in ({_short(exc)}); nothing was sent.", hint=_DRIFT_HINT) from None
             raise
-        kept_origin = None
     if kept_origin != origin:
         # What was chosen or typed went with the old document; sending the new one would send less.
         raise PageMismatch("The page reloaded while the bot was filling in the form; nothing was sent.",
                            hint="Run again. If it happens every time, " + _DRIFT_HINT[0].lower() + _DRIFT_HINT[1:])
+
+
+def _drawn_anew(page: Page, found: dict[str, Found], run: Run) -> bool:
+    """The country field the bot found is no longer in the page, and the page shows a form again."""
+    tag = found["email"].value["ctag"]
+    return page.evaluate(f"!document.querySelector(\"[data-optout-country='{tag}']\")") and _visible(_form_marker(page, run.recipe))
+
+
+def _safely(look: Callable[[], bool]) -> bool:
+    """A look at a page that may be navigating away: nothing seen then."""
+    try:
+        return look()
+    except PlaywrightError:
+        return False
 
 
 def _same_origin(page: Page, origin: float) -> bool:
@@ -881,10 +923,12 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> float | None:
         if existing:
             run.report.warn(f"The page had filled in {mask_email(existing)}; replaced it with {settings.masked_email} from your settings.")
         email.fill(settings.email)
+        _mark_again(found["email"], tag, run)  # typing may have drawn the form anew
 
     reason = found["reason"].locator
     reason.fill(settings.reason)
-    read = _read(reason, _KEPT_JS.format(tag=tag, missing=_MISSING_JS), run.recipe.reason.description, run)
+    read = _read(reason, _KEPT_JS.format(tag=tag, missing=_MISSING_JS), run.recipe.reason.description, run,
+                 again=lambda: _mark_again(found["email"], tag, run))
     kept, email_kept = read["kept"], read["email"]
     if typed:
         if email_kept is None:
@@ -1072,10 +1116,14 @@ def _person_chooses_country(page: Page, shown: Locator, names: list[str], run: R
     run.report.info(f"You chose {now!r} in the country list.")
 
 
-def _read(loc: Locator, js: str, what: str, run: Run):
+def _read(loc: Locator, js: str, what: str, run: Run, again: Callable[[], None] | None = None):
     """`js` applied to the first match in one round trip (`Locator.evaluate` takes three). The
-    element was just found; if a re-render has it away for a moment, wait for it as evaluate does."""
+    element was just found; if a re-render has it away for a moment, wait for it as evaluate does.
+    `again`: on a miss, first put back the marks the locator needs (a page that drew itself anew)."""
     values = locate.read_first(loc, js)
+    if not values and again is not None:
+        again()
+        values = locate.read_first(loc, js)
     if values:
         return values[0]
     try:
@@ -1623,6 +1671,7 @@ def _type_code_that_sends_itself(page: Page, run: Run, code: str, form: list[Loc
 def prefill(page: Page, run: Run, start_url: str, on_step: Callable[[int], None] | None = None) -> Outcome:
     """The whole flow on one page; returns the confirmed outcome or raises an OptoutError."""
     step = on_step or (lambda n: run.report.step(n))
+    page.context.set_default_timeout(run.timeout_s * 1000)  # no action waits longer than --timeout
     step(1)
     load(page, start_url, run)
     step(2)
@@ -1645,6 +1694,7 @@ AFTER_SEND = ("code", "confirm")
 
 def inspect(page: Page, run: Run, start_url: str) -> dict[str, str | None]:
     """Walk to the form and say, per element, which layer finds it (None: missing). Types nothing."""
+    page.context.set_default_timeout(run.timeout_s * 1000)
     load(page, start_url, run)
     try:
         page = reach_form(page, run)

@@ -1487,3 +1487,68 @@ def test_a_form_address_that_says_you_already_objected_stops_saying_so(page: Pag
         flow.reach_form(page, make_run(settle_s=1))
     assert "says: \"You've already submitted this request.\" Nothing was sent." in stopped.value.message
     assert "Your earlier objection stands" in stopped.value.hint
+
+
+# Every keystroke draws the whole form anew from the page's state (all nodes replaced, focus kept),
+# as some React forms do: the bot's marks on the form go with the old nodes.
+_REDRAWN_ON_INPUT = """<div id="root"></div><script>
+  const state = {country: '', email: '', reason: ''};
+  function draw() {
+    const active = document.activeElement && document.activeElement.name;
+    root.innerHTML = `<div><h1>Object to Your Information Being Used for AI at Meta</h1>
+      <label>Country of residence <select name="country"><option value="">-</option><option value="PT">Portugal</option></select></label>
+      <label>Email address <input type="email" name="email"></label>
+      <label>Please tell us how this processing impacts you <textarea name="reason"></textarea></label>
+      <div role="button" tabindex="0" id="send">Send</div></div>`;
+    for (const [k, v] of Object.entries(state)) root.querySelector(`[name=${k}]`).value = v;
+    root.querySelectorAll('[name]').forEach(e => e.addEventListener(e.tagName === 'SELECT' ? 'change' : 'input', () => { state[e.name] = e.value; draw(); }));
+    document.getElementById('send').onclick = () => fetch('/submit', {method: 'POST', body: JSON.stringify(state)})
+      .then(() => { root.innerHTML = "<h2>Thanks. We've received your objection request.</h2>"; });
+    if (active) { const n = root.querySelector(`[name=${active}]`); n.focus(); }
+  }
+  draw();</script>"""
+
+
+def test_a_form_drawn_anew_on_every_keystroke_is_filled_and_sent_once(page: Page):
+    posts = serve(page, _REDRAWN_ON_INPUT)
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert flow.send(page, found, run) == "confirmed"
+    assert posts == [{"country": "PT", "email": "p@example.eu", "reason": run.settings.reason}]
+
+
+def test_a_log_in_dialog_put_in_the_forms_place_while_filling_stops_with_exit_5_and_nothing_sent(page: Page):
+    # As a React page does when it finds the session expired: the first change swaps the form out.
+    posts = serve(page, f"""<h1>Widerspruch gegen die Verwendung deiner Informationen für KI bei Meta</h1><div id="root"><form>{FIELDS}
+      <button type="button">Send</button></form></div>
+      <script>document.querySelector('select').addEventListener('change', () => {{ root.innerHTML = `<div role="dialog">
+        <h2>Melde dich an, um fortzufahren</h2><input aria-label="Telefonnummer, Benutzername oder E-Mail-Adresse">
+        <input type="password" aria-label="Passwort"><button>Anmelden</button></div>`; }});</script>""")
+    run = make_run(timeout_s=1)
+    page.context.set_default_timeout(1000)  # as prefill sets it from --timeout
+    found = flow.locate_form(page, run)
+    with pytest.raises(PersonTimeout, match="Meta asked for a log-in while the bot was filling in the form; nothing was sent"):
+        flow.fill_form(page, found, run)
+    assert posts == [] and page.locator("input[type=password]").input_value() == ""
+
+
+def test_a_server_rendered_copy_replaced_while_filling_is_filled_again(page: Page):
+    # Hydration: the first copy of the form has no script behind it (its country box lists
+    # nothing); the page's script then draws the live form, empty, in its place.
+    serve(page, """<div id="root"><form><label>Country of residence <input role="combobox" aria-expanded="false"></label>
+      <label>Email address <input type="email"></label>
+      <label>Please tell us how this processing impacts you <textarea></textarea></label><button type="button">Send</button></form></div>
+      <script>document.querySelector('[role=combobox]').addEventListener('input', () => root.innerHTML = `<form>
+        <label>Country of residence <select><option value="">-</option><option value="PT">Portugal</option></select></label>
+        <label>Email address <input type="email"></label>
+        <label>Please tell us how this processing impacts you <textarea></textarea></label><button type="button">Send</button></form>`,
+        {once: true});</script>""")
+    run = make_run(timeout_s=1)
+    page.context.set_default_timeout(1000)  # as prefill sets it from --timeout
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    expect(page.locator("select")).to_have_value("PT")
+    expect(page.locator("input[type=email]")).to_have_value(run.settings.email)
+    expect(page.locator("textarea")).to_have_value(run.settings.reason)
+    assert found["country"].locator.evaluate("e => e.tagName") == "SELECT"  # the caller's `found` is the live form's
