@@ -440,7 +440,7 @@ def _keep_trace(context, page, email, snapshots: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout instead of a table.")
 @_debug_option
 def check(target, headless, start_url, allow_hosts, profile, timeout, trace, live, as_json):
-    """Walk to the objection form and report which layer finds each element. Types and sends nothing."""
+    """Walk to the objection form and report which layer finds each element, and what the form says it is for. Types and sends nothing."""
     import json
 
     def prepare():
@@ -461,13 +461,19 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
         run = flow.Run(recipe=recipe, settings=settings, guard=guard, report=Reporter(quiet=True), headless=headless,
                        timeout_s=timeout, allow_fallback=live or start_url is None)
         with _browser_session(pw, headless, guard, profile, trace) as (context, page):
-            found = flow.inspect(page, run, url)
+            seen = flow.inspect(page, run, url)
+    from optout_bot.recipe import reads_language
+
+    found = seen.layers
     missing = [name for name, layer in found.items() if layer is None]
+    warnings = _form_warnings(seen)
     verified = recipe.last_verified
     if as_json:
+        form = None if seen.purpose is None else {"purpose": seen.purpose, "title": seen.title, "language": seen.language,
+                                                  "language_read": reads_language(seen.language)}
         click.echo(json.dumps({"target": target, "start_url": url, "live": live, "elements": found,
-                               "after_send_not_checked": list(flow.AFTER_SEND), "missing": missing,
-                               "last_verified": verified.model_dump(mode="json")}, ensure_ascii=False))
+                               "after_send_not_checked": list(flow.AFTER_SEND), "missing": missing, "form": form,
+                               "warnings": warnings, "last_verified": verified.model_dump(mode="json")}, ensure_ascii=False))
     else:
         click.echo(f"Recipe {target}: last verified against the live site: {verified.date or 'never'}"
                    + (f" ({', '.join(verified.languages)})" if verified.languages else ""))
@@ -477,9 +483,36 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
             click.echo(f"  {'found  ' if layer else 'MISSING'}  {name:<8} {element.description:<48} {layer or ''}")
         for name in flow.AFTER_SEND:
             click.echo(f"  {'skipped':<7}  {name:<8} {recipe.element(name).description:<48} appears only after Send")
+        if seen.purpose is not None:
+            said = "for objecting to AI use" if seen.purpose == "objection" else "NOT for objecting to AI use" \
+                if seen.purpose == "other" else "does not say it is for objecting or AI"
+            click.echo(f"  {'ok' if seen.purpose == 'objection' else 'WRONG' if seen.purpose == 'other' else 'WARNING':<7}"
+                       f"  {'purpose':<8} {said:<48} title: {seen.title!r}")
+    for line in warnings:
+        click.echo(f"Warning: {line}", err=True)
     if missing:
         names = ", ".join(recipe.element(n).description for n in missing)
         raise PageMismatch(f"Missing on the page: {names}. See docs/maintainers.md to update the recipe.")
+    if seen.purpose == "other":
+        raise PageMismatch(f"The form found is not the objection form (it says: {seen.title!r}); prefill would stop there.",
+                           hint="The right-to-object link now leads to another of Meta's forms. See docs/maintainers.md.")
+
+
+def _form_warnings(seen) -> list[str]:
+    """What `prefill` would stop at without a window, though a person with one can go on."""
+    from optout_bot import countries
+    from optout_bot.recipe import reads_language
+
+    out = []
+    if seen.purpose == "unrecognised":
+        out.append(f"the form's title ({seen.title!r}) and words do not say it is for objecting or about AI: prefill stops "
+                   "at this form when nobody watches (--headless or --submit auto); with a window, it asks the person to look "
+                   "before sending. "
+                   "If it is the objection form, add its wording to the recipe's ai_text (docs/maintainers.md).")
+    if seen.purpose is not None and not reads_language(seen.language):
+        out.append(f"the form is in {countries.language_name(seen.language)}, a language the recipe has no words for: "
+                   "prefill stops there when nobody watches (docs/maintainers.md says how to add a language).")
+    return out
 
 
 @cli.command()

@@ -786,15 +786,15 @@ def locate_form(page: Page, run: Run) -> dict[str, Found]:
             pass
         names = ", ".join(run.recipe.element(n).description for n in missing)
         raise PageMismatch(f"The objection form is missing {names}; nothing was filled in or sent.", hint=_DRIFT_HINT)
-    titles = found["country"].value["titles"]
-    other = run.recipe.link.exclude_pattern("word")
-    if found["country"].value["files"] or (other and other.search(titles)):
+    verdict, title = form_purpose(page, found, run)
+    if verdict == "other":
         # The third-party-information form, or one for another purpose (direct marketing, ads),
         # asks for the same fields: never send it.
-        raise PageMismatch(f"This is not the objection form (it says: {' '.join(titles.split())[:120]!r}); nothing was filled in or sent.",
+        raise PageMismatch(f"This is not the objection form (it says: {title!r}); nothing was filled in or sent.",
                            hint="The link followed led to another of Meta's forms. " + _DRIFT_HINT)
     _check_language(found["country"].value["declared"], run)
-    _check_purpose(page, found, run, titles)
+    if verdict == "unrecognised":
+        _unrecognised_purpose(run, title)
     for name, hit in found.items():
         run.layers[name] = hit.layer
     return found
@@ -807,29 +807,38 @@ _OWN_TEXT_JS = """e => { const skip = 'select, datalist, [role=listbox], [role=o
   return out.join(' ').slice(0, 4000); }"""
 
 
-def _check_purpose(page: Page, found: dict[str, Found], run: Run, titles: str) -> None:
-    """The form must say it is for objecting, or about AI: in its title or headings, else in its own
-    words. Meta's other request forms ('Request a copy of your information') ask for the same
-    fields, and their thanks reads like the objection's. Unattended, such a form is never filled;
-    with a person there, they are told to look before sending."""
+def form_purpose(page: Page, found: dict[str, Found], run: Run) -> tuple[Literal["objection", "other", "unrecognised"], str]:
+    """What the form found is for, by its title and headings (read with the country field by
+    `_country_js`), and the title. "other": the third-party-information form (it asks for files) or
+    one for another purpose (direct marketing, ads). "unrecognised": neither its title nor, failing
+    that, its own words say it is for objecting or about AI; Meta's other request forms ('Request a
+    copy of your information') ask for the same fields, and their thanks reads like the objection's."""
+    titles = found["country"].value["titles"]
+    title = " ".join(titles.split())[:120]
+    other = run.recipe.link.exclude_pattern("word")
+    if found["country"].value["files"] or (other and other.search(titles)):
+        return "other", title
     purpose = run.recipe.purpose_pattern()
     if purpose.search(titles):
-        return
+        return "objection", title
     tag = found["email"].value["form"]
     try:
         own = page.locator(f"[data-optout-form~='{tag}']").first.evaluate(_OWN_TEXT_JS, timeout=run.timeout_s * 1000) if tag else ""
     except PlaywrightError:
         own = ""
-    if purpose.search(own):
-        return
-    said = " ".join(titles.split())[:120]
+    return ("objection" if purpose.search(own) else "unrecognised"), title
+
+
+def _unrecognised_purpose(run: Run, title: str) -> None:
+    """Unattended, a form that does not say what it is for is never filled; with a person there,
+    they are told to look before sending."""
     if _unattended(run):
-        raise PageMismatch(f"This form does not say it is for objecting to AI use (its title: {said!r}), so the bot stopped. "
+        raise PageMismatch(f"This form does not say it is for objecting to AI use (its title: {title!r}), so the bot stopped. "
                            "Nothing was filled in or sent.",
                            hint="The link may lead to another of Meta's forms. To look at it yourself, run with a window "
                                 "(no --headless, no --submit auto). " + _DRIFT_HINT)
     run.caution = "This form's title does not mention objecting or AI: make sure it is the objection form before you send it."
-    run.report.warn(f"This form does not say it is for objecting to AI use (its title: {said!r}). Look at it in the window; "
+    run.report.warn(f"This form does not say it is for objecting to AI use (its title: {title!r}). Look at it in the window; "
                     "send it only if it is the objection form.")
 
 
@@ -1692,15 +1701,27 @@ def prefill(page: Page, run: Run, start_url: str, on_step: Callable[[int], None]
 AFTER_SEND = ("code", "confirm")
 
 
-def inspect(page: Page, run: Run, start_url: str) -> dict[str, str | None]:
-    """Walk to the form and say, per element, which layer finds it (None: missing). Types nothing."""
+class Inspection(NamedTuple):
+    layers: dict[str, str | None]  # per element, the layer that found it; None: missing
+    purpose: str | None  # form_purpose's verdict; None when the form was not found whole
+    title: str
+    language: str  # as the page declares it; '' when it does not say
+
+
+def inspect(page: Page, run: Run, start_url: str) -> Inspection:
+    """Walk to the form and say, per element, which layer finds it, and what the form says it is
+    for, as `prefill` would judge it. Types nothing."""
     page.context.set_default_timeout(run.timeout_s * 1000)
     load(page, start_url, run)
     try:
         page = reach_form(page, run)
     except PageMismatch:
-        return {"link": None, **{name: None for name in FORM_ELEMENTS}}
-    report = {"link": run.layers.get("link", "not needed: the form is on the start page")}
-    for name, hit in find_form(page, run).items():
-        report[name] = hit.layer if hit else None
-    return report
+        return Inspection({"link": None, **{name: None for name in FORM_ELEMENTS}}, None, "", "")
+    layers = {"link": run.layers.get("link", "not needed: the form is on the start page")}
+    found = find_form(page, run, {"country": _country_js(run.settings.country)})
+    for name, hit in found.items():
+        layers[name] = hit.layer if hit else None
+    if None in found.values():
+        return Inspection(layers, None, "", "")
+    purpose, title = form_purpose(page, found, run)
+    return Inspection(layers, purpose, title, found["country"].value["declared"] or "")

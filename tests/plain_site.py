@@ -20,8 +20,9 @@ GENAI = """<!doctype html><html lang="en"><head><title>Generative AI at Meta | P
 <p>If you live in the EU, UK or Brazil you have the <a href="/help/contact/form">right to object</a> to your information being used.</p>
 <p><a href="/privacy/policy/">Privacy Policy</a></p></main></body></html>"""
 
-FORM = """<!doctype html><html lang="en"><head><title>Object to Your Information Being Used for AI at Meta</title></head>
-<body><h2>Object to Your Information Being Used for AI at Meta</h2>{error}
+TITLE = "Object to Your Information Being Used for AI at Meta"
+FORM = """<!doctype html><html lang="en"><head><title>{title}</title></head>
+<body><h2>{title}</h2>{error}
 <form method="post" action="/submit">
 <label for="c">Country of residence</label>
 <select id="c" name="country"><option value="">Select</option><option>Germany</option><option>Niger</option><option>Nigeria</option><option>Portugal</option></select>
@@ -37,7 +38,8 @@ DONE = """<!doctype html><html lang="en"><body><h2>Thank you</h2><p>We have rece
 
 
 class PlainSite:
-    def __init__(self, post_redirect_get: bool = False, form_redirects_to: str | None = None, blank_after_send: bool = False):
+    def __init__(self, post_redirect_get: bool = False, form_redirects_to: str | None = None, blank_after_send: bool = False,
+                 form_title: str = TITLE):
         self.submissions: list[dict] = []
         self.codes: list[str] = []
         site = self
@@ -63,7 +65,7 @@ class PlainSite:
 
             def do_GET(self):
                 path = urlsplit(self.path).path
-                pages = {"/privacy/genai/": GENAI, "/help/contact/form": FORM.format(error="")}
+                pages = {"/privacy/genai/": GENAI, "/help/contact/form": FORM.format(error="", title=html.escape(form_title))}
                 if path == "/help/contact/form" and form_redirects_to:
                     return self._redirect(form_redirects_to)
                 if path == "/code" and "step=code" in self.headers.get("Cookie", ""):
@@ -78,7 +80,7 @@ class PlainSite:
                     if blank_after_send:  # neither code, nor confirmation, nor error: the outcome is unknown
                         return self._send("<!doctype html><html lang='en'><body><div id='root'></div></body></html>")
                     if not fields.get("country") or "@" not in fields.get("email", ""):
-                        return self._send(FORM.format(error='<p role="alert">Please fill in all fields.</p>'))
+                        return self._send(FORM.format(error='<p role="alert">Please fill in all fields.</p>', title=html.escape(form_title)))
                     if post_redirect_get:
                         return self._redirect("/code")
                     return self._send(CODE_PAGE.format(error=""))

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from conftest import ROOT, assert_submitted_once, prefill_args, run_cli
+from plain_site import PlainSite
 from optout_bot import recipe
 from optout_bot.mock_site import TEST_CODE
 
@@ -21,6 +22,7 @@ def test_check_finds_every_element_and_touches_nothing(variant, target, mock_sit
     report = json.loads(result.stdout)
     assert report["missing"] == [] and set(report["elements"]) == {"link", "country", "email", "reason", "send"}
     assert all(layer in ("role", "label", "placeholder", "legend", "text", "structure") for layer in report["elements"].values())
+    assert report["form"]["purpose"] == "objection" and report["form"]["language_read"] and report["warnings"] == []
     state = site.state()
     assert state["submissions"] == [] and state["input_events"] == 0 and state["code_attempts"] == []
     assert state["cookie_choices"] == ["essential"]
@@ -34,6 +36,26 @@ def test_check_names_the_missing_field_and_exits_3(mock_site):
     assert "country of residence" in result.stderr
     assert "last verified against the live site" in result.stdout
     assert site.state()["input_events"] == 0
+
+
+def test_check_warns_when_the_form_does_not_say_it_is_for_objecting(mock_site):
+    # prefill stops at such a form when nobody watches: the maintainer learns it from one check.
+    site = mock_site("other-form")
+    result = check(site, "--json")
+    assert result.code == 0, result.stderr  # every element is there; with a window, a person can still go on
+    report = json.loads(result.stdout)
+    assert report["missing"] == [] and report["form"]["purpose"] == "unrecognised"
+    assert "Request a copy of your information" in report["form"]["title"]
+    assert "ai_text" in report["warnings"][0] and "Request a copy of your information" in result.stderr
+    assert site.state()["input_events"] == 0
+
+
+def test_check_exits_3_when_the_link_leads_to_another_form():
+    with PlainSite(form_title="Data Subject Rights for Third Party Information Used for AI at Meta") as site:
+        result = run_cli("check", "--start-url", site.start_url, "--allow-host", "127.0.0.1", "--headless", "--timeout", "15")
+    assert result.code == 3, result.stderr
+    assert "WRONG    purpose" in result.stdout and "not the objection form" in result.stderr
+    assert site.submissions == []
 
 
 def test_live_with_a_start_url_is_refused():
