@@ -1027,20 +1027,37 @@ def _wait_until_enabled(control: Locator, current: list[str], alpha_2: str) -> N
 _ISO_COMPANION = "input[type=hidden][name$='iso2_country_code' i]"
 
 
+# Marks the combobox typed into and says where its list of options is.
+_TYPING_JS = ("e => { e.setAttribute('data-optout-typing', '');"
+              " return e.getAttribute('aria-controls') || e.getAttribute('aria-owns') || ''; }")
+_TYPED_INTO_GONE = "html:not(:has([data-optout-typing]))"
+MAX_SWAPS = 2
+
+
 def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2: str, is_input: bool, run: Run) -> None:
     """Type the name, then pick the option whose text is exactly it (Niger, not Nigeria)."""
-    listbox_id = control.get_attribute("aria-controls") or control.get_attribute("aria-owns")
-    scope = page.locator(f'[id="{listbox_id}"]') if listbox_id else page
-    options = scope.get_by_role("option").filter(visible=True)
     typeahead = is_input and control.is_editable()
-    for name in names:
+    swaps = 0
+    queue = list(names)
+    while queue:
+        name = queue.pop(0)
+        # Read where its list is, and mark the control, at each try: a page that drew the form anew
+        # (its script replacing a server-rendered copy) has a new control with a list of a new id.
+        listbox_id = next(iter(locate.read_first(control, _TYPING_JS)), "")
+        scope = page.locator(f'[id="{listbox_id}"]') if listbox_id else page
+        options = scope.get_by_role("option").filter(visible=True)
         control.click()
         if typeahead:
             control.fill("")
             control.press_sequentially(name)
         try:
-            options.first.wait_for(timeout=5000)
+            options.first.or_(page.locator(_TYPED_INTO_GONE)).wait_for(timeout=5000)
         except PlaywrightTimeout:
+            continue
+        if not locate.count(page.locator("[data-optout-typing]")):
+            if swaps < MAX_SWAPS:  # typed into a control that is gone: the same name again, in the new one
+                swaps += 1
+                queue.insert(0, name)
             continue
         # Then for the name itself, briefly: a list still filtering shows stale options.
         named = options.filter(has_text=re.compile(rf"^\s*{re.escape(name)}\s*$", re.IGNORECASE)).first

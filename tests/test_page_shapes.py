@@ -236,6 +236,21 @@ def test_a_select_only_combobox_is_opened_and_picked_from(page: Page):
     expect(page.locator("#c")).to_have_text("Portugal")
 
 
+def test_a_country_box_drawn_anew_while_typing_is_typed_into_again(page: Page):
+    # Hydration under the bot's typing: the server-rendered box has no list behind it; the live
+    # box that replaces it has a list of another id. The name is typed again, into the live box.
+    page.set_content("""<div id="root"><input role="combobox" aria-controls="ssr" aria-label="Country of residence">
+      <div role="listbox" id="ssr"></div></div>
+      <script>const live = `<input id="c" role="combobox" aria-controls="live" aria-label="Country of residence"
+          oninput="lb.hidden = !this.value"><div role="listbox" id="live" hidden>
+          <div role="option" onclick="c.value = this.textContent; live.hidden = true">Poland</div>
+          <div role="option" onclick="c.value = this.textContent; live.hidden = true">Portugal</div></div>`;
+        document.querySelector('input').addEventListener('input', () => setTimeout(() => {
+          root.innerHTML = live; window.lb = document.getElementById('live'); }, 200), {once: true});</script>""")
+    flow.choose_country(page, page.get_by_role("combobox"), "PT", make_run())
+    expect(page.locator("#c")).to_have_value("Portugal")
+
+
 def test_a_typeahead_that_kept_only_the_typed_text_is_not_a_choice(page: Page):
     # The list shows the name but picking does nothing: the input still reads "Portugal" (typed),
     # the ISO companion stays empty, and that is what counts.
