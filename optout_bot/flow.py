@@ -1032,6 +1032,7 @@ _TYPING_JS = ("e => { e.setAttribute('data-optout-typing', '');"
               " return e.getAttribute('aria-controls') || e.getAttribute('aria-owns') || ''; }")
 _TYPED_INTO_GONE = "html:not(:has([data-optout-typing]))"
 MAX_SWAPS = 2
+JUST_SEEN_MS = 2000
 
 
 def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2: str, is_input: bool, run: Run) -> None:
@@ -1046,10 +1047,12 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
         listbox_id = next(iter(locate.read_first(control, _TYPING_JS)), "")
         scope = page.locator(f'[id="{listbox_id}"]') if listbox_id else page
         options = scope.get_by_role("option").filter(visible=True)
-        control.click()
+        # Just seen: a box gone for this long went with its form (a log-in in its place, a reload),
+        # which fill_form tells apart; waiting the whole --timeout for it would only keep the person waiting.
+        control.click(timeout=JUST_SEEN_MS)
         if typeahead:
-            control.fill("")
-            control.press_sequentially(name)
+            control.fill("", timeout=JUST_SEEN_MS)
+            control.press_sequentially(name, timeout=JUST_SEEN_MS)
         try:
             options.first.or_(page.locator(_TYPED_INTO_GONE)).wait_for(timeout=5000)
         except PlaywrightTimeout:

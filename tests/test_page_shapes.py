@@ -1548,6 +1548,23 @@ def test_a_log_in_dialog_put_in_the_forms_place_while_filling_stops_with_exit_5_
     assert posts == [] and page.locator("input[type=password]").input_value() == ""
 
 
+def test_a_log_in_put_in_place_of_the_country_box_as_it_is_typed_into_stops_without_waiting_out_the_timeout(page: Page):
+    # The box the bot just clicked is gone for good: a person should not wait the whole --timeout.
+    posts = serve(page, """<div id="root"><form><label>Country of residence <input role="combobox" aria-controls="lb"></label>
+      <div role="listbox" id="lb"></div><label>Email address <input type="email"></label>
+      <label>Please tell us how this processing impacts you <textarea></textarea></label><button type="button">Send</button></form></div>
+      <script>document.querySelector('[role=combobox]').addEventListener('click', () => root.innerHTML = `<div role="dialog">
+        <h2>Log in to continue</h2><input aria-label="Phone number, username or email address">
+        <input type="password" aria-label="Password"><button>Log in</button></div>`);</script>""")
+    run = make_run(timeout_s=15)
+    page.context.set_default_timeout(15000)  # as prefill sets it from --timeout
+    found = flow.locate_form(page, run)
+    started = time.monotonic()
+    with pytest.raises(PersonTimeout, match="Meta asked for a log-in"):
+        flow.fill_form(page, found, run)
+    assert time.monotonic() - started < 8 and posts == []
+
+
 def test_a_server_rendered_copy_replaced_while_filling_is_filled_again(page: Page):
     # Hydration: the first copy of the form has no script behind it (its country box lists
     # nothing); the page's script then draws the live form, empty, in its place.
