@@ -344,16 +344,23 @@ def _slow_site(html: str, answer_after_s: float, status: int = 204, get_after_s:
         server.server_close()
 
 
+@contextlib.contextmanager
+def _filled_on_slow_site(page: Page, html: str, answer_after_s: float, timeout_s: float):
+    """The form of `html` on a _slow_site, found and filled. Yields (found, run, posts)."""
+    with _slow_site(html, answer_after_s=answer_after_s) as (url, posts):
+        page.goto(url + "/help/contact/1")
+        run = make_run(timeout_s=timeout_s)
+        found = flow.locate_form(page, run)
+        flow.fill_form(page, found, run)
+        yield found, run, posts
+
+
 def test_a_cookie_bar_that_took_only_the_first_attempt_never_gets_send_pressed_again(page: Page):
     # Found by review: the bar covers Send where Playwright first scrolls it to; Playwright scrolls
     # again and presses; the site answers the POST (204, the page stays) only after the press has
     # timed out. The call log holds "intercepts pointer events" from the first attempt and the bar
     # is still up, but Send was pressed: no second press.
-    with _slow_site(_BAR_OVER_SEND, answer_after_s=3) as (url, posts):
-        page.goto(url + "/help/contact/1")
-        run = make_run(timeout_s=2)
-        found = flow.locate_form(page, run)
-        flow.fill_form(page, found, run)
+    with _filled_on_slow_site(page, _BAR_OVER_SEND, answer_after_s=3, timeout_s=2) as (found, run, posts):
         with pytest.raises(Unreachable, match="Pressing Send failed"):
             flow.send(page, found, run)  # a second press would post at once, then wait out its own timeout
     assert len(posts) == 1
@@ -1267,11 +1274,7 @@ def test_a_form_sent_to_a_server_that_does_not_answer_is_not_called_unsent(page:
     # Saying "nothing reached Meta" here would invite a second objection.
     html = (f"<html lang='en'><title>{OBJECTION_TITLE}</title><form>{FIELDS}<button type='button' id='send'>Send</button></form>"
             "<script>send.onclick = () => fetch('/submit', {method: 'POST', body: 'x'});</script></html>")
-    with _slow_site(html, answer_after_s=4) as (url, posts):
-        page.goto(url + "/help/contact/1")
-        run = make_run(timeout_s=1.5)
-        found = flow.locate_form(page, run)
-        flow.fill_form(page, found, run)
+    with _filled_on_slow_site(page, html, answer_after_s=4, timeout_s=1.5) as (found, run, posts):
         with pytest.raises(Unreachable, match="The form was sent, but Meta's server did not answer within 1.5 seconds; it is unknown"):
             flow.send(page, found, run)
         assert len(posts) == 1
