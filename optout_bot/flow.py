@@ -815,18 +815,15 @@ def form_purpose(page: Page, found: dict[str, Found], run: Run) -> tuple[Literal
     copy of your information') ask for the same fields, and their thanks reads like the objection's."""
     titles = found["country"].value["titles"]
     title = " ".join(titles.split())[:120]
-    other = run.recipe.link.exclude_pattern("word")
-    if found["country"].value["files"] or (other and other.search(titles)):
-        return "other", title
-    purpose = run.recipe.purpose_pattern()
-    if purpose.search(titles):
-        return "objection", title
+    verdict = "other" if found["country"].value["files"] else run.recipe.purpose_of(titles)
+    if verdict != "unrecognised":
+        return verdict, title
     tag = found["email"].value["form"]
     try:
         own = page.locator(f"[data-optout-form~='{tag}']").first.evaluate(_OWN_TEXT_JS, timeout=run.timeout_s * 1000) if tag else ""
     except PlaywrightError:
         own = ""
-    return ("objection" if purpose.search(own) else "unrecognised"), title
+    return ("objection" if run.recipe.purpose_pattern().search(own) else "unrecognised"), title
 
 
 def _unrecognised_purpose(run: Run, title: str) -> None:

@@ -213,6 +213,14 @@ class Recipe(_Strict):
         words += tuple(p for p in _phrases(self.ai_text) if not p.isupper())
         return _alternation(compiled(words, "word"), compiled(tuple(p for p in _phrases(self.ai_text) if p.isupper()), "abbreviation"))
 
+    def purpose_of(self, title: str) -> Literal["objection", "other", "unrecognised"]:
+        """What a form's title says it is for: 'other' when it names another purpose (third
+        parties, marketing, ads), else 'objection' when it speaks of objecting or of AI."""
+        other = self.link.exclude_pattern("word")
+        if other is not None and other.search(title):
+            return "other"
+        return "objection" if self.purpose_pattern().search(title) else "unrecognised"
+
     def says_new_code_sent(self, message: str) -> bool:
         """The site says it sent a new code ('we've sent you a new one'), not that one may be asked for."""
         return bool(_in_one_sentence(self.text_pattern(self.new_code_text), self.text_pattern(self.code_sent_text)).search(message))
