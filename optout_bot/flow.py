@@ -1032,6 +1032,18 @@ MAX_SWAPS = 2
 JUST_SEEN_MS = 2000
 
 
+def _on_just_seen(page: Page, run: Run, act: Callable[[float], None]) -> None:
+    """An action on a control just read: briefly first, then, unless a log-in has taken the form's
+    place (fill_form stops there), for the rest of --timeout (a form being drawn anew, an overlay).
+    A log-in swapped in would otherwise keep the person waiting the whole --timeout."""
+    try:
+        act(JUST_SEEN_MS)
+    except PlaywrightTimeout:
+        if _safely(lambda: _login_shown(page, run)):
+            raise
+        act(max(run.timeout_s * 1000 - JUST_SEEN_MS, 1))
+
+
 def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2: str, is_input: bool, run: Run) -> None:
     """Type the name, then pick the option whose text is exactly it (Niger, not Nigeria)."""
     typeahead = is_input and control.is_editable()
@@ -1044,17 +1056,15 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
         listbox_id = next(iter(locate.read_first(control, _TYPING_JS)), "")
         scope = page.locator(f'[id="{listbox_id}"]') if listbox_id else page
         options = scope.get_by_role("option").filter(visible=True)
-        # Just seen: a box gone for this long went with its form (a log-in in its place, a reload),
-        # which fill_form tells apart; waiting the whole --timeout for it would only keep the person waiting.
-        control.click(timeout=JUST_SEEN_MS)
+        _on_just_seen(page, run, lambda ms: control.click(timeout=ms))
         if typeahead:
-            control.fill("", timeout=JUST_SEEN_MS)
-            control.press_sequentially(name, timeout=JUST_SEEN_MS)
+            _on_just_seen(page, run, lambda ms: control.fill("", timeout=ms))
+            control.press_sequentially(name)  # every keystroke counts against the limit: the whole --timeout
         try:
-            options.first.or_(page.locator(_TYPED_INTO_GONE)).wait_for(timeout=5000)
+            options.first.or_(page.locator(_TYPED_INTO_GONE)).first.wait_for(timeout=5000)
         except PlaywrightTimeout:
             continue
-        if not locate.count(page.locator("[data-optout-typing]")):
+        if not locate.count(page.locator("[data-optout-typing]")) and not locate.count(options):
             if swaps < MAX_SWAPS:  # typed into a control that is gone: the same name again, in the new one
                 swaps += 1
                 queue.insert(0, name)

@@ -170,7 +170,7 @@ def assert_submitted_once(site, country="PT", form_id: str | None = None):
 
 
 # What the objection form's page is called: a form that says nothing of objecting or of AI is not
-# filled when nobody watches (flow._check_purpose).
+# filled when nobody watches (flow.form_purpose).
 OBJECTION_TITLE = "Object to Your Information Being Used for AI at Meta | Instagram Help Center"
 
 

@@ -85,7 +85,7 @@ def test_every_recipe_records_when_and_in_which_languages_it_was_verified(target
 
 
 def test_the_objection_forms_title_says_what_it_is_for_in_every_language_and_the_copy_forms_does_not():
-    # The words that tell the objection form from Meta's other forms (flow._check_purpose), against
+    # The words that tell the objection form from Meta's other forms (flow.form_purpose), against
     # the mock site's titles in its 14 languages: a miss here stops every unattended run in that language.
     purpose = recipe.load("instagram").purpose_pattern()
     for strings in (ROOT / "fixtures" / "strings").glob("*.json"):

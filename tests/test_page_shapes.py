@@ -251,6 +251,34 @@ def test_a_country_box_drawn_anew_while_typing_is_typed_into_again(page: Page):
     expect(page.locator("#c")).to_have_value("Portugal")
 
 
+def test_a_country_box_that_swaps_itself_for_its_open_form_is_chosen_from(page: Page):
+    # Found by review: opened, the box draws itself anew with its list in the same render; the
+    # box the bot marked is gone and an option shows at once. That is an open list, not a swap.
+    page.set_content("""<div id="root"></div><script>
+      const closed = v => `<div role="combobox" tabindex="0" aria-label="Country of residence" aria-controls="lb">${v}</div>`;
+      root.innerHTML = closed('Select a country');
+      root.addEventListener('click', e => {
+        if (e.target.getAttribute('role') === 'combobox') root.innerHTML = `<div role="combobox" aria-expanded="true"
+          aria-label="Country of residence" aria-controls="lb">Select a country</div><div role="listbox" id="lb">
+          <div role="option">Poland</div><div role="option">Portugal</div></div>`;
+        else if (e.target.getAttribute('role') === 'option') root.innerHTML = closed(e.target.textContent);
+      });</script>""")
+    flow.choose_country(page, page.get_by_role("combobox"), "PT", make_run())
+    expect(page.get_by_role("combobox")).to_have_text("Portugal")
+
+
+def test_a_country_box_away_for_longer_than_a_moment_is_waited_for_within_the_timeout(page: Page):
+    # Found by review: typed into, the first copy goes, "Loading..." stands for 3 s, then the live box comes.
+    page.set_content("""<div id="root"><input role="combobox" aria-label="Country of residence"></div><script>
+      document.querySelector('input').addEventListener('input', () => { root.textContent = 'Loading...';
+        setTimeout(() => root.innerHTML = `<input id="c" role="combobox" aria-label="Country of residence" aria-controls="lb"
+          oninput="lb.hidden = !this.value"><div role="listbox" id="lb" hidden>
+          <div role="option" onclick="c.value = this.textContent; lb.hidden = true">Portugal</div></div>`, 3000); }, {once: true});</script>""")
+    page.context.set_default_timeout(15000)  # as prefill sets it from --timeout
+    flow.choose_country(page, page.get_by_role("combobox"), "PT", make_run(timeout_s=15))
+    expect(page.locator("#c")).to_have_value("Portugal")
+
+
 def test_a_typeahead_that_kept_only_the_typed_text_is_not_a_choice(page: Page):
     # The list shows the name but picking does nothing: the input still reads "Portugal" (typed),
     # the ISO companion stays empty, and that is what counts.
