@@ -1436,18 +1436,20 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
     pressed a second time only when a cookie dialog took the first press, which never reached Send."""
     form = [found[n].locator for n in ("email", "reason", "send")]
     watch_posts(page, run)
+    # Counted from here: a person may press Send while the terminal asks, and Meta may answer before we look.
+    before_person = run.posts, run.sent
     since = _mark_seen(page, run, code_texts=True)
     if run.submit == "manual":
         person.show_note(page, f"{run.caution} Check country, email and reason below, then press the Send button yourself.".strip(),
                          "warn" if run.caution else "act")
         run.report.your_turn("Check the country, email and reason in the browser window, then press Send there. The bot waits and does not press it for you.")
-        return _await_person_send(page, run, form)
+        return _await_person_send(page, run, form, *before_person)
     if run.submit == "ask":
         if run.caution:
             person.show_note(page, run.caution, "warn")
         if not _asked_to_send(page, run, found):
             run.report.info("Send was pressed in the window; the bot does not press it again.")
-            return _await_person_send(page, run, form)
+            return _await_person_send(page, run, form, *before_person)
         since = mark(page)  # the page may have changed while they answered
     run.guard.require(page.url, "The form page")
     if _visible(_cookie_banner(page, run.recipe)):  # it came late, over the form: it would take the click
@@ -1523,18 +1525,19 @@ def _decline_over_form(page: Page, run: Run) -> tuple[dict[str, Found], int | No
     return found, _mark_seen(page, run, code_texts=True)
 
 
-def _await_person_send(page: Page, run: Run, form: list[Locator]) -> Result:
+def _await_person_send(page: Page, run: Run, form: list[Locator], posts_before: int, sent_before: int) -> Result:
     deadline = run.person_deadline
     while True:
-        result = _await_result(page, run, "send", form, deadline, run.posts)
+        result = _await_result(page, run, "send", form, deadline, posts_before)
         if result == "refused":
             # A person can correct the form and press Send again; show them what the site said.
             run.report.warn(f"The site says: {site_message(page, run) or 'the form was not accepted'}. Correct it in the window and press Send again.")
             _mark_seen(page, run, code_texts=True)
+            posts_before, sent_before = run.posts, run.sent
             continue
-        if result == "lost" and time.monotonic() > deadline:
+        if result == "lost" and run.sent == sent_before:
             raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for Send to be pressed; stopping. The bot sent nothing.")
-        return _after_send(page, run, result, by_person=True)
+        return _after_send(page, run, result, by_person=True, posted=run.posts > posts_before)
 
 
 def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, posted: bool = True, sent: bool = True) -> Result:

@@ -1222,12 +1222,36 @@ def _person(monkeypatch, *answers):
 
 def test_send_pressed_in_the_window_while_the_terminal_asks_is_not_pressed_again(page: Page, monkeypatch):
     posts = _sending_form(page)
-    _person(monkeypatch, (lambda: page.locator("#send").click(), True))
-    run = make_run(submit="ask", headless=False)
+
+    def press_and_be_answered():  # Meta answers before the person answers the terminal
+        with page.expect_event("requestfinished"):
+            page.locator("#send").click()
+        page.get_by_text("received your objection").wait_for()
+
+    _person(monkeypatch, (press_and_be_answered, True))
+    run = make_run(submit="ask", headless=False, wait_minutes=0.25)  # a miss ends in 15 s, not 15 minutes
     found = flow.locate_form(page, run)
     flow.fill_form(page, found, run)
     assert flow.send(page, found, run) == "confirmed"
     assert posts == [{"email": "p@example.eu"}]
+
+
+def test_send_pressed_by_the_person_and_never_answered_is_not_reported_as_nothing_sent(page: Page, monkeypatch):
+    posts = serve(page, f"""<form id="f">{FIELDS}<button type="submit" id="send">Send</button></form>
+      <script>f.onsubmit = e => {{ e.preventDefault(); fetch('/submit', {{method: 'POST', body: '{{}}'}}); }};</script>""")
+    shown = flow.person.show_note
+
+    def note_then_press(page_, text, kind):  # the person reads the note and presses Send; the page shows nothing
+        shown(page_, text, kind)
+        page_.locator("#send").click()
+
+    monkeypatch.setattr(flow.person, "show_note", note_then_press)
+    run = make_run(submit="manual", headless=False, wait_minutes=0.1)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    with pytest.raises(Unreachable, match="Send was pressed, but no code field, confirmation or error appeared; it is unknown"):
+        flow.send(page, found, run)
+    assert posts == [{}]
 
 
 def test_a_form_drawn_anew_while_the_terminal_asks_still_gets_send_pressed(page: Page, monkeypatch):
