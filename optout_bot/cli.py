@@ -297,7 +297,8 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
             snapshots = Path(snapshots_dir) if snapshots_dir else None
             with _browser_session(pw, headless, guard, profile, trace, choice) as (context, page):
                 try:
-                    outcome = flow.prefill(page, run, url)
+                    with person.ctrl_c_kept():
+                        outcome = flow.prefill(page, run, url)
                 except KeyboardInterrupt:
                     if not _was_sent(run):
                         raise

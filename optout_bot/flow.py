@@ -103,6 +103,7 @@ def mark(page: Page) -> int | None:
 
 def wait_for_change(page: Page, since: int | None, timeout_ms: float = CHUNK_MS) -> bool:
     """Wait until the DOM changes or the page navigates; False if it stayed still."""
+    person.stop_if_ctrl_c()
     if page.is_closed():
         raise _closed()
     try:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import queue
 import re
+import signal
 import sys
 import threading
-from typing import Callable, Literal
+from contextlib import contextmanager
+from typing import Callable, Iterator, Literal
 
 import click
 from playwright.sync_api import Error as PlaywrightError, Page
@@ -20,6 +22,36 @@ def clean_code(text: str) -> str | None:
     """'123 456' or '123-456' -> '123456'; None unless exactly six digits remain."""
     digits = re.sub(r"[\s-]", "", text)
     return digits if _SIX_DIGITS.match(digits) else None
+
+
+# Python drops a KeyboardInterrupt that lands while a weakref callback or __del__ runs ("Exception
+# ignored in ..."), and the bot would wait on as if Ctrl-C had not been pressed: each wait raises it again.
+_ctrl_c = threading.Event()
+
+
+@contextmanager
+def ctrl_c_kept() -> Iterator[None]:
+    """While the bot waits on the person or the page, a Ctrl-C is noted as well as raised."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def pressed(*_) -> None:
+        _ctrl_c.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, pressed)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        _ctrl_c.clear()
+
+
+def stop_if_ctrl_c() -> None:
+    """Raise a Ctrl-C noted earlier whose KeyboardInterrupt Python swallowed."""
+    if _ctrl_c.is_set():
+        raise KeyboardInterrupt
 
 
 ANSWER_POLL_S = 0.25  # how soon an answer is acted on; between polls `keep_waiting` runs
@@ -44,6 +76,7 @@ def ask_yes_no(question: str, keep_waiting: Callable[[], None] = lambda: None) -
             return answers.get(timeout=ANSWER_POLL_S)
         except queue.Empty:
             try:
+                stop_if_ctrl_c()
                 keep_waiting()
             except BaseException:
                 click.echo(err=True)  # off the unanswered prompt's line
@@ -88,6 +121,7 @@ class CodeInbox:
 
     def take(self, timeout: float) -> str | None | Literal[False]:
         """A line, None at end of input, or False if nothing came within `timeout` seconds."""
+        stop_if_ctrl_c()
         try:
             return self._lines.get(timeout=timeout)
         except queue.Empty:

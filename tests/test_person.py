@@ -1,0 +1,61 @@
+"""The person's side of a run, without a browser: a Ctrl-C is never lost while the bot waits."""
+
+import gc
+import signal
+import threading
+import time
+import weakref
+
+import pytest
+
+from optout_bot import person
+
+
+class _Thing:
+    pass
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+def _ctrl_c_inside_a_weakref_callback() -> None:
+    """Ctrl-C lands while Python runs a weakref callback, whose exceptions it only prints."""
+    thing = _Thing()
+
+    def callback(_):
+        signal.raise_signal(signal.SIGINT)
+        for _ in range(10_000):  # the handler runs here, and its KeyboardInterrupt goes no further
+            pass
+
+    ref = weakref.ref(thing, callback)
+    del thing
+    gc.collect()
+    assert ref() is None
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_ctrl_c_that_python_swallowed_still_stops_the_wait_for_the_code():
+    inbox = person.CodeInbox("stdin")
+    with person.ctrl_c_kept():
+        _ctrl_c_inside_a_weakref_callback()  # returns: Python dropped the KeyboardInterrupt
+        with pytest.raises(KeyboardInterrupt):
+            inbox.take(timeout=0)
+    assert inbox.take(timeout=0) is False  # noted for one run only
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_ctrl_c_that_python_swallowed_still_stops_a_yes_no_question(monkeypatch):
+    nobody_answers = threading.Event()
+    monkeypatch.setattr(person.sys, "stdin", _Terminal())
+    monkeypatch.setattr(person, "_typed_line", lambda prompt: nobody_answers.wait())
+    with person.ctrl_c_kept():
+        _ctrl_c_inside_a_weakref_callback()
+        give_up = time.monotonic() + 5
+
+        def keep_waiting() -> None:
+            assert time.monotonic() < give_up, "the question went on waiting after Ctrl-C"
+
+        with pytest.raises(KeyboardInterrupt):
+            person.ask_yes_no("Send the objection now?", keep_waiting)
