@@ -1247,7 +1247,7 @@ def _already(page: Page, run: Run, new_only: bool = True) -> Locator:
 
 def _not_typed(page: Page, loc: Locator) -> Locator:
     """Not text the person typed (a rich-text reason box may say anything)."""
-    return loc.and_(page.locator("xpath=//*[not(ancestor-or-self::*[@contenteditable and @contenteditable!='false'])]"))
+    return loc.locator("xpath=self::*[not(ancestor-or-self::*[@contenteditable and @contenteditable!='false'])]")
 
 
 # A field still waiting for input (not the bot's own, not a search box, not in the page's chrome):
@@ -1273,7 +1273,7 @@ def _open_fields(page: Page, recipe: Recipe, after_code: bool = False) -> Locato
         fields = page.locator(f"{_OPEN_INPUTS}:not([type=email], [autocomplete=email i], [name*=email i])").or_(shown_again)
     else:
         fields = page.locator(f"{_OPEN_INPUTS}, {_OPEN_BOXES}")
-    return fields.and_(locate.outside(page, recipe.page_chrome)).filter(visible=True)
+    return locate.outside(fields, recipe.page_chrome).filter(visible=True)
 
 
 def _new(page: Page, loc: Locator, new_only: bool) -> Locator:
