@@ -302,7 +302,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                 except KeyboardInterrupt:
                     if not _was_sent(run):
                         raise
-                    raise Cancelled("Stopped (Ctrl-C) after the form was sent.", hint=_SENT_HINT) from None
+                    raise Cancelled(f"Stopped (Ctrl-C) after {_what_was_sent(run)}.", hint=_SENT_HINT) from None
                 except OptoutError as err:
                     if err.status == ExitStatus.CANCELLED and _was_sent(run):
                         err.hint = _SENT_HINT
@@ -315,7 +315,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                 except Exception as exc:
                     if type(exc).__name__ != "TargetClosedError" or not _was_sent(run):
                         raise
-                    raise Cancelled("The browser was closed after the form was sent.", hint=_SENT_HINT) from None
+                    raise Cancelled(f"The browser was closed after {_what_was_sent(run)}.", hint=_SENT_HINT) from None
                 _state["confirmed"] = True
                 finishing.enter_context(_ctrl_c_waits())
                 report.step(6)
@@ -359,7 +359,12 @@ _SENT_HINT = ("The form had been sent, so Meta may have received it: check your 
 
 
 def _was_sent(run) -> bool:
-    return run.posts > 0 or run.code_step
+    return run.posts > 0 or run.code_step or run.pressed
+
+
+def _what_was_sent(run) -> str:
+    # Pressed, with no answer yet: the form may or may not have left the browser.
+    return "the form was sent" if run.posts > 0 or run.code_step else "Send was pressed"
 
 
 @contextmanager

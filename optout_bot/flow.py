@@ -70,6 +70,7 @@ class Run:
     settle_s: float | None = None  # a loaded page still this long shows all it will (None: timeout_s)
     posts: int = 0  # POST requests answered (or failed) on the form's page: proof something was sent
     sent: int = 0  # POST requests started there, answered or not: none means nothing left the browser
+    pressed: bool = False  # the bot has pressed Send (a Ctrl-C from then on may come after the form left)
     seen_document: float | None = None  # time origin of the document _mark_seen last tagged
     caution: str = ""  # what the person must check before sending, said again in the window's note
 
@@ -1247,7 +1248,7 @@ def _already(page: Page, run: Run, new_only: bool = True) -> Locator:
 
 def _not_typed(page: Page, loc: Locator) -> Locator:
     """Not text the person typed (a rich-text reason box may say anything)."""
-    return loc.locator("xpath=self::*[not(ancestor-or-self::*[@contenteditable and @contenteditable!='false'])]")
+    return loc.locator("xpath=self::*[ancestor::html][not(ancestor-or-self::*[@contenteditable and @contenteditable!='false'])]")
 
 
 # A field still waiting for input (not the bot's own, not a search box, not in the page's chrome):
@@ -1437,27 +1438,29 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
     pressed a second time only when a cookie dialog took the first press, which never reached Send."""
     form = [found[n].locator for n in ("email", "reason", "send")]
     watch_posts(page, run)
-    # Counted from here: a person may press Send while the terminal asks, and Meta may answer before we look.
-    before_person = run.posts, run.sent
     since = _mark_seen(page, run, code_texts=True)
     if run.submit == "manual":
+        watch = _watch_presses(page, run)
         person.show_note(page, f"{run.caution} Check country, email and reason below, then press the Send button yourself.".strip(),
                          "warn" if run.caution else "act")
         run.report.your_turn("Check the country, email and reason in the browser window, then press Send there. The bot waits and does not press it for you.")
-        return _await_person_send(page, run, form, *before_person)
+        return _await_person_send(page, run, form, watch)
     if run.submit == "ask":
         if run.caution:
             person.show_note(page, run.caution, "warn")
-        if not _asked_to_send(page, run, found):
+        watch = _watch_presses(page, run)
+        if not _asked_to_send(page, run, found, watch):
             run.report.info("Send was pressed in the window; the bot does not press it again.")
-            return _await_person_send(page, run, form, *before_person)
+            return _await_person_send(page, run, form, watch)
         since = mark(page)  # the page may have changed while they answered
+    person.stop_if_ctrl_c()  # a Ctrl-C Python dropped while the form was filled: before Send, not after
     run.guard.require(page.url, "The form page")
     if _visible(_cookie_banner(page, run.recipe)):  # it came late, over the form: it would take the click
         found, since = _decline_over_form(page, run)
     for press in ("first", "second"):
         form = [found[n].locator for n in ("email", "reason", "send")]
         posts_before, sent_before = run.posts, run.sent  # before the click: its POST may be answered during it
+        run.pressed = True  # from here a Ctrl-C may come after the form left
         try:
             found["send"].locator.click(timeout=run.timeout_s * 1000)
             break
@@ -1474,27 +1477,44 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
     return _after_send(page, run, result, posted=run.posts > posts_before, sent=run.sent > sent_before)
 
 
-# Notes a press of Send (or any form's submit) by the person while the terminal question waits.
-_PRESS_WATCH_JS = """() => { window.__optoutPressed = false; const note = () => { window.__optoutPressed = true; };
+# Notes a press of Send (or any form's submit) by the person while the bot waits on them.
+_PRESS_WATCH_JS = """() => { window.__optoutPressed = false; if (!window.__optoutWatching) { window.__optoutWatching = true;
+  const note = () => { window.__optoutPressed = true; };
   document.addEventListener('submit', note, true);
-  document.addEventListener('click', e => { if (e.target.closest && e.target.closest('[data-optout-send]')) note(); }, true);
+  document.addEventListener('click', e => { if (e.target.closest && e.target.closest('[data-optout-send]')) note(); }, true); }
   return performance.timeOrigin; }"""
 
 
-def _asked_to_send(page: Page, run: Run, found: dict[str, Found]) -> bool:
+class _Presses(NamedTuple):
+    """Where the person's presses are counted from: the document watched, and the POSTs so far
+    (counted before they are asked: Meta may answer a press before the bot looks)."""
+    origin: float
+    posts: int
+    sent: int
+
+
+def _watch_presses(page: Page, run: Run) -> _Presses:
+    return _Presses(page.evaluate(_PRESS_WATCH_JS), run.posts, run.sent)
+
+
+def _pressed(page: Page, watch: _Presses) -> bool:
+    """The person pressed Send (or submitted the form) since `watch`, or the page left that document."""
+    try:
+        pressed, now = page.evaluate("[window.__optoutPressed === true, performance.timeOrigin]")
+    except PlaywrightError:
+        if page.is_closed():
+            raise _closed() from None
+        return True  # a new page is loading: the form was sent
+    return pressed or now != watch.origin
+
+
+def _asked_to_send(page: Page, run: Run, found: dict[str, Found], watch: _Presses) -> bool:
     """--submit ask: True once the person says yes and the form lacks nothing the browser requires;
     False if they pressed Send in the window meanwhile (the bot must not press it again)."""
     run.report.info(f"The form is ready: country {countries.english_name(run.settings.country)}, email {run.settings.masked_email}.")
-    origin = page.evaluate(_PRESS_WATCH_JS)
     while True:
         yes = _ask(page, run, "Send the objection now?", "your answer to 'Send the objection now?'")
-        try:
-            pressed, now = page.evaluate("[window.__optoutPressed === true, performance.timeOrigin]")
-        except PlaywrightError:
-            if page.is_closed():
-                raise _closed() from None
-            pressed = now = None  # a new page is loading: the form was sent
-        if pressed or now != origin:
+        if _pressed(page, watch):
             return False
         if not yes:
             raise Cancelled("You chose not to send the form; nothing was sent.")
@@ -1526,19 +1546,23 @@ def _decline_over_form(page: Page, run: Run) -> tuple[dict[str, Found], int | No
     return found, _mark_seen(page, run, code_texts=True)
 
 
-def _await_person_send(page: Page, run: Run, form: list[Locator], posts_before: int, sent_before: int) -> Result:
+def _await_person_send(page: Page, run: Run, form: list[Locator], watch: _Presses) -> Result:
     deadline = run.person_deadline
     while True:
-        result = _await_result(page, run, "send", form, deadline, posts_before)
+        result = _await_result(page, run, "send", form, deadline, watch.posts)
         if result == "refused":
             # A person can correct the form and press Send again; show them what the site said.
+            watch = _watch_presses(page, run)  # first: a second press may follow at once
             run.report.warn(f"The site says: {site_message(page, run) or 'the form was not accepted'}. Correct it in the window and press Send again.")
             _mark_seen(page, run, code_texts=True)
-            posts_before, sent_before = run.posts, run.sent
             continue
-        if result == "lost" and run.sent == sent_before:
-            raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for Send to be pressed; stopping. The bot sent nothing.")
-        return _after_send(page, run, result, by_person=True, posted=run.posts > posts_before)
+        # A POST alone is no press: a cookie choice or the page's own traffic posts too.
+        if result == "lost" and not (run.sent > watch.sent and _pressed(page, watch)):
+            if time.monotonic() > deadline:
+                raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for Send to be pressed; stopping. Nothing was sent.")
+            raise Unreachable("The page failed to load before Send was pressed; nothing was sent.",
+                              hint="Check your connection and run again.")
+        return _after_send(page, run, result, by_person=True, posted=run.posts > watch.posts)
 
 
 def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, posted: bool = True, sent: bool = True) -> Result:

@@ -75,8 +75,10 @@ def _narrow(scope: Page | Locator, loc: Locator, element: Element) -> Locator:
 def outside(loc: Locator, ancestor_test: str) -> Locator:
     """The matches of `loc` no ancestor of which passes the XPath test. Asked of each match
     (`self::`), not by intersecting with every such element of the page (`and_` with `//*`), which
-    took 5 to 10 ms per look on the mock's form page; a CSS ':not(x *)' is walked in script, slower still."""
-    return loc.locator(f"xpath=self::*[not(ancestor::*[{ancestor_test}])]")
+    took 5 to 10 ms per look on the mock's form page; a CSS ':not(x *)' is walked in script, slower still.
+    Never an element in a shadow root: its ancestors stop at that root, so a header's web component
+    would pass the test (`ancestor::html` keeps to the document itself, as '//*' did)."""
+    return loc.locator(f"xpath=self::*[ancestor::html][not(ancestor::*[{ancestor_test}])]")
 
 
 def any_layer(scope: Page | Locator, element: Element) -> Locator:

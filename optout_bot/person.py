@@ -40,12 +40,15 @@ def ctrl_c_kept() -> Iterator[None]:
         _ctrl_c.set()
         raise KeyboardInterrupt
 
+    _ctrl_c.clear()  # a press left over from an earlier run in this process is not this run's
     previous = signal.signal(signal.SIGINT, pressed)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-        _ctrl_c.clear()
+        try:
+            signal.signal(signal.SIGINT, previous)  # a second Ctrl-C may be raised in here
+        finally:
+            _ctrl_c.clear()
 
 
 def stop_if_ctrl_c() -> None:

@@ -1239,19 +1239,71 @@ def test_send_pressed_in_the_window_while_the_terminal_asks_is_not_pressed_again
 def test_send_pressed_by_the_person_and_never_answered_is_not_reported_as_nothing_sent(page: Page, monkeypatch):
     posts = serve(page, f"""<form id="f">{FIELDS}<button type="submit" id="send">Send</button></form>
       <script>f.onsubmit = e => {{ e.preventDefault(); fetch('/submit', {{method: 'POST', body: '{{}}'}}); }};</script>""")
-    shown = flow.person.show_note
-
-    def note_then_press(page_, text, kind):  # the person reads the note and presses Send; the page shows nothing
-        shown(page_, text, kind)
-        page_.locator("#send").click()
-
-    monkeypatch.setattr(flow.person, "show_note", note_then_press)
-    run = make_run(submit="manual", headless=False, wait_minutes=0.1)
-    found = flow.locate_form(page, run)
-    flow.fill_form(page, found, run)
+    # The person reads the note and presses Send; the page shows nothing.
+    found, run = _filled_for_the_person(page, monkeypatch, lambda: page.locator("#send").click())
     with pytest.raises(Unreachable, match="Send was pressed, but no code field, confirmation or error appeared; it is unknown"):
         flow.send(page, found, run)
     assert posts == [{}]
+
+
+def _filled_for_the_person(page: Page, monkeypatch, act) -> tuple[dict, flow.Run]:
+    """The form found and filled for --submit manual (waits of 6 s); `act` is what the person
+    does in the window once the bot's note tells them to press Send."""
+    shown = flow.person.show_note
+
+    def note_then_act(page_, text, kind):
+        shown(page_, text, kind)
+        act()
+
+    monkeypatch.setattr(flow.person, "show_note", note_then_act)
+    run = make_run(submit="manual", headless=False, wait_minutes=0.1)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    return found, run
+
+
+def test_a_cookie_choice_that_posts_while_the_person_never_presses_send_is_no_press(page: Page, monkeypatch):
+    # A POST alone is no press: the page's own traffic, or a cookie choice, posts too.
+    posts = serve(page, f"""<form id="f">{FIELDS}<button type="submit" id="send">Send</button></form>
+      <button type="button" id="decline" onclick="fetch('/cookies', {{method: 'POST', body: '{{}}'}})">Only allow essential cookies</button>""")
+
+    def decline():
+        with page.expect_event("requestfinished"):
+            page.locator("#decline").click()
+
+    found, run = _filled_for_the_person(page, monkeypatch, decline)
+    with pytest.raises(PersonTimeout, match="Waited 0.1 minutes for Send to be pressed; stopping. Nothing was sent."):
+        flow.send(page, found, run)
+    assert posts == [{}]  # the cookie choice's, not the form's
+
+
+def test_a_send_pressed_by_the_bot_and_not_yet_answered_counts_as_sent_for_ctrl_c(page: Page):
+    from optout_bot import cli
+
+    held = []
+    _sending_form(page)
+    page.route("**/submit", lambda route: held.append(route))  # Meta never answers
+    run = make_run(timeout_s=1)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    with pytest.raises(Unreachable, match="did not answer"):
+        flow.send(page, found, run)
+    assert len(held) == 1 and run.posts == 0
+    # A Ctrl-C here is told the form may have reached Meta, not "nothing was sent".
+    assert cli._was_sent(run) and cli._what_was_sent(run) == "Send was pressed"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_ctrl_c_python_dropped_while_filling_stops_before_send_is_pressed(page: Page):
+    posts = _sending_form(page)
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    with flow.person.ctrl_c_kept():
+        flow.person._ctrl_c.set()  # as the handler does when its KeyboardInterrupt lands in a weakref callback
+        with pytest.raises(KeyboardInterrupt):
+            flow.send(page, found, run)
+    assert posts == [] and not run.pressed
 
 
 def test_a_form_drawn_anew_while_the_terminal_asks_still_gets_send_pressed(page: Page, monkeypatch):
