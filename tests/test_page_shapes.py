@@ -1272,9 +1272,18 @@ def test_a_cookie_choice_that_posts_while_the_person_never_presses_send_is_no_pr
             page.locator("#decline").click()
 
     found, run = _filled_for_the_person(page, monkeypatch, decline)
+    with pytest.raises(PersonTimeout, match="Waited 0.1 minutes for Send to be pressed; stopping. The bot did not see it pressed.") as stop:
+        flow.send(page, found, run)
+    assert "If you did press Send, check your email" in stop.value.hint  # the page posted: say what to check
+    assert posts == [{}]  # the cookie choice's, not the form's
+
+
+def test_a_person_who_never_presses_send_is_told_nothing_was_sent(page: Page, monkeypatch):
+    posts = _sending_form(page)
+    found, run = _filled_for_the_person(page, monkeypatch, lambda: None)
     with pytest.raises(PersonTimeout, match="Waited 0.1 minutes for Send to be pressed; stopping. Nothing was sent."):
         flow.send(page, found, run)
-    assert posts == [{}]  # the cookie choice's, not the form's
+    assert posts == []
 
 
 def test_a_send_pressed_by_the_bot_and_not_yet_answered_counts_as_sent_for_ctrl_c(page: Page):
