@@ -367,16 +367,11 @@ def _what_was_sent(run) -> str:
     return "the form was sent" if run.posts > 0 or run.code_step else "Send was pressed"
 
 
-@contextmanager
 def _ctrl_c_waits():
     """From Meta's confirmation on, Ctrl-C waits until the receipt is written and the person told:
     interrupted there, a confirmed objection ended as 'Cancelled' and without its receipt."""
-    import signal
-    import threading
+    from optout_bot import person
 
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     def later(*_) -> None:
         if pressed:
             raise KeyboardInterrupt  # a second time: the person means it (main says the objection stands)
@@ -384,11 +379,7 @@ def _ctrl_c_waits():
         os.write(2, b"\n  Meta has confirmed your objection: saving its receipt first (Ctrl-C again to stop now).\n")
 
     pressed: list[bool] = []
-    previous = signal.signal(signal.SIGINT, later)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    return person.on_ctrl_c(later)
 
 
 def _report_layers(report, run) -> None:

@@ -1558,13 +1558,14 @@ def _await_person_send(page: Page, run: Run, form: list[Locator], watch: _Presse
             continue
         # A POST alone is no press: a cookie choice or the page's own traffic posts too.
         if result == "lost" and not (run.sent > watch.sent and _pressed(page, watch)):
-            if time.monotonic() > deadline and run.sent > watch.sent:  # a page may hide a press from the watch
-                raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for Send to be pressed; stopping. The bot did not see it pressed.",
+            if time.monotonic() <= deadline:  # lost early: an error page
+                raise Unreachable("The page failed to load before Send was pressed; nothing was sent.",
+                                  hint="Check your connection and run again.")
+            waited = f"Waited {run.wait_minutes:g} minutes for Send to be pressed; stopping."
+            if run.sent > watch.sent:  # the page posted: it may have hidden a press from the watch
+                raise PersonTimeout(f"{waited} The bot did not see it pressed.",
                                     hint="If you did press Send, check your email for a code or a confirmation before running the bot again.")
-            if time.monotonic() > deadline:
-                raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for Send to be pressed; stopping. Nothing was sent.")
-            raise Unreachable("The page failed to load before Send was pressed; nothing was sent.",
-                              hint="Check your connection and run again.")
+            raise PersonTimeout(f"{waited} Nothing was sent.")
         return _after_send(page, run, result, by_person=True, posted=run.posts > watch.posts)
 
 

@@ -30,25 +30,32 @@ _ctrl_c = threading.Event()
 
 
 @contextmanager
-def ctrl_c_kept() -> Iterator[None]:
-    """While the bot waits on the person or the page, a Ctrl-C is noted as well as raised."""
+def on_ctrl_c(handler: Callable[..., None]) -> Iterator[None]:
+    """`handler` for SIGINT while inside; only in the main thread, the one Python lets set it."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def ctrl_c_kept() -> Iterator[None]:
+    """While the bot waits on the person or the page, a Ctrl-C is noted as well as raised."""
 
     def pressed(*_) -> None:
         _ctrl_c.set()
         raise KeyboardInterrupt
 
     _ctrl_c.clear()  # a press left over from an earlier run in this process is not this run's
-    previous = signal.signal(signal.SIGINT, pressed)
     try:
-        yield
+        with on_ctrl_c(pressed):
+            yield
     finally:
-        try:
-            signal.signal(signal.SIGINT, previous)  # a second Ctrl-C may be raised in here
-        finally:
-            _ctrl_c.clear()
+        _ctrl_c.clear()  # also when a second Ctrl-C is raised while the handler is put back
 
 
 def stop_if_ctrl_c() -> None:
