@@ -659,7 +659,9 @@ def demo(headless, variant, receipts_dir, quiet, json_events):
     from optout_bot import browser, config, receipts
     from optout_bot.mock_site import MockSite
 
-    headless = headless or not browser.has_display()
+    no_display = not headless and not browser.has_display()
+    headless = headless or no_display
+    how = "headless: no display found" if no_display else "headless" if headless else "in a window"
     settings = config.Settings(email="demo.person@example.eu", country="PT",
                                reason="Não autorizo o uso das minhas publicações para treinar IA.\nI object under Art. 21 GDPR.",
                                target=variant.brand, _env_file=None)
@@ -669,7 +671,7 @@ def demo(headless, variant, receipts_dir, quiet, json_events):
         _run_prefill(lambda: settings, headless=headless, start_url=site.start_url, allow_hosts=("127.0.0.1",), profile=None,
                      timeout=30, trace=False, submit="auto", code="stdin", wait_minutes=2, receipts_dir=folder,
                      snapshots_dir=None, quiet=quiet, json_events=json_events, inbox=inbox,
-                     note=f"Demo: a local mock of Meta's pages at {site.url} ({'headless' if headless else 'in a window'}); nothing is sent to Meta.",
+                     note=f"Demo: a local mock of Meta's pages at {site.url} ({how}); nothing is sent to Meta.",
                      demo=True)
 
 

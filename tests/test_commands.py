@@ -174,6 +174,12 @@ def test_demo_on_the_facebook_mock_keeps_a_facebook_receipt(tmp_path):
     assert "Nothing was sent to Meta" in result.stderr and str(receipt) in result.stdout
 
 
+def test_demo_without_a_display_says_why_no_window_opens(tmp_path):
+    result = run_cli("demo", "--receipts-dir", str(tmp_path))  # run_cli's environment has no DISPLAY
+    assert result.code == 0, result.stderr
+    assert "(headless: no display found)" in result.stderr
+
+
 def test_demo_with_an_unknown_variant_is_bad_input():
     result = run_cli("demo", "--variant", "klingon")
     assert result.code == 2 and "--variant" in result.stderr and "Traceback" not in result.stderr
