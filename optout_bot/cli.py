@@ -188,8 +188,9 @@ def _playwright(prepare=None):
 def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool, choice=None):
     """A browser (`choice`, else the one browser.find picks) and one context with the host guard on;
     yields (context, page)."""
-    from optout_bot import browser
+    from optout_bot import browser, locate
 
+    locate.register(pw)  # before any context: the flow's looks need it
     choice = choice or browser.find()
     args = browser.launch_args(guard.chromium_args())
     if os.environ.get("OPTOUT_DEBUG_PORT"):

@@ -143,6 +143,18 @@ def _visible(loc: Locator) -> bool:
         return False  # mid-navigation; the caller looks again after the next change
 
 
+def _seen(look: locate.Look) -> locate.Seen:
+    """`look.run()`; nothing seen while the page is navigating (the caller looks again after the next change)."""
+    try:
+        return look.run()
+    except PlaywrightError as exc:
+        if look.page.is_closed():
+            raise _closed() from None
+        if locate.KIND_ENGINE in str(exc):  # not registered: a programming error, never a page's
+            raise
+        return look.nothing()
+
+
 def _closed() -> Cancelled:
     return Cancelled("The browser window was closed; nothing more was sent by the bot.")
 
@@ -274,24 +286,20 @@ class Start(NamedTuple):
 
 def classify_start(page: Page, run: Run, want_link: bool = True) -> Start | None:
     recipe = run.recipe
-    cookies = _cookie_banner(page, recipe)
-    login = locate.any_layer(page, recipe.login_wall)
-    form = _form_marker(page, recipe)
-    held = cookies.or_(login)
-    # Cookie dialogs and log-in walls come first: they cover the form. The start page usually shows
-    # none of these (one look before the link's); a followed link usually shows the form (two looks).
-    if not want_link or _visible(held.or_(form)):
-        if _visible(held):
-            return Start("cookies" if _visible(cookies) else "login")
-        if _visible(form):
-            return Start("form")
-        if want_link:
-            return None  # it went away (a navigation): look again
+    look = (locate.Look(page).add("cookies", _cookie_banner(page, recipe)).add("login", locate.any_layer(page, recipe.login_wall))
+            .add("form", _form_marker(page, recipe)))
     if want_link:
-        link = locate.find(page, "link", recipe.link, read=_LINK_JS.format(look=next(_LOOKS)), rank=_link_rank(recipe),
-                           also=page.locator(_NOT_PRESSED))
-        if link:
-            return Start("link", link)
+        # Its first layer in the same look (the usual page's link is there), the rest after.
+        link_look = dict(read=_LINK_JS.format(look=next(_LOOKS)), also=page.locator(_NOT_PRESSED))
+        look.add_element("link", page, recipe.link, every=True, upto=1, **link_look)
+    seen = _seen(look)
+    # Cookie dialogs and log-in walls come first: they cover the form; then the form, then the link.
+    for state in ("cookies", "login", "form"):
+        if state in seen:
+            return Start(state)
+    if want_link and (link := seen.found("link", rank=_link_rank(recipe))
+                      or locate.find(page, "link", recipe.link, rank=_link_rank(recipe), **link_look)):
+        return Start("link", link)
     # The generic form holds its fields back until its question is answered (looked for last:
     # the usual pages never need this look).
     if _visible(_unanswered_yes(page, recipe)):
@@ -647,19 +655,28 @@ def _new_tab(new_page: Page, run: Run) -> Page:
 # --- the form -----------------------------------------------------------------------------
 
 
+def _region_js(alpha_2: str) -> str:
+    """The browser's own name for the country (Unicode CLDR, as most sites use) in a language: where
+    it differs from ISO's ('Țările de Jos', not 'Olanda')."""
+    return (f"l => {{ try {{ return new Intl.DisplayNames([l], {{type: 'region', fallback: 'none'}}).of('{alpha_2}') || ''; }}"
+            " catch (_) { return ''; } }")
+
+
+def _other_regions(page: Page, alpha_2: str) -> list[str]:
+    """The browser's names for the country in every form language: read only when the page's own
+    language did not do (building them costs the page ~20 ms, more than the rest of the form's look)."""
+    others = json.dumps([language.replace("_", "-") for language in countries.FORM_LANGUAGES])
+    return [name for name in page.evaluate(f"{others}.map({_region_js(alpha_2)})") if name]
+
+
 def _country_js(alpha_2: str) -> str:
     """What choose_country needs, read in the round trip that finds the field: the page's language,
     a <select>'s options (only those valued with the country's ISO code when there are such, else
-    all of them, to be matched by name), the browser's names for the country (`regions`: in the
-    page's language, then in each form language) and whether it is a text input; then, for locate_form, the
-    page's title and visible headings (not a sidebar's, a menu's or a dialog's) and whether the
-    form asks for files (the third-party form does)."""
+    all of them, to be matched by name), the browser's name for the country in the page's language
+    (`regions`; _other_regions reads the rest when needed) and whether it is a text input; then, for
+    locate_form, the page's title and visible headings (not a sidebar's, a menu's or a dialog's) and
+    whether the form asks for files (the third-party form does)."""
     codes = json.dumps([alpha_2, countries.alpha_3(alpha_2)])
-    # The browser's own country names (Unicode CLDR, as most sites use) in the page's language, then
-    # in every form language: where they differ from ISO's ('Țările de Jos', not 'Olanda').
-    region = (f"l => {{ try {{ return new Intl.DisplayNames([l], {{type: 'region', fallback: 'none'}}).of('{alpha_2}') || ''; }}"
-              " catch (_) { return ''; } }")
-    others = json.dumps([language.replace("_", "-") for language in countries.FORM_LANGUAGES])
     return ("e => { e.setAttribute('data-optout-filled', ''); let options = null; const listed = e.tagName === 'INPUT' && !!e.list;"
             " if (e.tagName === 'SELECT' || listed) {"
             " const all = Array.from((listed ? e.list : e).options).map(o => [o.value, o.label || o.textContent || o.value]);"
@@ -670,7 +687,7 @@ def _country_js(alpha_2: str) -> str:
             ".map(h => h.innerText)].join(' | ');"
             " const chosen = e.tagName === 'SELECT' ? (e.selectedOptions[0] || {}) : {};"
             " const lang = document.documentElement.lang || navigator.language || '';"
-            f" return {{lang, declared: document.documentElement.lang, options, regions: [lang, ...{others}].map({region}),"
+            f" return {{lang, declared: document.documentElement.lang, options, regions: [lang].map({_region_js(alpha_2)}),"
             " origin: performance.timeOrigin,"
             " locked: !!(e.disabled || e.getAttribute('aria-disabled') === 'true'),"  # not readOnly: a custom list's trigger may be
             " current: [e.value || '', chosen.label || chosen.textContent || e.value || ''],"
@@ -738,6 +755,11 @@ def _mark_again(email: Found, tag: str, run: Run) -> None:
                          f" e.setAttribute('data-optout-filled', '{tag}'); return true; }}", run.recipe.email.description, run)
 
 
+def _email_rank(where: dict) -> tuple[bool, int]:
+    """Email fields whose group holds the country field first, the tightest group first."""
+    return not where["own"], -where["depth"] if where["own"] else 0
+
+
 def find_form(page: Page, run: Run, reads: dict[str, str] | None = None) -> dict[str, Found | None]:
     """The form's elements (None: missing). The country first, anywhere on the page (no other box
     asks for it); then, of several email fields, the one in the tightest <form> or block that holds
@@ -747,25 +769,36 @@ def find_form(page: Page, run: Run, reads: dict[str, str] | None = None) -> dict
     reads = reads or {}
     n = next(_FORMS)
     ctag = f"country-{n}"
-    country = locate.find(page, "country", run.recipe.country,
-                          read=f"e => {{ e.setAttribute('data-optout-country', '{ctag}'); return ({reads.get('country', 'e => true')})(e); }}")
+    country_read = f"e => {{ e.setAttribute('data-optout-country', '{ctag}'); return ({reads.get('country', 'e => true')})(e); }}"
+    email_read = _WHERE_JS.format(group=_GROUP_JS.format(ctag=ctag), ctag=ctag, form=f"form-{n}")
+    # Both by their first layer in one look, where the usual form has them; the email's read (after
+    # the country's) asks where the tagged country is, so without that country both are looked for again.
+    seen = (locate.Look(page).add_element("country", page, run.recipe.country, read=country_read, upto=1)
+            .add_element("email", page, run.recipe.email, read=email_read, every=True, upto=1).run())
+    country, email = seen.found("country"), seen.found("email", rank=_email_rank)
+    if country is None:
+        country = locate.find(page, "country", run.recipe.country, read=country_read)
+        email = None
+    email = email or locate.find(page, "email", run.recipe.email, read=email_read, rank=_email_rank)
     # Its group is tagged: a `has=` scope would look for the email again at every use (~100 ms a
     # run, measured). XPath's 'following' stays inside a shadow root.
-    email = locate.find(page, "email", run.recipe.email, read=_WHERE_JS.format(group=_GROUP_JS.format(ctag=ctag), ctag=ctag, form=f"form-{n}"),
-                        rank=lambda where: (not where["own"], -where["depth"] if where["own"] else 0))
     tag = email.value["form"] if email else None
     scope = page.locator(f"[data-optout-form~='{tag}']") if tag else page
     after_email = email.locator.locator("xpath=following::*") if email and email.value["light"] else None
     # The reason is never the email field (an email box of type text may be labelled with "details").
     not_email = page.locator(f":not([data-optout-email='{email.value['etag']}'])") if email else None
+    also = {"reason": not_email, "send": after_email}
+    look = locate.Look(page)
+    for name in ("reason", "send"):  # by their first layer in one look, then layer by layer
+        look.add_element(name, scope, run.recipe.element(name), read=reads.get(name), also=also[name], upto=1)
+    seen = look.run()
     found = {"email": email, "country": country}
     for name in ("reason", "send"):
-        also = after_email if name == "send" else not_email
-        found[name] = locate.find(scope, name, run.recipe.element(name), read=reads.get(name), also=also)
+        found[name] = seen.found(name) or locate.find(scope, name, run.recipe.element(name), read=reads.get(name), also=also[name])
         if found[name] is None and scope is not page and (name == "send" or not email.value["in_form"]):
             # Send drawn outside the <form> (a footer bar; <button form=...>): the first after the
             # email. A form without <form> may draw its reason outside the block too.
-            found[name] = locate.find(page, name, run.recipe.element(name), read=reads.get(name), also=also)
+            found[name] = locate.find(page, name, run.recipe.element(name), read=reads.get(name), also=also[name])
     return {name: found[name] for name in FORM_ELEMENTS}
 
 
@@ -969,7 +1002,7 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
     regions = [name for name in seen["regions"] if name]
     names = list(dict.fromkeys(regions[:1] + countries.names_in(alpha_2, seen["lang"] or None)))
     if seen["locked"]:
-        if _is_country(seen["current"], alpha_2, regions):
+        if _is_country(page, seen["current"], alpha_2, regions):
             run.report.info(f"The page already shows your country, {countries.english_name(alpha_2)}, and does not let it be changed.")
             return
         _wait_until_enabled(control, seen["current"], alpha_2)
@@ -982,7 +1015,7 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
         if value is None:
             value = next((v for v, label in options if countries.fold(label) in wanted_names), None)
         if value is None:  # the page's language may not be its list's: try every form language
-            anywhere = _names_anywhere(alpha_2, regions)
+            anywhere = _names_anywhere(page, alpha_2, regions)
             value = next((v for v, label in options if countries.fold(label) in anywhere), None)
         listed = seen["listed"]  # a text field with a <datalist>: its options are only suggestions
         if listed and value is not None:
@@ -999,14 +1032,14 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
     _choose_in_combobox(page, control, names, alpha_2, seen["typed"], run)
 
 
-def _names_anywhere(alpha_2: str, regions: list[str]) -> set[str]:
+def _names_anywhere(page: Page, alpha_2: str, regions: list[str]) -> set[str]:
     """The country's names in every form language, pycountry's and the browser's, folded."""
-    return {countries.fold(n) for n in countries.names_anywhere(alpha_2) + regions}
+    return {countries.fold(n) for n in countries.names_anywhere(alpha_2) + regions + _other_regions(page, alpha_2)}
 
 
-def _is_country(current: list[str], alpha_2: str, regions: list[str]) -> bool:
+def _is_country(page: Page, current: list[str], alpha_2: str, regions: list[str]) -> bool:
     value, label = (text.strip() for text in current)
-    return value.upper() in (alpha_2, countries.alpha_3(alpha_2)) or countries.fold(label) in _names_anywhere(alpha_2, regions)
+    return value.upper() in (alpha_2, countries.alpha_3(alpha_2)) or countries.fold(label) in _names_anywhere(page, alpha_2, regions)
 
 
 def _wait_until_enabled(control: Locator, current: list[str], alpha_2: str) -> None:
@@ -1183,19 +1216,37 @@ def _mark_seen(page: Page, run: Run, code_texts: bool = False) -> int | None:
     """Tag what is on screen now, so only messages that appear after our action count; returns
     the page's change counter as `mark` does, from the same round trip. `code_texts` (before Send):
     also what speaks of a code already, so that only a code step's own words hold a thanks back."""
+    return _marked(_shown(page, run, code_texts), run)[0]
+
+
+def _mark_before_send(page: Page, run: Run) -> tuple[int | None, bool]:
+    """_mark_seen before Send, and in the same round trip whether a cookie banner is over the form."""
+    since, seen = _marked(_shown(page, run, code_texts=True).add("cookies", _cookie_banner(page, run.recipe)), run)
+    return since, "cookies" in seen
+
+
+def _shown(page: Page, run: Run, code_texts: bool) -> locate.Look:
     # An empty alert is a place for a message, not one: what the page writes there later is new.
     shown = (page.get_by_role("alert").filter(has_text=_SOME_TEXT).or_(_error_texts(page, run, new_only=False))
              .or_(_confirmations(page, run, new_only=False, after_code=True))  # the wider kind: both stages
              .or_(_already(page, run, new_only=False)))  # a form page's "if you have already objected..."
     if code_texts:
         shown = shown.or_(_code_texts(page, run))
+    # Also the document's time origin: thanks on a later document are new whatever they say.
+    return (locate.Look(page).add("shown", shown, read="e => { e.setAttribute('data-optout-seen', ''); return true; }",
+                                  visible=False, keep=None)
+            .then(f"[({_WATCH_JS})(), performance.timeOrigin]"))
+
+
+def _marked(look: locate.Look, run: Run) -> tuple[int | None, locate.Seen]:
     try:
-        # Also the document's time origin: thanks on a later document are new whatever they say.
-        counter, run.seen_document = shown.evaluate_all(
-            f"els => {{ els.forEach(e => e.setAttribute('data-optout-seen', '')); return [({_WATCH_JS})(), performance.timeOrigin]; }}")
-        return counter
+        seen = look.run()
     except PlaywrightError:
-        return None  # mid-navigation: the next document's messages are all new anyway
+        seen = look.nothing()
+    if seen.then is None:
+        return None, seen  # mid-navigation: the next document's messages are all new anyway
+    counter, run.seen_document = seen.then
+    return counter, seen
 
 
 _SOME_TEXT = re.compile(r"\S")
@@ -1301,28 +1352,41 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
     if page.url.startswith("chrome-error:"):
         run.guard.check()
         return "lost"
-    code = locate.any_layer(page, run.recipe.code)
-    login = locate.any_layer(page, run.recipe.login_wall)
-    # After the code the last page usually shows no code field, log-in or form: one look for the three.
-    if stage == "send" or _visible(code.or_(login).or_(_either(form))):
-        code_visible = _visible(code)
-        if code_visible and stage == "send":
-            return "code"
-        if not code_visible and _visible(login):
-            return "login"  # before messages: a log-in page's own alerts are not the site's answer
-        if code_visible or _visible(_either(form)):
-            return _answer_beside_fields(page, run, stage, code_visible, posted, stale_errors)
-    new_only = not stale_errors
-    # The form is gone: what went wrong (an alert, or error words), else the confirmation.
-    if _visible(_errors(page, run, new_only, fields=False)):
+    look = (locate.Look(page).add("code", locate.any_layer(page, run.recipe.code))
+            .add("login", locate.any_layer(page, run.recipe.login_wall)).add("form", _either(form)))
+    # What the page says once the form is gone: what went wrong (an alert, or error words), else the
+    # confirmation (only once something was sent).
+    says = {"errors": _errors(page, run, not stale_errors, fields=False)}
+    if posted:
+        says |= {"thanks": _thanks(page, run, stage, stale_errors), "already": _already(page, run),
+                 "open": _open_fields(page, run.recipe, after_code=stage == "code")}
+        if stage == "send":
+            says["code_words"] = _speaks_of_a_code(page, run)
+    if stage == "code":
+        # After the code the last page usually shows no code field, log-in or form: one look for all.
+        for name, loc in says.items():
+            look.add(name, loc)
+    seen = _seen(look)
+
+    def shows(name: str) -> bool:
+        return name in seen if stage == "code" else _visible(says[name])
+
+    code_visible = "code" in seen
+    if code_visible and stage == "send":
+        return "code"
+    if not code_visible and "login" in seen:
+        return "login"  # before messages: a log-in page's own alerts are not the site's answer
+    if code_visible or "form" in seen:
+        return _answer_beside_fields(page, run, stage, code_visible, posted, stale_errors)
+    if shows("errors"):
         return "refused"
     if not posted:
         return None
     # Thanks first: a thanks page may also say "if you have already objected, you need not again".
-    answer = "confirmed" if _visible(_thanks(page, run, stage, stale_errors)) else "already" if _visible(_already(page, run)) else None
-    if answer is None or _visible(_open_fields(page, run.recipe, after_code=stage == "code")):
+    answer = "confirmed" if shows("thanks") else "already" if shows("already") else None
+    if answer is None or shows("open"):
         return None
-    if stage == "send" and _visible(_speaks_of_a_code(page, run)):
+    if stage == "send" and shows("code_words"):
         return None  # "Request sent" over "enter the code we emailed": its field may still be on its way
     return answer
 
@@ -1438,7 +1502,7 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
     pressed a second time only when a cookie dialog took the first press, which never reached Send."""
     form = [found[n].locator for n in ("email", "reason", "send")]
     watch_posts(page, run)
-    since = _mark_seen(page, run, code_texts=True)
+    since, banner = _mark_before_send(page, run)
     if run.submit == "manual":
         watch = _watch_presses(page, run)
         person.show_note(page, f"{run.caution} Check country, email and reason below, then press the Send button yourself.".strip(),
@@ -1455,7 +1519,9 @@ def send(page: Page, found: dict[str, Found], run: Run) -> Result:
         since = mark(page)  # the page may have changed while they answered
     person.stop_if_ctrl_c()  # a Ctrl-C Python dropped while the form was filled: before Send, not after
     run.guard.require(page.url, "The form page")
-    if _visible(_cookie_banner(page, run.recipe)):  # it came late, over the form: it would take the click
+    if run.submit == "ask":  # looked at again: the person had the window meanwhile
+        banner = _visible(_cookie_banner(page, run.recipe))
+    if banner:  # a cookie banner that came late, over the form: it would take the click
         found, since = _decline_over_form(page, run)
     for press in ("first", "second"):
         form = [found[n].locator for n in ("email", "reason", "send")]
@@ -1605,8 +1671,7 @@ def enter_code(page: Page, run: Run) -> Result:
     run.code_step = True
     run.report.info(f"The page asks for the six-digit code emailed to {run.settings.masked_email}.")  # true in the demo too
     try:
-        code_field = locate.find(page, "code", run.recipe.code, read="e => e.maxLength")
-        confirm = confirm_button(page, run, code_field) if code_field else None
+        code_field, confirm = _find_code(page, run)
     except PlaywrightError:
         if page.is_closed():
             raise _closed() from None
@@ -1660,6 +1725,19 @@ def enter_code(page: Page, run: Run) -> Result:
         if result == "login":
             raise PersonTimeout("Meta asked for a log-in during the code step.", hint="Run again with a window and log in first.")
         raise Unreachable("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.", hint="Check your email for Meta's confirmation before trying again.")
+
+
+def _find_code(page: Page, run: Run) -> tuple[Found | None, Found | None]:
+    """The code field and its Confirm: by their first layers in one look (where the usual page has
+    them), else one after the other."""
+    code_read = "e => e.maxLength"  # 1: one box per digit
+    first_code = locate.layers(page, run.recipe.code)[0][1].first  # what `found` picks in that layer
+    seen = (locate.Look(page).add_element("code", page, run.recipe.code, read=code_read, upto=1)
+            .add_element("confirm", page, run.recipe.confirm, also=first_code.locator("xpath=following::*"), upto=1).run())
+    if code_field := seen.found("code"):
+        return code_field, seen.found("confirm") or confirm_button(page, run, code_field)
+    code_field = locate.find(page, "code", run.recipe.code, read=code_read)
+    return code_field, confirm_button(page, run, code_field) if code_field else None
 
 
 def confirm_button(page: Page, run: Run, code_field: Found) -> Found | None:

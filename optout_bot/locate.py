@@ -6,6 +6,8 @@ match wins, and the layer's name is reported so a maintainer sees what still hol
 
 from __future__ import annotations
 
+import itertools
+import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -23,6 +25,7 @@ _FIELDS = (f"input:not({', '.join(f'[type={t}]' for t in NOT_TYPED)}), textarea,
 _ONE_FIELD_SETS = ("xpath=.//fieldset[count(.//input[not(" + " or ".join(f"@type='{t}'" for t in NOT_TYPED) + ")]"
                    " | .//textarea | .//select | .//*[@role='combobox'] | .//*[@contenteditable='true'])=1]")
 _CLICKABLE = "button, [role=button], input[type=submit], input[type=button], a[href]"
+MAX_READ = 20  # candidates read per locator: a page with more links of the same name is no objection page
 
 
 @dataclass
@@ -120,6 +123,144 @@ def find(scope: Page | Locator, name: str, element: Element, read: str | None = 
     return None
 
 
+# `optout-kind=NAME@LOOK` matches the element it is applied to and notes NAME on it for look
+# number LOOK (a property of the element object, seen only by scripts in the page's main world,
+# not a DOM change), so one read of several locators joined by `or_` tells which matched what.
+KIND_ENGINE = "optout-kind"
+_KIND_ENGINE_JS = """{
+  queryAll(root, body) {
+    if (root.nodeType !== 1) return [];
+    const at = body.lastIndexOf('@'), name = body.slice(0, at), look = body.slice(at + 1);
+    if (!root.__optoutKinds || root.__optoutKinds.look !== look) root.__optoutKinds = {look, names: new Set()};
+    root.__optoutKinds.names.add(name);
+    return [root];
+  },
+  query(root, body) { return this.queryAll(root, body)[0] || null; }
+}"""
+
+
+def register(playwright) -> None:
+    """Teach a Playwright instance the engine `Look` needs; before it opens any browser context."""
+    try:
+        playwright.selectors.register(KIND_ENGINE, _KIND_ENGINE_JS)
+    except PlaywrightError as exc:
+        if "already registered" not in str(exc):
+            raise
+
+
+_LOOKS = itertools.count(1)
+# Runs in the page on the union's matches: sorts them by the names the engine noted, then reads
+# them in the order they were added (a read may rely on a tag an earlier one set). An element
+# added with its layers is read only in its first layer with a match, as `find` does.
+_LOOK_JS = """els => { const look = %(look)s, plan = %(plan)s, reads = %(reads)s, byName = {}, out = {};
+  for (const e of els) { const k = e.__optoutKinds; if (!k || k.look !== look) continue;
+    for (const name of k.names) (byName[name] = byName[name] || []).push(e); }
+  const read = (name, got, keep) => (keep === null ? got : got.slice(0, keep)).map((e, i) => reads[name] ? reads[name](e, i) : true);
+  for (const [name, layers, keep] of plan) {
+    if (layers === null) { if (byName[name]) out[name] = read(name, byName[name], keep); continue; }
+    for (let i = 0; i < layers; i++) {
+      const got = byName[name + '.' + i];
+      if (got) { out[name] = {layer: i, values: read(name, got, keep)}; break; } } }
+  out['*'] = %(then)s;
+  return out; }"""
+
+
+class Look:
+    """Several questions about a page, answered in one round trip: `add` locators and `add_element`
+    recipe elements, then `run`. A round trip costs ~10 ms besides the page's own work, and a step
+    used to ask up to five in a row."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        self._locators: dict[str, Locator] = {}  # what the union holds, by the name the engine notes
+        self._plan: list[tuple[str, int | None, int]] = []  # (name, its number of layers or None, values kept)
+        self._reads: dict[str, str] = {}
+        self._layers: dict[str, list[tuple[str, Locator]]] = {}
+        self._then = "null"
+
+    def then(self, js: str) -> "Look":
+        """A JavaScript expression evaluated after the reads, in the same round trip (`Seen.then`)."""
+        self._then = js
+        return self
+
+    def add(self, name: str, loc: Locator, read: str | None = None, visible: bool = True,
+            keep: int | None = MAX_READ) -> "Look":
+        """Its matches (`visible` ones only, unless told); `read`: a JavaScript function of the
+        element and its index among them, whose values `run` returns (`true` for each without one),
+        for the first `keep` of them (None: all)."""
+        self._locators[name] = loc.filter(visible=True) if visible else loc
+        self._plan.append((name, None, keep))
+        if read:
+            self._reads[name] = read
+        return self
+
+    def add_element(self, name: str, scope: Page | Locator, element: Element, read: str | None = None,
+                    also: Locator | None = None, every: bool = False, upto: int | None = None) -> "Look":
+        """A recipe element, as `find` looks for it (`Seen.found` picks it), its layers in the same
+        round trip. `read` runs on the first match of the first layer with any; with `every`, on all
+        of that layer's (for a rank). `upto`: only the first layers (each costs the page 1 to 20 ms:
+        when the usual first layer holds, the rest would cost more than a second round trip)."""
+        self._layers[name] = []
+        for i, (layer, loc) in enumerate(layers(scope, element)[:upto]):
+            if also is not None:
+                loc = loc.and_(also)
+            self._layers[name].append((layer, loc))
+            self._locators[f"{name}.{i}"] = loc
+        self._plan.append((name, len(self._layers[name]), MAX_READ if every else 1))
+        if read:
+            self._reads[name] = read
+        return self
+
+    def run(self) -> "Seen":
+        """The answers; none (as for a page without any) when the document went away under the look."""
+        look = str(next(_LOOKS))
+        union = None
+        for name, loc in self._locators.items():
+            noted = loc.locator(f"{KIND_ENGINE}={name}@{look}")
+            union = noted if union is None else union.or_(noted)
+        if union is None:
+            return self.nothing()
+        reads = "{" + ", ".join(f"{json.dumps(name)}: {js}" for name, js in self._reads.items()) + "}"
+        js = _LOOK_JS % {"look": json.dumps(look), "plan": json.dumps(self._plan), "reads": reads, "then": self._then}
+        try:
+            return Seen(union.evaluate_all(js), self._layers)
+        except PlaywrightError as exc:
+            if self.page.is_closed() or "context was destroyed" not in str(exc):
+                raise
+            return self.nothing()
+
+    def nothing(self) -> "Seen":
+        """What a look at a page without any of them sees."""
+        return Seen({}, self._layers)
+
+
+@dataclass
+class Seen:
+    """What one `Look` saw: per name added, the values read from its matches, in page order."""
+
+    values: dict[str, Any]
+    layers: dict[str, list[tuple[str, Locator]]]
+
+    def __contains__(self, name: str) -> bool:
+        return bool(self.values.get(name))
+
+    @property
+    def then(self) -> Any:
+        """What the expression given to `Look.then` gave (None without one, or when nothing was read)."""
+        return self.values.get("*")
+
+    def found(self, name: str, rank: Callable[[Any], Any] | None = None) -> Found | None:
+        """The element added with `add_element`, as `find` picks it: in the first layer with a match,
+        the first match or, with `rank` (and `every`), the one whose value ranks lowest."""
+        hit = self.values.get(name)
+        if not hit:
+            return None
+        layer, loc = self.layers[name][hit["layer"]]
+        values = hit["values"]
+        best = 0 if rank is None else min(range(len(values)), key=lambda j: (rank(values[j]), j))
+        return Found(name, loc.nth(best), layer, values[best])
+
+
 def count(loc: Locator) -> int:
     """How many elements match, read in the page's main world like every other read of the flow
     (`evaluate_all`); `Locator.count` would use Playwright's utility world, and each world costs a
@@ -136,9 +277,6 @@ def count(loc: Locator) -> int:
 def read_first(loc: Locator, js: str) -> list:
     """[js(first match)], or [] when nothing matches; one round trip, no waiting."""
     return loc.evaluate_all(f"els => els.slice(0, 1).map({js})")
-
-
-MAX_READ = 20  # candidates `read_all` reads: a page with more links of the same name is no objection page
 
 
 def read_all(loc: Locator, js: str) -> list:

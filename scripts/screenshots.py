@@ -39,6 +39,7 @@ def main() -> None:
         print(path)
 
     with MockSite(variant=args.variant, port=0) as site, sync_playwright() as pw:
+        locate.register(pw)
         chromium = pw.chromium.launch(args=browser.launch_args(guard.chromium_args()), **choice.launch_options())
         context = chromium.new_context(viewport={"width": 1100, "height": 760})
         guard.attach(context)

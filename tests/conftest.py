@@ -144,6 +144,15 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, **choice.launch_options(), "args": browser.launch_args([])}
 
 
+@pytest.fixture(scope="session")
+def browser_type(playwright, browser_name):
+    """pytest-playwright's, with the selector engine the flow's looks use (before any browser)."""
+    from optout_bot import locate
+
+    locate.register(playwright)
+    return getattr(playwright, browser_name)
+
+
 def free_port() -> int:
     """A port of 127.0.0.1 that nobody listens on now."""
     with socket.socket() as s:

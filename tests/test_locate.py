@@ -110,6 +110,16 @@ def test_a_list_naming_the_country_as_the_browser_does_is_chosen_headless(page: 
     expect(control.locator).to_have_value("2")
 
 
+def test_a_list_in_another_language_than_the_page_naming_the_country_as_the_browser_does(page: Page):
+    # An English page with a Romanian list: only the browser's Romanian name ('Olanda' in
+    # pycountry's) finds it, asked for once the page's own language has no match.
+    page.set_content("""<html lang="en"><label>Country <select><option value="">-</option>
+      <option value="1">Portugalia</option><option value="2">Țările de Jos</option></select></label></html>""")
+    control = locate.find(page, "country", IG.country)
+    flow.choose_country(page, control.locator, "NL", make_run(country="NL"))
+    expect(control.locator).to_have_value("2")
+
+
 def test_a_typeahead_naming_the_country_as_the_browser_does_is_typed_and_picked(page: Page):
     page.set_content(COMBOBOX.format(lang="da", label="Bopælsland",
                                      names='[["NL","Nederlandene"],["NO","Norge"],["DE","Tyskland"]]'))
@@ -579,3 +589,64 @@ def test_a_yes_that_does_not_hold_stops_with_page_mismatch(page: Page):
       <div role="radio" aria-checked="false" tabindex="0">Yes</div><div role="radio" aria-checked="false">No</div></div>""")
     with pytest.raises(PageMismatch, match="choosing Yes did not hold"):
         flow.answer_question(page, make_run())
+
+
+# --- one look for several questions ----------------------------------------------------------
+
+
+def test_a_look_answers_each_question_by_name_in_one_read(page: Page):
+    page.set_content("""<div role="dialog">Cookies <button>Only allow essential cookies</button></div>
+      <p>first</p><p hidden>hidden</p><p>second</p>""")
+    seen = (locate.Look(page).add("dialog", page.get_by_role("dialog")).add("table", page.locator("table"))
+            .add("texts", page.locator("p"), read="(e, i) => i + ':' + e.innerText")
+            .add("all", page.locator("p"), visible=False).then("document.querySelectorAll('p').length").run())
+    assert "dialog" in seen and "table" not in seen
+    assert seen.values["texts"] == ["0:first", "1:second"]  # only what is visible, in page order
+    assert len(seen.values["all"]) == 3
+    assert seen.then == 3
+
+
+def test_a_look_reads_in_the_order_added_so_a_read_may_use_an_earlier_tag(page: Page):
+    page.set_content("<input id='b'><input id='a'>")
+    seen = (locate.Look(page).add("a", page.locator("#a"), read="e => { e.setAttribute('data-first', ''); return true; }")
+            .add("b", page.locator("#b"), read="e => !!document.querySelector('[data-first]')").run())
+    assert seen.values["b"] == [True]
+
+
+def test_a_look_finds_an_element_as_find_does_and_upto_keeps_to_the_first_layers(page: Page):
+    # No name in a language the recipe knows: only the structure layer finds this email field.
+    page.set_content("<form><label>Netfang <input type=email id=e></label><button>Senda</button></form>")
+    assert locate.Look(page).add_element("email", page, IG.email, upto=1).run().found("email") is None
+    hit = locate.Look(page).add_element("email", page, IG.email, read="e => e.id").run().found("email")
+    assert (hit.layer, hit.value) == (locate.find(page, "email", IG.email).layer, "e") == ("structure", "e")
+    expect(hit.locator).to_have_id("e")
+
+
+def test_a_look_ranks_the_first_layers_matches_and_reads_only_those(page: Page):
+    # The first layer wants the name and a /contact/ address; the next one, the name alone.
+    page.set_content("""<a href="/contact/1">Right to object</a> <a href="/other">Right to object</a>
+      <a href="/contact/2">right to object here</a> <a href="/contact/3">Help</a>""")
+    seen = locate.Look(page).add_element("link", page, IG.link, read="(a, i) => a.getAttribute('href')", every=True).run()
+    assert seen.values["link"]["values"] == ["/contact/1", "/contact/2"]  # the role layer's, not the next layers'
+    hit = seen.found("link", rank=lambda href: href != "/contact/2")
+    assert hit.value == "/contact/2"
+    expect(hit.locator).to_have_attribute("href", "/contact/2")
+
+
+def test_a_look_without_its_selector_engine_is_an_error_not_an_empty_page():
+    from playwright.sync_api import Error
+
+    class Unregistered:
+        class page:
+            @staticmethod
+            def is_closed() -> bool:
+                return False
+
+        def run(self):
+            raise Error(f'Unknown engine "{locate.KIND_ENGINE}" while parsing selector')
+
+        def nothing(self):
+            raise AssertionError("a missing engine was taken for a page that shows nothing")
+
+    with pytest.raises(Error, match="Unknown engine"):
+        flow._seen(Unregistered())
