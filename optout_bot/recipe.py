@@ -241,6 +241,11 @@ class Recipe(_Strict):
                 value.pattern()
                 value.preferred_pattern()
                 value.exclude_pattern()
+        # The link's candidates are ranked by each of its phrases, and by the words of third parties' form.
+        self.link.name_rank("")
+        self.link.exclude_pattern("word")
+        self.text_pattern(self.code.names)
+        self.together(self.not_received_text, self.code.names)
         self.text_pattern(self.error_text)
         self.text_pattern(self.error_text, self.field_error_text)
         self.text_pattern(self.confirmation_text)
