@@ -305,6 +305,23 @@ def _form_with_late_cookies(page: Page, show_dialog_on: str) -> list[dict]:
       </script>""")
 
 
+def test_a_send_that_changes_the_address_at_once_and_answers_later_is_still_awaited(page: Page):
+    # history.pushState on the press is a navigation: the bot then looks at once, without waiting
+    # for the DOM to change (a new document has changed already); the thanks come 400 ms later.
+    posts = serve(page, f"""<h1>Object to Your Information Being Used for AI at Meta</h1><div id="f">{FIELDS}
+      <button id="send">Send</button></div>
+      <script>
+        send.onclick = () => {{ history.pushState(null, '', '?sent=1');
+          fetch('/submit', {{method: 'POST', body: JSON.stringify({{email: document.querySelector('input[type=email]').value}})}})
+            .then(() => setTimeout(() => {{ f.innerHTML = "<p>Thanks. We've received your objection request.</p>"; }}, 400)); }};
+      </script>""")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert flow.send(page, found, run) == "confirmed"
+    assert run.navigations == 1 and posts == [{"email": "p@example.eu"}]
+
+
 def test_a_cookie_dialog_that_comes_after_the_form_is_declined_before_send(page: Page):
     posts = _form_with_late_cookies(page, "show => setTimeout(show, 300)")
     run = make_run()
