@@ -280,15 +280,26 @@ def _link_rank(recipe: Recipe) -> Callable[[dict], tuple[bool, int, bool]]:
                          bool(other and other.search(f"{link['name']} {link['around']}")))
 
 
+class FirstLook(NamedTuple):
+    """find_form's first look at the form (the country and email by their first layers), taken in
+    the same round trip as reach_form's last look; `n` numbers its tags."""
+    n: int
+    seen: locate.Seen
+
+
 class Start(NamedTuple):
     state: StartState
     link: Found | None = None  # for "link": the link as read in the same look, to be followed
+    form: FirstLook | None = None  # for "form", with `form_reads`: find_form's first look
 
 
-def classify_start(page: Page, run: Run, want_link: bool = True) -> Start | None:
+def classify_start(page: Page, run: Run, want_link: bool = True, form_reads: dict[str, str] | None = None) -> Start | None:
+    """What the page shows. `form_reads` (a followed link, where the form is expected): find_form's
+    first look rides along, with these reads."""
     recipe = run.recipe
     look = (locate.Look(page).add("cookies", _cookie_banner(page, recipe)).add("login", locate.any_layer(page, recipe.login_wall))
             .add("form", _form_marker(page, recipe)))
+    n = _add_form_look(look, page, run, form_reads) if form_reads is not None else None
     if want_link:
         # Its first layer in the same look (the usual page's link is there), the rest after.
         link_look = dict(read=_LINK_JS.format(look=next(_LOOKS)), also=page.locator(_NOT_PRESSED))
@@ -297,7 +308,7 @@ def classify_start(page: Page, run: Run, want_link: bool = True) -> Start | None
     # Cookie dialogs and log-in walls come first: they cover the form; then the form, then the link.
     for state in ("cookies", "login", "form"):
         if state in seen:
-            return Start(state)
+            return Start(state, form=FirstLook(n, seen) if state == "form" and n is not None else None)
     if want_link and (link := seen.found("link", rank=_link_rank(recipe))
                       or locate.find(page, "link", recipe.link, rank=_link_rank(recipe), **link_look)):
         return Start("link", link)
@@ -334,6 +345,11 @@ class _Clock:
 
 def reach_form(page: Page, run: Run) -> Page:
     """From the Privacy Center page to the objection form, through cookie dialogs, log-in and tabs."""
+    return _reach_form(page, run)[0]
+
+
+def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) -> tuple[Page, FirstLook | None]:
+    """reach_form; with `form_reads`, also find_form's first look at the form reached (one round trip less)."""
     clock = _Clock(run.timeout_s)
     followed = False  # the link, or a known form address, was followed: only the form is looked for
     fallbacks: list[str] | None = None  # known form addresses not tried yet (decided once, when needed)
@@ -342,10 +358,11 @@ def reach_form(page: Page, run: Run) -> Page:
     led_nowhere: set[tuple[str, str]] = set()  # (page, link text) of script-only links whose press loaded nothing
     while True:
         run.guard.check()
-        start, since = _classified(lambda: classify_start(page, run, want_link=not followed), page)
+        start, since = _classified(lambda: classify_start(page, run, want_link=not followed,
+                                                          form_reads=form_reads if followed else None), page)
         state = start.state if start else None
         if state == "form":
-            return page
+            return page, start.form
         if state == "cookies":
             decline_cookies(page, run)
         elif state == "login":
@@ -761,26 +778,46 @@ def _email_rank(where: dict) -> tuple[bool, int]:
     return not where["own"], -where["depth"] if where["own"] else 0
 
 
-def find_form(page: Page, run: Run, reads: dict[str, str] | None = None) -> dict[str, Found | None]:
+def _form_reads(run: Run) -> dict[str, str]:
+    """What locate_form reads of the elements it finds, per element."""
+    return {"country": _country_js(run.settings.country), "send": _TAG_SEND_JS}
+
+
+def _country_read(n: int, reads: dict[str, str]) -> str:
+    return f"e => {{ e.setAttribute('data-optout-country', 'country-{n}'); return ({reads.get('country', 'e => true')})(e); }}"
+
+
+def _email_read(n: int) -> str:
+    return _WHERE_JS.format(group=_GROUP_JS.format(ctag=f"country-{n}"), ctag=f"country-{n}", form=f"form-{n}")
+
+
+def _add_form_look(look: locate.Look, page: Page, run: Run, reads: dict[str, str]) -> int:
+    """Add find_form's first look to `look`: the country and email by their first layers, where the
+    usual form has them; the email's read (after the country's) asks where the tagged country is.
+    Returns the number its tags carry."""
+    n = next(_FORMS)
+    look.add_element("country", page, run.recipe.country, read=_country_read(n, reads), upto=1)
+    look.add_element("email", page, run.recipe.email, read=_email_read(n), every=True, upto=1)
+    return n
+
+
+def find_form(page: Page, run: Run, reads: dict[str, str] | None = None, first: FirstLook | None = None) -> dict[str, Found | None]:
     """The form's elements (None: missing). The country first, anywhere on the page (no other box
     asks for it); then, of several email fields, the one in the tightest <form> or block that holds
     that country field; the reason and Send in that group, Send only after the email: a feedback
     box or a chat with an email field or a Send of its own elsewhere on the page is never filled
-    or pressed. `reads`: per element, as `find`."""
+    or pressed. `reads`: per element, as `find`; `first`: the first look, if already taken with them."""
     reads = reads or {}
-    n = next(_FORMS)
-    ctag = f"country-{n}"
-    country_read = f"e => {{ e.setAttribute('data-optout-country', '{ctag}'); return ({reads.get('country', 'e => true')})(e); }}"
-    email_read = _WHERE_JS.format(group=_GROUP_JS.format(ctag=ctag), ctag=ctag, form=f"form-{n}")
-    # Both by their first layer in one look, where the usual form has them; the email's read (after
-    # the country's) asks where the tagged country is, so without that country both are looked for again.
-    seen = (locate.Look(page).add_element("country", page, run.recipe.country, read=country_read, upto=1)
-            .add_element("email", page, run.recipe.email, read=email_read, every=True, upto=1).run())
+    if first is None:
+        look = locate.Look(page)
+        n = _add_form_look(look, page, run, reads)
+        first = FirstLook(n, look.run())
+    n, seen = first
     country, email = seen.found("country"), seen.found("email", rank=_email_rank)
-    if country is None:
-        country = locate.find(page, "country", run.recipe.country, read=country_read)
+    if country is None:  # the email's read then had no tagged country to ask about: both again
+        country = locate.find(page, "country", run.recipe.country, read=_country_read(n, reads))
         email = None
-    email = email or locate.find(page, "email", run.recipe.email, read=email_read, rank=_email_rank)
+    email = email or locate.find(page, "email", run.recipe.email, read=_email_read(n), rank=_email_rank)
     # Its group is tagged: a `has=` scope would look for the email again at every use (~100 ms a
     # run, measured). XPath's 'following' stays inside a shadow root.
     tag = email.value["form"] if email else None
@@ -803,9 +840,11 @@ def find_form(page: Page, run: Run, reads: dict[str, str] | None = None) -> dict
     return {name: found[name] for name in FORM_ELEMENTS}
 
 
-def locate_form(page: Page, run: Run) -> dict[str, Found]:
-    reads = {"country": _country_js(run.settings.country), "send": _TAG_SEND_JS}
-    found = find_form(page, run, reads)
+def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[str, Found]:
+    """The form's elements, all of them, with their checks. `first`: find_form's first look, taken
+    by _reach_form with `_form_reads`."""
+    reads = _form_reads(run)
+    found = find_form(page, run, reads, first)
     deadline = time.monotonic() + run.timeout_s
     # Part of it may still be drawing (the page showed some box with an email field first): look
     # again while the page changes, until it has been still for a moment.
@@ -894,15 +933,17 @@ def _check_language(declared: str, run: Run, form_found: bool = True) -> None:
     run.report.warn(f"{unread}: it fills the form, but cannot tell what Meta answers. Read the answer in the window, and keep Meta's email.")
 
 
-def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
+def fill_form(page: Page, found: dict[str, Found], run: Run) -> Marked | None:
     """Fill the form found. A page that reloads meanwhile (what was typed went with it), or puts a
     log-in or something else in the form's place, stops the run before Send; a form drawn anew
     (a server-rendered copy that the page's script replaced with empty fields) is filled again,
-    once, and the caller's `found` becomes the new form's."""
+    once, and the caller's `found` becomes the new form's. Returns the page's marks for `send`,
+    taken with the last look at what was filled (None: send takes them)."""
     origin = found["country"].value["origin"]  # read by locate_form with the country
+    marked = None
     for attempt in ("first", "again"):
         try:
-            kept_origin = _fill_form(page, found, run)
+            kept_origin, marked = _fill_form(page, found, run)
             break
         except (PageMismatch, PlaywrightError) as exc:
             if page.is_closed():
@@ -924,6 +965,7 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> None:
         # What was chosen or typed went with the old document; sending the new one would send less.
         raise PageMismatch("The page reloaded while the bot was filling in the form; nothing was sent.",
                            hint="Run again. If it happens every time, " + _DRIFT_HINT[0].lower() + _DRIFT_HINT[1:])
+    return marked
 
 
 def _drawn_anew(page: Page, found: dict[str, Found], run: Run) -> bool:
@@ -947,8 +989,8 @@ def _same_origin(page: Page, origin: float) -> bool:
         return False
 
 
-def _fill_form(page: Page, found: dict[str, Found], run: Run) -> float | None:
-    """Fills the form; returns the document's timeOrigin, read with what was kept."""
+def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | None, Marked | None]:
+    """Fills the form; returns the document's timeOrigin, read with what was kept, and the marks for Send."""
     settings = run.settings
     run.guard.require(page.url, "The form page")
     choose_country(page, found["country"].locator, settings.country, run, seen=found["country"].value)
@@ -969,8 +1011,13 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> float | None:
 
     reason = found["reason"].locator
     reason.fill(settings.reason)
-    read = _read(reason, _KEPT_JS.format(tag=tag, missing=_MISSING_JS), run.recipe.reason.description, run,
-                 again=lambda: _mark_again(found["email"], tag, run))
+    kept_js = _KEPT_JS.format(tag=tag, missing=_MISSING_JS)
+    # What was kept, and in the same round trip the marks send() takes before Send (nothing happens between).
+    since, seen = _marked(_add_before_send(locate.Look(page).add("reason", reason, read=kept_js, keep=1), page, run), run)
+    if "reason" in seen:
+        read, marked = seen.values["reason"][0], Marked(since, "cookies" in seen)
+    else:  # away for a moment, or drawn anew: read as ever, and send() marks the page itself
+        read, marked = _read(reason, kept_js, run.recipe.reason.description, run, again=lambda: _mark_again(found["email"], tag, run)), None
     kept, email_kept = read["kept"], read["email"]
     if typed:
         if email_kept is None:
@@ -988,7 +1035,7 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> float | None:
             raise PageMismatch(f"The form also requires {_named(read['missing'])}, which the bot does not fill in; nothing was sent.",
                                hint="Run with a window (no --headless, no --submit auto) to fill it in yourself before Send.")
         run.report.warn(f"The form also requires {_named(read['missing'])}, which the bot does not fill in: fill it in in the window before Send.")
-    return read["origin"]
+    return read["origin"], marked
 
 
 def _named(labels: list[str]) -> str:
@@ -1217,16 +1264,27 @@ def _mark_seen(page: Page, run: Run, code_texts: bool = False) -> int | None:
     """Tag what is on screen now, so only messages that appear after our action count; returns
     the page's change counter as `mark` does, from the same round trip. `code_texts` (before Send):
     also what speaks of a code already, so that only a code step's own words hold a thanks back."""
-    return _marked(_shown(page, run, code_texts), run)[0]
+    return _marked(_add_shown(locate.Look(page), page, run, code_texts), run)[0]
 
 
-def _mark_before_send(page: Page, run: Run) -> tuple[int | None, bool]:
-    """_mark_seen before Send, and in the same round trip whether a cookie banner is over the form."""
-    since, seen = _marked(_shown(page, run, code_texts=True).add("cookies", _cookie_banner(page, run.recipe)), run)
-    return since, "cookies" in seen
+class Marked(NamedTuple):
+    """The page just before Send: its change counter (None while it navigates), and whether a
+    cookie banner covers the form."""
+    since: int | None
+    banner: bool
 
 
-def _shown(page: Page, run: Run, code_texts: bool) -> locate.Look:
+def _add_before_send(look: locate.Look, page: Page, run: Run) -> locate.Look:
+    """_mark_seen before Send, and whether a cookie banner came over the form, in `look`."""
+    return _add_shown(look, page, run, code_texts=True).add("cookies", _cookie_banner(page, run.recipe))
+
+
+def _mark_before_send(page: Page, run: Run) -> Marked:
+    since, seen = _marked(_add_before_send(locate.Look(page), page, run), run)
+    return Marked(since, "cookies" in seen)
+
+
+def _add_shown(look: locate.Look, page: Page, run: Run, code_texts: bool) -> locate.Look:
     # An empty alert is a place for a message, not one: what the page writes there later is new.
     shown = (page.get_by_role("alert").filter(has_text=_SOME_TEXT).or_(_error_texts(page, run, new_only=False))
              .or_(_confirmations(page, run, new_only=False, after_code=True))  # the wider kind: both stages
@@ -1234,8 +1292,7 @@ def _shown(page: Page, run: Run, code_texts: bool) -> locate.Look:
     if code_texts:
         shown = shown.or_(_code_texts(page, run))
     # Also the document's time origin: thanks on a later document are new whatever they say.
-    return (locate.Look(page).add("shown", shown, read="e => { e.setAttribute('data-optout-seen', ''); return true; }",
-                                  visible=False, keep=None)
+    return (look.add("shown", shown, read="e => { e.setAttribute('data-optout-seen', ''); return true; }", visible=False, keep=None)
             .then(f"[({_WATCH_JS})(), performance.timeOrigin]"))
 
 
@@ -1357,20 +1414,20 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
             .add("login", locate.any_layer(page, run.recipe.login_wall)).add("form", _either(form)))
     # What the page says once the form is gone: what went wrong (an alert, or error words), else the
     # confirmation (only once something was sent).
-    says = {"errors": _errors(page, run, not stale_errors, fields=False)}
+    says: dict[str, Callable[[], Locator]] = {"errors": lambda: _errors(page, run, not stale_errors, fields=False)}
     if posted:
-        says |= {"thanks": _thanks(page, run, stage, stale_errors), "already": _already(page, run),
-                 "open": _open_fields(page, run.recipe, after_code=stage == "code")}
+        says |= {"thanks": lambda: _thanks(page, run, stage, stale_errors), "already": lambda: _already(page, run),
+                 "open": lambda: _open_fields(page, run.recipe, after_code=stage == "code")}
         if stage == "send":
-            says["code_words"] = _speaks_of_a_code(page, run)
+            says["code_words"] = lambda: _speaks_of_a_code(page, run)
     if stage == "code":
         # After the code the last page usually shows no code field, log-in or form: one look for all.
         for name, loc in says.items():
-            look.add(name, loc)
+            look.add(name, loc())
     seen = _seen(look)
 
-    def shows(name: str) -> bool:
-        return name in seen if stage == "code" else _visible(says[name])
+    def shows(name: str) -> bool:  # after Send, each only when it is asked (the code page answers first)
+        return name in seen if stage == "code" else _visible(says[name]())
 
     code_visible = "code" in seen
     if code_visible and stage == "send":
@@ -1507,12 +1564,13 @@ def confirmation_text(page: Page, run: Run) -> str:
     return " ".join(" ".join(t.split()) for t in texts)[:1000]
 
 
-def send(page: Page, found: dict[str, Found], run: Run) -> Result:
+def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = None) -> Result:
     """Send once: pressed by the person, by the bot after a yes, or by the bot alone. Never retried;
-    pressed a second time only when a cookie dialog took the first press, which never reached Send."""
+    pressed a second time only when a cookie dialog took the first press, which never reached Send.
+    `marked`: the page's marks, if fill_form took them just before."""
     form = [found[n].locator for n in ("email", "reason", "send")]
     watch_posts(page, run)
-    since, banner = _mark_before_send(page, run)
+    since, banner = marked or _mark_before_send(page, run)
     if run.submit == "manual":
         watch = _watch_presses(page, run)
         person.show_note(page, f"{run.caution} Check country, email and reason below, then press the Send button yourself.".strip(),
@@ -1831,12 +1889,12 @@ def prefill(page: Page, run: Run, start_url: str, on_step: Callable[[int], None]
     step(1)
     load(page, start_url, run)
     step(2)
-    page = reach_form(page, run)
-    found = locate_form(page, run)
+    page, first = _reach_form(page, run, form_reads=_form_reads(run))
+    found = locate_form(page, run, first)
     step(3)
-    fill_form(page, found, run)
+    marked = fill_form(page, found, run)
     step(4)
-    result = send(page, found, run)
+    result = send(page, found, run, marked)
     if result == "code":
         step(5)
         result = enter_code(page, run)
