@@ -118,7 +118,7 @@ def find(scope: Page | Locator, name: str, element: Element, read: str | None = 
             continue
         values = read_first(loc, read) if rank is None else read_all(loc, read)
         if values:
-            best = 0 if rank is None else min(range(len(values)), key=lambda i: (rank(values[i]), i))
+            best = _best(values, rank)
             return Found(name, loc.nth(best), layer, values[best])
     return None
 
@@ -126,13 +126,16 @@ def find(scope: Page | Locator, name: str, element: Element, read: str | None = 
 # `optout-kind=NAME@LOOK` matches the element it is applied to and notes NAME on it for look
 # number LOOK (a property of the element object, seen only by scripts in the page's main world,
 # not a DOM change), so one read of several locators joined by `or_` tells which matched what.
+# It also notes when: the union comes back in document order, which for shadow content is not
+# the order `Locator.nth` counts in, and the reads must count as `nth` does.
 KIND_ENGINE = "optout-kind"
 _KIND_ENGINE_JS = """{
   queryAll(root, body) {
     if (root.nodeType !== 1) return [];
     const at = body.lastIndexOf('@'), name = body.slice(0, at), look = body.slice(at + 1);
-    if (!root.__optoutKinds || root.__optoutKinds.look !== look) root.__optoutKinds = {look, names: new Set()};
-    root.__optoutKinds.names.add(name);
+    if (!root.__optoutKinds || root.__optoutKinds.look !== look) root.__optoutKinds = {look, names: new Map()};
+    this.seq = (this.seq || 0) + 1;
+    root.__optoutKinds.names.set(name, this.seq);
     return [root];
   },
   query(root, body) { return this.queryAll(root, body)[0] || null; }
@@ -149,12 +152,13 @@ def register(playwright) -> None:
 
 
 _LOOKS = itertools.count(1)
-# Runs in the page on the union's matches: sorts them by the names the engine noted, then reads
-# them in the order they were added (a read may rely on a tag an earlier one set). An element
+# Runs in the page on the union's matches: sorts them by the names the engine noted (each name's in
+# the order its locator matched them), then reads them in the order they were added (a read may rely on a tag an earlier one set). An element
 # added with its layers is read only in its first layer with a match, as `find` does.
 _LOOK_JS = """els => { const look = %(look)s, plan = %(plan)s, reads = %(reads)s, byName = {}, out = {};
   for (const e of els) { const k = e.__optoutKinds; if (!k || k.look !== look) continue;
-    for (const name of k.names) (byName[name] = byName[name] || []).push(e); }
+    for (const [name, seq] of k.names) (byName[name] = byName[name] || []).push([seq, e]); }
+  for (const name in byName) byName[name] = byName[name].sort((a, b) => a[0] - b[0]).map(p => p[1]);
   const read = (name, got, keep) => (keep === null ? got : got.slice(0, keep)).map((e, i) => reads[name] ? reads[name](e, i) : true);
   for (const [name, layers, keep] of plan) {
     if (layers === null) { if (byName[name]) out[name] = read(name, byName[name], keep); continue; }
@@ -257,8 +261,13 @@ class Seen:
             return None
         layer, loc = self.layers[name][hit["layer"]]
         values = hit["values"]
-        best = 0 if rank is None else min(range(len(values)), key=lambda j: (rank(values[j]), j))
+        best = _best(values, rank)
         return Found(name, loc.nth(best), layer, values[best])
+
+
+def _best(values: list, rank: Callable[[Any], Any] | None) -> int:
+    """The index of the value that ranks lowest (the earlier on a tie); the first without a rank."""
+    return 0 if rank is None else min(range(len(values)), key=lambda i: (rank(values[i]), i))
 
 
 def count(loc: Locator) -> int:

@@ -4,7 +4,7 @@ import json
 import threading
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Error, Page, expect
 
 from conftest import make_run, show_form
 from optout_bot import flow, locate, recipe
@@ -633,23 +633,39 @@ def test_a_look_ranks_the_first_layers_matches_and_reads_only_those(page: Page):
     expect(hit.locator).to_have_attribute("href", "/contact/2")
 
 
-def test_a_look_without_its_selector_engine_is_an_error_not_an_empty_page():
-    from playwright.sync_api import Error
+def test_a_look_picks_the_element_it_read_when_one_layer_reaches_into_a_shadow_root(page: Page):
+    # Joined with another question, a layer's matches come back in document order (the shadow
+    # field at its host, first); `found` must still point at the element whose value it read.
+    page.set_content("""<div id=host></div><label>Code <input id=light maxlength=6></label><button>Confirm</button>
+      <script>document.getElementById('host').attachShadow({mode: 'open'}).innerHTML =
+        '<label>Code <input id=shadow maxlength=1></label>';</script>""")
+    read = "e => e.id"
+    alone = locate.find(page, "code", IG.code, read=read)
+    hit = (locate.Look(page).add_element("code", page, IG.code, read=read, upto=1)
+           .add("button", page.get_by_role("button")).run().found("code"))
+    assert (hit.layer, hit.value) == (alone.layer, alone.value)
+    expect(hit.locator).to_have_id(hit.value)
 
-    class Unregistered:
-        class page:
-            @staticmethod
-            def is_closed() -> bool:
-                return False
 
-        def run(self):
-            raise Error(f'Unknown engine "{locate.KIND_ENGINE}" while parsing selector')
+class _Unregistered:
+    """A look whose Playwright was never taught `locate.KIND_ENGINE`, as Playwright reports it."""
 
-        def nothing(self):
-            raise AssertionError("a missing engine was taken for a page that shows nothing")
+    class page:
+        @staticmethod
+        def is_closed() -> bool:
+            return False
 
+    def run(self):
+        raise Error(f'Unknown engine "{locate.KIND_ENGINE}" while parsing selector')
+
+    def nothing(self):
+        raise AssertionError("a missing engine was taken for a page that shows nothing")
+
+
+@pytest.mark.parametrize("ask", [flow._seen, lambda look: flow._marked(look, make_run())], ids=["look", "mark"])
+def test_a_look_without_its_selector_engine_is_an_error_not_an_empty_page(ask):
     with pytest.raises(Error, match="Unknown engine"):
-        flow._seen(Unregistered())
+        ask(_Unregistered())
 
 
 def test_the_patterns_a_whole_run_needs_are_built_before_the_browser_starts(page: Page, mock_site, monkeypatch):
