@@ -9,6 +9,7 @@ import os
 import signal
 import stat
 import subprocess
+import tempfile
 import zipfile
 
 import pytest
@@ -50,6 +51,11 @@ def assert_receipt(folder, country="PT"):
     return data
 
 
+def short_temp_dir() -> tempfile.TemporaryDirectory:
+    # Short: Chromium puts a socket under TMPDIR, and a socket's path may hold only ~100 characters.
+    return tempfile.TemporaryDirectory(prefix="ob-", dir="/tmp" if os.path.isdir("/tmp") else None)
+
+
 @pytest.mark.parametrize("markup, lang, cookie, code_step, extra", MATRIX, ids=[variant_name(*m) for m in MATRIX])
 def test_matrix(markup, lang, cookie, code_step, extra, mock_site, env_file, tmp_path):
     site = mock_site(variant_name(markup, lang, cookie, code_step, extra))
@@ -57,8 +63,11 @@ def test_matrix(markup, lang, cookie, code_step, extra, mock_site, env_file, tmp
     # One row also keeps a browser profile and a trace on success; one gets a wrong code first.
     options = ["--profile", str(tmp_path / "profile"), "--trace"] if lang == "pt-PT" else []
     codes = ["000000", TEST_CODE] if lang == "nl" else [TEST_CODE]
-    result = run_cli(*prefill_args(site.start_url, env_file(), receipts, *options), stdin="\n".join(codes) + "\n")
-    assert result.code == 0, result.stderr
+    with short_temp_dir() as temp:  # where the run's temporary files go (the trace's among them): nothing may stay there
+        result = run_cli(*prefill_args(site.start_url, env_file(), receipts, *options), stdin="\n".join(codes) + "\n",
+                         env={"TMPDIR": temp})
+        assert result.code == 0, result.stderr
+        assert os.listdir(temp) == []
     state = assert_submitted_once(site)
     assert [(a["code"], a["ok"]) for a in state["code_attempts"]] == (
         [(c, c == TEST_CODE) for c in codes] if code_step else [])
@@ -129,8 +138,10 @@ def test_another_of_metas_forms_behind_the_link_is_never_filled(mock_site, env_f
 
 def test_missing_field_stops_before_sending_and_saves_a_redacted_snapshot(mock_site, env_file, tmp_path):
     site = mock_site("missing-email")
-    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"))
-    assert result.code == 3, result.stderr
+    with short_temp_dir() as temp:  # where the run's temporary files go: nothing may stay there
+        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), env={"TMPDIR": temp})
+        assert result.code == 3, result.stderr
+        assert os.listdir(temp) == []
     assert "email address field" in result.stderr
     assert site.state()["submissions"] == []
     (snap,) = (tmp_path / "snapshots").iterdir()
