@@ -214,7 +214,10 @@ def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool
     except Exception as exc:
         traces.cleanup()
         if choice.source != "OPTOUT_BROWSER":
-            raise
+            # Found, but it died at once (Playwright says "closed": not the person closing a window).
+            raise OptoutError(f"The browser {choice.describe()} could not be started; nothing was opened.",
+                              hint="Run `optout-bot doctor` to check it, and again with --debug for the browser's own log; "
+                                   "OPTOUT_BROWSER can point at another Chrome or Chromium.") from exc
         # The person's own choice of browser (a channel that is not installed, say): theirs to change.
         raise BadInput(f"OPTOUT_BROWSER: {choice.channel or choice.executable} could not be started "
                        f"({str(exc).strip().splitlines()[0][:160]}); unset it to use the browser found by itself") from None

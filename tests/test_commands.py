@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import os
 import stat
 import subprocess
 import sys
@@ -143,6 +144,23 @@ def test_a_browser_setting_that_is_no_browser_fails_in_doctor_and_is_bad_input_f
     assert result.code == 1 and "FAIL  Browser" in result.stdout and "--version" in result.stdout
     result = run_cli("prefill", "--headless", "--env-file", str(env), "--receipts-dir", str(tmp_path / "r"), env={"OPTOUT_BROWSER": "/bin/true"})
     assert result.code == 2 and result.stderr.startswith("Error: OPTOUT_BROWSER: '/bin/true' does not answer --version")
+
+
+def test_a_browser_that_is_found_but_does_not_start_is_said_so(tmp_path):
+    # A system "chromium" that answers --version but dies when launched (as Chromium does when
+    # its temp folder's path is too long for a socket): before, "the browser window was closed", exit 6.
+    fake = tmp_path / "bin" / "chromium"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\n[ "$1" = --version ] && { echo "Chromium 130.0.0.0"; exit 0; }\necho "cannot start" >&2; exit 1\n')
+    fake.chmod(0o755)
+    env = tmp_path / ".env"
+    env.write_text("OPTOUT_EMAIL=p@example.eu\nOPTOUT_COUNTRY=PT\n")
+    result = run_cli("prefill", "--headless", "--env-file", str(env), "--receipts-dir", str(tmp_path / "r"),
+                     env={"PATH": f"{fake.parent}:{os.environ['PATH']}", "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "none")})
+    assert result.code == 1, result.stderr
+    said = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert said == [f"Error: The browser {fake} (system) could not be started; nothing was opened."], result.stderr
+    assert "optout-bot doctor" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_doctor_notes_a_receipts_folder_others_can_open(tmp_path):
