@@ -42,10 +42,12 @@ _WATCH_JS = """() => {
   }
   return window.__optoutWatch.n;
 }"""
-# Resolves on the first change after `n`, from the observer itself (no polling delay); a new
-# document has no watch yet, which counts as a change.
+# Resolves on the first change after `n`, from the observer itself (no polling delay). A new
+# document has no watch yet: a change, once its DOM is loaded (a wait may reach it at its commit,
+# before a slow script in it has finished the page).
 _CHANGED_JS = """n => { const w = window.__optoutWatch;
-  return !w || w.n !== n || new Promise(wake => w.waiting.push(wake)); }"""
+  if (!w) return document.readyState !== 'loading' || new Promise(wake => document.addEventListener('DOMContentLoaded', () => wake(true)));
+  return w.n !== n || new Promise(wake => w.waiting.push(wake)); }"""
 
 
 @dataclass
@@ -70,7 +72,6 @@ class Run:
     settle_s: float | None = None  # a loaded page still this long shows all it will (None: timeout_s)
     posts: int = 0  # POST requests answered (or failed) on the form's page: proof something was sent
     sent: int = 0  # POST requests started there, answered or not: none means nothing left the browser
-    documents: int = 0  # new documents loaded in that page (events: known without asking the page)
     pressed: bool = False  # the bot has pressed Send (a Ctrl-C from then on may come after the form left)
     seen_document: float | None = None  # time origin of the document _mark_seen last tagged
     caution: str = ""  # what the person must check before sending, said again in the window's note
@@ -1499,11 +1500,9 @@ def _either(locators: list[Locator]) -> Locator:
 
 
 def await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float,
-                 since: int | None = None, posts_before: int = 0, documents_before: int | None = None) -> Result:
+                 since: int | None = None, posts_before: int = 0) -> Result:
     """After our own click: let the page react first (`since` is its change counter before the click;
-    a new document since `documents_before` is a change already: then only its DOM is waited for)."""
-    if documents_before is not None and run.documents > documents_before:
-        since = None  # on a new document the counter's wait would first load Playwright's script there (~30 ms)
+    a new document is a change once its DOM is loaded)."""
     with run.report.waiting("waiting for Meta's answer"):
         wait_for_change(page, since)  # bounded: a page may answer without changing (same message again)
         return _await_result(page, run, stage, form, deadline, posts_before)
@@ -1525,8 +1524,7 @@ def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: li
 
 
 def watch_posts(page: Page, run: Run) -> None:
-    """Count answered POSTs on this page (a confirmation only counts once something was sent), and
-    the new documents it loads (not a history or hash change: the old document, old notes and all, stays)."""
+    """Count answered POSTs on this page (a confirmation only counts once something was sent)."""
 
     def count(request) -> None:
         if _is_sending(request):
@@ -1536,13 +1534,9 @@ def watch_posts(page: Page, run: Run) -> None:
         if _is_sending(request):
             run.sent += 1
 
-    def loaded(_page) -> None:
-        run.documents += 1
-
     page.on("request", started)
     page.on("requestfinished", count)
     page.on("requestfailed", count)
-    page.on("domcontentloaded", loaded)
 
 
 def _is_sending(request: Request) -> bool:
@@ -1589,7 +1583,7 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
         found, since = _decline_over_form(page, run)
     for press in ("first", "second"):
         form = [found[n].locator for n in ("email", "reason", "send")]
-        posts_before, sent_before, documents = run.posts, run.sent, run.documents  # before the click: its POST may be answered during it
+        posts_before, sent_before = run.posts, run.sent  # before the click: its POST may be answered during it
         run.pressed = True  # from here a Ctrl-C may come after the form left
         try:
             found["send"].locator.click(timeout=run.timeout_s * 1000)
@@ -1603,7 +1597,7 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
                 raise Unreachable(f"Pressing Send failed ({_short(exc)}); it is unknown whether Meta received the form.",
                                   hint="Check your email for a code or a confirmation before trying again.") from None
         found, since = _decline_over_form(page, run)
-    result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before, documents)
+    result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before)
     return _after_send(page, run, result, posted=run.posts > posts_before, sent=run.sent > sent_before)
 
 
@@ -1853,25 +1847,25 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
     for box, part in zip(fields, parts):
         box.fill(part)
     run.report.info(f"Typed the code {code} and pressed Confirm.")
-    since, posts_before, documents = _mark_seen(page, run), run.posts, run.documents
+    since, posts_before = _mark_seen(page, run), run.posts
     try:
         confirm.click()
     except PlaywrightError as exc:
         raise Unreachable(f"Pressing Confirm failed ({_short(exc)}); it is unknown whether Meta received the code.") from None
-    return await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since, posts_before, documents)
+    return await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since, posts_before)
 
 
 def _type_code_that_sends_itself(page: Page, run: Run, code: str, form: list[Locator], fields: list[Locator],
                                  parts: list[str]) -> Result:
     """No Confirm button: a field that sends the code once it is full. Typed key by key, as a person
     does; nothing is pressed, since Enter may press a 'send a new code' button, or a form's Send."""
-    since, posts_before, documents = _mark_seen(page, run), run.posts, run.documents  # before typing: the page may answer the last key
+    since, posts_before = _mark_seen(page, run), run.posts  # before typing: the page may answer the last key
     for box, part in zip(fields, parts):
         if box.input_value():  # a code tried before (clearing an empty box may count as a backspace)
             box.fill("")
         box.press_sequentially(part)
     run.report.info(f"Typed the code {code}; the page has no Confirm button and sends it itself.")
-    result = await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since, posts_before, documents)
+    result = await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since, posts_before)
     if result == "lost" and run.posts == posts_before:
         raise PageMismatch(f"The bot typed the code {code}, but the page shows no Confirm button it knows and did not send the code.",
                            hint="Press the page's own Confirm in the window if it has one. " + _TYPE_IT_YOURSELF)
