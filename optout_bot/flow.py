@@ -1014,7 +1014,7 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
     reason.fill(settings.reason)
     kept_js = _KEPT_JS.format(tag=tag, missing=_MISSING_JS)
     # What was kept, and in the same round trip the marks send() takes before Send (nothing happens between).
-    since, seen = _marked(_add_before_send(locate.Look(page).add("reason", reason, read=kept_js, keep=1), page, run), run)
+    since, seen = _marked(_add_before_press(locate.Look(page).add("reason", reason, read=kept_js, keep=1), page, run), run)
     if "reason" in seen:
         read, marked = seen.values["reason"][0], Marked(since, "cookies" in seen)
     else:  # away for a moment, or drawn anew: read as ever, and send() marks the page itself
@@ -1269,19 +1269,20 @@ def _mark_seen(page: Page, run: Run, code_texts: bool = False) -> int | None:
 
 
 class Marked(NamedTuple):
-    """The page just before Send: its change counter (None while it navigates), and whether a
-    cookie banner covers the form."""
+    """The page just before Send or Confirm: its change counter (None while it navigates), and
+    whether a cookie banner covers it."""
     since: int | None
     banner: bool
 
 
-def _add_before_send(look: locate.Look, page: Page, run: Run) -> locate.Look:
-    """_mark_seen before Send, and whether a cookie banner came over the form, in `look`."""
-    return _add_shown(look, page, run, code_texts=True).add("cookies", _cookie_banner(page, run.recipe))
+def _add_before_press(look: locate.Look, page: Page, run: Run, code_texts: bool = True) -> locate.Look:
+    """_mark_seen before Send (`code_texts`) or Confirm, and whether a cookie banner came over the
+    page, in `look`."""
+    return _add_shown(look, page, run, code_texts).add("cookies", _cookie_banner(page, run.recipe))
 
 
-def _mark_before_send(page: Page, run: Run) -> Marked:
-    since, seen = _marked(_add_before_send(locate.Look(page), page, run), run)
+def _mark_before_press(page: Page, run: Run, code_texts: bool = True) -> Marked:
+    since, seen = _marked(_add_before_press(locate.Look(page), page, run, code_texts), run)
     return Marked(since, "cookies" in seen)
 
 
@@ -1560,7 +1561,7 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
     `marked`: the page's marks, if fill_form took them just before."""
     form = [found[n].locator for n in ("email", "reason", "send")]
     watch_posts(page, run)
-    since, banner = marked or _mark_before_send(page, run)
+    since, banner = marked or _mark_before_press(page, run)
     if run.submit == "manual":
         watch = _watch_presses(page, run)
         person.show_note(page, f"{run.caution} Check country, email and reason below, then press the Send button yourself.".strip(),
@@ -1585,17 +1586,8 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
         form = [found[n].locator for n in ("email", "reason", "send")]
         posts_before, sent_before = run.posts, run.sent  # before the click: its POST may be answered during it
         run.pressed = True  # from here a Ctrl-C may come after the form left
-        try:
-            found["send"].locator.click(timeout=run.timeout_s * 1000)
+        if _press_once(page, run, found["send"].locator, "Send", "the form", "nothing was sent", last=press == "second"):
             break
-        except PlaywrightError as exc:
-            # A second press only when a cookie dialog that came after the look above took the first:
-            # no attempt in Playwright's log pressed ("click action done": an attempt may press
-            # after the dialog blocked one before it), nothing was posted, the dialog is still there.
-            if (press == "second" or not isinstance(exc, PlaywrightTimeout) or not _never_pressed(str(exc))
-                    or run.sent != sent_before or not _visible(_cookie_banner(page, run.recipe))):
-                raise Unreachable(f"Pressing Send failed ({_short(exc)}); it is unknown whether Meta received the form.",
-                                  hint="Check your email for a code or a confirmation before trying again.") from None
         found, since = _decline_over_form(page, run)
     result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before)
     return _after_send(page, run, result, posted=run.posts > posts_before, sent=run.sent > sent_before)
@@ -1652,8 +1644,29 @@ def _asked_to_send(page: Page, run: Run, found: dict[str, Found], watch: _Presse
 
 
 def _never_pressed(click_error: str) -> bool:
-    """From a failed click's call log: another layer took every attempt, and none was performed."""
-    return "intercepts pointer events" in click_error and "click action done" not in click_error
+    """From a failed click's call log: no attempt was performed, or another layer took every one
+    ("click action done": an attempt may press after another layer blocked one before it)."""
+    return "click action done" not in click_error and (
+        "intercepts pointer events" in click_error or "performing click action" not in click_error)
+
+
+def _press_once(page: Page, run: Run, button: Locator, name: str, what: str, nothing: str, last: bool) -> bool:
+    """Press `button` once; never again after an attempt that may have pressed it. False: a cookie
+    dialog (which came after the last look) took the press, nothing was pressed or sent, and the
+    dialog is still there: the caller declines it and, unless `last`, presses again."""
+    sent_before = run.sent
+    try:
+        button.click(timeout=run.timeout_s * 1000)
+        return True
+    except PlaywrightError as exc:
+        unpressed = isinstance(exc, PlaywrightTimeout) and _never_pressed(str(exc)) and run.sent == sent_before
+        if not unpressed:
+            raise Unreachable(f"Pressing {name} failed ({_short(exc)}); it is unknown whether Meta received {what}.",
+                              hint="Check your email for a code or a confirmation before trying again.") from None
+        if last or not _visible(_cookie_banner(page, run.recipe)):
+            raise PageMismatch(f"{name} could not be pressed ({_short(exc)}); {nothing}.",
+                               hint=f"Something on the page covers {name}, or the page drew it anew. " + _DRIFT_HINT) from None
+        return False
 
 
 def _decline_over_form(page: Page, run: Run) -> tuple[dict[str, Found], int | None]:
@@ -1846,12 +1859,16 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
         return _type_code_that_sends_itself(page, run, code, form, fields, parts)
     for box, part in zip(fields, parts):
         box.fill(part)
+    since, banner = _mark_before_press(page, run, code_texts=False)
+    posts_before = run.posts
+    for press in ("first", "second"):
+        if banner:  # a cookie dialog that came with the code step, or on typing it, would take the press
+            decline_cookies(page, run)
+            since = _mark_seen(page, run)
+        if _press_once(page, run, confirm, "Confirm", "the code", "the code was not sent", last=press == "second"):
+            break
+        banner = True
     run.report.info(f"Typed the code {code} and pressed Confirm.")
-    since, posts_before = _mark_seen(page, run), run.posts
-    try:
-        confirm.click()
-    except PlaywrightError as exc:
-        raise Unreachable(f"Pressing Confirm failed ({_short(exc)}); it is unknown whether Meta received the code.") from None
     return await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since, posts_before)
 
 

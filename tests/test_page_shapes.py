@@ -500,7 +500,27 @@ def test_another_layer_that_takes_the_press_on_send_is_reported_not_worked_aroun
     run = make_run(timeout_s=2)
     found = flow.locate_form(page, run)
     flow.fill_form(page, found, run)
-    with pytest.raises(Unreachable, match="Pressing Send failed"):
+    with pytest.raises(PageMismatch, match="Send could not be pressed .*; nothing was sent"):
+        flow.send(page, found, run)
+    assert posts == []
+
+
+def test_a_send_drawn_anew_after_the_last_look_is_said_unpressed_not_unknown(page: Page):
+    # Found by red-team pass 7: the form's block is drawn anew (same values, new nodes) a moment
+    # after each keystroke, and so after the bot's last look; Send, looked for inside the marked
+    # block, never came back. Before: exit 4, "unknown whether Meta received the form". Here the
+    # redraw comes as the pointer reaches Send, so that it always lands between look and press.
+    posts = serve(page, f"""<div id="root"><div id="f">{FIELDS}<button id="send">Send</button></div></div><script>
+      const wire = () => {{ send.onclick = () => fetch('/submit', {{method: 'POST', body: '{{}}'}});
+        send.addEventListener('mouseover', redraw, {{once: true}}); }};
+      const redraw = () => {{ const values = [...f.querySelectorAll('select, input, textarea')].map(e => e.value);
+        root.innerHTML = root.innerHTML;  // new nodes, without the bot's marks
+        f.querySelectorAll('select, input, textarea').forEach((e, i) => e.value = values[i]); wire(); }};
+      wire();</script>""")
+    run = make_run(timeout_s=2)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    with pytest.raises(PageMismatch, match="Send could not be pressed .*; nothing was sent"):
         flow.send(page, found, run)
     assert posts == []
 
@@ -513,6 +533,20 @@ def _code_page(page: Page, extra_before_confirm: str = "") -> list[dict]:
       <button id="send" onclick="window.sends = (window.sends || 0) + 1">Send</button></div>
       <div><label>Enter code <input type="number" id="code"></label>{extra_before_confirm}
         <button onclick="fetch('/confirm', {{method: 'POST', body: JSON.stringify({{code: code.value}})}})">Confirm</button></div>""")
+
+
+@pytest.mark.parametrize("lang, heading, again", [("pl", "Wpisz kod", "Wyślij kod ponownie"), ("ro", "Introdu codul", "Trimite din nou codul"),
+                                                  ("de", "Code eingeben", "Code erneut senden"), ("nl", "Voer de code in", "Code opnieuw verzenden"),
+                                                  ("es", "Introduce el código", "Volver a enviar el código"), ("it", "Inserisci il codice", "Invia di nuovo il codice")])
+def test_the_code_steps_heading_before_its_field_is_no_refusal(page: Page, lang, heading, again):
+    # Found by red-team pass 7 (1 run in 4): the code step's heading ("Enter the code") and its
+    # "send the code again" came up a moment before its field; that button still reads as the form's
+    # Send, and "wpisz" ("enter") alone was one of the words of a field's complaint: exit 8.
+    serve(page, f"<html lang='{lang}'><div id='f'>{FIELDS}<button id='send'>Send</button></div></html>")
+    run = make_run()
+    flow._mark_seen(page, run)
+    page.evaluate(f"f.innerHTML = '<h2>{heading}</h2><a href=\"#\" role=\"button\" id=\"again\">{again}</a>'")
+    assert flow.classify_after(page, run, "send", [page.locator("#again")], posted=True) is None
 
 
 def test_the_codes_confirm_is_never_the_forms_send_nor_a_resend_button(page: Page):
@@ -1239,6 +1273,44 @@ def test_an_expired_code_in_a_window_asks_for_a_new_one(page: Page, capsys):
     assert any("Ask Meta for a new code in the window" in line for line in said)
 
 
+_COOKIES_OVER_CODE = """<div id="k"><label>Confirmation code <input id="code" maxlength="6" autocomplete="one-time-code"></label>
+  <button type="button" id="ok">Confirm</button></div>
+  <script>ok.onclick = () => fetch('/code', {method: 'POST', body: JSON.stringify({code: code.value, cookies: window.choice || null})})
+    .then(() => { k.outerHTML = "<p>Thanks. We've received your objection request.</p>"; });
+    const cover = () => document.getElementById('d') || document.body.insertAdjacentHTML('beforeend', `<div id="d"
+      style="position:fixed;inset:0;background:rgba(0,0,0,.6)"><div role="dialog" aria-modal="true" style="background:#fff">
+      Allow the use of cookies from Instagram by this browser?
+      <button onclick="window.choice='all'; d.remove()">Allow all cookies</button>
+      <button onclick="window.choice='essential'; d.remove()">Decline optional cookies</button></div></div>`);
+    %s</script>"""
+
+
+@pytest.mark.parametrize("when", ["cover();", "code.addEventListener('focus', cover);"], ids=["with-the-code-step", "on-typing"])
+def test_a_cookie_dialog_over_the_code_step_is_declined_before_confirm(page: Page, when):
+    # Found by red-team pass 7: the click on Confirm timed out under the dialog, and the run said
+    # "Typed the code ... and pressed Confirm", then that it was unknown whether Meta had it.
+    posts = serve(page, _COOKIES_OVER_CODE % when)
+    run = make_run(code="stdin")
+    run.inbox = _Codes("314159")
+    flow.watch_posts(page, run)
+    assert flow.enter_code(page, run) == "confirmed"
+    assert posts == [{"code": "314159", "cookies": "essential"}]
+
+
+def test_a_confirm_that_cannot_be_pressed_says_the_code_was_not_sent(page: Page, capsys):
+    # Not a cookie dialog: something the bot does not dismiss covers Confirm.
+    posts = serve(page, _COOKIES_OVER_CODE.replace("Allow the use of cookies from Instagram by this browser?", "Rate your experience")
+                  .replace("Allow all cookies", "Great").replace("Decline optional cookies", "Bad") % "cover();")
+    run = make_run(code="stdin", timeout_s=2)
+    run.inbox, run.report = _Codes("314159"), Reporter(json_events=True)
+    flow.watch_posts(page, run)
+    with pytest.raises(PageMismatch, match="Confirm could not be pressed .*; the code was not sent"):
+        flow.enter_code(page, run)
+    assert posts == []
+    said = [json.loads(line)["message"] for line in capsys.readouterr().out.splitlines()]
+    assert not any("pressed Confirm" in line for line in said)
+
+
 @pytest.mark.parametrize("expired", ["This code has expired. We've sent you a new code.",
                                      "Den här koden har gått ut. Vi har skickat en ny kod till dig."])
 def test_an_expired_code_that_meta_replaced_itself_takes_the_next_code_unattended(page: Page, capsys, expired):
@@ -1687,6 +1759,13 @@ def _already_texts():
 _ALREADY_IN_OTHER_WORDS = {  # a second hand's wording, which the first lists missed
     "ro": "Ți-ai exprimat deja obiecția față de utilizarea informațiilor tale pentru AI la Meta.",
     "lv": "Jūs jau esat iebildis pret savas informācijas izmantošanu mākslīgajam intelektam uzņēmumā Meta.",
+    # Red-team pass 7's wording (before: exit 4, "unknown whether Meta received it").
+    "fr": "Vous avez déjà envoyé une opposition. Votre opposition est déjà prise en compte : vous n'avez rien d'autre à faire.",
+    "it": "Hai già inviato un'opposizione. La tua opposizione all'uso delle tue informazioni per l'IA di Meta è già attiva.",
+    "pl": "Sprzeciw został już przez Ciebie zgłoszony. Twój sprzeciw już obowiązuje, nie musisz nic więcej robić.",
+    "pt": "Você já enviou uma objeção. Sua objeção ao uso das suas informações para a IA da Meta já está em vigor.",
+    "sv": "Du har redan skickat en invändning. Din invändning gäller redan, så du behöver inte göra något mer.",
+    "cs": "Námitku jste už odeslali. Vaše námitka už platí, nemusíte nic dalšího dělat.",
 }
 
 
