@@ -1860,11 +1860,11 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
     for box, part in zip(fields, parts):
         box.fill(part)
     since, banner = _mark_before_press(page, run, code_texts=False)
-    posts_before = run.posts
     for press in ("first", "second"):
         if banner:  # a cookie dialog that came with the code step, or on typing it, would take the press
             decline_cookies(page, run)
             since = _mark_seen(page, run)
+        posts_before = run.posts  # after the cookie choice: its POST is no answer to the code
         if _press_once(page, run, confirm, "Confirm", "the code", "the code was not sent", last=press == "second"):
             break
         banner = True

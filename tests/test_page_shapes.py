@@ -1281,7 +1281,7 @@ _COOKIES_OVER_CODE = """<div id="k"><label>Confirmation code <input id="code" ma
       style="position:fixed;inset:0;background:rgba(0,0,0,.6)"><div role="dialog" aria-modal="true" style="background:#fff">
       Allow the use of cookies from Instagram by this browser?
       <button onclick="window.choice='all'; d.remove()">Allow all cookies</button>
-      <button onclick="window.choice='essential'; d.remove()">Decline optional cookies</button></div></div>`);
+      <button onclick="window.choice='essential'; d.remove(); fetch('/cookies', {method: 'POST', body: '{}'})">Decline optional cookies</button></div></div>`);
     %s</script>"""
 
 
@@ -1294,7 +1294,7 @@ def test_a_cookie_dialog_over_the_code_step_is_declined_before_confirm(page: Pag
     run.inbox = _Codes("314159")
     flow.watch_posts(page, run)
     assert flow.enter_code(page, run) == "confirmed"
-    assert posts == [{"code": "314159", "cookies": "essential"}]
+    assert posts == [{}, {"code": "314159", "cookies": "essential"}]  # the cookie choice, then the code
 
 
 def test_a_confirm_that_cannot_be_pressed_says_the_code_was_not_sent(page: Page, capsys):
