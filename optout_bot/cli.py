@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import tempfile
 import traceback
 from contextlib import ExitStack, contextmanager
 from functools import wraps
@@ -189,6 +188,8 @@ def _playwright(prepare=None):
 def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool, choice=None):
     """A browser (`choice`, else the one browser.find picks) and one context with the host guard on;
     yields (context, page)."""
+    import tempfile
+
     from optout_bot import browser, locate
 
     locate.register(pw)  # before any context: the flow's looks need it
