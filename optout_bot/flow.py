@@ -1643,11 +1643,17 @@ def _asked_to_send(page: Page, run: Run, found: dict[str, Found], watch: _Presse
         run.report.warn(f"The form still requires {_named(missing)}: fill it in in the window, then answer again.")
 
 
+_ATTEMPT = re.compile(r"^\s*(?:-\s*)?(?:attempting|retrying) click action", re.M)
+
+
 def _never_pressed(click_error: str) -> bool:
-    """From a failed click's call log: no attempt was performed, or another layer took every one
-    ("click action done": an attempt may press after another layer blocked one before it)."""
-    return "click action done" not in click_error and (
-        "intercepts pointer events" in click_error or "performing click action" not in click_error)
+    """From a failed click's call log: no attempt reached the page. Each attempt that performed the
+    click is judged on its own: another layer took it only if Playwright said so at that attempt's
+    end ("intercepts pointer events"); one that performed without that may have pressed."""
+    if "click action done" in click_error:
+        return False
+    return not any("performing click action" in attempt and "intercepts pointer events" not in attempt
+                   for attempt in _ATTEMPT.split(click_error))
 
 
 def _press_once(page: Page, run: Run, button: Locator, name: str, what: str, nothing: str, last: bool) -> bool:
@@ -1863,6 +1869,7 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
     for press in ("first", "second"):
         if banner:  # a cookie dialog that came with the code step, or on typing it, would take the press
             decline_cookies(page, run)
+            _type_again(fields, parts)  # the choice may have drawn the step anew, or reloaded it
             since = _mark_seen(page, run)
         posts_before = run.posts  # after the cookie choice: its POST is no answer to the code
         if _press_once(page, run, confirm, "Confirm", "the code", "the code was not sent", last=press == "second"):
@@ -1870,6 +1877,15 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
         banner = True
     run.report.info(f"Typed the code {code} and pressed Confirm.")
     return await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since, posts_before)
+
+
+def _type_again(fields: list[Locator], parts: list[str]) -> None:
+    try:
+        for box, part in zip(fields, parts):
+            box.fill(part)
+    except PlaywrightError as exc:
+        raise PageMismatch(f"After the cookie choice the code field did not come back ({_short(exc)}); the code was not sent.",
+                           hint="Run again with a window (without --headless) and type the code into the page yourself. " + _DRIFT_HINT) from None
 
 
 def _type_code_that_sends_itself(page: Page, run: Run, code: str, form: list[Locator], fields: list[Locator],

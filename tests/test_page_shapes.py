@@ -590,6 +590,16 @@ def test_thanks_that_appear_above_a_form_left_on_screen_confirm_once_the_page_is
     assert flow.classify_after(page, run, "send", form, posted=True, stale_errors=True) == "confirmed"
 
 
+@pytest.mark.parametrize("lang, complaint", [("pl", "Wpisz adres e-mail."), ("ro", "Introdu adresa de e-mail."),
+                                             ("de", "Bitte versuche es später erneut."), ("de", "Versuche es noch einmal."),
+                                             ("nl", "Probeer het nog eens."), ("nl", "Probeer het later opnieuw.")])
+def test_a_fields_complaint_beside_the_form_is_a_refusal(page: Page, lang, complaint):
+    # The words of a complaint are whole phrases (a single "wpisz" or "erneut" also read the code
+    # step's heading or "send the code again" as one); these are the complaints a review named.
+    run, form = _answer_above_the_form(page, f"<p lang='{lang}'>{complaint}</p>")
+    assert flow.classify_after(page, run, "send", form, posted=True) == "refused"
+
+
 def test_a_new_alert_without_known_error_words_refuses_once_the_page_is_still(page: Page):
     run, form = _answer_above_the_form(page, "<div role='alert'>Please tell us more about how this processing impacts you.</div>")
     assert flow.classify_after(page, run, "send", form, posted=True, stale_errors=False) is None
@@ -1277,7 +1287,7 @@ _COOKIES_OVER_CODE = """<div id="k"><label>Confirmation code <input id="code" ma
   <button type="button" id="ok">Confirm</button></div>
   <script>ok.onclick = () => fetch('/code', {method: 'POST', body: JSON.stringify({code: code.value, cookies: window.choice || null})})
     .then(() => { k.outerHTML = "<p>Thanks. We've received your objection request.</p>"; });
-    const cover = () => document.getElementById('d') || document.body.insertAdjacentHTML('beforeend', `<div id="d"
+    const cover = () => window.choice || document.getElementById('d') || document.body.insertAdjacentHTML('beforeend', `<div id="d"
       style="position:fixed;inset:0;background:rgba(0,0,0,.6)"><div role="dialog" aria-modal="true" style="background:#fff">
       Allow the use of cookies from Instagram by this browser?
       <button onclick="window.choice='all'; d.remove()">Allow all cookies</button>
@@ -1295,6 +1305,42 @@ def test_a_cookie_dialog_over_the_code_step_is_declined_before_confirm(page: Pag
     flow.watch_posts(page, run)
     assert flow.enter_code(page, run) == "confirmed"
     assert posts == [{}, {"code": "314159", "cookies": "essential"}]  # the cookie choice, then the code
+
+
+def test_a_cookie_choice_that_reloads_the_code_step_gets_the_code_typed_again(page: Page):
+    # Found by review: the code was typed before the dialog was declined, and the choice reloaded
+    # the page: Confirm sent an empty code.
+    posts = serve(page, """<label>Confirmation code <input id="code" maxlength="6" autocomplete="one-time-code"></label>
+      <button type="button" id="ok">Confirm</button><div id="out"></div>
+      <script>const chosen = document.cookie.includes('choice=');
+        ok.onclick = () => fetch('/code', {method: 'POST', body: JSON.stringify({code: code.value, cookies: chosen})})
+          .then(() => { out.innerHTML = "<p>Thanks. We've received your objection request.</p>"; code.remove(); });
+        code.addEventListener('focus', () => chosen || document.getElementById('d') || document.body.insertAdjacentHTML('beforeend',
+          `<div id="d" style="position:fixed;inset:0;background:#fff"><div role="dialog">Allow the use of cookies from Instagram by this browser?
+          <button>Allow all cookies</button>
+          <button onclick="document.cookie = 'choice=essential'; location.reload()">Decline optional cookies</button></div></div>`));</script>""")
+    run = make_run(code="stdin")
+    run.inbox = _Codes("314159")
+    flow.watch_posts(page, run)
+    assert flow.enter_code(page, run) == "confirmed"
+    assert posts == [{"code": "314159", "cookies": True}]
+
+
+def test_a_press_that_got_through_after_another_layer_took_an_attempt_is_never_said_unsent(page: Page):
+    # Found by review: a layer takes the first attempt and goes; the next attempt presses, but the
+    # page stays busy past the timeout before its POST. "Nothing was sent" would be false.
+    serve(page, f"""<div>{FIELDS}<button id="send">Send</button></div>
+      <script>send.onclick = () => {{ window.clicked = true; const t = Date.now(); while (Date.now() - t < 2500);
+          fetch('/submit', {{method: 'POST', body: '{{}}'}}); }};
+        send.addEventListener('mouseover', () => {{ document.body.insertAdjacentHTML('beforeend',
+          '<div id="ov" role="dialog" style="position:fixed;inset:0;background:#fff">Rate your experience</div>');
+          setTimeout(() => ov.remove(), 800); }}, {{once: true}});</script>""")
+    run = make_run(timeout_s=2)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    with pytest.raises(Unreachable, match="it is unknown whether Meta received the form"):
+        flow.send(page, found, run)
+    page.wait_for_function("() => window.clicked === true")
 
 
 def test_a_confirm_that_cannot_be_pressed_says_the_code_was_not_sent(page: Page, capsys):
@@ -1767,6 +1813,21 @@ _ALREADY_IN_OTHER_WORDS = {  # a second hand's wording, which the first lists mi
     "sv": "Du har redan skickat en invändning. Din invändning gäller redan, så du behöver inte göra något mer.",
     "cs": "Námitku jste už odeslali. Vaše námitka už platí, nemusíte nic dalšího dělat.",
 }
+
+
+@pytest.mark.parametrize("lang, stage, text", [
+    ("fr", "send", "Nous vous avons déjà envoyé un e-mail. Consultez votre boîte de réception."),
+    ("sv", "send", "Vi har redan skickat ett e-postmeddelande till dig. Kolla din inkorg."),
+    ("it", "code", "Ti abbiamo già inviato un codice. Controlla la tua e-mail."),
+    ("fr", "code", "Nous vous avons déjà envoyé un code. Vérifiez vos e-mails."),
+    ("pt", "code", "Você já enviou o código. Verifique seu e-mail.")])
+def test_already_sent_an_email_or_a_code_is_not_already_objected(page: Page, lang, stage, text):
+    # Found by review: "already sent" alone was taken for "you already objected".
+    serve(page, f"<html lang='{lang}'><div id='f'>{FIELDS}<button id='send'>Send</button></div></html>")
+    run = make_run()
+    flow._mark_seen(page, run)
+    page.evaluate("t => { f.outerHTML = '<p>' + t + '</p>'; }", text)
+    assert flow.classify_after(page, run, stage, [page.locator("#gone")], posted=True) != "already"
 
 
 @pytest.mark.parametrize("lang, html", list(_already_texts()))
