@@ -198,22 +198,34 @@ def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool
     if os.environ.get("OPTOUT_DEBUG_PORT"):
         # Tests only: lets a simulated person drive the same window over CDP (loopback only).
         args.append(f"--remote-debugging-port={int(os.environ['OPTOUT_DEBUG_PORT'])}")
-    # The trace's working files (the typed email among them) go to a private folder the bot removes;
-    # Playwright's own one in the temp folder stays behind, empty, after every run it is not saved.
-    traces = tempfile.TemporaryDirectory(prefix="optout-bot-trace-")
-    options = dict(headless=headless, args=args, handle_sigint=False, traces_dir=traces.name, **choice.launch_options())
+    # The trace's working files (the typed email among them) go to a private folder removed on the
+    # way out; Playwright's own, in the temp folder, stays behind (empty) after every unsaved trace.
+    with tempfile.TemporaryDirectory(prefix="optout-bot-trace-") as traces_dir:
+        context, closer = _launch(pw, choice, profile, headless=headless, args=args, handle_sigint=False, traces_dir=traces_dir)
+        try:
+            guard.attach(context)
+            # Always an action and network log for failure snapshots (cheap); DOM snapshots only with --trace.
+            context.tracing.start(snapshots=trace, screenshots=False)
+            page = context.pages[0] if context.pages else context.new_page()
+            yield context, page
+        finally:
+            try:
+                closer.close()
+            except Exception:  # noqa: BLE001 - the person may have closed it already
+                pass
+
+
+def _launch(pw, choice, profile: str | None, **options):
+    """(context, what to close): the browser with a fresh context, or a persistent one in `profile`."""
     try:
         if profile:
             from optout_bot.files import private_dir
 
-            context = pw.chromium.launch_persistent_context(private_dir(Path(profile)), **options)
-            closer = context
-        else:
-            browser_obj = pw.chromium.launch(**options)
-            context = browser_obj.new_context()
-            closer = browser_obj
+            context = pw.chromium.launch_persistent_context(private_dir(Path(profile)), **options, **choice.launch_options())
+            return context, context
+        browser_obj = pw.chromium.launch(**options, **choice.launch_options())
+        return browser_obj.new_context(), browser_obj
     except Exception as exc:
-        traces.cleanup()
         if choice.source != "OPTOUT_BROWSER":
             # Found, but it died at once (Playwright says "closed": not the person closing a window).
             raise OptoutError(f"The browser {choice.describe()} could not be started; nothing was opened.",
@@ -222,18 +234,6 @@ def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool
         # The person's own choice of browser (a channel that is not installed, say): theirs to change.
         raise BadInput(f"OPTOUT_BROWSER: {choice.channel or choice.executable} could not be started "
                        f"({str(exc).strip().splitlines()[0][:160]}); unset it to use the browser found by itself") from None
-    try:
-        guard.attach(context)
-        # Always an action and network log for failure snapshots (cheap); DOM snapshots only with --trace.
-        context.tracing.start(snapshots=trace, screenshots=False)
-        page = context.pages[0] if context.pages else context.new_page()
-        yield context, page
-    finally:
-        try:
-            closer.close()
-        except Exception:  # noqa: BLE001 - the person may have closed it already
-            pass
-        traces.cleanup()
 
 
 def _snapshot(context, page, email, err: OptoutError, folder: Path | None) -> None:

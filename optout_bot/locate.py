@@ -153,8 +153,9 @@ def register(playwright) -> None:
 
 _LOOKS = itertools.count(1)
 # Runs in the page on the union's matches: sorts them by the names the engine noted (each name's in
-# the order its locator matched them), then reads them in the order they were added (a read may rely on a tag an earlier one set). An element
-# added with its layers is read only in its first layer with a match, as `find` does.
+# the order its locator matched them), then reads them in the order they were added (a read may
+# rely on a tag an earlier one set). An element added with its layers is read only in its first
+# layer with a match, as `find` does.
 _LOOK_JS = """els => { const look = %(look)s, plan = %(plan)s, reads = %(reads)s, byName = {}, out = {};
   for (const e of els) { const k = e.__optoutKinds; if (!k || k.look !== look) continue;
     for (const [name, seq] of k.names) (byName[name] = byName[name] || []).push([seq, e]); }
