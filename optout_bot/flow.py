@@ -1586,7 +1586,7 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
         form = [found[n].locator for n in ("email", "reason", "send")]
         posts_before, sent_before = run.posts, run.sent  # before the click: its POST may be answered during it
         run.pressed = True  # from here a Ctrl-C may come after the form left
-        if _press_once(page, run, found["send"].locator, "Send", "the form", "nothing was sent", last=press == "second"):
+        if _press_once(page, run, found["send"].locator, _SEND, last=press == "second"):
             break
         found, since = _decline_over_form(page, run)
     result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before)
@@ -1656,7 +1656,17 @@ def _never_pressed(click_error: str) -> bool:
                    for attempt in _ATTEMPT.split(click_error))
 
 
-def _press_once(page: Page, run: Run, button: Locator, name: str, what: str, nothing: str, last: bool) -> bool:
+class _Button(NamedTuple):
+    name: str
+    sends: str  # what pressing it sends to Meta
+    unsent: str  # said when it could not be pressed at all
+
+
+_SEND = _Button("Send", "the form", "nothing was sent")
+_CONFIRM = _Button("Confirm", "the code", "the code was not sent")
+
+
+def _press_once(page: Page, run: Run, button: Locator, kind: _Button, last: bool) -> bool:
     """Press `button` once; never again after an attempt that may have pressed it. False: a cookie
     dialog (which came after the last look) took the press, nothing was pressed or sent, and the
     dialog is still there: the caller declines it and, unless `last`, presses again."""
@@ -1667,11 +1677,11 @@ def _press_once(page: Page, run: Run, button: Locator, name: str, what: str, not
     except PlaywrightError as exc:
         unpressed = isinstance(exc, PlaywrightTimeout) and _never_pressed(str(exc)) and run.sent == sent_before
         if not unpressed:
-            raise Unreachable(f"Pressing {name} failed ({_short(exc)}); it is unknown whether Meta received {what}.",
+            raise Unreachable(f"Pressing {kind.name} failed ({_short(exc)}); it is unknown whether Meta received {kind.sends}.",
                               hint="Check your email for a code or a confirmation before trying again.") from None
         if last or not _visible(_cookie_banner(page, run.recipe)):
-            raise PageMismatch(f"{name} could not be pressed ({_short(exc)}); {nothing}.",
-                               hint=f"Something on the page covers {name}, or the page drew it anew. " + _DRIFT_HINT) from None
+            raise PageMismatch(f"{kind.name} could not be pressed ({_short(exc)}); {kind.unsent}.",
+                               hint=f"Something on the page covers {kind.name}, or the page drew it anew. " + _DRIFT_HINT) from None
         return False
 
 
@@ -1872,7 +1882,7 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
             _type_again(fields, parts)  # the choice may have drawn the step anew, or reloaded it
             since = _mark_seen(page, run)
         posts_before = run.posts  # after the cookie choice: its POST is no answer to the code
-        if _press_once(page, run, confirm, "Confirm", "the code", "the code was not sent", last=press == "second"):
+        if _press_once(page, run, confirm, _CONFIRM, last=press == "second"):
             break
         banner = True
     run.report.info(f"Typed the code {code} and pressed Confirm.")
