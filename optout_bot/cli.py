@@ -339,7 +339,8 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                     _keep_trace(context, outcome.page, settings.email, snapshots)
         _report_layers(report, run)
         if demo:
-            report.done(f"Demo finished: the mock site confirmed the objection. Nothing was sent to Meta. Receipt: {path}")
+            said = "answered that an objection from this account already stands" if outcome.already else "confirmed the objection"
+            report.done(f"Demo finished: the mock site {said}. Nothing was sent to Meta. Receipt: {path}")
             report.info("For your real objection: `optout-bot init` to save your settings, then `optout-bot prefill`.")
         elif outcome.already:
             report.done(f"Meta says you had already objected: your earlier objection stands. Receipt: {path}")

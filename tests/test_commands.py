@@ -190,6 +190,16 @@ def test_demo_on_the_facebook_mock_keeps_a_facebook_receipt(tmp_path):
     (receipt,) = tmp_path.glob("*.json")
     assert json.loads(receipt.read_text(encoding="utf-8"))["target"] == "facebook"
     assert "Nothing was sent to Meta" in result.stderr and str(receipt) in result.stdout
+    assert "Demo finished: the mock site confirmed the objection." in result.stderr
+
+
+def test_the_demo_says_what_the_mock_answered_not_always_confirmed(tmp_path):
+    result = run_cli("demo", "--headless", "--variant", "react,already", "--receipts-dir", str(tmp_path))
+    assert result.code == 0, result.stderr
+    assert "Demo finished: the mock site answered that an objection from this account already stands." in result.stderr
+    assert "confirmed" not in result.stderr
+    (receipt,) = tmp_path.glob("*.json")
+    assert json.loads(receipt.read_text(encoding="utf-8"))["already_objected"] is True
 
 
 def test_demo_without_a_display_says_why_no_window_opens(tmp_path):
