@@ -411,7 +411,7 @@ def _save_receipt(outcome, run, receipts_dir) -> Path:
         target=run.recipe.target,
         country=run.settings.country,
         email=run.settings.email,
-        reason=run.settings.reason,
+        reason=run.settings.reason if run.reason_sent else "",  # what was sent: nothing, on a form without the box
         submitted_at=moment.isoformat(timespec="seconds").replace("+00:00", "Z"),
         final_url=outcome.final_url,
         confirmation_text=flow.confirmation_text(outcome.page, run),
@@ -474,7 +474,7 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
     from optout_bot.recipe import reads_language
 
     found = seen.layers
-    missing = [name for name, layer in found.items() if layer is None]
+    missing = [name for name, layer in found.items() if layer is None and name not in flow.OPTIONAL_ELEMENTS]
     warnings = _form_warnings(seen)
     verified = recipe.last_verified
     if as_json:
@@ -489,7 +489,8 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
         click.echo(f"Checked {url}")
         for name, layer in found.items():
             element = recipe.element(name)
-            click.echo(f"  {'found  ' if layer else 'MISSING'}  {name:<8} {element.description:<48} {layer or ''}")
+            state = "found  " if layer else "absent " if name in flow.OPTIONAL_ELEMENTS else "MISSING"
+            click.echo(f"  {state}  {name:<8} {element.description:<48} {layer or ('optional: sent without it' if name in flow.OPTIONAL_ELEMENTS else '')}")
         for name in flow.AFTER_SEND:
             click.echo(f"  {'skipped':<7}  {name:<8} {recipe.element(name).description:<48} appears only after Send")
         if seen.purpose is not None:

@@ -13,9 +13,12 @@ from optout_bot import LANGUAGES, SAME_LANGUAGE
 
 
 def fold(text: str) -> str:
-    """Compare names the way a person reads them: case, accents and spacing do not matter."""
+    """Compare names the way a person reads them: case, accents, spacing and a flag or other symbol
+    beside the name ("🇫🇷 France") do not matter."""
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Combining marks (accents, emoji presentation), symbols (flags are pairs of regional
+    # indicators) and invisible format characters (a subdivision flag's tags, zero-width joiners).
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) not in ("So", "Cf"))
     return " ".join(stripped.casefold().split())
 
 

@@ -75,6 +75,7 @@ class Run:
     pressed: bool = False  # the bot has pressed Send (a Ctrl-C from then on may come after the form left)
     seen_document: float | None = None  # time origin of the document _mark_seen last tagged
     caution: str = ""  # what the person must check before sending, said again in the window's note
+    reason_sent: bool = True  # False: the form had no reason box (optional since 2025)
 
     @property
     def settle(self) -> float:
@@ -174,12 +175,35 @@ def _first_text(loc: Locator) -> str:
 
 
 class _Retryable(Exception):
-    pass
+    def __init__(self, message: str, after: float = 0):
+        super().__init__(message)
+        self.after = after  # the server's Retry-After, in seconds
+
+
+MAX_WAIT_S = 8  # the longest wait between two loads, whatever a Retry-After asks for
+
+
+def _retry_status(status: int) -> bool:
+    """A server error, or 'too many requests': worth loading the page again (a page load is safe to repeat)."""
+    return status >= 500 or status == 429
+
+
+def _retry_after(value: str | None) -> float:
+    try:
+        return max(float(value or 0), 0)
+    except ValueError:  # an HTTP date: not worth parsing for a wait capped at a few seconds
+        return MAX_WAIT_S
 
 
 def load(page: Page, url: str, run: Run) -> None:
-    """Go to `url`, retrying network errors and 5xx answers with exponential back-off."""
+    """Go to `url`, retrying network errors, 5xx and 429 answers with exponential back-off (longer
+    when the server's Retry-After asks for it, up to MAX_WAIT_S)."""
     run.guard.require(url, "The start page")
+    backoff = wait_exponential(multiplier=run.retry_base_s, max=MAX_WAIT_S)
+
+    def wait(state: RetryCallState) -> float:
+        asked = getattr(state.outcome.exception(), "after", 0) if state.outcome else 0
+        return max(backoff(state), min(asked, MAX_WAIT_S))
 
     def announce(state: RetryCallState) -> None:
         wait = state.next_action.sleep if state.next_action else 0
@@ -192,12 +216,12 @@ def load(page: Page, url: str, run: Run) -> None:
             run.guard.check()
             raise _Retryable(_short(exc)) from None
         run.guard.check()
-        if response is not None and response.status >= 500:
-            raise _Retryable(f"HTTP {response.status}")
+        if response is not None and _retry_status(response.status):
+            raise _Retryable(f"HTTP {response.status}", _retry_after(response.headers.get("retry-after")))
 
     retrying = Retrying(
         stop=stop_after_attempt(run.retries),
-        wait=wait_exponential(multiplier=run.retry_base_s, max=8),
+        wait=wait,
         retry=retry_if_exception_type(_Retryable),
         before_sleep=announce,
         reraise=True,
@@ -206,9 +230,11 @@ def load(page: Page, url: str, run: Run) -> None:
         with run.report.waiting(f"waiting for {host_of(url)}"):
             retrying(attempt)
     except _Retryable as exc:
+        busy = str(exc) == "HTTP 429"
         raise Unreachable(
-            f"Could not load {url} after {run.retries} tries: {exc}.",
-            hint="Check your internet connection and try again later.",
+            f"Could not load {url} after {run.retries} tries: {exc}{' (too many requests)' if busy else ''}.",
+            hint="Meta asks for fewer requests for now: try again in a few minutes." if busy
+            else "Check your internet connection and try again later.",
         ) from None
 
 
@@ -272,6 +298,22 @@ _LOOKS = itertools.count(1)
 _NOT_PRESSED = ":not([data-optout-pressed])"  # a script-only link pressed once that led nowhere
 
 
+def _not_others(recipe: Recipe) -> str:
+    """CSS: not a link to another app's objection form (a Privacy Center may link both apps' forms)."""
+    return "".join(f":not([href*='/contact/{form_id}'])" for form_id in recipe.others_forms())
+
+
+def _check_app(page: Page, run: Run) -> None:
+    """The form reached is not another app's (a link the page's script follows, or a redirect)."""
+    path = urlsplit(page.url).path
+    for form_id, other in run.recipe.others_forms().items():
+        if f"/contact/{form_id}" in path:
+            raise PageMismatch(f"The right-to-object link led to {other.display_name}'s objection form (form {form_id}), not "
+                               f"{run.recipe.display_name}'s; nothing was filled in or sent.",
+                               hint=f"Run again with --target {other.target} to object for that account; for "
+                                    f"{run.recipe.display_name}, open {run.recipe.fallback_form_urls[0]} in your own browser. " + _DRIFT_HINT)
+
+
 def _link_rank(recipe: Recipe) -> Callable[[dict], tuple[bool, int, bool]]:
     """Real links before those the page's script follows (a clickable card says 'right to object'
     too); then the stronger phrase; on a tie, one in a passage about third parties' information
@@ -303,7 +345,7 @@ def classify_start(page: Page, run: Run, want_link: bool = True, form_reads: dic
     n = _add_form_look(look, page, run, form_reads) if form_reads is not None else None
     if want_link:
         # Its first layer in the same look (the usual page's link is there), the rest after.
-        link_look = dict(read=_LINK_JS.format(look=next(_LOOKS)), also=page.locator(_NOT_PRESSED))
+        link_look = dict(read=_LINK_JS.format(look=next(_LOOKS)), also=page.locator(_NOT_PRESSED + _not_others(recipe)))
         look.add_element("link", page, recipe.link, every=True, upto=1, **link_look)
     seen = _seen(look)
     # Cookie dialogs and log-in walls come first: they cover the form; then the form, then the link.
@@ -666,7 +708,7 @@ def _new_tab(new_page: Page, run: Run) -> Page:
     run.guard.check()
     run.report.info("The form opened in a new tab; carrying on there.")
     status = new_page.evaluate("(performance.getEntriesByType('navigation')[0] || {}).responseStatus || 0")
-    if status >= 500:  # the tab's own load failed: retry it like any page load
+    if _retry_status(status):  # the tab's own load failed: retry it like any page load
         load(new_page, new_page.url, run)
     return new_page
 
@@ -706,7 +748,9 @@ def _country_js(alpha_2: str) -> str:
             ".map(h => h.innerText)].join(' | ');"
             " const chosen = e.tagName === 'SELECT' ? (e.selectedOptions[0] || {}) : {};"
             " const lang = document.documentElement.lang || navigator.language || '';"
-            f" return {{lang, declared: document.documentElement.lang, options, regions: [lang].map({_region_js(alpha_2)}),"
+            # The country's own language too ('Deutschland'), for a page whose language tag is missing or wrong.
+            f" const own = (() => {{ try {{ return new Intl.Locale('und-{alpha_2}').maximize().language; }} catch (_) {{ return ''; }} }})();"
+            f" return {{lang, declared: document.documentElement.lang, options, regions: [lang, own].map({_region_js(alpha_2)}),"
             " origin: performance.timeOrigin,"
             " locked: !!(e.disabled || e.getAttribute('aria-disabled') === 'true'),"  # not readOnly: a custom list's trigger may be
             " current: [e.value || '', chosen.label || chosen.textContent || e.value || ''],"
@@ -724,6 +768,8 @@ _FILLED_JS = "e => {{ {before} e.setAttribute('data-optout-filled', '{name}'); r
 _KEPT_JS = ("e => {{ e.setAttribute('data-optout-filled', 'reason');"
             " const m = e.getRootNode().querySelector('[data-optout-filled=\"{tag}\"]');"
             " return {{kept: e.value ?? e.innerText, email: m ? m.value : null, missing: ({missing})(e), origin: performance.timeOrigin}}; }}")
+# The same read through the email field, for a form without a reason box.
+_KEPT_EMAIL_JS = "e => ({{kept: null, email: e.value, missing: ({missing})(e), origin: performance.timeOrigin}})"
 # Given a field of the form: the names of the visible controls, not the bot's, that would keep the
 # browser from sending it (a declaration to tick, a name to give). Only where the browser checks:
 # Send is the form's submit button and neither it nor the form opts out (a script checks otherwise).
@@ -841,9 +887,13 @@ def find_form(page: Page, run: Run, reads: dict[str, str] | None = None, first: 
     return {name: found[name] for name in FORM_ELEMENTS}
 
 
-def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[str, Found]:
-    """The form's elements, all of them, with their checks. `first`: find_form's first look, taken
-    by _reach_form with `_form_reads`."""
+# Meta's 2025 form asks only for the country and email; a form without a reason box is sent without one.
+OPTIONAL_ELEMENTS = ("reason",)
+
+
+def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[str, Found | None]:
+    """The form's elements with their checks: all of them but OPTIONAL_ELEMENTS, which are None
+    when the form has none. `first`: find_form's first look, taken by _reach_form with `_form_reads`."""
     reads = _form_reads(run)
     found = find_form(page, run, reads, first)
     deadline = time.monotonic() + run.timeout_s
@@ -854,7 +904,7 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
         found = find_form(page, run, reads)
         if None not in found.values() or time.monotonic() > deadline or not wait_for_change(page, since):
             break
-    missing = [name for name, hit in found.items() if hit is None]
+    missing = [name for name, hit in found.items() if hit is None and name not in OPTIONAL_ELEMENTS]
     if missing:
         try:  # a page in a language without words in the recipe is no sign that Meta changed it
             _check_language(page.evaluate("document.documentElement.lang"), run, form_found=False)
@@ -872,7 +922,7 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
     if verdict == "unrecognised":
         _unrecognised_purpose(run, title)
     for name, hit in found.items():
-        run.layers[name] = hit.layer
+        run.layers[name] = hit.layer if hit else "none: the form has no such box"
     return found
 
 
@@ -1010,26 +1060,36 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
         email.fill(settings.email)
         _mark_again(found["email"], tag, run)  # typing may have drawn the form anew
 
-    reason = found["reason"].locator
-    reason.fill(settings.reason)
-    kept_js = _KEPT_JS.format(tag=tag, missing=_MISSING_JS)
+    if found["reason"] is not None:
+        field, what = found["reason"].locator, run.recipe.reason.description
+        field.fill(settings.reason)
+        kept_js = _KEPT_JS.format(tag=tag, missing=_MISSING_JS)
+    else:  # Meta made the reason optional in 2025; a form without its box is read through the email field
+        field, what = email, run.recipe.email.description
+        kept_js = _KEPT_EMAIL_JS.format(missing=_MISSING_JS)
     # What was kept, and in the same round trip the marks send() takes before Send (nothing happens between).
-    since, seen = _marked(_add_before_press(locate.Look(page).add("reason", reason, read=kept_js, keep=1), page, run), run)
-    if "reason" in seen:
-        read, marked = seen.values["reason"][0], Marked(since, "cookies" in seen)
+    since, seen = _marked(_add_before_press(locate.Look(page).add("kept", field, read=kept_js, keep=1), page, run), run)
+    if "kept" in seen:
+        read, marked = seen.values["kept"][0], Marked(since, "cookies" in seen)
     else:  # away for a moment, or drawn anew: read as ever, and send() marks the page itself
-        read, marked = _read(reason, kept_js, run.recipe.reason.description, run, again=lambda: _mark_again(found["email"], tag, run)), None
+        read, marked = _read(field, kept_js, what, run, again=lambda: _mark_again(found["email"], tag, run)), None
     kept, email_kept = read["kept"], read["email"]
     if typed:
         if email_kept is None:
             email_kept = email.input_value()
         if email_kept.strip().lower() != settings.email.lower():
             raise PageMismatch("The email field did not keep the address typed into it.", hint=_DRIFT_HINT)
-    if kept.replace("\r\n", "\n").strip() != settings.reason.strip():
-        raise PageMismatch(f"The reason box kept only {len(kept)} of {len(settings.reason)} characters; nothing was sent.",
-                           hint=f"Shorten OPTOUT_REASON to at most {len(kept)} characters.")
-    reason = "the default reason (an objection under Art. 21 GDPR)" if settings.reason == DEFAULT_REASON else "your reason"
-    run.report.info(f"Filled in country {countries.english_name(settings.country)}, email {settings.masked_email} and {reason}.")
+    country, address = countries.english_name(settings.country), settings.masked_email
+    if found["reason"] is None:
+        run.reason_sent = False
+        run.report.info(f"Filled in country {country} and email {address}. The form has no box for a reason "
+                        "(Meta made it optional in 2025), so none is sent.")
+    else:
+        if kept.replace("\r\n", "\n").strip() != settings.reason.strip():
+            raise PageMismatch(f"The reason box kept only {len(kept)} of {len(settings.reason)} characters; nothing was sent.",
+                               hint=f"Shorten OPTOUT_REASON to at most {len(kept)} characters.")
+        reason = "the default reason (an objection under Art. 21 GDPR)" if settings.reason == DEFAULT_REASON else "your reason"
+        run.report.info(f"Filled in country {country}, email {address} and {reason}.")
     if read["missing"]:
         # A declaration to tick or a name to give: the person's to answer, never the bot's.
         if _unattended(run):
@@ -1078,7 +1138,8 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
             elif control.select_option(value=value) != [value]:
                 raise PageMismatch("The country choice did not hold.", hint=_DRIFT_HINT)
             return
-    _choose_in_combobox(page, control, names, alpha_2, seen["typed"], run)
+    # Last, the country's name in its own language: a page whose language tag is missing or wrong.
+    _choose_in_combobox(page, control, names + [name for name in regions[1:] if name not in names], alpha_2, seen["typed"], run)
 
 
 def _names_anywhere(page: Page, alpha_2: str, regions: list[str]) -> set[str]:
@@ -1559,7 +1620,7 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
     """Send once: pressed by the person, by the bot after a yes, or by the bot alone. Never retried;
     pressed a second time only when a cookie dialog took the first press, which never reached Send.
     `marked`: the page's marks, if fill_form took them just before."""
-    form = [found[n].locator for n in ("email", "reason", "send")]
+    form = [found[n].locator for n in ("email", "reason", "send") if found[n]]
     watch_posts(page, run)
     since, banner = marked or _mark_before_press(page, run)
     if run.submit == "manual":
@@ -1583,7 +1644,7 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
     if banner:  # a cookie banner that came late, over the form: it would take the click
         found, since = _decline_over_form(page, run)
     for press in ("first", "second"):
-        form = [found[n].locator for n in ("email", "reason", "send")]
+        form = [found[n].locator for n in ("email", "reason", "send") if found[n]]
         posts_before, sent_before = run.posts, run.sent  # before the click: its POST may be answered during it
         run.pressed = True  # from here a Ctrl-C may come after the form left
         if _press_once(page, run, found["send"].locator, _SEND, last=press == "second"):
@@ -1923,6 +1984,7 @@ def prefill(page: Page, run: Run, start_url: str, on_step: Callable[[int], None]
     load(page, start_url, run)
     step(2)
     page, first = _reach_form(page, run, form_reads=_form_reads(run))
+    _check_app(page, run)
     found = locate_form(page, run, first)
     step(3)
     marked = fill_form(page, found, run)
@@ -1959,7 +2021,7 @@ def inspect(page: Page, run: Run, start_url: str) -> Inspection:
     found = find_form(page, run, {"country": _country_js(run.settings.country)})
     for name, hit in found.items():
         layers[name] = hit.layer if hit else None
-    if None in found.values():
+    if any(hit is None for name, hit in found.items() if name not in OPTIONAL_ELEMENTS):
         return Inspection(layers, None, "", "")
     purpose, title = form_purpose(page, found, run)
     return Inspection(layers, purpose, title, found["country"].value["declared"] or "")

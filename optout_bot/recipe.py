@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
-from optout_bot import LANGUAGES, SAME_LANGUAGE
+from optout_bot import LANGUAGES, SAME_LANGUAGE, TARGETS
 
 Vocabulary = dict[str, list[str]]  # language -> phrases
 
@@ -260,6 +260,16 @@ class Recipe(_Strict):
 
     def element(self, name: str) -> Element:
         return getattr(self, name)
+
+    def form_ids(self) -> list[str]:
+        """The ids of this target's known objection forms (the last part of their addresses)."""
+        return [str(url).rstrip("/").rsplit("/", 1)[-1] for url in self.fallback_form_urls]
+
+    def others_forms(self) -> dict[str, Recipe]:
+        """The other targets' known form ids, with their recipe (Instagram's objection form, for
+        Facebook): sending one of those would file the objection for the wrong app."""
+        own = set(self.form_ids())
+        return {i: load(target) for target in TARGETS if target != self.target for i in load(target).form_ids() if i not in own}
 
 
 FORM_ELEMENTS = ("country", "email", "reason", "send")

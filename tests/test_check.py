@@ -38,6 +38,14 @@ def test_check_names_the_missing_field_and_exits_3(mock_site):
     assert site.state()["input_events"] == 0
 
 
+def test_check_reports_a_form_without_a_reason_box_as_absent_not_missing(mock_site):
+    site = mock_site("missing-reason")
+    result = check(site)
+    assert result.code == 0, result.stderr
+    assert "absent   reason" in result.stdout and "optional: sent without it" in result.stdout
+    assert "MISSING" not in result.stdout
+
+
 def test_check_warns_when_the_form_does_not_say_it_is_for_objecting(mock_site):
     # prefill stops at such a form when nobody watches: the maintainer learns it from one check.
     site = mock_site("other-form")

@@ -152,6 +152,20 @@ def test_missing_field_stops_before_sending_and_saves_a_redacted_snapshot(mock_s
     assert str(snap) in result.stderr
 
 
+@pytest.mark.parametrize("variant", ["server,en", "react,pt-BR,no-code"])
+def test_a_form_without_a_reason_box_is_sent_with_country_and_email_and_said_so(mock_site, env_file, tmp_path, variant):
+    # Meta made the reason optional in 2025; a red-team pass found a form without its box stopped (exit 3).
+    site = mock_site(f"{variant},missing-reason")
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{TEST_CODE}\n")
+    assert result.code == 0, result.stderr
+    (sent,) = site.state()["submissions"]
+    assert (sent["accepted"], sent["country"], sent["email"], sent["reason"]) == (True, "PT", EMAIL, None)
+    assert REASON not in json.dumps(sent["fields"], ensure_ascii=False)
+    assert "The form has no box for a reason (Meta made it optional in 2025), so none is sent." in result.stderr
+    (receipt,) = (tmp_path / "r").glob("*.json")
+    assert json.loads(receipt.read_text(encoding="utf-8"))["reason"] == ""  # what was sent
+
+
 def test_log_in_wall_headless_exits_5_without_typing(mock_site, env_file, tmp_path):
     site = mock_site("login")
     result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"))

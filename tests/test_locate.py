@@ -129,6 +129,32 @@ def test_a_typeahead_naming_the_country_as_the_browser_does_is_typed_and_picked(
     expect(page.locator("#c")).to_have_value("Nederlandene")
 
 
+def test_a_flag_beside_the_country_name_changes_nothing(page: Page):
+    # Found by a red-team pass: "🇫🇷 France" in a list stopped the run (exit 3).
+    page.set_content("""<html lang="en"><label>Country of residence <select><option value="">-</option>
+      <option value="7">🇵🇱 Poland</option><option value="8">🇵🇹 Portugal</option></select></label></html>""")
+    control = locate.find(page, "country", IG.country)
+    flow.choose_country(page, control.locator, "PT", make_run())
+    expect(control.locator).to_have_value("8")
+    page.set_content(COMBOBOX.format(lang="da", label="Bopælsland",
+                                     names='[["NO","🇳🇴 Norge"],["NL","🇳🇱 Nederlandene"],["DE","Tyskland 🇩🇪"]]'))
+    control = locate.find(page, "country", IG.country)
+    flow.choose_country(page, control.locator, "NL", make_run(country="NL"))
+    expect(page.locator("#h")).to_have_value("NL")
+
+
+@pytest.mark.parametrize("lang", ["en", ""])
+def test_a_typeahead_on_a_page_whose_language_tag_is_wrong_or_missing_gets_the_countrys_own_name(page: Page, lang):
+    # Found by a red-team pass: a Dutch typeahead on a page tagged "en" (or untagged) was typed
+    # only English names, and the run stopped (exit 3).
+    page.set_content(COMBOBOX.format(lang=lang, label="Land van verblijf",
+                                     names='[["DE","Duitsland"],["NL","Nederland"],["PT","Portugal"]]'))
+    control = locate.find(page, "country", IG.country)
+    flow.choose_country(page, control.locator, "NL", make_run(country="NL"))
+    expect(page.locator("#h")).to_have_value("NL")
+    expect(page.locator("#c")).to_have_value("Nederland")
+
+
 def test_select_by_name_when_values_are_opaque(page: Page):
     page.set_content("""<html lang="pt-BR"><label>País de residência <select>
       <option value="">Selecione</option><option value="901">Portugal</option><option value="902">Países Baixos</option>

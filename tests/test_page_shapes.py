@@ -75,6 +75,61 @@ def _chosen_link(page: Page, html: str) -> str:
     return start.link.value["href"]
 
 
+def _answering(page: Page, answers: list[tuple[int, dict]]) -> list[float]:
+    """FORM_URL answered in turn with each (status, headers); when each request came."""
+    times = []
+
+    def handle(route):
+        status, headers = answers[min(len(times), len(answers) - 1)]
+        times.append(time.monotonic())
+        route.fulfill(status=status, headers=headers, content_type="text/html", body=f"<p>HTTP {status}</p>")
+
+    page.route("https://help.instagram.com/**", handle)
+    return times
+
+
+def test_too_many_requests_is_retried_after_the_wait_the_server_asks_for(page: Page):
+    # Found by a red-team pass: a 429 page was searched for the form, and the run ended with
+    # "Could not find the objection form ... Meta may have changed the page".
+    times = _answering(page, [(429, {"retry-after": "1"}), (200, {})])
+    flow.load(page, FORM_URL, make_run(retry_base_s=0.01))
+    assert len(times) == 2 and times[1] - times[0] >= 1
+    assert page.locator("p").inner_text() == "HTTP 200"
+
+
+def test_too_many_requests_every_time_ends_as_unreachable_and_says_to_wait(page: Page):
+    times = _answering(page, [(429, {"retry-after": "0"})])
+    with pytest.raises(Unreachable, match=r"after 4 tries: HTTP 429 \(too many requests\)") as caught:
+        flow.load(page, FORM_URL, make_run(retry_base_s=0.01))
+    assert len(times) == 4 and "try again in a few minutes" in caught.value.hint
+
+
+_BOTH_APPS = """<p>Instagram: you have the <a href="https://help.instagram.com/contact/233964459562201">right to object</a>.</p>
+  <p>Facebook: you have the <a href="https://www.facebook.com/help/contact/6359191084165019">right to object</a>.</p>"""
+
+
+@pytest.mark.parametrize("target, first", [("facebook", True), ("instagram", False)])
+def test_of_two_apps_right_to_object_links_the_targets_own_is_followed(page: Page, target, first):
+    # Found by a red-team pass: with --target facebook the bot sent Instagram's form (listed first),
+    # and the receipt said Facebook.
+    run = make_run()
+    run.recipe = recipe.load(target)
+    html = _BOTH_APPS if first else "".join(reversed(_BOTH_APPS.split("\n  ")))
+    page.set_content(html)
+    start = flow.classify_start(page, run)
+    assert start.state == "link" and start.link.value["href"].endswith(run.recipe.form_ids()[0])
+
+
+def test_another_apps_objection_form_reached_anyway_is_never_filled(page: Page):
+    run = make_run()
+    run.recipe = recipe.load("facebook")
+    serve(page, FIELDS)  # reached by a link the page's script follows, say
+    page.goto("https://help.instagram.com/contact/233964459562201")
+    with pytest.raises(PageMismatch, match="led to Instagram's objection form .* not Facebook's; nothing was filled in or sent"):
+        flow._check_app(page, run)
+    flow._check_app(page, make_run())  # Instagram's own form, for Instagram
+
+
 def test_of_two_links_with_the_same_words_the_one_in_a_passage_about_third_parties_loses(page: Page):
     assert _chosen_link(page, """<p>Information about you from third parties may be used. You have the
       <a href="/help/contact/5">right to object</a> to its use.</p>
