@@ -191,7 +191,7 @@ def _retry_status(status: int) -> bool:
 def _retry_after(value: str | None) -> float:
     try:
         return max(float(value or 0), 0)
-    except ValueError:  # an HTTP date: not worth parsing for a wait capped at a few seconds
+    except ValueError:  # an HTTP date: taken as a short wait
         return MAX_WAIT_S
 
 
@@ -217,7 +217,11 @@ def load(page: Page, url: str, run: Run) -> None:
             raise _Retryable(_short(exc)) from None
         run.guard.check()
         if response is not None and _retry_status(response.status):
-            raise _Retryable(f"HTTP {response.status}", _retry_after(response.headers.get("retry-after")))
+            after = _retry_after(response.headers.get("retry-after"))
+            if after > MAX_WAIT_S:  # more requests now would go against what the server asked
+                raise Unreachable(f"{host_of(url)} asked the bot to wait {after:.0f} s before loading {url} again (HTTP {response.status}).",
+                                  hint=f"Run it again in {max(round(after / 60), 1)} minute(s).")
+            raise _Retryable(f"HTTP {response.status}", after)
 
     retrying = Retrying(
         stop=stop_after_attempt(run.retries),
@@ -310,8 +314,7 @@ def _check_app(page: Page, run: Run) -> None:
         if f"/contact/{form_id}" in path:
             raise PageMismatch(f"The right-to-object link led to {other.display_name}'s objection form (form {form_id}), not "
                                f"{run.recipe.display_name}'s; nothing was filled in or sent.",
-                               hint=f"Run again with --target {other.target} to object for that account; for "
-                                    f"{run.recipe.display_name}, open {run.recipe.fallback_form_urls[0]} in your own browser. " + _DRIFT_HINT)
+                               hint=f"Run again with --target {other.target} to object for that account. " + _DRIFT_HINT)
 
 
 def _link_rank(recipe: Recipe) -> Callable[[dict], tuple[bool, int, bool]]:
@@ -887,8 +890,11 @@ def find_form(page: Page, run: Run, reads: dict[str, str] | None = None, first: 
     return {name: found[name] for name in FORM_ELEMENTS}
 
 
-# Meta's 2025 form asks only for the country and email; a form without a reason box is sent without one.
+# Meta's 2025 form asks only for the country and email; a form without a reason box is sent without
+# one, but only where the right-to-object link or a known form address led (a box on the Privacy
+# Center page itself that asks for a country and an email is no objection form without it).
 OPTIONAL_ELEMENTS = ("reason",)
+OPTIONAL_WAIT_S = 3  # how long a form may take to draw a box it may not have: not the whole --timeout
 
 
 def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[str, Found | None]:
@@ -896,15 +902,20 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
     when the form has none. `first`: find_form's first look, taken by _reach_form with `_form_reads`."""
     reads = _form_reads(run)
     found = find_form(page, run, reads, first)
-    deadline = time.monotonic() + run.timeout_s
+    optional = OPTIONAL_ELEMENTS if "link" in run.layers else ()  # "link": followed, or a known form address
+    deadline, optional_until = time.monotonic() + run.timeout_s, time.monotonic() + OPTIONAL_WAIT_S
     # Part of it may still be drawing (the page showed some box with an email field first): look
-    # again while the page changes, until it has been still for a moment.
+    # again while the page changes, until it has been still for a moment (for a box the form may
+    # not have, for OPTIONAL_WAIT_S).
     while None in found.values():
+        needed = any(hit is None for name, hit in found.items() if name not in optional)
+        until = deadline if needed else optional_until
         since = mark(page)
         found = find_form(page, run, reads)
-        if None not in found.values() or time.monotonic() > deadline or not wait_for_change(page, since):
+        still_ms = CHUNK_MS if needed else max((until - time.monotonic()) * 1000, 1)
+        if None not in found.values() or time.monotonic() > until or not wait_for_change(page, since, still_ms):
             break
-    missing = [name for name, hit in found.items() if hit is None and name not in OPTIONAL_ELEMENTS]
+    missing = [name for name, hit in found.items() if hit is None and name not in optional]
     if missing:
         try:  # a page in a language without words in the recipe is no sign that Meta changed it
             _check_language(page.evaluate("document.documentElement.lang"), run, form_found=False)
@@ -1060,6 +1071,9 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
         email.fill(settings.email)
         _mark_again(found["email"], tag, run)  # typing may have drawn the form anew
 
+    if found["reason"] is None:  # drawn only now (once the country was chosen, say)?
+        found["reason"] = _reason_box(page, run, found["email"])
+    run.reason_sent = found["reason"] is not None
     if found["reason"] is not None:
         field, what = found["reason"].locator, run.recipe.reason.description
         field.fill(settings.reason)
@@ -1081,7 +1095,6 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
             raise PageMismatch("The email field did not keep the address typed into it.", hint=_DRIFT_HINT)
     country, address = countries.english_name(settings.country), settings.masked_email
     if found["reason"] is None:
-        run.reason_sent = False
         run.report.info(f"Filled in country {country} and email {address}. The form has no box for a reason "
                         "(Meta made it optional in 2025), so none is sent.")
     else:
@@ -1097,6 +1110,16 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
                                hint="Run with a window (no --headless, no --submit auto) to fill it in yourself before Send.")
         run.report.warn(f"The form also requires {_named(read['missing'])}, which the bot does not fill in: fill it in in the window before Send.")
     return read["origin"], marked
+
+
+def _reason_box(page: Page, run: Run, email: Found) -> Found | None:
+    """The reason box in the email's group, as find_form looks for it, without waiting."""
+    tag = email.value["form"]
+    scope = page.locator(f"[data-optout-form~='{tag}']") if tag else page
+    found = locate.find(scope, "reason", run.recipe.reason, also=page.locator(f":not([data-optout-email='{email.value['etag']}'])"))
+    if found is not None:
+        run.layers["reason"] = found.layer
+    return found
 
 
 def _named(labels: list[str]) -> str:
@@ -2017,6 +2040,7 @@ def inspect(page: Page, run: Run, start_url: str) -> Inspection:
         page = reach_form(page, run)
     except PageMismatch:
         return Inspection({"link": None, **{name: None for name in FORM_ELEMENTS}}, None, "", "")
+    _check_app(page, run)
     layers = {"link": run.layers.get("link", "not needed: the form is on the start page")}
     found = find_form(page, run, {"country": _country_js(run.settings.country)})
     for name, hit in found.items():

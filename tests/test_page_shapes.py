@@ -104,6 +104,76 @@ def test_too_many_requests_every_time_ends_as_unreachable_and_says_to_wait(page:
     assert len(times) == 4 and "try again in a few minutes" in caught.value.hint
 
 
+_NO_REASON = """<form><label>Country of residence <select><option value="">-</option><option value="PT">Portugal</option></select></label>
+  <label>Email address <input type="email"></label>{more}<button type="submit">Send</button></form>"""
+
+
+def _reached_by_link() -> flow.Run:
+    run = make_run()
+    run.layers["link"] = "role"  # as reach_form leaves it after following the right-to-object link
+    return run
+
+
+def test_a_box_with_a_country_and_an_email_on_the_privacy_center_page_is_no_form_without_a_reason(page: Page):
+    # The review of the optional reason: such a box ("Get updates about AI at Meta") on the start
+    # page was filled and sent as the objection; only a page the link led to may lack the box.
+    page.set_content("<title>Generative AI at Meta</title><p>You have the <a href='/help/contact/9'>right to object</a>.</p>"
+                     "<h2>Get updates about AI at Meta</h2>" + _NO_REASON.format(more=""))
+    with pytest.raises(PageMismatch, match="missing the box"):
+        flow.locate_form(page, make_run())
+    assert flow.locate_form(page, _reached_by_link())["reason"] is None
+
+
+@pytest.mark.parametrize("when", ["late", "after-country"])
+def test_a_reason_box_drawn_late_or_once_the_country_is_chosen_is_filled(page: Page, when):
+    box = ("const add = () => { if (!document.querySelector('textarea')) document.querySelector('button').insertAdjacentHTML("
+           "'beforebegin', '<label>Please tell us how this processing impacts you <textarea></textarea></label>'); };"
+           + ("setTimeout(add, 1500);" if when == "late" else "document.querySelector('select').addEventListener('change', add);"))
+    show_form(page, _NO_REASON.format(more="") + f"<script>{box}</script>")
+    run = _reached_by_link()
+    found = flow.locate_form(page, run)
+    assert (found["reason"] is None) == (when == "after-country")
+    flow.fill_form(page, found, run)
+    expect(page.locator("textarea")).to_have_value(run.settings.reason)
+    assert run.reason_sent and run.layers["reason"] != "none: the form has no such box"
+
+
+def test_a_form_without_a_reason_box_on_a_page_that_keeps_changing_is_not_waited_on_for_the_whole_timeout(page: Page):
+    show_form(page, _NO_REASON.format(more="<span id=t></span>") + "<script>setInterval(() => t.textContent = Date.now(), 300)</script>")
+    run = _reached_by_link()
+    run.timeout_s = 20
+    started = time.monotonic()
+    assert flow.locate_form(page, run)["reason"] is None
+    assert time.monotonic() - started < flow.OPTIONAL_WAIT_S + 2
+
+
+def test_a_wait_longer_than_a_few_seconds_asked_with_429_stops_at_once(page: Page):
+    times = _answering(page, [(429, {"retry-after": "120"})])
+    with pytest.raises(Unreachable, match="asked the bot to wait 120 s") as caught:
+        flow.load(page, FORM_URL, make_run(retry_base_s=0.01))
+    assert len(times) == 1 and "2 minute" in caught.value.hint
+
+
+def test_a_script_link_that_leads_to_the_other_apps_form_stops_before_anything_is_typed(page: Page):
+    run = make_run()
+    run.recipe = recipe.load("facebook")
+    typed = []
+    page.expose_function("typed", lambda: typed.append(1))
+
+    def handle(route):
+        if "/contact/" in route.request.url:
+            body = f"<title>{OBJECTION_TITLE}</title>{FIELDS}<button>Send</button><script>addEventListener('input', () => typed())</script>"
+        else:
+            body = "<p>You have the <a href='#' onclick=\"location.href='https://help.instagram.com/contact/233964459562201'\">right to object</a>.</p>"
+        route.fulfill(status=200, content_type="text/html", body=body)
+
+    page.route("https://*.facebook.com/**", handle)
+    page.route("https://help.instagram.com/**", handle)
+    with pytest.raises(PageMismatch, match="led to Instagram's objection form"):
+        flow.prefill(page, run, "https://www.facebook.com/privacy/genai/")
+    assert typed == [] and page.locator("input[type=email]").input_value() == ""
+
+
 _BOTH_APPS = """<p>Instagram: you have the <a href="https://help.instagram.com/contact/233964459562201">right to object</a>.</p>
   <p>Facebook: you have the <a href="https://www.facebook.com/help/contact/6359191084165019">right to object</a>.</p>"""
 
