@@ -881,12 +881,16 @@ def find_form(page: Page, run: Run, reads: dict[str, str] | None = None, first: 
         look.add_element(name, scope, run.recipe.element(name), read=reads.get(name), also=also[name], upto=1)
     seen = look.run()
     found = {"email": email, "country": country}
-    for name in ("reason", "send"):
+    for name in ("send", "reason"):
         found[name] = seen.found(name) or locate.find(scope, name, run.recipe.element(name), read=reads.get(name), also=also[name])
         if found[name] is None and scope is not page and (name == "send" or not email.value["in_form"]):
             # Send drawn outside the <form> (a footer bar; <button form=...>): the first after the
-            # email. A form without <form> may draw its reason outside the block too.
-            found[name] = locate.find(page, name, run.recipe.element(name), read=reads.get(name), also=also[name])
+            # email. A form without <form> may draw its reason outside the block too (above it,
+            # even), but before its Send: a "tell us more" box further down belongs to something else.
+            before_send = also[name]
+            if name == "reason" and after_email is not None and found["send"] is not None:
+                before_send = before_send.and_(found["send"].locator.locator("xpath=preceding::*"))
+            found[name] = locate.find(page, name, run.recipe.element(name), read=reads.get(name), also=before_send)
     return {name: found[name] for name in FORM_ELEMENTS}
 
 
@@ -1113,10 +1117,13 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
 
 
 def _reason_box(page: Page, run: Run, email: Found) -> Found | None:
-    """The reason box in the email's group, as find_form looks for it, without waiting."""
+    """The reason box in the email's group, as find_form looks for it, without waiting (none
+    without a group: a box elsewhere on the page may be anything's)."""
     tag = email.value["form"]
-    scope = page.locator(f"[data-optout-form~='{tag}']") if tag else page
-    found = locate.find(scope, "reason", run.recipe.reason, also=page.locator(f":not([data-optout-email='{email.value['etag']}'])"))
+    if not tag:
+        return None
+    found = locate.find(page.locator(f"[data-optout-form~='{tag}']"), "reason", run.recipe.reason,
+                        also=page.locator(f":not([data-optout-email='{email.value['etag']}'])"))
     if found is not None:
         run.layers["reason"] = found.layer
     return found

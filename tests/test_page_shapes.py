@@ -124,6 +124,20 @@ def test_a_box_with_a_country_and_an_email_on_the_privacy_center_page_is_no_form
     assert flow.locate_form(page, _reached_by_link())["reason"] is None
 
 
+def test_a_tell_us_more_box_below_a_form_without_a_reason_box_is_never_filled(page: Page):
+    # The review of the optional reason: with no <form>, the reason was looked for page-wide and a
+    # feedback box's "Tell us more" under Send was filled as the objection's reason.
+    show_form(page, "<main><div><label>Country of residence <select><option value=''>-</option><option value='PT'>Portugal</option>"
+                    "</select></label><label>Email address <input type=email></label><div role=button tabindex=0>Send</div></div></main>"
+                    "<div><p>Was this page helpful?</p><label>Tell us more <textarea id=fb></textarea></label></div>")
+    run = _reached_by_link()
+    found = flow.locate_form(page, run)
+    assert found["reason"] is None
+    flow.fill_form(page, found, run)
+    expect(page.locator("#fb")).to_have_value("")
+    assert not run.reason_sent
+
+
 @pytest.mark.parametrize("when", ["late", "after-country"])
 def test_a_reason_box_drawn_late_or_once_the_country_is_chosen_is_filled(page: Page, when):
     box = ("const add = () => { if (!document.querySelector('textarea')) document.querySelector('button').insertAdjacentHTML("
