@@ -489,8 +489,9 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
         click.echo(f"Checked {url}")
         for name, layer in found.items():
             element = recipe.element(name)
-            state = "found  " if layer else "absent " if name in flow.OPTIONAL_ELEMENTS else "MISSING"
-            click.echo(f"  {state}  {name:<8} {element.description:<48} {layer or ('optional: sent without it' if name in flow.OPTIONAL_ELEMENTS else '')}")
+            state, note = (("found  ", layer) if layer else ("absent ", "optional: sent without it")
+                           if name in flow.OPTIONAL_ELEMENTS else ("MISSING", ""))
+            click.echo(f"  {state}  {name:<8} {element.description:<48} {note}")
         for name in flow.AFTER_SEND:
             click.echo(f"  {'skipped':<7}  {name:<8} {recipe.element(name).description:<48} appears only after Send")
         if seen.purpose is not None:

@@ -6,12 +6,14 @@ a load state, or the page's own DOM changing (a MutationObserver counter).
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Callable, Literal, NamedTuple, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -175,8 +177,9 @@ def _first_text(loc: Locator) -> str:
 
 
 class _Retryable(Exception):
-    def __init__(self, message: str, after: float = 0):
+    def __init__(self, message: str, status: int = 0, after: float = 0):
         super().__init__(message)
+        self.status = status  # the HTTP status that asked for another try (0: no answer)
         self.after = after  # the server's Retry-After, in seconds
 
 
@@ -189,9 +192,14 @@ def _retry_status(status: int) -> bool:
 
 
 def _retry_after(value: str | None) -> float:
+    """A Retry-After header in seconds: a number, or an HTTP date."""
     try:
         return max(float(value or 0), 0)
-    except ValueError:  # an HTTP date: taken as a short wait
+    except ValueError:
+        pass
+    try:
+        return max((parsedate_to_datetime(value) - dt.datetime.now(dt.timezone.utc)).total_seconds(), 0)
+    except (TypeError, ValueError):  # neither: a short wait
         return MAX_WAIT_S
 
 
@@ -221,7 +229,7 @@ def load(page: Page, url: str, run: Run) -> None:
             if after > MAX_WAIT_S:  # more requests now would go against what the server asked
                 raise Unreachable(f"{host_of(url)} asked the bot to wait {after:.0f} s before loading {url} again (HTTP {response.status}).",
                                   hint=f"Run it again in {max(round(after / 60), 1)} minute(s).")
-            raise _Retryable(f"HTTP {response.status}", after)
+            raise _Retryable(f"HTTP {response.status}", response.status, after)
 
     retrying = Retrying(
         stop=stop_after_attempt(run.retries),
@@ -234,7 +242,7 @@ def load(page: Page, url: str, run: Run) -> None:
         with run.report.waiting(f"waiting for {host_of(url)}"):
             retrying(attempt)
     except _Retryable as exc:
-        busy = str(exc) == "HTTP 429"
+        busy = exc.status == 429
         raise Unreachable(
             f"Could not load {url} after {run.retries} tries: {exc}{' (too many requests)' if busy else ''}.",
             hint="Meta asks for fewer requests for now: try again in a few minutes." if busy
@@ -870,11 +878,8 @@ def find_form(page: Page, run: Run, reads: dict[str, str] | None = None, first: 
     email = email or locate.find(page, "email", run.recipe.email, read=_email_read(n), rank=_email_rank)
     # Its group is tagged: a `has=` scope would look for the email again at every use (~100 ms a
     # run, measured). XPath's 'following' stays inside a shadow root.
-    tag = email.value["form"] if email else None
-    scope = page.locator(f"[data-optout-form~='{tag}']") if tag else page
+    scope, not_email = _email_group(page, email) if email else (page, None)
     after_email = email.locator.locator("xpath=following::*") if email and email.value["light"] else None
-    # The reason is never the email field (an email box of type text may be labelled with "details").
-    not_email = page.locator(f":not([data-optout-email='{email.value['etag']}'])") if email else None
     also = {"reason": not_email, "send": after_email}
     look = locate.Look(page)
     for name in ("reason", "send"):  # by their first layer in one look, then layer by layer
@@ -1116,14 +1121,22 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
     return read["origin"], marked
 
 
+def _email_group(page: Page, email: Found) -> tuple[Page | Locator, Locator]:
+    """Where the form's other fields are looked for: the email's tagged group (the page when it has
+    none), and what is not the email field itself (an email box of type text may be labelled with
+    "details", a reason's word)."""
+    tag = email.value["form"]
+    return (page.locator(f"[data-optout-form~='{tag}']") if tag else page,
+            page.locator(f":not([data-optout-email='{email.value['etag']}'])"))
+
+
 def _reason_box(page: Page, run: Run, email: Found) -> Found | None:
     """The reason box in the email's group, as find_form looks for it, without waiting (none
     without a group: a box elsewhere on the page may be anything's)."""
-    tag = email.value["form"]
-    if not tag:
+    scope, not_email = _email_group(page, email)
+    if scope is page:
         return None
-    found = locate.find(page.locator(f"[data-optout-form~='{tag}']"), "reason", run.recipe.reason,
-                        also=page.locator(f":not([data-optout-email='{email.value['etag']}'])"))
+    found = locate.find(scope, "reason", run.recipe.reason, also=not_email)
     if found is not None:
         run.layers["reason"] = found.layer
     return found

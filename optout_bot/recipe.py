@@ -257,6 +257,7 @@ class Recipe(_Strict):
         self.purpose_pattern()
         self.yes_pattern()
         self.cookie_choice()
+        self.others_forms()  # loads the other targets' recipes (validated, ~3 ms): not during the run either
 
     def element(self, name: str) -> Element:
         return getattr(self, name)

@@ -161,6 +161,14 @@ def test_a_form_without_a_reason_box_on_a_page_that_keeps_changing_is_not_waited
     assert time.monotonic() - started < flow.OPTIONAL_WAIT_S + 2
 
 
+def test_retry_after_is_read_as_seconds_or_as_an_http_date():
+    from email.utils import format_datetime
+    import datetime as dt
+    later = format_datetime(dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=120), usegmt=True)
+    assert 115 <= flow._retry_after(later) <= 120
+    assert (flow._retry_after("3"), flow._retry_after(None), flow._retry_after("soon")) == (3, 0, flow.MAX_WAIT_S)
+
+
 def test_a_wait_longer_than_a_few_seconds_asked_with_429_stops_at_once(page: Page):
     times = _answering(page, [(429, {"retry-after": "120"})])
     with pytest.raises(Unreachable, match="asked the bot to wait 120 s") as caught:
