@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Callable, Literal, NamedTuple, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from playwright.sync_api import Error as PlaywrightError, Locator, Page, Request, TimeoutError as PlaywrightTimeout, expect
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -315,14 +315,19 @@ def _not_others(recipe: Recipe) -> str:
     return "".join(f":not([href*='/contact/{form_id}'])" for form_id in recipe.others_forms())
 
 
+def _others_form(url: str, run: Run) -> tuple[str, Recipe] | None:
+    """(form id, recipe) when `url` is another app's objection form."""
+    path = urlsplit(url).path
+    return next(((form_id, other) for form_id, other in run.recipe.others_forms().items() if f"/contact/{form_id}" in path), None)
+
+
 def _check_app(page: Page, run: Run) -> None:
-    """The form reached is not another app's (a link the page's script follows, or a redirect)."""
-    path = urlsplit(page.url).path
-    for form_id, other in run.recipe.others_forms().items():
-        if f"/contact/{form_id}" in path:
-            raise PageMismatch(f"The right-to-object link led to {other.display_name}'s objection form (form {form_id}), not "
-                               f"{run.recipe.display_name}'s; nothing was filled in or sent.",
-                               hint=f"Run again with --target {other.target} to object for that account. " + _DRIFT_HINT)
+    """The form reached is not another app's (a known form address of the wrong app, say)."""
+    if hit := _others_form(page.url, run):
+        form_id, other = hit
+        raise PageMismatch(f"The right-to-object link led to {other.display_name}'s objection form (form {form_id}), not "
+                           f"{run.recipe.display_name}'s; nothing was filled in or sent.",
+                           hint=f"Run again with --target {other.target} to object for that account. " + _DRIFT_HINT)
 
 
 def _link_rank(recipe: Recipe) -> Callable[[dict], tuple[bool, int, bool]]:
@@ -409,12 +414,21 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
     fallbacks: list[str] | None = None  # known form addresses not tried yet (decided once, when needed)
     expanded = False  # collapsed sections were opened once, in case the link is inside one
     answered: set[str] = set()  # pages whose question was answered (once each: never Yes to a second question)
-    led_nowhere: set[tuple[str, str]] = set()  # (page, link text) of script-only links whose press loaded nothing
+    tried: set[tuple[str, ...]] = set()  # (page, link text, href, text around) of links that loaded nothing, or another app's form
+    link_from: tuple[Page, str, str, str, str] | None = None  # the link followed: its tab, then as in `tried`
     while True:
         run.guard.check()
         start, since = _classified(lambda: classify_start(page, run, want_link=not followed,
                                                           form_reads=form_reads if followed else None), page)
         state = start.state if start else None
+        if link_from and (hit := _others_form(page.url, run)):
+            # A redirect, or a link the page's script follows, led to the other app's form: nothing is
+            # typed there; back to the link's page, where the next look passes that link over.
+            tried.add(link_from[1:])
+            page, followed = _back_to(link_from, page, hit[1], run), False
+            link_from = None
+            clock.restart()
+            continue
         if state == "form":
             return page, start.form
         if state == "cookies":
@@ -429,12 +443,16 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
             answer_question(page, run)
             answered.add(page.url)
         elif state == "link":
-            pressed = (page.url, start.link.value["name"])
-            if pressed in led_nowhere:  # pressed once already (its mark may be gone with a re-render)
+            link = start.link.value
+            # Two apps' links may share their words; a press of href="#" adds a fragment to the page's address.
+            pressed = (urldefrag(page.url)[0], link["name"], link["href"], link["around"])
+            if pressed in tried:  # pressed once already (its mark may be gone with a re-render or a reload)
+                _tag_pressed(page, start.link)
                 state, since = None, mark(page)
             elif (reached := follow_link(page, run, start.link)) is None:
-                led_nowhere.add(pressed)
+                tried.add(pressed)
             else:
+                link_from = (page, *pressed)
                 page, followed = reached, True
                 clock.restart()
         if state:
@@ -639,6 +657,18 @@ def answer_question(page: Page, run: Run) -> None:
     run.report.info("The form first asks whether your request is about AI at Meta: chose Yes.")
 
 
+def _back_to(link_from: tuple[Page, str, str, str, str], page: Page, other: Recipe, run: Run) -> Page:
+    """Back from another app's form to the page of the link that led there (its tab closed, if it opened one)."""
+    origin, url, text = link_from[:3]
+    run.report.warn(f"The link {' '.join(text.split())[:80]!r} led to {other.display_name}'s objection form, not "
+                    f"{run.recipe.display_name}'s; nothing was typed there. Looking for another link.")
+    if page is not origin:
+        page.close()
+        return origin
+    load(page, url, run)
+    return page
+
+
 def _goes_somewhere(href: str) -> bool:
     """An address a browser loads (not '#top' or 'javascript:'): the link can be followed by address."""
     return bool(href) and not href.startswith("#") and urlsplit(href).scheme.lower() in ("", "http", "https")
@@ -664,12 +694,17 @@ def follow_link(page: Page, run: Run, found: Found) -> Page | None:
     # No address: pressed, and the host guard vets where it goes.
     reached = _press(page, link, run)
     if reached is None:
-        try:  # so that the next look finds another link, if the page has one
-            locate.read_first(link, "e => e.setAttribute('data-optout-pressed', '')")
-        except PlaywrightError:
-            pass
+        _tag_pressed(page, found)
         run.report.warn(f"Pressing {' '.join(text.split())[:80]!r} opened nothing; looking further.")
     return reached
+
+
+def _tag_pressed(page: Page, found: Found) -> None:
+    """So that the next look finds another link, if the page has one."""
+    try:
+        locate.read_first(page.locator(f"[data-optout-link='{found.value['tag']}']"), "e => e.setAttribute('data-optout-pressed', '')")
+    except PlaywrightError:
+        pass
 
 
 def _press(page: Page, link: Locator, run: Run) -> Page | None:
@@ -698,18 +733,21 @@ def _press(page: Page, link: Locator, run: Run) -> Page | None:
 
     page.context.on("request", on_request)
     page.on("popup", on_popup)
+    def stayed() -> bool:  # on the same page: an href="#" only changes the address's fragment
+        return urldefrag(page.url)[0] == urldefrag(before)[0]
+
     try:
         link.click(timeout=run.timeout_s * 1000)
-        if not starts and not opened and page.url == before:
+        if not starts and not opened and stayed():
             starts.append(page.context.wait_for_event("request", predicate=top_level, timeout=PRESS_LOADS_MS))
-        if starts and not opened and page.url == before and not any(map(here, starts)):
+        if starts and not opened and stayed() and not any(map(here, starts)):
             opened.append(page.wait_for_event("popup", timeout=PRESS_LOADS_MS))  # announced after its load began
     except PlaywrightTimeout:
         pass  # it could not be pressed, or started nothing
     finally:
         page.context.remove_listener("request", on_request)
         page.remove_listener("popup", on_popup)
-    if page.url != before or any(map(here, starts)):
+    if not stayed() or any(map(here, starts)):
         return page
     return _new_tab(opened[0], run) if opened else None
 

@@ -176,24 +176,75 @@ def test_a_wait_longer_than_a_few_seconds_asked_with_429_stops_at_once(page: Pag
     assert len(times) == 1 and "2 minute" in caught.value.hint
 
 
-def test_a_script_link_that_leads_to_the_other_apps_form_stops_before_anything_is_typed(page: Page):
+IG_FORM, FB_FORM = "/help/contact/233964459562201", "/help/contact/6359191084165019"
+
+
+@contextlib.contextmanager
+def _two_apps(page: Page, links: str):
+    """A Privacy Center with `links`, a redirect (/help/redirect/ig) and a script redirect (/l.php) to
+    Instagram's form, and both apps' forms, each of which records a keystroke. Yields (start address,
+    the form addresses loaded, those typed into)."""
+    loaded, typed = [], []
+    page.context.expose_function("typed", lambda path: typed.append(path))
+    form = f"<title>{OBJECTION_TITLE}</title>{FIELDS}<button>Send</button><script>addEventListener('input', () => typed(location.pathname))</script>"
+
+    def answer(method, path, body):
+        if path == "/help/redirect/ig":
+            return 0, 302, "", IG_FORM
+        if path == "/l.php":
+            return 0, 200, "text/html", f"<p>Leaving…</p><script>setTimeout(() => location.replace('{IG_FORM}'), 200)</script>"
+        if path.startswith("/help/contact/"):
+            loaded.append(path)
+            return 0, 200, "text/html", form
+        return 0, 200, "text/html", f"<html lang='en'><body>{links}</body></html>"
+
+    with _site(answer) as (base, _):
+        yield f"{base}/privacy/genai/", loaded, typed
+
+
+def _link(to: str, name: str = "Instagram") -> str:
+    """A paragraph with a right-to-object link: to an address, or (`script:`, `tab:`) by the page's script."""
+    kind, _, where = to.partition(":") if to.startswith(("script:", "tab:")) else ("", "", to)
+    press = {"": f"href='{where}'", "script": f"href='#' onclick=\"location.href='{where}'\"",
+             "tab": f"href='#' onclick=\"window.open('{where}')\""}[kind]
+    return f"<p>{name}: you have the <a {press}>right to object</a>.</p>"
+
+
+@pytest.mark.parametrize("first", ["/help/redirect/ig", "/l.php", f"script:{IG_FORM}", f"tab:{IG_FORM}"])
+def test_a_link_that_leads_to_the_other_apps_form_is_left_for_the_next_link(page: Page, first):
+    # Found by a red-team pass: a redirect or a script link to Instagram's form, listed first, ended
+    # a Facebook run with exit 3 although Facebook's own link was on the page too.
     run = make_run()
     run.recipe = recipe.load("facebook")
-    typed = []
-    page.expose_function("typed", lambda: typed.append(1))
+    with _two_apps(page, _link(first) + _link(f"script:{FB_FORM}", "Facebook")) as (start, loaded, typed):
+        flow.load(page, start, run)
+        reached = flow.reach_form(page, run)
+        assert reached is page and page.url.endswith(FB_FORM)
+        assert loaded == [IG_FORM, FB_FORM]
+        assert page.context.pages == [page]  # the other app's form, opened in a tab, was closed
+        flow.fill_form(page, flow.locate_form(page, run), run)
+    assert set(typed) == {FB_FORM}  # typed into Facebook's form only
+
+
+def test_when_the_only_link_leads_to_the_other_apps_form_the_known_form_address_is_tried(page: Page):
+    run = make_run(settle_s=0.5)
+    run.recipe = recipe.load("facebook")
+    loaded = []
 
     def handle(route):
-        if "/contact/" in route.request.url:
-            body = f"<title>{OBJECTION_TITLE}</title>{FIELDS}<button>Send</button><script>addEventListener('input', () => typed())</script>"
+        url = route.request.url
+        if "/contact/" in url:
+            loaded.append(url)
+            route.fulfill(status=200, content_type="text/html", body=f"<title>{OBJECTION_TITLE}</title>{FIELDS}<button>Send</button>")
         else:
-            body = "<p>You have the <a href='#' onclick=\"location.href='https://help.instagram.com/contact/233964459562201'\">right to object</a>.</p>"
-        route.fulfill(status=200, content_type="text/html", body=body)
+            route.fulfill(status=200, content_type="text/html", body=_link(f"script:https://help.instagram.com{IG_FORM}"))
 
     page.route("https://*.facebook.com/**", handle)
     page.route("https://help.instagram.com/**", handle)
-    with pytest.raises(PageMismatch, match="led to Instagram's objection form"):
-        flow.prefill(page, run, "https://www.facebook.com/privacy/genai/")
-    assert typed == [] and page.locator("input[type=email]").input_value() == ""
+    page.goto("https://www.facebook.com/privacy/genai/")
+    flow.reach_form(page, run)
+    assert loaded == [f"https://help.instagram.com{IG_FORM}", f"https://www.facebook.com{FB_FORM}"] and page.url == loaded[-1]
+    assert page.locator("input[type=email]").input_value() == ""
 
 
 _BOTH_APPS = """<p>Instagram: you have the <a href="https://help.instagram.com/contact/233964459562201">right to object</a>.</p>
@@ -584,6 +635,9 @@ def _site(answer):
             time.sleep(wait_s)  # the site is slow (the server's thread, not the test's)
             data = text.encode()
             self.send_response(status)
+            if 300 <= status < 400:  # a redirect: `text` is where to
+                self.send_header("Location", text)
+                data = b""
             if data:
                 self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
