@@ -141,6 +141,10 @@ def _modes(headless: bool, submit: str | None, code: str | None) -> tuple[str, s
     if submit == "ask" and not interactive:
         raise BadInput("--submit ask asks 'Send the objection now?' at a terminal, and there is none here; "
                        "use --submit auto (the bot presses Send) or, with a window, --submit manual")
+    if code == "prompt" and not interactive:
+        # Found only after Send otherwise: the form would be sent with no way to give the code.
+        raise BadInput("--code prompt asks for the emailed code at a terminal, and there is none here; "
+                       "use --code stdin (the code on standard input) or, with a window, --code browser")
     submit = submit or ("auto" if headless else "manual")
     if code is None:
         if headless:
@@ -317,6 +321,8 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                 except OptoutError as err:
                     if err.status == ExitStatus.CANCELLED and _was_sent(run):
                         err.hint = _SENT_HINT
+                    elif err.status == ExitStatus.PERSON_TIMEOUT and _was_sent(run):
+                        err.hint = f"{_SENT_HINT} {err.hint or ''}".strip()
                     if err.status not in (ExitStatus.BAD_INPUT, ExitStatus.CANCELLED):
                         try:
                             _snapshot(context, person.newest_page(page) or page, settings.email, err, snapshots)

@@ -1991,7 +1991,8 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
         if terminal:
             line = run.inbox.take(timeout=0 if in_page else CHUNK_MS / 1000)
             if line is None:
-                raise PersonTimeout("Standard input ended before a code was accepted.", hint="Give the six-digit code on its own line.")
+                raise PersonTimeout("Standard input ended before a code was accepted.",
+                                    hint="Next time give the six-digit code on its own line, or run at a terminal.")
             if line is not False:
                 code = person.clean_code(line)
                 if code is None:

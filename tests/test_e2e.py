@@ -100,6 +100,17 @@ def test_three_wrong_codes_exit_8(markup, mock_site, env_file, tmp_path):
     assert site.state()["confirmed"] == 0
 
 
+def test_no_code_on_standard_input_after_send_says_the_form_was_sent(mock_site, env_file, tmp_path):
+    # Found by a newcomer's walkthrough: the run ended with "give the code on its own line" only,
+    # and a person told to run again would send a second objection.
+    site = mock_site("server")
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin="")
+    assert result.code == 5, result.stderr
+    assert len(site.state()["submissions"]) == 1
+    assert "The form had been sent, so Meta may have received it: check your email" in result.stderr
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
+
+
 def test_503_then_success_retries_the_page_load(mock_site, env_file, tmp_path):
     site = mock_site("flaky")
     result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{TEST_CODE}\n")
