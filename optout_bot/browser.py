@@ -154,6 +154,27 @@ def launch_args(extra: list[str]) -> list[str]:
     return args
 
 
+def starts(choice: BrowserChoice, timeout: float = 30) -> str | None:
+    """None when the browser starts and loads a page headless (as a run would launch it), else
+    the reason it did not; without Playwright, so that `doctor` stays quick to start."""
+    import tempfile
+
+    if not choice.executable:
+        return None  # a channel: Playwright finds it, and only a launch through it would tell
+    with tempfile.TemporaryDirectory(prefix="optout-bot-doctor-") as profile:
+        command = [choice.executable, "--headless", *launch_args([]), f"--user-data-dir={profile}", "--dump-dom", "about:blank"]
+        try:
+            out = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return f"it did not load a blank page within {timeout:.0f} s"
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    if out.returncode == 0 and "<html" in out.stdout:
+        return None
+    said = next((line.strip() for line in reversed(out.stderr.splitlines()) if line.strip()), "")
+    return f"it exited with status {out.returncode}" + (f": {said[:160]}" if said else "")
+
+
 def has_display() -> bool:
     if sys.platform in ("darwin", "win32"):
         return True

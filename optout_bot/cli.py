@@ -542,10 +542,13 @@ def _form_warnings(seen) -> list[str]:
 @_debug_option
 def init(env_file, email, country, reason, target, force):
     """Write your settings to .env (mode 0600), asking for what the flags do not give."""
+    import shlex
+
     from optout_bot import wizard
 
     path = wizard.init(Path(env_file), email, country, reason, target, force)
-    click.echo(f"Wrote {path} (only you can read it). Next: optout-bot prefill", err=True)
+    given = "" if Path(env_file) == Path(".env") else f" --env-file {shlex.quote(env_file)}"
+    click.echo(f"Wrote {path} (only you can read it). Next: optout-bot prefill{given}", err=True)
 
 
 @cli.command("receipts")
@@ -741,7 +744,8 @@ def install():
 
 
 def _print_error(err: OptoutError) -> None:
-    click.echo(f"Error: {err.message}", err=True)
+    # The person's own choice to stop is no error.
+    click.echo(f"{'Stopped' if err.status == ExitStatus.CANCELLED else 'Error'}: {err.message}", err=True)
     if err.snapshot:
         click.echo(f"  Evidence saved in {err.snapshot} (email and tokens redacted).", err=True)
     if err.hint:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import os
 import re
 from contextvars import ContextVar
 from pathlib import Path
@@ -48,6 +49,16 @@ def clean_country(value: Any) -> str:
         ) from None
 
 
+# .env.example's address: a file copied and not filled in would object for nobody.
+PLACEHOLDER_EMAIL = "you@example.eu"
+
+
+def clean_email(value: str) -> str:
+    if value.strip().lower() == PLACEHOLDER_EMAIL:
+        raise ValueError(f"is the example's placeholder ({PLACEHOLDER_EMAIL}); give the email address of your Instagram or Facebook account")
+    return value
+
+
 def clean_reason(value: str) -> str:
     """Plain line ends, trimmed; "" means the default objection."""
     value = value.replace("\r\n", "\n").strip()
@@ -70,6 +81,11 @@ class Settings(BaseSettings):
     country: str
     reason: str = Field(default=DEFAULT_REASON)
     target: str = "instagram"
+
+    @field_validator("email", mode="after")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return clean_email(value)
 
     @field_validator("country", mode="before")
     @classmethod
@@ -160,13 +176,14 @@ def _message(err: dict) -> str:
     msg = err["msg"]
     for prefix in ("Value error, ", "value is not a valid email address: "):
         msg = msg.removeprefix(prefix)
-    if "email" in err["loc"] and "valid email" not in msg:
+    if "email" in err["loc"] and "valid email" not in msg and not msg.startswith("is "):  # not clean_email's own
         msg = f"is not a valid email address ({msg.rstrip('.')})"
     return msg
 
 
-def load(env_file: str | None = None, **overrides: str | None) -> Settings:
-    """Flags beat environment variables, which beat the .env file. Raise BadInput naming every problem."""
+def load(env_file: str | None = None, flags: bool = True, **overrides: str | None) -> Settings:
+    """Flags beat environment variables, which beat the .env file. Raise BadInput naming every problem
+    and where it was set (`flags`: the command has --email and --country, to name as a way out)."""
     path = Path(env_file or ".env")
     text = _env_text(path, explicit=env_file is not None)
     given = {k: v for k, v in overrides.items() if v is not None}
@@ -183,11 +200,13 @@ def load(env_file: str | None = None, **overrides: str | None) -> Settings:
                 continue
             if field in given:
                 name += f" ({FLAGS.get(field, field)})"
+            elif name in os.environ:  # it beats the file: editing the file (or init) would not change it
+                name += " (set in the environment)"
             problems.append(f"{name}: {_message(err)}")
         if missing:
-            flags = " and ".join(FLAGS[name.removeprefix("OPTOUT_").lower()] for name in missing)
+            named = " and ".join(FLAGS[name.removeprefix("OPTOUT_").lower()] for name in missing)
             problems.append(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing: run `optout-bot init` "
-                            f"to write your settings to {path}, or give {flags}")
+                            f"to write your settings to {path}" + (f", or give {named}" if flags else ""))
         raise BadInput("; ".join(problems)) from None
     finally:
         _file_values.reset(token)

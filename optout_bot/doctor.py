@@ -43,18 +43,29 @@ def browser() -> Check:
     version = finder.version(choice)
     if choice.executable and not finder.is_chromium(version):
         return Check("Browser", False, f"{choice.describe()} does not answer --version as Chrome or Chromium does")
-    return Check("Browser", True, choice.describe() + (f": {version}" if version else ""))
+    if (failed := finder.starts(choice)) is not None:
+        return Check("Browser", False, f"{choice.describe()} was found but could not be started ({failed}); "
+                                       "see Troubleshooting in the README")
+    return Check("Browser", True, choice.describe() + (f": {version}" if version else "") + ", starts")
 
 
-def configuration(env_file: str | None) -> Check:
+def configuration(env_file: str | None) -> list[Check]:
     from optout_bot import config
     from optout_bot.status import BadInput
 
+    checks = []
+    path = Path(env_file or ".env")
+    if path.is_file() and (mode := stat.S_IMODE(path.stat().st_mode)) & 0o077:
+        checks.append(Check("Settings file", False, f"{path} holds your email address and others can read it (mode {mode:o}): "
+                                                    f"chmod 600 {path}", needed=False))
     try:
-        settings = config.load(env_file)
+        settings = config.load(env_file, flags=False)
     except BadInput as exc:
-        return Check("Settings", False, exc.message.replace("\n", "; ") + " (run `optout-bot init`)")
-    return Check("Settings", True, f"{settings.masked_email}, {settings.country}, target {settings.target}")
+        said = exc.message.replace("\n", "; ")
+        if "optout-bot init" not in said and "set in the environment" not in said:  # init cannot change the environment
+            said += " (`optout-bot init` writes them anew)"
+        return [Check("Settings", False, said), *checks]
+    return [Check("Settings", True, f"{settings.masked_email}, {settings.country}, target {settings.target}"), *checks]
 
 
 def receipts_folder(folder: Path) -> Check:
@@ -84,7 +95,7 @@ def meta_reachable(url: str, timeout: float = 5) -> Check:
 
 
 def run(env_file: str | None, receipts_dir: Path, offline: bool, start_url: str) -> list[Check]:
-    checks = [python(), playwright(), browser(), configuration(env_file), receipts_folder(receipts_dir)]
+    checks = [python(), playwright(), browser(), *configuration(env_file), receipts_folder(receipts_dir)]
     if not offline:
         checks.append(meta_reachable(start_url))
     from optout_bot.browser import has_display

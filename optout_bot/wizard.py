@@ -18,9 +18,13 @@ _EMAIL = TypeAdapter(EmailStr)
 
 def check_email(value: str) -> str:
     try:
-        return _EMAIL.validate_python(value.strip())
+        email = _EMAIL.validate_python(value.strip())
     except ValidationError as exc:
         raise ValueError(exc.errors()[0]["msg"].removeprefix("value is not a valid email address: ")) from None
+    try:
+        return config.clean_email(email)
+    except ValueError as exc:
+        raise ValueError(f"The address {exc}.") from None
 
 
 def _sentence(what: str, clean: Callable[[str], str]) -> Callable[[str], str]:
@@ -40,10 +44,10 @@ check_reason = _sentence("The reason", config.clean_reason)
 check_target = _sentence("The target", config.clean_target)
 
 
-def _ask(question: str, check: Callable[[str], str], default: str | None = None) -> str:
+def _ask(question: str, check: Callable[[str], str], default: str | None = None, show_default: bool = True) -> str:
     """Ask until the answer passes `check`; say what was wrong each time."""
     while True:
-        answer = click.prompt(question, default=default, show_default=default is not None and len(default) < 40, err=True)
+        answer = click.prompt(question, default=default, show_default=show_default and default is not None and len(default) < 40, err=True)
         try:
             return check(answer)
         except ValueError as exc:
@@ -74,11 +78,16 @@ def init(path: Path, email: str | None, country: str | None, reason: str | None,
     if missing and not interactive:
         raise BadInput(f"{', '.join(missing)}: needed when there is no terminal to ask on (e.g. optout-bot init --email you@example.eu --country PT)")
     _check_path(path)
+    if path.exists() and not force:  # asked first: no questions answered for nothing
+        if not interactive:
+            raise BadInput(f"--env-file: {path} exists; add --force to replace it")
+        if not click.confirm(f"{path} exists. Replace it?", default=False, err=True):
+            raise Cancelled(f"Kept {path} as it was; nothing was written.")
     email = _given("--email", check_email, email) if email is not None else _ask("Email address of your Instagram/Facebook account", check_email)
     country = _given("--country", check_country, country) if country is not None else _ask("Country of residence (ISO code or name)", check_country)
     if reason is None and interactive:
         click.echo(f"Default reason: {config.DEFAULT_REASON}", err=True)
-        reason = _ask("Your own reason (Enter keeps the default)", check_reason, default="")
+        reason = _ask("Your own reason (Enter keeps the default)", check_reason, default="", show_default=False)
     reason = _given("--reason", check_reason, reason or "")
     if target is None:
         target = _ask("Instagram or Facebook", check_target, default="instagram") if interactive else "instagram"
@@ -88,11 +97,6 @@ def init(path: Path, email: str | None, country: str | None, reason: str | None,
     if config.read_env_file(path, text) != {"email": email, "country": country, "reason": reason, "target": target}:
         raise OptoutError("init could not write these settings so that they read back unchanged; nothing was written.",
                           hint="Please report this, with the characters your reason uses.")
-    if path.exists() and not force:
-        if not interactive:
-            raise BadInput(f"--env-file: {path} exists; add --force to replace it")
-        if not click.confirm(f"{path} exists. Replace it?", default=False, err=True):
-            raise Cancelled(f"Kept {path} as it was.")
     replace_private(path, text.encode("utf-8"))
     config.load(str(path))  # what was written must pass the same validation prefill uses
     return path

@@ -26,6 +26,7 @@ def good_env(tmp_path, **extra):
 
 CASES = {
     "malformed email": (lambda t: ["--env-file", good_env(t), "--email", "p.person.example.eu"], "OPTOUT_EMAIL"),
+    "the example's placeholder email": (lambda t: ["--env-file", good_env(t), "--email", "you@example.eu"], "OPTOUT_EMAIL"),
     "missing email": (lambda t: ["--env-file", good_env(t), "--email", ""], "OPTOUT_EMAIL"),
     "unknown country": (lambda t: ["--env-file", good_env(t), "--country", "Portgual"], "OPTOUT_COUNTRY"),
     "reason too long": (lambda t: ["--env-file", good_env(t), "--reason", "x" * 2001], "OPTOUT_REASON"),

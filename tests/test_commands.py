@@ -37,11 +37,26 @@ def test_init_at_a_terminal_asks_again_after_typos(tmp_path):
 
 def test_init_at_a_terminal_asks_before_replacing_a_file(tmp_path):
     (tmp_path / ".env").write_text("OPTOUT_EMAIL=old@example.eu\n")
-    term = Terminal("init", "--email", "new@example.eu", "--country", "DE", "--reason", "", "--target", "instagram", cwd=tmp_path)
-    term.expect("Replace it?")
+    term = Terminal("init", cwd=tmp_path)
+    term.expect("Replace it?")  # before any question: no answers typed for nothing
+    assert "Email address" not in term.screen
     term.type("n")
-    assert term.wait() == 6
+    term.expect("Stopped: Kept .env as it was; nothing was written.")
+    assert term.wait() == 6 and "Error" not in term.screen
     assert (tmp_path / ".env").read_text() == "OPTOUT_EMAIL=old@example.eu\n"
+
+
+def test_init_at_a_terminal_replaces_a_file_when_told_and_names_it_in_the_next_step(tmp_path):
+    settings = tmp_path / "my settings.env"
+    settings.write_text("OPTOUT_EMAIL=old@example.eu\n")
+    term = Terminal("init", "--env-file", str(settings), "--email", "new@example.eu", "--country", "DE", "--target", "instagram", cwd=tmp_path)
+    term.expect("Replace it?")
+    term.type("y")
+    term.expect("Your own reason (Enter keeps the default):")  # no empty [] after it
+    term.type("")
+    term.expect(f"Next: optout-bot prefill --env-file '{settings}'")
+    assert term.wait() == 0, term.screen
+    assert config.load(str(settings)).email == "new@example.eu"
 
 
 def test_init_with_flags_writes_a_valid_private_file(tmp_path):
@@ -121,7 +136,7 @@ def test_doctor_passes_when_all_is_there(tmp_path):
     env.write_text("OPTOUT_EMAIL=p.person@example.eu\nOPTOUT_COUNTRY=PT\n")
     result = run_cli("doctor", "--offline", "--env-file", str(env), "--receipts-dir", str(tmp_path / "r"))
     assert result.code == 0, result.stdout + result.stderr
-    assert "ok    Browser" in result.stdout and "p***@example.eu" in result.stdout
+    assert "ok    Browser" in result.stdout and ", starts" in result.stdout and "p***@example.eu" in result.stdout
     assert "p.person@example.eu" not in result.stdout
 
 
@@ -146,21 +161,50 @@ def test_a_browser_setting_that_is_no_browser_fails_in_doctor_and_is_bad_input_f
     assert result.code == 2 and result.stderr.startswith("Error: OPTOUT_BROWSER: '/bin/true' does not answer --version")
 
 
-def test_a_browser_that_is_found_but_does_not_start_is_said_so(tmp_path):
-    # A system "chromium" that answers --version but dies when launched (as Chromium does when
-    # its temp folder's path is too long for a socket): before, "the browser window was closed", exit 6.
+def _dying_browser(tmp_path):
+    """A system "chromium" that answers --version but dies when launched (as Chromium does when its
+    temp folder's path is too long for a socket); returns (its path, a settings file, the environment)."""
     fake = tmp_path / "bin" / "chromium"
     fake.parent.mkdir()
     fake.write_text('#!/bin/sh\n[ "$1" = --version ] && { echo "Chromium 130.0.0.0"; exit 0; }\necho "cannot start" >&2; exit 1\n')
     fake.chmod(0o755)
     env = tmp_path / ".env"
     env.write_text("OPTOUT_EMAIL=p@example.eu\nOPTOUT_COUNTRY=PT\n")
-    result = run_cli("prefill", "--headless", "--env-file", str(env), "--receipts-dir", str(tmp_path / "r"),
-                     env={"PATH": f"{fake.parent}:{os.environ['PATH']}", "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "none")})
+    return fake, env, {"PATH": f"{fake.parent}:{os.environ['PATH']}", "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "none")}
+
+
+def test_a_browser_that_is_found_but_does_not_start_is_said_so(tmp_path):
+    # Before, "the browser window was closed", exit 6.
+    fake, env, environment = _dying_browser(tmp_path)
+    result = run_cli("prefill", "--headless", "--env-file", str(env), "--receipts-dir", str(tmp_path / "r"), env=environment)
     assert result.code == 1, result.stderr
     said = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert said == [f"Error: The browser {fake} (system) could not be started; nothing was opened."], result.stderr
     assert "optout-bot doctor" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_doctor_fails_a_browser_that_is_found_but_does_not_start(tmp_path):
+    fake, env, environment = _dying_browser(tmp_path)
+    result = run_cli("doctor", "--offline", "--env-file", str(env), "--receipts-dir", str(tmp_path / "r"), env=environment)
+    assert result.code == 1, result.stdout
+    assert f"FAIL  Browser          {fake} (system) was found but could not be started (it exited with status 1: cannot start)" in result.stdout
+
+
+def test_doctor_names_settings_problems_once_and_where_they_come_from(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text("OPTOUT_EMAIL=you@example.eu\n")
+    env.chmod(0o644)
+    result = run_cli("doctor", "--offline", "--env-file", str(env), "--receipts-dir", str(tmp_path / "r"),
+                     env={"OPTOUT_COUNTRY": "Germny"})
+    assert result.code == 1
+    line = next(line for line in result.stdout.splitlines() if line.startswith("FAIL  Settings"))
+    assert "OPTOUT_EMAIL: is the example's placeholder (you@example.eu)" in line
+    assert "OPTOUT_COUNTRY (set in the environment): is unknown: 'Germny'. Did you mean Germany" in line
+    assert f"note  Settings file    {env} holds your email address and others can read it (mode 644): chmod 600 {env}" in result.stdout
+    (tmp_path / "empty").mkdir()
+    result = run_cli("doctor", "--offline", "--receipts-dir", str(tmp_path / "r"), cwd=tmp_path / "empty")
+    line = next(line for line in result.stdout.splitlines() if line.startswith("FAIL  Settings"))
+    assert line.count("optout-bot init") == 1 and "--email" not in line, line
 
 
 def test_doctor_notes_a_receipts_folder_others_can_open(tmp_path):
