@@ -35,7 +35,7 @@ def _debug_option(func):
 
 def _config_options(func):
     func = click.option("--target", help="instagram or facebook (default: OPTOUT_TARGET, else instagram).")(func)
-    func = click.option("--reason", help="How the processing affects you (default: OPTOUT_REASON, else a polite Art. 21 GDPR objection).")(func)
+    func = click.option("--reason", help="How the processing affects you (default: OPTOUT_REASON, else a polite objection under Art. 21 GDPR, or Art. 18 LGPD in Brazil).")(func)
     func = click.option("--country", help="Country of residence: ISO code (PT, PRT) or name (default: OPTOUT_COUNTRY).")(func)
     func = click.option("--email", help="Your account's email address (default: OPTOUT_EMAIL).")(func)
     func = click.option("--env-file", type=click.Path(dir_okay=True), help="Settings file (default: .env in this folder).")(func)
@@ -300,6 +300,10 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
             if note:
                 report.info(note)
             report.info(f"Objecting on {recipe.display_name} for {settings.masked_email}.")
+            from optout_bot import countries
+
+            if note := countries.outside_note(settings.country):
+                report.warn(f"{note} The bot carries on; the form will say if it does not apply.")
 
             from optout_bot import flow, person
 

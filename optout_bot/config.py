@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from dotenv.parser import parse_stream
-from pydantic import EmailStr, Field, ValidationError, field_validator
+from pydantic import EmailStr, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
 
 from optout_bot import TARGETS, countries
@@ -24,6 +24,21 @@ DEFAULT_REASON = (
     "other content, to develop and improve AI at Meta. I exercise my right to object under "
     "Article 21 of the GDPR. Please stop this processing and confirm that you have done so."
 )
+# Brazil's right to object is not the GDPR's: the LGPD lets a person oppose processing done
+# without consent (Art. 18, § 2), as Meta's use of posts for AI is.
+DEFAULT_REASON_BR = (
+    "I object to Meta processing my personal data, including my posts, photos, captions and "
+    "other content, to develop and improve AI at Meta. I exercise my right to object under "
+    "Article 18, § 2 of Brazil's General Data Protection Law (LGPD). Please stop this processing "
+    "and confirm that you have done so."
+)
+
+
+def default_reason(country: str) -> tuple[str, str]:
+    """The objection sent when the person gives no reason, and its legal basis in a few words."""
+    return (DEFAULT_REASON_BR, "Art. 18 LGPD") if country == "BR" else (DEFAULT_REASON, "Art. 21 GDPR")
+
+
 FLAGS = {"email": "--email", "country": "--country", "reason": "--reason", "target": "--target"}
 # Read from the environment only (not from .env): which browser, and a test-only debugging port.
 ENVIRONMENT_ONLY = ("OPTOUT_BROWSER", "OPTOUT_DEBUG_PORT")
@@ -101,6 +116,12 @@ class Settings(BaseSettings):
     @classmethod
     def _target(cls, value: Any) -> Any:
         return clean_target(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _reason_for_country(self) -> "Settings":
+        if self.reason == DEFAULT_REASON:
+            self.reason = default_reason(self.country)[0]
+        return self
 
     @property
     def masked_email(self) -> str:

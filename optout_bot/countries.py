@@ -45,6 +45,21 @@ def _name_index() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _nation_index() -> dict[str, str]:
+    """Nations within a country that people give as where they live: England, Scotland, Wales
+    ('Cymru') and Northern Ireland are the United Kingdom (ISO 3166-2; read only when a name is
+    no country's, as the subdivisions take ~70 ms to load)."""
+    index: dict[str, str] = {}
+    for part in pycountry.subdivisions:
+        if part.type == "Country" or part.code == "GB-NIR":
+            name, _, other = part.name.partition(" [")  # "Wales [Cymru GB-CYM]"
+            for each in (name, other.split(" ")[0]):
+                if each:
+                    index.setdefault(fold(each), part.country_code)
+    return index
+
+
+@lru_cache(maxsize=1)
 def _native_index() -> dict[str, str]:
     """Names in the forms' languages ('Österreich', 'Polónia'); built only for a name that is not English."""
     index: dict[str, str] = {}
@@ -64,7 +79,7 @@ def resolve(value: str) -> str:
         found = pycountry.countries.get(**{f"alpha_{len(text)}": text.upper()})
         if found:
             return found.alpha_2
-    code = _name_index().get(fold(text)) or _native_index().get(fold(text))
+    code = _name_index().get(fold(text)) or _native_index().get(fold(text)) or _nation_index().get(fold(text))
     if code:
         return code
     raise LookupError(text)
@@ -74,7 +89,7 @@ def suggestions(value: str, limit: int = 3) -> list[str]:
     """The closest names, given in English, for a typo such as 'Portgual' or 'Osterrich'."""
     import difflib  # only on a typo: not imported on every run's start
 
-    index = {**_native_index(), **_name_index()}
+    index = {**_nation_index(), **_native_index(), **_name_index()}
     folded = difflib.get_close_matches(fold(value), list(index), n=limit, cutoff=0.6)
     names = []
     for key in folded:
@@ -133,3 +148,17 @@ def language_name(tag: str) -> str:
     """'sv-SE' -> 'Swedish (sv-SE)'; the tag alone when pycountry does not know it."""
     language = pycountry.languages.get(alpha_2=re.split(r"[-_]", tag)[0].lower())
     return f"{re.sub(r' [(].*', '', language.name)} ({tag})" if language else tag
+
+
+# Where a right to object to Meta's AI training is reported (the EU and EEA, the UK, Brazil).
+_EU = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+RIGHT_TO_OBJECT = frozenset(_EU + ["IS", "LI", "NO", "GB", "BR"])
+
+
+def outside_note(alpha_2: str) -> str | None:
+    """What to say when the country is not among those with the right to object; None when it is."""
+    if alpha_2 in RIGHT_TO_OBJECT:
+        return None
+    return (f"Meta offers this objection in the EU and EEA, the UK and Brazil; {english_name(alpha_2)} is not among them, "
+            "so Meta's form may not be offered to you, or may not apply.")
+

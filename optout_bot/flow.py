@@ -21,7 +21,7 @@ from playwright.sync_api import Error as PlaywrightError, Locator, Page, Request
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from optout_bot import countries, locate, person
-from optout_bot.config import DEFAULT_REASON, Settings
+from optout_bot.config import Settings, default_reason
 from optout_bot.guard import HostGuard, host_of
 from optout_bot.locate import Found
 from optout_bot.progress import Reporter, mask_email
@@ -1148,7 +1148,8 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
         if kept.replace("\r\n", "\n").strip() != settings.reason.strip():
             raise PageMismatch(f"The reason box kept only {len(kept)} of {len(settings.reason)} characters; nothing was sent.",
                                hint=f"Shorten OPTOUT_REASON to at most {len(kept)} characters.")
-        reason = "the default reason (an objection under Art. 21 GDPR)" if settings.reason == DEFAULT_REASON else "your reason"
+        text, basis = default_reason(settings.country)
+        reason = f"the default reason (an objection under {basis})" if settings.reason == text else "your reason"
         run.report.info(f"Filled in country {country}, email {address} and {reason}.")
     if read["missing"]:
         # A declaration to tick or a name to give: the person's to answer, never the bot's.

@@ -9,7 +9,7 @@ from typing import Callable
 import click
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
-from optout_bot import config
+from optout_bot import config, countries
 from optout_bot.files import replace_private
 from optout_bot.status import BadInput, Cancelled, OptoutError
 
@@ -64,7 +64,7 @@ def render(email: str, country: str, reason: str, target: str) -> str:
         "# Written by `optout-bot init`. It holds your email address: keep it private (mode 0600).",
         f"OPTOUT_EMAIL={_dotenv_value(email)}",
         f"OPTOUT_COUNTRY={country}",
-        "# Empty: a short, polite objection under Art. 21 GDPR.",
+        f"# Empty: a short, polite objection under {config.default_reason(country)[1]}.",
         f"OPTOUT_REASON={_dotenv_value(reason) if reason else ''}",
         f"OPTOUT_TARGET={target}",
     ]
@@ -85,8 +85,10 @@ def init(path: Path, email: str | None, country: str | None, reason: str | None,
             raise Cancelled(f"Kept {path} as it was; nothing was written.")
     email = _given("--email", check_email, email) if email is not None else _ask("Email address of your Instagram/Facebook account", check_email)
     country = _given("--country", check_country, country) if country is not None else _ask("Country of residence (ISO code or name)", check_country)
+    if note := countries.outside_note(country):
+        click.echo(f"  Note: {note}", err=True)
     if reason is None and interactive:
-        click.echo(f"Default reason: {config.DEFAULT_REASON}", err=True)
+        click.echo(f"Default reason: {config.default_reason(country)[0]}", err=True)
         reason = _ask("Your own reason (Enter keeps the default)", check_reason, default="", show_default=False)
     reason = _given("--reason", check_reason, reason or "")
     if target is None:

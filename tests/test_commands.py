@@ -59,6 +59,13 @@ def test_init_at_a_terminal_replaces_a_file_when_told_and_names_it_in_the_next_s
     assert config.load(str(settings)).email == "new@example.eu"
 
 
+def test_init_notes_a_country_without_the_right_to_object(tmp_path):
+    result = run_cli("init", "--email", "p@example.eu", "--country", "US", cwd=tmp_path)
+    assert result.code == 0 and "United States is not among them" in result.stderr
+    result = run_cli("init", "--email", "p@example.eu", "--country", "Scotland", "--force", cwd=tmp_path)
+    assert result.code == 0 and "Note" not in result.stderr and config.load(str(tmp_path / ".env")).country == "GB"
+
+
 def test_init_with_flags_writes_a_valid_private_file(tmp_path):
     reason = 'Line one "quoted"\nLine two \\ with ção'
     result = run_cli("init", "--email", "p@example.eu", "--country", "deu", "--reason", reason, "--target", "instagram", cwd=tmp_path)

@@ -35,6 +35,19 @@ def test_country_accepts_names_in_the_forms_languages(tmp_path, given, code):
     assert load(tmp_path, email="a@example.eu", country=given).country == code
 
 
+@pytest.mark.parametrize("given", ["England", "scotland", "Wales", "Cymru", "Northern Ireland"])
+def test_the_uks_nations_are_the_united_kingdom(tmp_path, given):
+    # Found by a newcomer's walkthrough: "England" was unknown ("Did you mean Greenland?").
+    assert load(tmp_path, email="a@example.eu", country=given).country == "GB"
+    assert load(tmp_path, email="a@example.eu", country="Aruba").country == "AW"  # its own ISO code, not NL's
+
+
+def test_a_misspelt_nation_is_suggested_as_its_country(tmp_path):
+    with pytest.raises(BadInput) as err:
+        load(tmp_path, email="a@example.eu", country="Englnd")
+    assert "Did you mean United Kingdom" in err.value.message
+
+
 @pytest.mark.parametrize("tag", ["nb-NO", "no-NO", "no"])
 def test_a_norwegian_page_however_tagged_is_read_and_names_the_country_in_bokmal(tag):
     assert recipe.reads_language(tag)
@@ -133,6 +146,14 @@ def test_an_address_given_as_the_country_is_not_echoed(tmp_path):
 def test_reason_defaults_to_an_article_21_objection(tmp_path):
     settings = load(tmp_path, "OPTOUT_EMAIL=a@example.eu\nOPTOUT_COUNTRY=PT\nOPTOUT_REASON=\n")
     assert "Article 21" in settings.reason
+
+
+@pytest.mark.parametrize("country", ["BR", "Brasil"])
+def test_in_brazil_the_default_reason_objects_under_the_lgpd(tmp_path, country):
+    # Found by a newcomer's walkthrough: Brazil's right to object is Art. 18 § 2 LGPD, not the GDPR.
+    settings = load(tmp_path, email="a@example.eu", country=country)
+    assert "Article 18, § 2" in settings.reason and "LGPD" in settings.reason and "GDPR" not in settings.reason
+    assert load(tmp_path, email="a@example.eu", country=country, reason="Minhas fotos são minhas.").reason == "Minhas fotos são minhas."
 
 
 def test_reason_over_the_limit_is_refused(tmp_path):

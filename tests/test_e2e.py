@@ -100,6 +100,14 @@ def test_three_wrong_codes_exit_8(markup, mock_site, env_file, tmp_path):
     assert site.state()["confirmed"] == 0
 
 
+def test_a_country_without_the_right_to_object_is_noted_and_the_form_still_filled(mock_site, env_file, tmp_path):
+    site = mock_site("server")
+    result = run_cli(*prefill_args(site.start_url, env_file(country="CH"), tmp_path / "r"), stdin=f"{TEST_CODE}\n")
+    assert result.code == 0, result.stderr
+    assert "Switzerland is not among them" in result.stderr
+    assert_submitted_once(site, country="CH")
+
+
 def test_no_code_on_standard_input_after_send_says_the_form_was_sent(mock_site, env_file, tmp_path):
     # Found by a newcomer's walkthrough: the run ended with "give the code on its own line" only,
     # and a person told to run again would send a second objection.
