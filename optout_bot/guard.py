@@ -18,6 +18,19 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower().rstrip(".")
 
 
+def _local(host: str) -> bool:
+    """This machine or its private network: where a test server of one's own runs."""
+    import ipaddress
+
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
+
+
 class HostGuard:
     def __init__(self, meta_hosts: list[str], extra_hosts: list[str] = ()):
         # Meta's hosts cover their subdomains; a host given by hand means only itself.
@@ -47,9 +60,9 @@ class HostGuard:
 
     def error(self, what: str = "The page") -> HostRefused:
         url = self.violation or "?"
-        # Testing against one's own server is the one case where allowing a host is right; on
-        # Meta's pages, advice to allow the host would walk a person into a look-alike site.
-        hint = ("If this is your own test server, add it with --allow-host HOST." if self.exact else
+        # Testing against one's own server is the one case where allowing a host is right; for a
+        # named host, advice to allow it would walk a person into a look-alike site.
+        hint = (f"If this is your own test server, add it with --allow-host {host_of(url)}." if self.exact and _local(host_of(url)) else
                 "Meta's pages should not lead there. Do not allow that host; if Meta's page really does, "
                 "the recipe needs updating (see docs/maintainers.md).")
         return HostRefused(

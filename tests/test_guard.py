@@ -43,8 +43,19 @@ def test_require_records_the_violation_and_says_what_to_do(guard):
     with pytest.raises(Exception) as err:
         guard.require("https://evil.example/form", "The link")
     assert err.value.status == 7
-    assert "evil.example" in err.value.message and "--allow-host" in err.value.hint
+    assert "evil.example" in err.value.message and "Do not allow that host" in err.value.hint
     assert guard.violation == "https://evil.example/form"
+
+
+@pytest.mark.parametrize("url, allow", [("http://127.0.0.2:8000/", True), ("http://localhost/", True), ("http://192.168.1.9/", True),
+                                        ("https://help.instagram.com.account-verify.example/contact/1", False), ("http://8.8.8.8/", False)])
+def test_allowing_a_host_by_hand_is_offered_only_for_a_server_on_this_machine_or_network(url, allow):
+    # Found by a newcomer's walkthrough: the demo's look-alike page was answered with
+    # "If this is your own test server, add it with --allow-host".
+    testing = HostGuard(recipe.load("instagram").meta_domains, ["127.0.0.1"])
+    with pytest.raises(Exception) as err:
+        testing.require(url, "The link")
+    assert ("--allow-host" in err.value.hint) is allow and ("Do not allow that host" in err.value.hint) is not allow
 
 
 def test_on_metas_own_pages_the_advice_is_never_to_allow_the_host():
