@@ -58,7 +58,7 @@ def _browser_options(func):
     func = click.option("--profile", type=click.Path(file_okay=False), help="Keep a browser profile here, so a log-in lasts between runs.")(func)
     func = click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST", help="Also allow this host (for local testing). Repeatable.")(func)
     func = click.option("--start-url", help="Start here instead of the target's Privacy Center page.")(func)
-    func = click.option("--headless", is_flag=True, help="No window: Send is pressed by the bot (--submit auto or ask) and the code comes from the terminal.")(func)
+    func = click.option("--headless", is_flag=True, help="No window. For prefill: the bot presses Send (--submit auto or ask) and the code comes from the terminal.")(func)
     return func
 
 
@@ -306,6 +306,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                 report.warn(f"{note} The bot carries on; the form will say if it does not apply.")
 
             from optout_bot import flow, person
+            from optout_bot.guard import host_of
 
             run = flow.Run(recipe=recipe, settings=settings, guard=guard, report=report, headless=headless, submit=submit,
                            code=code, wait_minutes=wait_minutes, timeout_s=timeout)
@@ -321,7 +322,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                 except KeyboardInterrupt:
                     if not _was_sent(run):
                         raise
-                    raise Cancelled(f"Stopped (Ctrl-C) after {_what_was_sent(run)}.", hint=_SENT_HINT) from None
+                    raise Cancelled(f"Ctrl-C after {_what_was_sent(run)}.", hint=_SENT_HINT) from None
                 except OptoutError as err:
                     if err.status == ExitStatus.CANCELLED and _was_sent(run):
                         err.hint = _SENT_HINT
@@ -342,8 +343,11 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                 report.step(6)
                 path = _save_receipt(outcome, run, receipts_dir)
                 _state["receipt"] = path
+                # A run against one's own test server (--allow-host) is no objection to Meta: said so throughout.
+                who = "Meta" if guard.on_meta(outcome.final_url) else f"The test site at {host_of(outcome.final_url)}"
+                _state["who"] = who
                 if not headless:  # only once the receipt is safe: the person may close the window now
-                    done = "Meta says you had already objected" if outcome.already else "Meta confirmed your objection"
+                    done = f"{who} says you had already objected" if outcome.already else f"{who} confirmed your objection"
                     person.show_note(outcome.page, f"Done: {done}. You can close this window.", "done")
                 if trace:
                     _keep_trace(context, outcome.page, settings.email, snapshots)
@@ -352,6 +356,9 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
             said = "answered that an objection from this account already stands" if outcome.already else "confirmed the objection"
             report.done(f"Demo finished: the mock site {said}. Nothing was sent to Meta. Receipt: {path}")
             report.info("For your real objection: `optout-bot init` to save your settings, then `optout-bot prefill`.")
+        elif who != "Meta":
+            said = "says you had already objected" if outcome.already else "confirmed the objection"
+            report.done(f"{who} {said}; nothing was sent to Meta. Receipt (marked as a test run in `optout-bot receipts`): {path}")
         elif outcome.already:
             report.done(f"Meta says you had already objected: your earlier objection stands. Receipt: {path}")
             report.info("Nothing more to do for this account; keep Meta's earlier confirmation email with the receipt.")
@@ -455,7 +462,7 @@ def _keep_trace(context, page, email, snapshots: Path | None) -> None:
 @cli.command()
 @click.option("--target", type=click.Choice(TARGETS), default="instagram", show_default=True, help="Which recipe to check.")
 @_browser_options
-@click.option("--live", is_flag=True, help="Say that this run is against Meta's real site (the default start page).")
+@click.option("--live", is_flag=True, help="Check Meta's real page (the default start page) for the record: the JSON says live, and with no link found the recipe's known form addresses are tried. Not with --start-url.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout instead of a table.")
 @_debug_option
 def check(target, headless, start_url, allow_hosts, profile, timeout, trace, live, as_json):
@@ -574,7 +581,8 @@ def receipts_cmd(receipts_dir, as_json):
         rows.append({"submitted_at": data["submitted_at"], "target": data["target"], "country": data["country"],
                      "email": mask_email(data["email"]), "receipt": data["path"],
                      "screenshot": str(Path(data["path"]).with_name(shot)) if shot else None,
-                     "already_objected": data.get("already_objected") is True})
+                     "already_objected": data.get("already_objected") is True,
+                     "test_site": receipts.test_site(data)})
     if skipped:
         click.echo(f"Skipped {skipped} file(s) in {folder} that are not readable receipts (left as they are).", err=True)
     if as_json:  # like every --json of the tool: one object per line
@@ -586,7 +594,9 @@ def receipts_cmd(receipts_dir, as_json):
         return
     for row in rows:
         click.echo(f"{row['submitted_at']}  {row['target']:<9}  {row['country']}  {row['email']}  {row['receipt']}")
-        if row["already_objected"]:
+        if row["test_site"]:
+            click.echo(f"{'':>22}a test run against {row['test_site']}, not an objection to Meta")
+        elif row["already_objected"]:
             click.echo(f"{'':>22}Meta said you had already objected")
         if row["screenshot"]:
             click.echo(f"{'':>22}screenshot: {row['screenshot']}")
@@ -748,6 +758,9 @@ def install():
 
 
 def _print_error(err: OptoutError) -> None:
+    person = sys.modules.get("optout_bot.person")  # loaded only by commands that ask
+    if person and person.PROMPT_OPEN.is_set():
+        click.echo("", err=True)
     # The person's own choice to stop is no error.
     click.echo(f"{'Stopped' if err.status == ExitStatus.CANCELLED else 'Error'}: {err.message}", err=True)
     if err.snapshot:
@@ -778,7 +791,7 @@ def main(argv: list[str] | None = None) -> None:
         said = err
     except (KeyboardInterrupt, click.Abort):
         if _state.get("receipt"):  # stopped while closing, after Meta confirmed and the receipt was saved
-            click.echo(f"\nStopped. Meta confirmed your objection; its receipt is {_state['receipt']}", err=True)
+            click.echo(f"\nStopped. {_state.get('who', 'Meta')} confirmed your objection; its receipt is {_state['receipt']}", err=True)
             status = ExitStatus.CONFIRMED
         elif _state.get("confirmed"):  # Ctrl-C twice while the receipt was being saved
             click.echo("\nStopped before the receipt was saved. Meta had confirmed your objection: do not object again, "

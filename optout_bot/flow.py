@@ -170,7 +170,12 @@ def _first_text(loc: Locator) -> str:
         texts = loc.all_inner_texts()
     except PlaywrightError:
         return ""
-    return " ".join(texts[0].split()) if texts else ""
+    if not texts:
+        return ""
+    # A heading and its text, on lines of their own, read as sentences: "We couldn't confirm your
+    # request. You've entered an incorrect code too many times."
+    lines = [" ".join(line.split()) for line in texts[0].splitlines() if line.strip()]
+    return " ".join(line if line[-1] in ".!?:;…" or i == len(lines) - 1 else line + "." for i, line in enumerate(lines))
 
 
 # --- loading, with retries for what is safe to repeat -------------------------------------
@@ -998,7 +1003,8 @@ def form_purpose(page: Page, found: dict[str, Found], run: Run) -> tuple[Literal
     that, its own words say it is for objecting or about AI; Meta's other request forms ('Request a
     copy of your information') ask for the same fields, and their thanks reads like the objection's."""
     titles = found["country"].value["titles"]
-    title = " ".join(titles.split())[:120]
+    # Shown once each: a page's heading often repeats its document title.
+    title = " | ".join(dict.fromkeys(" ".join(part.split()) for part in titles.split(" | ") if part.strip()))[:120]
     verdict = "other" if found["country"].value["files"] else run.recipe.purpose_of(titles)
     if verdict != "unrecognised":
         return verdict, title
@@ -1951,7 +1957,8 @@ def enter_code(page: Page, run: Run) -> Result:
                 run.inbox.request()
             continue
         if result == "refused":
-            raise Rejected(f"Meta refused the request: {site_message(page, run) or 'no reason given'}.")
+            raise Rejected(f"Meta refused the request: {site_message(page, run) or 'no reason given'}.",
+                           hint="Nothing more can be done in this run. Wait an hour or so, then start over: Meta sends a new code.")
         if result == "login":
             raise PersonTimeout("Meta asked for a log-in during the code step.", hint="Run again with a window and log in first.")
         raise Unreachable("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.", hint="Check your email for Meta's confirmation before trying again.")

@@ -101,8 +101,16 @@ def _typed_line(prompt: str) -> str | None:
     aborts the interpreter ("could not acquire lock for <stdin> at interpreter shutdown")."""
     if prompt:
         click.echo(prompt, nl=False, err=True)
-    line = sys.stdin.readline()
+        PROMPT_OPEN.set()
+    try:
+        line = sys.stdin.readline()
+    finally:
+        PROMPT_OPEN.clear()
     return None if line == "" else line.strip()
+
+
+# Set while a prompt waits on its line: what is said meanwhile (Ctrl-C's message) starts a line of its own.
+PROMPT_OPEN = threading.Event()
 
 
 class CodeInbox:

@@ -62,6 +62,21 @@ def save_receipt(folder: Path, receipt: Receipt, screenshot_png: bytes | None, m
 _LISTED = ("submitted_at", "target", "country", "email")  # what `optout-bot receipts` shows
 
 
+def test_site(data: dict) -> str | None:
+    """The host of a run against a test server (--allow-host), from the receipt's final address;
+    None for Meta's own (or a receipt that does not say)."""
+    from urllib.parse import urlsplit
+
+    from optout_bot import TARGETS
+    from optout_bot.recipe import load
+
+    url = data.get("final_url")
+    if not isinstance(url, str) or not url or data.get("target") not in TARGETS:
+        return None
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")  # as the host guard reads it (which imports Playwright)
+    return None if any(host == d or host.endswith("." + d) for d in load(data["target"]).meta_domains) else host or url
+
+
 def list_receipts(folder: Path) -> tuple[list[dict], int]:
     """Past receipts, newest first, and how many other .json files were skipped (unreadable, or
     not a receipt); those are never changed or deleted."""

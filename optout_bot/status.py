@@ -22,8 +22,8 @@ class ExitStatus(IntEnum):
 
 
 _MEANINGS = {
-    ExitStatus.CONFIRMED: "the site confirmed the objection",
-    ExitStatus.ERROR: "an unexpected error (run again with --debug and report it)",
+    ExitStatus.CONFIRMED: "the site confirmed the objection, or said that one already stands",
+    ExitStatus.ERROR: "no browser found or started, something doctor needs is missing, or an unexpected error (run again with --debug and report it)",
     ExitStatus.BAD_INPUT: "bad configuration or usage; nothing was opened",
     ExitStatus.PAGE_MISMATCH: "the page did not match what the flow expects; nothing further was submitted",
     ExitStatus.UNREACHABLE: "the site could not be reached after retries, or the outcome of a submission is unknown",

@@ -80,7 +80,7 @@ def test_facebook_target_completes_the_flow(mock_site, env_file, tmp_path):
     assert site.state()["cookie_choices"] == ["essential"]
     (receipt,) = receipts.glob("*-facebook.json")
     assert json.loads(receipt.read_text())["target"] == "facebook"
-    assert "Accounts Center" in result.stderr
+    assert "The test site at 127.0.0.1 confirmed the objection; nothing was sent to Meta." in result.stderr
 
 
 @pytest.mark.parametrize("target", recipe.targets())

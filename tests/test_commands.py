@@ -111,10 +111,23 @@ def test_init_replaces_only_plain_files_in_folders_that_exist(tmp_path):
     assert result.code == 2 and result.stderr.startswith("Error: --env-file: the folder") and "Traceback" not in result.stderr
 
 
-def _receipt(folder, when, target, email):
+def _receipt(folder, when, target, email, final_url="https://help.instagram.com/contact/233964459562201", **more):
     r = receipts.Receipt(target=target, country="PT", email=email, reason="x", submitted_at=when,
-                         final_url="http://127.0.0.1/", confirmation_text="Thanks")
+                         final_url=final_url, confirmation_text="Thanks", **more)
     return receipts.save_receipt(folder, r, b"png", dt.datetime.fromisoformat(when.replace("Z", "+00:00")))
+
+
+def test_receipts_of_runs_against_a_test_site_are_marked_as_such(tmp_path):
+    # Found by a newcomer's walkthrough: a run against the mock site was listed like an objection to Meta.
+    _receipt(tmp_path, "2026-11-20T10:00:00Z", "instagram", "p@example.eu", already_objected=True)
+    test = _receipt(tmp_path, "2026-11-21T10:00:00Z", "facebook", "p@example.eu", final_url="http://127.0.0.1:8765/help/contact/1")
+    result = run_cli("receipts", "--receipts-dir", str(tmp_path))
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith(str(test)) and lines[1].strip() == "a test run against 127.0.0.1, not an objection to Meta"
+    assert [line.strip() for line in lines if "already objected" in line or "test run" in line] == [
+        "a test run against 127.0.0.1, not an objection to Meta", "Meta said you had already objected"]
+    rows = [json.loads(line) for line in run_cli("receipts", "--receipts-dir", str(tmp_path), "--json").stdout.splitlines()]
+    assert [r["test_site"] for r in rows] == ["127.0.0.1", None]
 
 
 def test_receipts_lists_newest_first_with_masked_email(tmp_path):

@@ -249,7 +249,7 @@ def test_ctrl_c_while_waiting_for_the_code_exits_6_and_says_the_form_was_sent(mo
     assert site.state()["submissions"], "the form was sent before the code step"
     assert code == 6 and "Traceback" not in err
     # Before, this said "Cancelled; nothing more was sent.", and nothing that the form had reached Meta.
-    assert "Stopped (Ctrl-C) after the form was sent" in err and "check your email" in err
+    assert "Stopped: Ctrl-C after the form was sent." in err and "check your email" in err
 
 
 @pytest.mark.parametrize("variant, words", [("server,en", "already objected"), ("react,de", "bereits widersprochen")])
@@ -260,19 +260,20 @@ def test_meta_answering_that_an_objection_already_stands_ends_well_and_says_so(m
     assert result.code == 0, result.stderr
     state = assert_submitted_once(site)
     assert (state["already"], state["confirmed"], state["code_attempts"]) == (1, 0, [])
-    assert "Meta says you had already objected: your earlier objection stands." in result.stderr
-    assert "Meta confirmed your objection" not in result.stderr
+    # A mock site, not Meta: said so (Meta's own wording is for Meta's hosts).
+    assert "The test site at 127.0.0.1 says you had already objected; nothing was sent to Meta." in result.stderr
+    assert "confirmed" not in result.stderr
     data = assert_receipt(receipts)
     assert data["already_objected"] is True and words in data["confirmation_text"]
     listed = run_cli("receipts", "--receipts-dir", str(receipts))
-    assert "Meta said you had already objected" in listed.stdout
+    assert "a test run against 127.0.0.1, not an objection to Meta" in listed.stdout
 
 
 def test_ctrl_c_after_meta_confirmed_still_keeps_the_receipt(mock_site, env_file, tmp_path):
     site = mock_site("no-code")
     code, out, err = _ctrl_c_when(_waiting_cli(site, env_file(), tmp_path), "Step 6 of 6")
     # Before, this ended "Cancelled; nothing more was sent." (exit 6) and no receipt was written.
-    assert code == 0 and "Meta confirmed your objection. Receipt:" in err and "Cancelled" not in err
+    assert code == 0 and "The test site at 127.0.0.1 confirmed the objection; nothing was sent to Meta." in err and "Cancelled" not in err
     written = list((tmp_path / "r").glob("*.json"))
     assert len(written) == 1 and out.strip() == str(written[0])
     receipt = json.loads(written[0].read_text())
@@ -293,6 +294,17 @@ def test_ask_at_a_terminal_sends_once_after_yes(mock_site, env_file, tmp_path):
     assert term.wait() == 0, term.screen
     assert_submitted_once(site)
     assert site.state()["code_attempts"] == [{"code": TEST_CODE, "ok": True}]
+
+
+def test_ctrl_c_at_the_code_prompt_starts_its_message_on_a_line_of_its_own(mock_site, env_file, tmp_path):
+    # Found by a newcomer's walkthrough: "Six-digit code from Meta's email: Error: Stopped (Ctrl-C)...".
+    site = mock_site("")
+    term = Terminal(*prefill_args(site.start_url, env_file(), tmp_path / "r"), "--code", "prompt", cwd=tmp_path)
+    term.expect("Six-digit code from Meta's email: ")
+    term.proc.send_signal(signal.SIGINT)
+    term.expect("check your email")
+    assert term.wait() == 6
+    assert "Six-digit code from Meta's email: \r\nStopped: Ctrl-C after the form was sent." in term.screen, term.screen
 
 
 def test_an_unanswered_question_is_bounded_by_wait_minutes(mock_site, env_file, tmp_path):
