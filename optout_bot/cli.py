@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from optout_bot import TARGETS, __version__
+from optout_bot.progress import hide, redact
 from optout_bot.status import BadInput, Cancelled, ExitStatus, OptoutError, PageMismatch
 
 _state = {"debug": False}
@@ -280,6 +281,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
     def prepare():
         """Everything that can reject the input; runs while Playwright's driver boots."""
         settings = load_settings()
+        hide(settings.email)  # whatever a message quotes (a page's address may carry it), never printed whole
         from optout_bot import browser, receipts
 
         recipe, guard, url = _prepare_target(settings.target, allow_hosts, start_url)
@@ -762,11 +764,11 @@ def _print_error(err: OptoutError) -> None:
     if person and person.PROMPT_OPEN.is_set():
         click.echo("", err=True)
     # The person's own choice to stop is no error.
-    click.echo(f"{'Stopped' if err.status == ExitStatus.CANCELLED else 'Error'}: {err.message}", err=True)
+    click.echo(redact(f"{'Stopped' if err.status == ExitStatus.CANCELLED else 'Error'}: {err.message}"), err=True)
     if err.snapshot:
         click.echo(f"  Evidence saved in {err.snapshot} (email and tokens redacted).", err=True)
     if err.hint:
-        click.echo(f"  {err.hint}", err=True)
+        click.echo(redact(f"  {err.hint}"), err=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -821,7 +823,7 @@ def _json_error(status: ExitStatus, err: OptoutError | None) -> None:
               "status": int(status), "meaning": status.meaning}
     if err:
         record.update(hint=err.hint, snapshot=err.snapshot)
-    click.echo(json.dumps(record, ensure_ascii=False))
+    click.echo(json.dumps({key: redact(value) for key, value in record.items()}, ensure_ascii=False))
 
 
 def _unexpected(exc: Exception) -> ExitStatus:

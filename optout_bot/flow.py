@@ -24,7 +24,7 @@ from optout_bot import countries, locate, person
 from optout_bot.config import Settings, default_reason
 from optout_bot.guard import HostGuard, host_of
 from optout_bot.locate import Found
-from optout_bot.progress import Reporter, mask_email
+from optout_bot.progress import Reporter, mask_email, masked
 from optout_bot.recipe import FORM_ELEMENTS, Recipe, reads_language
 from optout_bot.status import Cancelled, PageMismatch, PersonTimeout, Rejected, Unreachable
 
@@ -1547,8 +1547,6 @@ def site_message(page: Page, run: Run) -> str:
     return masked(text, run.settings.email).rstrip(".")
 
 
-def masked(text: str, email: str) -> str:
-    return re.sub(re.escape(email), mask_email(email), text, flags=re.IGNORECASE)
 
 
 def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator],

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import threading
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 
 import click
 
@@ -27,6 +29,36 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}" if domain else "***"
 
 
+@lru_cache(maxsize=4)
+def _spellings(email: str) -> re.Pattern:
+    """The address as an output may carry it: as typed, in any case, or URL-encoded (a page's
+    address with ?email=p.person%40example.eu in it)."""
+    from urllib.parse import quote, quote_plus
+
+    forms = {email, quote(email, safe=""), quote(email), quote_plus(email)}
+    return re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)), re.IGNORECASE)
+
+
+def masked(text: str, email: str) -> str:
+    """`text` with every spelling of `email` shown as mask_email shows it."""
+    return _spellings(email).sub(mask_email(email), text) if email else text
+
+
+_HIDDEN: list[str] = []  # the person's address, once known: never printed whole, whatever the message
+
+
+def hide(email: str) -> None:
+    """From now on every line the Reporter or the CLI's error printer writes shows `email` masked."""
+    _HIDDEN[:] = [email]
+
+
+def redact(text):
+    """A message (or any value of an event) with the hidden address masked."""
+    if isinstance(text, str) and _HIDDEN:
+        return masked(text, _HIDDEN[0])
+    return text
+
+
 def use_colour(stream=sys.stderr) -> bool:
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
@@ -41,11 +73,12 @@ class Reporter:
     def _emit(self, kind: str, text: str, **data) -> None:
         if self.json_events:
             record = {"event": kind, "message": text, "time": round(time.time(), 3), **data}
-            click.echo(json.dumps(record, ensure_ascii=False), nl=True)
+            click.echo(json.dumps({key: redact(value) for key, value in record.items()}, ensure_ascii=False), nl=True)
 
     def _say(self, text: str, style: dict | None = None, always: bool = False) -> None:
         if self.quiet and not always:
             return
+        text = redact(text)
         if self.colour and style:
             text = click.style(text, **style)
         click.echo(text, err=True)

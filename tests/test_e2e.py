@@ -108,6 +108,20 @@ def test_a_country_without_the_right_to_object_is_noted_and_the_form_still_fille
     assert_submitted_once(site, country="CH")
 
 
+def test_an_address_that_carries_the_email_is_printed_masked(mock_site, env_file, tmp_path):
+    # Found by red-team pass 9: a page whose address held ?email=jo.tester%40example.eu was quoted
+    # whole in the error ("Could not find ... on http://...?email=jo.tester%40example.eu").
+    from urllib.parse import quote, urljoin
+
+    site = mock_site("server")
+    url = urljoin(site.start_url, f"/nowhere/?email={quote(EMAIL, safe='')}&again={quote(EMAIL.upper())}")
+    result = run_cli(*prefill_args(url, env_file(), tmp_path / "r"), "--timeout", "2", "--json")
+    assert result.code == 3, result.stderr
+    said = result.stdout + result.stderr
+    assert "email=p***@example.eu&again=p***@example.eu" in said
+    assert not [s for s in (EMAIL, quote(EMAIL, safe=""), quote(EMAIL)) if s.lower() in said.lower()]
+
+
 def test_no_code_on_standard_input_after_send_says_the_form_was_sent(mock_site, env_file, tmp_path):
     # Found by a newcomer's walkthrough: the run ended with "give the code on its own line" only,
     # and a person told to run again would send a second objection.

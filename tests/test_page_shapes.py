@@ -870,6 +870,20 @@ def test_negated_or_unfinished_sending_is_no_confirmation(page: Page, text, resu
     assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) == result
 
 
+@pytest.mark.parametrize("lang, text, result", [
+    # Found by red-team pass 9: Danish 'fejl' (error) began Hungarian 'fejlesztésére' (development),
+    # and Meta's Hungarian thanks was read as a refusal (exit 8, no receipt).
+    ("hu", "A tiltakozásodat elküldtük. Mostantól érvényes lesz a Metánál használt MI fejlesztésére.", "confirmed"),
+    ("da", "Der opstod en fejl. Din indsigelse blev ikke sendt.", "refused"),
+    ("da", "Afsendelsen fejlede.", "refused"),
+    # Slovak says it either way round; only 'už ste ...' was known (exit 4).
+    ("sk", "Námietku ste už odoslali. Vaša námietka už platí.", "already"),
+])
+def test_outcome_words_of_one_language_are_not_read_into_another(page: Page, lang, text, result):
+    serve(page, f"<html lang='{lang}'><p>{text}</p></html>")
+    assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True, stale_errors=True) == result
+
+
 def test_thanks_beside_error_words_is_a_refusal(page: Page):
     serve(page, "<p>Thank you. Unfortunately we could not process your request.</p>")
     assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) == "refused"
