@@ -1280,7 +1280,7 @@ def _on_just_seen(page: Page, run: Run, act: Callable[[float], None]) -> None:
 def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2: str, is_input: bool, run: Run) -> None:
     """Type the name, then pick the option whose text is exactly it (Niger, not Nigeria)."""
     typeahead = is_input and control.is_editable()
-    swaps = 0
+    swaps = declined = 0
     queue = list(names)
     while queue:
         name = queue.pop(0)
@@ -1313,6 +1313,12 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
             if not exact:
                 continue
             target = options.nth(exact[0])
+        if declined < 2 and _safely(lambda: _visible(_cookie_banner(page, run.recipe))):
+            # A cookie dialog that came with the typing covers the list: declined, then the name again.
+            declined += 1
+            decline_cookies(page, run)
+            queue.insert(0, name)
+            continue
         target.click()
         # A typeahead keeps what was typed even when no option was picked: trust its ISO companion.
         if page.locator(_ISO_COMPANION).count():
@@ -1943,8 +1949,9 @@ def enter_code(page: Page, run: Run) -> Result:
             message = site_message(page, run) or "the code was not accepted"
             expired = run.recipe.says_expired(message)
             resent = expired and run.recipe.says_new_code_sent(message)  # Meta sent the next one itself
-            if tries >= MAX_CODE_TRIES or (expired and run.headless and not resent):
-                # Without a window nobody can ask Meta for a new code (the bot never does).
+            if tries >= MAX_CODE_TRIES or (expired and run.headless and not resent) or _locked(form[0]):
+                # Without a window nobody can ask Meta for a new code (the bot never does); a field
+                # Meta disabled takes no other code (a lock-out after fewer tries than usual).
                 raise Rejected(f"Meta did not accept the code{'' if tries == 1 else f' {tries} times'}: {message}.",
                                hint="Wait a few minutes and start again; Meta sends a new code each time.")
             left = MAX_CODE_TRIES - tries
@@ -1960,6 +1967,14 @@ def enter_code(page: Page, run: Run) -> Result:
         if result == "login":
             raise PersonTimeout("Meta asked for a log-in during the code step.", hint="Run again with a window and log in first.")
         raise Unreachable("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.", hint="Check your email for Meta's confirmation before trying again.")
+
+
+def _locked(field: Locator) -> bool:
+    """The code field is there but takes no typing any more."""
+    try:
+        return locate.read_first(field, "e => e.disabled || e.readOnly || e.getAttribute('aria-disabled') === 'true'") == [True]
+    except PlaywrightError:
+        return False
 
 
 def _find_code(page: Page, run: Run) -> tuple[Found | None, Found | None]:

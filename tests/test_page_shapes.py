@@ -487,6 +487,21 @@ def test_a_typeahead_that_kept_only_the_typed_text_is_not_a_choice(page: Page):
         flow.choose_country(page, page.locator("#c"), "PT", make_run())
 
 
+def test_a_cookie_dialog_that_comes_with_the_first_keystroke_is_declined_and_the_country_typed_again(page: Page):
+    # Found by red-team pass 9: it covered the list, and the option's click waited out --timeout (exit 3).
+    page.set_content("""<input id="c" role="combobox" aria-controls="lb" aria-label="Country of residence"
+        oninput="lb.hidden = false; window.choice || document.getElementById('d') || document.body.insertAdjacentHTML('beforeend',
+          `<div role='dialog' id='d' style='position:fixed;inset:0;background:#fff'>Allow the use of cookies from Instagram by this browser?
+          <button onclick='window.choice = &quot;all&quot;; d.remove()'>Allow all cookies</button>
+          <button onclick='window.choice = &quot;essential&quot;; d.remove()'>Decline optional cookies</button></div>`)">
+      <div role="listbox" id="lb" hidden><div role="option" onclick="c.value = 'Portugal'; lb.hidden = true">Portugal</div></div>""")
+    run = make_run(timeout_s=10)
+    started = time.monotonic()
+    flow.choose_country(page, page.locator("#c"), "PT", run)
+    assert page.evaluate("window.choice") == "essential" and page.locator("#c").input_value() == "Portugal"
+    assert time.monotonic() - started < 8
+
+
 def _form_with_late_cookies(page: Page, show_dialog_on: str) -> list[dict]:
     """A form whose cookie dialog appears when `show_dialog_on(show)` calls `show`; POSTs record the
     email and the cookie choice made by then."""
@@ -1476,12 +1491,19 @@ _EXPIRING_CODE = """<label>Enter code <input id="code" maxlength="6" autocomplet
     .then(() => { out.innerHTML = '<div role="alert">This code has expired. Request a new code to confirm your request.</div>'; });</script>"""
 
 
-def test_an_expired_code_ends_an_unattended_run_at_once(page: Page):
-    posts = serve(page, _EXPIRING_CODE)
+@pytest.mark.parametrize("said, more", [
+    ("This code has expired. Request a new code to confirm your request.", ""),
+    # Found by red-team pass 9: locked after the first wrong code, the field was disabled, and the
+    # next code's fill waited out the timeout: "something unexpected went wrong" (exit 1).
+    ("You have entered an incorrect code too many times. Try again later.", "code.disabled = true;"),
+])
+def test_an_expired_code_or_a_lock_out_ends_an_unattended_run_at_once(page: Page, said, more):
+    posts = serve(page, _EXPIRING_CODE.replace("This code has expired. Request a new code to confirm your request.", said)
+                  .replace(".then(() => {", ".then(() => { " + more))
     run = make_run(code="stdin")
-    run.inbox = _Codes("314159", "314159")
+    run.inbox = _Codes("314159", "271828")
     flow.watch_posts(page, run)
-    with pytest.raises(Rejected, match="Meta did not accept the code: This code has expired"):
+    with pytest.raises(Rejected, match=f"Meta did not accept the code: {said[:30]}"):
         flow.enter_code(page, run)
     assert posts == [{"code": "314159"}]
 
