@@ -241,6 +241,13 @@ def _launch(pw, choice, profile: str | None, **options):
                        f"({str(exc).strip().splitlines()[0][:160]}); unset it to use the browser found by itself") from None
 
 
+def _never_loaded(page) -> bool:
+    try:
+        return page.url.startswith(("chrome-error:", "about:blank"))
+    except Exception:  # noqa: BLE001 - a closed page: the snapshot says so itself
+        return False
+
+
 def _snapshot(context, page, email, err: OptoutError, folder: Path | None) -> None:
     import datetime as dt
 
@@ -330,9 +337,11 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                         err.hint = _SENT_HINT
                     elif err.status == ExitStatus.PERSON_TIMEOUT and _was_sent(run):
                         err.hint = f"{_SENT_HINT} {err.hint or ''}".strip()
-                    if err.status not in (ExitStatus.BAD_INPUT, ExitStatus.CANCELLED):
+                    shown = person.newest_page(page) or page
+                    # A page that never loaded shows only the browser's own error page: nothing to learn from it.
+                    if err.status not in (ExitStatus.BAD_INPUT, ExitStatus.CANCELLED) and not _never_loaded(shown):
                         try:
-                            _snapshot(context, person.newest_page(page) or page, settings.email, err, snapshots)
+                            _snapshot(context, shown, settings.email, err, snapshots)
                         except Exception as exc:  # noqa: BLE001 - the run's own outcome matters more than its evidence
                             err.hint = f"{err.hint or ''} (No snapshot could be saved: {str(exc).splitlines()[0]}.)".strip()
                     raise
@@ -592,7 +601,7 @@ def receipts_cmd(receipts_dir, as_json):
             click.echo(json.dumps(row, ensure_ascii=False))
         return
     if not rows:
-        click.echo(f"No receipts yet in {folder}.", err=True)
+        click.echo(f"No receipts yet in {folder}." + ("" if folder.is_dir() else " (That folder does not exist.)"), err=True)
         return
     for row in rows:
         click.echo(f"{row['submitted_at']}  {row['target']:<9}  {row['country']}  {row['email']}  {row['receipt']}")
@@ -690,7 +699,7 @@ def _variant(ctx, param, value: str):
 @cli.command()
 @click.option("--headless", is_flag=True, help="No window, even if a display exists.")
 @click.option("--variant", default="", callback=_variant, help="Which mock pages to use (see `optout-bot mock-site --help`; default: server-rendered English).")
-@click.option("--receipts-dir", type=click.Path(file_okay=False), help="Where the demo receipt goes (default: a demo folder beside your real receipts).")
+@click.option("--receipts-dir", type=click.Path(file_okay=False), help="Where the demo receipt, and a failed demo's snapshot, go (default: a demo folder beside your real receipts).")
 @_output_options
 @_debug_option
 def demo(headless, variant, receipts_dir, quiet, json_events):
@@ -709,7 +718,7 @@ def demo(headless, variant, receipts_dir, quiet, json_events):
         inbox = _MailboxInbox(site, settings.email, lambda text: click.echo(f"  {text}", err=True))
         _run_prefill(lambda: settings, headless=headless, start_url=site.start_url, allow_hosts=("127.0.0.1",), profile=None,
                      timeout=30, trace=False, submit="auto", code="stdin", wait_minutes=2, receipts_dir=folder,
-                     snapshots_dir=None, quiet=quiet, json_events=json_events, inbox=inbox,
+                     snapshots_dir=str(Path(folder) / "snapshots"), quiet=quiet, json_events=json_events, inbox=inbox,
                      note=f"Demo: a local mock of Meta's pages at {site.url} ({how}); nothing is sent to Meta.",
                      demo=True)
 

@@ -225,6 +225,9 @@ def load(page: Page, url: str, run: Run) -> None:
     def attempt() -> None:
         try:
             response = page.goto(url, wait_until="domcontentloaded", timeout=run.timeout_s * 1000)
+        except PlaywrightTimeout:
+            run.guard.check()
+            raise _Retryable(f"it did not finish loading within {run.timeout_s:g} s (--timeout)") from None
         except PlaywrightError as exc:
             run.guard.check()
             raise _Retryable(_short(exc)) from None
@@ -255,8 +258,31 @@ def load(page: Page, url: str, run: Run) -> None:
         ) from None
 
 
+# Chromium's network errors, as a person would say them.
+_NET_ERRORS = {
+    "ERR_NAME_NOT_RESOLVED": "its name could not be looked up (no internet connection, or a DNS problem)",
+    "ERR_INTERNET_DISCONNECTED": "there is no internet connection",
+    "ERR_CONNECTION_REFUSED": "it refused the connection",
+    "ERR_CONNECTION_RESET": "the connection was cut",
+    "ERR_CONNECTION_CLOSED": "the connection was cut",
+    "ERR_CONNECTION_TIMED_OUT": "it did not answer in time",
+    "ERR_TIMED_OUT": "it did not answer in time",
+    "ERR_ADDRESS_UNREACHABLE": "it cannot be reached from this network",
+    "ERR_NETWORK_CHANGED": "the network changed while loading",
+    "ERR_PROXY_CONNECTION_FAILED": "the proxy could not be reached",
+    "ERR_CERT_": "its security certificate was not accepted",
+    "ERR_SSL_": "a secure connection could not be made",
+}
+
+
 def _short(exc: Exception) -> str:
-    return str(exc).splitlines()[0][:160]
+    text = str(exc).splitlines()[0]
+    code = re.search(r"net::(ERR_[A-Z_]+)", text)
+    if code:
+        said = next((words for key, words in _NET_ERRORS.items() if code.group(1).startswith(key)), None)
+        if said:
+            return f"{said}; {code.group(1)}"
+    return text[:160]
 
 
 # --- reaching the form --------------------------------------------------------------------

@@ -148,7 +148,7 @@ def test_receipts_lists_newest_first_with_masked_email(tmp_path):
 
 def test_receipts_with_none_says_so(tmp_path):
     result = run_cli("receipts", "--receipts-dir", str(tmp_path / "none"))
-    assert result.code == 0 and "No receipts yet" in result.stderr
+    assert result.code == 0 and "No receipts yet" in result.stderr and "That folder does not exist" in result.stderr
 
 
 def test_doctor_passes_when_all_is_there(tmp_path):
@@ -270,6 +270,16 @@ def test_demo_without_a_display_says_why_no_window_opens(tmp_path):
     result = run_cli("demo", "--receipts-dir", str(tmp_path))  # run_cli's environment has no DISPLAY
     assert result.code == 0, result.stderr
     assert "(headless: no display found)" in result.stderr
+
+
+def test_a_failed_demo_keeps_its_snapshot_with_its_receipts_and_says_what_the_look_alike_is(tmp_path):
+    # Found by a newcomer's walkthrough: the snapshot went to the real snapshots folder, and the
+    # look-alike page was answered with "add it with --allow-host".
+    result = run_cli("demo", "--headless", "--variant", "lookalike", "--receipts-dir", str(tmp_path / "demo"),
+                     env={"HOME": str(tmp_path / "home"), "XDG_DATA_HOME": str(tmp_path / "data")})
+    assert result.code == 7, result.stderr
+    assert "Do not allow that host" in result.stderr and "--allow-host" not in result.stderr
+    assert list((tmp_path / "demo" / "snapshots").iterdir()) and not (tmp_path / "data").exists()
 
 
 def test_demo_with_an_unknown_variant_is_bad_input():

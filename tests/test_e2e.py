@@ -147,6 +147,9 @@ def test_unreachable_site_exits_4_after_retries(env_file, tmp_path):
     result = run_cli(*prefill_args(f"http://127.0.0.1:{port}/privacy/genai/", env_file(), tmp_path / "r"))
     assert result.code == 4, result.stderr
     assert result.stderr.count("trying again") == 3
+    # In words, not Chromium's net::ERR_CONNECTION_REFUSED alone; and no snapshot of its error page.
+    assert "127.0.0.1 did not answer properly (it refused the connection; ERR_CONNECTION_REFUSED)" in result.stderr
+    assert "Evidence saved" not in result.stderr and not list(tmp_path.glob("snapshots/*"))
 
 
 def test_look_alike_host_is_refused_with_exit_7(mock_site, env_file, tmp_path):
