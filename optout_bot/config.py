@@ -154,7 +154,7 @@ def _env_text(path: Path, explicit: bool) -> str | None:
 _SETTINGS = tuple(f"OPTOUT_{name.upper()}" for name in FLAGS)
 
 
-def read_env_file(path: Path, text: str) -> dict[str, str]:
+def read_env_file(path: Path, text: str, lines_out: dict[str, int] | None = None) -> dict[str, str]:
     """The settings in a .env file, by field name. A line the file format cannot read, a setting
     whose name is misspelt, or a reason an unquoted '#' would cut short stops the run here: with
     python-dotenv alone each would silently send something other than what the person wrote."""
@@ -190,6 +190,8 @@ def read_env_file(path: Path, text: str) -> dict[str, str]:
             raise BadInput(f"OPTOUT_REASON in {where}: the text from ' #' on would be read as a comment and cut "
                            "from your reason; put the whole reason in double quotes")
         values[key.removeprefix("OPTOUT_").lower()] = binding.value
+        if lines_out is not None:
+            lines_out[key.removeprefix("OPTOUT_").lower()] = line
     return values
 
 
@@ -208,7 +210,8 @@ def load(env_file: str | None = None, flags: bool = True, **overrides: str | Non
     path = Path(env_file or ".env")
     text = _env_text(path, explicit=env_file is not None)
     given = {k: v for k, v in overrides.items() if v is not None}
-    token = _file_values.set(read_env_file(path, text) if text is not None else {})
+    lines: dict[str, int] = {}
+    token = _file_values.set(read_env_file(path, text, lines) if text is not None else {})
     try:
         return Settings(_env_file=None, **given)
     except ValidationError as exc:
@@ -223,6 +226,8 @@ def load(env_file: str | None = None, flags: bool = True, **overrides: str | Non
                 name += f" ({FLAGS.get(field, field)})"
             elif name in os.environ:  # it beats the file: editing the file (or init) would not change it
                 name += " (set in the environment)"
+            elif field in lines:
+                name += f" ({path}, line {lines[field]})"
             problems.append(f"{name}: {_message(err)}")
         if missing:
             named = " and ".join(FLAGS[name.removeprefix("OPTOUT_").lower()] for name in missing)

@@ -218,7 +218,7 @@ def test_doctor_names_settings_problems_once_and_where_they_come_from(tmp_path):
                      env={"OPTOUT_COUNTRY": "Germny"})
     assert result.code == 1
     line = next(line for line in result.stdout.splitlines() if line.startswith("FAIL  Settings"))
-    assert "OPTOUT_EMAIL: is the example's placeholder (you@example.eu)" in line
+    assert "OPTOUT_EMAIL (" in line and "line 1): is the example's placeholder (you@example.eu)" in line
     assert "OPTOUT_COUNTRY (set in the environment): is unknown: 'Germny'. Did you mean Germany" in line
     assert f"note  Settings file    {env} holds your email address and others can read it (mode 644): chmod 600 {env}" in result.stdout
     (tmp_path / "empty").mkdir()

@@ -85,7 +85,7 @@ def test_missing_values_are_each_named_in_one_line_with_the_way_to_give_them(tmp
 def test_a_bad_value_and_a_missing_one_are_both_named(tmp_path):
     with pytest.raises(BadInput) as err:
         load(tmp_path, "OPTOUT_EMAIL=a@example.eu\nOPTOUT_TARGET=tiktok\n")
-    assert err.value.message.startswith("OPTOUT_TARGET: must be one of")
+    assert err.value.message.startswith("OPTOUT_TARGET (") and "x.env, line 2): must be one of" in err.value.message
     assert "OPTOUT_COUNTRY is missing" in err.value.message and "\n" not in err.value.message
 
 
@@ -135,6 +135,12 @@ def test_a_byte_order_mark_and_windows_line_ends_are_read(tmp_path):
     path = tmp_path / "win.env"
     path.write_bytes("\ufeffOPTOUT_EMAIL=a@example.eu\r\nOPTOUT_COUNTRY=DE\r\n".encode("utf-8"))
     assert config.load(str(path)).country == "DE"
+
+
+def test_a_bad_value_in_the_file_is_named_with_its_line(tmp_path):
+    with pytest.raises(BadInput) as err:
+        load(tmp_path, "OPTOUT_EMAIL=a@example.eu\n# a comment\nOPTOUT_COUNTRY=PT\nOPTOUT_TARGET=myspace\n")
+    assert "OPTOUT_TARGET (" in err.value.message and ".env, line 4): must be one of: instagram, facebook" in err.value.message
 
 
 def test_an_address_given_as_the_country_is_not_echoed(tmp_path):
