@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -161,18 +162,27 @@ def starts(choice: BrowserChoice, timeout: float = 30) -> str | None:
 
     if not choice.executable:
         return None  # a channel: Playwright finds it, and only a launch through it would tell
-    with tempfile.TemporaryDirectory(prefix="optout-bot-doctor-") as profile:
+    # A browser's helpers may outlive it for a moment: its profile is removed as far as it can be.
+    with tempfile.TemporaryDirectory(prefix="optout-bot-doctor-", ignore_cleanup_errors=True) as profile:
         command = [choice.executable, "--headless", *launch_args([]), f"--user-data-dir={profile}", "--dump-dom", "about:blank"]
         try:
-            out = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return f"it did not load a blank page within {timeout:.0f} s"
+            # Its own process group, so that a browser that hangs goes with all its helpers.
+            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
         except OSError as exc:
             return exc.strerror or str(exc)
-    if out.returncode == 0 and "<html" in out.stdout:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            if hasattr(os, "killpg"):
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:  # Windows: no process groups to kill by
+                proc.kill()
+            proc.communicate()
+            return f"it did not load a blank page within {timeout:.0f} s"
+    if proc.returncode == 0 and "<html" in out:
         return None
-    said = next((line.strip() for line in reversed(out.stderr.splitlines()) if line.strip()), "")
-    return f"it exited with status {out.returncode}" + (f": {said[:160]}" if said else "")
+    said = next((line.strip() for line in reversed(err.splitlines()) if line.strip()), "")
+    return f"it exited with status {proc.returncode}" + (f": {said[:160]}" if said else "")
 
 
 def has_display() -> bool:

@@ -352,11 +352,11 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                 _state["confirmed"] = True
                 finishing.enter_context(_ctrl_c_waits())
                 report.step(6)
-                path = _save_receipt(outcome, run, receipts_dir)
+                # A run that ended on a host allowed by hand (--allow-host) is no objection to Meta: said so throughout.
+                test_site = host_of(outcome.final_url) if host_of(outcome.final_url) in guard.exact else None
+                who = _state["who"] = f"The test site at {test_site}" if test_site else "Meta"
+                path = _save_receipt(outcome, run, receipts_dir, test_site)
                 _state["receipt"] = path
-                # A run against one's own test server (--allow-host) is no objection to Meta: said so throughout.
-                who = "Meta" if guard.on_meta(outcome.final_url) else f"The test site at {host_of(outcome.final_url)}"
-                _state["who"] = who
                 if not headless:  # only once the receipt is safe: the person may close the window now
                     done = f"{who} says you had already objected" if outcome.already else f"{who} confirmed your objection"
                     person.show_note(outcome.page, f"Done: {done}. You can close this window.", "done")
@@ -429,7 +429,7 @@ def _report_layers(report, run) -> None:
         report.info(f"Found on the page: {found}.", layers=run.layers)
 
 
-def _save_receipt(outcome, run, receipts_dir) -> Path:
+def _save_receipt(outcome, run, receipts_dir, test_site: str | None = None) -> Path:
     import datetime as dt
 
     from optout_bot import flow, receipts
@@ -445,6 +445,7 @@ def _save_receipt(outcome, run, receipts_dir) -> Path:
         confirmation_text=flow.confirmation_text(outcome.page, run),
         code_step=outcome.code_step,
         already_objected=outcome.already,
+        test_site=test_site,
     )
     try:
         png = outcome.page.screenshot()  # what the person saw; the confirmation sits at the top
@@ -796,7 +797,7 @@ def main(argv: list[str] | None = None) -> None:
         status = ExitStatus.BAD_INPUT
     except OptoutError as err:
         if _state["debug"]:
-            traceback.print_exc()
+            click.echo(redact(traceback.format_exc()), err=True, nl=False)
         _print_error(err)
         status = err.status
         said = err
@@ -840,8 +841,8 @@ def _unexpected(exc: Exception) -> ExitStatus:
         click.echo("Error: the browser window was closed; nothing more was sent.", err=True)
         return ExitStatus.CANCELLED
     if _state["debug"]:
-        traceback.print_exc()
+        click.echo(redact(traceback.format_exc()), err=True, nl=False)
     else:
-        click.echo(f"Error: something unexpected went wrong: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", err=True)
+        click.echo(redact(f"Error: something unexpected went wrong: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"), err=True)
         click.echo("  Run again with --debug to see the details, and report them.", err=True)
     return ExitStatus.ERROR

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Callable, Literal, NamedTuple, TypeVar
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from playwright.sync_api import Error as PlaywrightError, Locator, Page, Request, TimeoutError as PlaywrightTimeout, expect
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -170,12 +170,17 @@ def _first_text(loc: Locator) -> str:
         texts = loc.all_inner_texts()
     except PlaywrightError:
         return ""
-    if not texts:
-        return ""
-    # A heading and its text, on lines of their own, read as sentences: "We couldn't confirm your
-    # request. You've entered an incorrect code too many times."
-    lines = [" ".join(line.split()) for line in texts[0].splitlines() if line.strip()]
-    return " ".join(line if line[-1] in ".!?:;…" or i == len(lines) - 1 else line + "." for i, line in enumerate(lines))
+    # Its lines kept apart (a heading and its text): _sentences says them as a person reads them.
+    return "\n".join(" ".join(line.split()) for line in texts[0].splitlines() if line.strip()) if texts else ""
+
+
+def _sentences(text: str) -> str:
+    """Lines as one text, for a message: a line that ends without punctuation before one that starts
+    with a capital is a heading ("We couldn't confirm your request. You've entered..."); a line
+    broken mid-sentence ("A new code has been / sent") runs on."""
+    lines = text.splitlines()
+    return " ".join(line + "." if i + 1 < len(lines) and lines[i + 1][:1].isupper() and line[-1] not in ".!?:;…" else line
+                    for i, line in enumerate(lines))
 
 
 # --- loading, with retries for what is safe to repeat -------------------------------------
@@ -446,7 +451,9 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
     expanded = False  # collapsed sections were opened once, in case the link is inside one
     answered: set[str] = set()  # pages whose question was answered (once each: never Yes to a second question)
     tried: set[tuple[str, ...]] = set()  # (page, link text, href, text around) of links that loaded nothing, or another app's form
-    link_from: tuple[Page, str, str, str, str] | None = None  # the link followed: its tab, then as in `tried`
+    link_from: _LinkFrom | None = None  # the link followed, to go back to if it led to another app's form
+    led_to_other: Recipe | None = None  # the other app whose form a link of this page led to
+    backs = 0  # times back from another app's form
     while True:
         run.guard.check()
         start, since = _classified(lambda: classify_start(page, run, want_link=not followed,
@@ -455,8 +462,12 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
         if link_from and (hit := _others_form(page.url, run)):
             # A redirect, or a link the page's script follows, led to the other app's form: nothing is
             # typed there; back to the link's page, where the next look passes that link over.
-            tried.add(link_from[1:])
-            page, followed = _back_to(link_from, page, hit[1], run), False
+            backs += 1
+            if backs > MAX_LINKS_BACK:  # a page whose links look new on every load: never round and round
+                _check_app(page, run)
+            tried.add(link_from.key)
+            led_to_other = hit[1]
+            page, followed, expanded = _back_to(link_from, page, hit[1], run), False, False  # a reload folds sections again
             link_from = None
             clock.restart()
             continue
@@ -475,15 +486,16 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
             answered.add(page.url)
         elif state == "link":
             link = start.link.value
-            # Two apps' links may share their words; a press of href="#" adds a fragment to the page's address.
-            pressed = (urldefrag(page.url)[0], link["name"], link["href"], link["around"])
+            # Two apps' links may share their words; a press of href="#" adds an empty fragment to the page's address.
+            here = page.url
+            pressed = (here.rstrip("#"), link["name"], link["href"], link["around"])
             if pressed in tried:  # pressed once already (its mark may be gone with a re-render or a reload)
                 _tag_pressed(page, start.link)
                 state, since = None, mark(page)
             elif (reached := follow_link(page, run, start.link)) is None:
                 tried.add(pressed)
             else:
-                link_from = (page, *pressed)
+                link_from = _LinkFrom(page, here, pressed)
                 page, followed = reached, True
                 clock.restart()
         if state:
@@ -502,12 +514,16 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
                 clock.restart()
                 continue
             if followed and (said := _first_text(_already(page, run, new_only=False))):
-                raise PageMismatch(f"Meta's page shows no form but says: \"{masked(said, run.settings.email)[:300]}\" Nothing was sent.",
+                raise PageMismatch(f"Meta's page shows no form but says: \"{_sentences(masked(said, run.settings.email))[:300]}\" Nothing was sent.",
                                    hint="Your earlier objection stands: keep Meta's confirmation email. If you never objected, "
                                         f"open {page.url} in your own browser.")
             if fallbacks is None:
                 fallbacks = _fallback_urls(page, run, followed)
             if not fallbacks:
+                if led_to_other is not None and not followed:  # the page's only such link is the other app's
+                    raise PageMismatch(f"The page's right-to-object link led to {led_to_other.display_name}'s objection form, "
+                                       f"not {run.recipe.display_name}'s, and it has no other; nothing was filled in or sent.",
+                                       hint=f"Run again with --target {led_to_other.target} to object for that account. " + _DRIFT_HINT)
                 what = "the objection form" if followed else run.recipe.link.description
                 raise PageMismatch(f"Could not find {what} on {page.url}.", hint=_DRIFT_HINT)
             # Through the same loop as any page: its cookie dialog, log-in and late rendering included.
@@ -591,7 +607,7 @@ def decline_cookies(page: Page, run: Run) -> None:
         person.show_note(page, "Please choose the cookie option yourself (the least permissive one).", "act")
         _wait_person(lambda: not _visible(banner), page, run, "the cookie choice")
         return
-    label = _first_text(choice.locator) or "decline"
+    label = " ".join(_first_text(choice.locator).split()) or "decline"
     run.layers["cookie_decline"] = choice.layer
     choice.locator.click()
     run.report.info(f"Declined optional cookies ({label!r}).")
@@ -688,15 +704,24 @@ def answer_question(page: Page, run: Run) -> None:
     run.report.info("The form first asks whether your request is about AI at Meta: chose Yes.")
 
 
-def _back_to(link_from: tuple[Page, str, str, str, str], page: Page, other: Recipe, run: Run) -> Page:
+class _LinkFrom(NamedTuple):
+    tab: Page
+    url: str  # the link's page, as it was
+    key: tuple[str, ...]  # as in `tried`
+
+
+MAX_LINKS_BACK = 3  # links that led to another app's form, before the page counts as leading only there
+
+
+def _back_to(link_from: _LinkFrom, page: Page, other: Recipe, run: Run) -> Page:
     """Back from another app's form to the page of the link that led there (its tab closed, if it opened one)."""
-    origin, url, text = link_from[:3]
+    text = link_from.key[1]
     run.report.warn(f"The link {' '.join(text.split())[:80]!r} led to {other.display_name}'s objection form, not "
                     f"{run.recipe.display_name}'s; nothing was typed there. Looking for another link.")
-    if page is not origin:
+    if page is not link_from.tab and not link_from.tab.is_closed():
         page.close()
-        return origin
-    load(page, url, run)
+        return link_from.tab
+    load(page, link_from.url, run)  # in the tab it opened, if the person closed the first
     return page
 
 
@@ -764,8 +789,8 @@ def _press(page: Page, link: Locator, run: Run) -> Page | None:
 
     page.context.on("request", on_request)
     page.on("popup", on_popup)
-    def stayed() -> bool:  # on the same page: an href="#" only changes the address's fragment
-        return urldefrag(page.url)[0] == urldefrag(before)[0]
+    def stayed() -> bool:  # an href="#" press only adds an empty fragment; a hash route ('#/object') is a move
+        return page.url.rstrip("#") == before.rstrip("#")
 
     try:
         link.click(timeout=run.timeout_s * 1000)
@@ -1572,11 +1597,14 @@ def _new(page: Page, loc: Locator, new_only: bool) -> Locator:
     return loc.filter(visible=True)
 
 
-def site_message(page: Page, run: Run) -> str:
-    """The site's own words, with the person's address masked (pages often repeat it)."""
+def site_message(page: Page, run: Run, lines: bool = False) -> str:
+    """The site's own words, with the person's address masked (pages often repeat it), as one text
+    for a message; with `lines`, as the page has them (for word checks that must not see a period
+    the bot put in)."""
     text = (_first_text(_alerts(page, run, new_only=False)) or _first_text(_error_texts(page, run, new_only=False))
             or _first_text(_new(page, page.get_by_role("alert"), True)))
-    return masked(text, run.settings.email).rstrip(".")
+    text = masked(text, run.settings.email)
+    return text if lines else _sentences(text).rstrip(".")
 
 
 
@@ -1972,10 +2000,11 @@ def enter_code(page: Page, run: Run) -> Result:
             return result
         if result == "wrong-code":
             tries += 1
-            message = site_message(page, run) or "the code was not accepted"
-            expired = run.recipe.says_expired(message)
-            resent = expired and run.recipe.says_new_code_sent(message)  # Meta sent the next one itself
-            if tries >= MAX_CODE_TRIES or (expired and run.headless and not resent) or _locked(form[0]):
+            said = site_message(page, run, lines=True)
+            message = _sentences(said).rstrip(".") or "the code was not accepted"
+            expired = run.recipe.says_expired(said)
+            resent = expired and run.recipe.says_new_code_sent(said)  # Meta sent the next one itself
+            if tries >= MAX_CODE_TRIES or (expired and run.headless and not resent) or _locked(form[0], run):
                 # Without a window nobody can ask Meta for a new code (the bot never does); a field
                 # Meta disabled takes no other code (a lock-out after fewer tries than usual).
                 raise Rejected(f"Meta did not accept the code{'' if tries == 1 else f' {tries} times'}: {message}.",
@@ -1995,10 +2024,20 @@ def enter_code(page: Page, run: Run) -> Result:
         raise Unreachable("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.", hint="Check your email for Meta's confirmation before trying again.")
 
 
-def _locked(field: Locator) -> bool:
-    """The code field is there but takes no typing any more."""
+_LOCKED_JS = "e => e.disabled || e.readOnly || e.getAttribute('aria-disabled') === 'true'"
+LOCK_WAIT_S = 5  # a field disabled while the page works is enabled again within this long
+
+
+def _locked(field: Locator, run: Run) -> bool:
+    """The code field is there but takes no typing any more, and stays so (not merely busy)."""
     try:
-        return locate.read_first(field, "e => e.disabled || e.readOnly || e.getAttribute('aria-disabled') === 'true'") == [True]
+        if locate.read_first(field, _LOCKED_JS) != [True]:
+            return False
+        try:
+            expect(field).to_be_editable(timeout=min(LOCK_WAIT_S, run.timeout_s) * 1000)
+            return False
+        except AssertionError:
+            return locate.read_first(field, _LOCKED_JS) == [True]
     except PlaywrightError:
         return False
 

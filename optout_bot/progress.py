@@ -35,7 +35,8 @@ def _spellings(email: str) -> re.Pattern:
     address with ?email=p.person%40example.eu in it)."""
     from urllib.parse import quote, quote_plus
 
-    forms = {email, quote(email, safe=""), quote(email), quote_plus(email)}
+    once = {email, quote(email, safe=""), quote(email), quote_plus(email)}
+    forms = once | {quote(form, safe="") for form in once}  # twice: inside a log-in page's next= address
     return re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)), re.IGNORECASE)
 
 

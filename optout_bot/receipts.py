@@ -46,6 +46,7 @@ class Receipt:
     screenshot: str | None = None
     code_step: bool = True
     already_objected: bool = False  # Meta's answer was that an objection from this account already stood
+    test_site: str | None = None  # the host allowed by hand (--allow-host) the run ended on: not Meta
 
 
 def save_receipt(folder: Path, receipt: Receipt, screenshot_png: bytes | None, moment: dt.datetime) -> Path:
@@ -70,11 +71,13 @@ def test_site(data: dict) -> str | None:
     from optout_bot import TARGETS
     from optout_bot.recipe import load
 
+    if "test_site" in data:  # written since 0.1.0's test-site receipts; older ones are read from their address
+        return data["test_site"] if isinstance(data["test_site"], str) else None
     url = data.get("final_url")
-    if not isinstance(url, str) or not url or data.get("target") not in TARGETS:
+    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or data.get("target") not in TARGETS:
         return None
     host = (urlsplit(url).hostname or "").lower().rstrip(".")  # as the host guard reads it (which imports Playwright)
-    return None if any(host == d or host.endswith("." + d) for d in load(data["target"]).meta_domains) else host or url
+    return None if not host or any(host == d or host.endswith("." + d) for d in load(data["target"]).meta_domains) else host
 
 
 def list_receipts(folder: Path) -> tuple[list[dict], int]:

@@ -120,14 +120,21 @@ def _receipt(folder, when, target, email, final_url="https://help.instagram.com/
 def test_receipts_of_runs_against_a_test_site_are_marked_as_such(tmp_path):
     # Found by a newcomer's walkthrough: a run against the mock site was listed like an objection to Meta.
     _receipt(tmp_path, "2026-11-20T10:00:00Z", "instagram", "p@example.eu", already_objected=True)
-    test = _receipt(tmp_path, "2026-11-21T10:00:00Z", "facebook", "p@example.eu", final_url="http://127.0.0.1:8765/help/contact/1")
+    test = _receipt(tmp_path, "2026-11-21T10:00:00Z", "facebook", "p@example.eu", final_url="http://127.0.0.1:8765/help/contact/1",
+                    test_site="127.0.0.1")
+    # Written before receipts said so: told by the address it ended on (never about:blank's "no host").
+    older = json.loads(test.read_text()) | {"submitted_at": "2026-11-19T10:00:00Z", "final_url": "http://localhost:8765/x"}
+    del older["test_site"]
+    (tmp_path / "older.json").write_text(json.dumps(older))
+    (tmp_path / "blank.json").write_text(json.dumps(older | {"submitted_at": "2026-11-18T10:00:00Z", "final_url": "about:blank"}))
     result = run_cli("receipts", "--receipts-dir", str(tmp_path))
     lines = result.stdout.splitlines()
     assert lines[0].endswith(str(test)) and lines[1].strip() == "a test run against 127.0.0.1, not an objection to Meta"
     assert [line.strip() for line in lines if "already objected" in line or "test run" in line] == [
-        "a test run against 127.0.0.1, not an objection to Meta", "Meta said you had already objected"]
+        "a test run against 127.0.0.1, not an objection to Meta", "Meta said you had already objected",
+        "a test run against localhost, not an objection to Meta"]
     rows = [json.loads(line) for line in run_cli("receipts", "--receipts-dir", str(tmp_path), "--json").stdout.splitlines()]
-    assert [r["test_site"] for r in rows] == ["127.0.0.1", None]
+    assert [r["test_site"] for r in rows] == ["127.0.0.1", None, "localhost", None]
 
 
 def test_receipts_lists_newest_first_with_masked_email(tmp_path):

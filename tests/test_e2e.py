@@ -120,6 +120,9 @@ def test_an_address_that_carries_the_email_is_printed_masked(mock_site, env_file
     said = result.stdout + result.stderr
     assert "email=p***@example.eu&again=p***@example.eu" in said
     assert not [s for s in (EMAIL, quote(EMAIL, safe=""), quote(EMAIL)) if s.lower() in said.lower()]
+    debug = run_cli(*prefill_args(url, env_file(), tmp_path / "r"), "--timeout", "2", "--debug")  # the traceback too
+    assert debug.code == 3 and "Traceback" in debug.stderr and "p***@example.eu" in debug.stderr
+    assert not [s for s in (EMAIL, quote(EMAIL, safe=""), quote(EMAIL)) if s.lower() in debug.stderr.lower()]
 
 
 def test_no_code_on_standard_input_after_send_says_the_form_was_sent(mock_site, env_file, tmp_path):

@@ -180,11 +180,11 @@ IG_FORM, FB_FORM = "/help/contact/233964459562201", "/help/contact/6359191084165
 
 
 @contextlib.contextmanager
-def _two_apps(page: Page, links: str):
-    """A Privacy Center with `links`, a redirect (/help/redirect/ig) and a script redirect (/l.php) to
-    Instagram's form, and both apps' forms, each of which records a keystroke. Yields (start address,
-    the form addresses loaded, those typed into)."""
-    loaded, typed = [], []
+def _two_apps(page: Page, links):
+    """A Privacy Center with `links` (or `links(n)` on its n-th load), a redirect (/help/redirect/ig)
+    and a script redirect (/l.php) to Instagram's form, and both apps' forms, each of which records a
+    keystroke. Yields (start address, the form addresses loaded, those typed into)."""
+    loaded, typed, starts = [], [], []
     page.context.expose_function("typed", lambda path: typed.append(path))
     form = f"<title>{OBJECTION_TITLE}</title>{FIELDS}<button>Send</button><script>addEventListener('input', () => typed(location.pathname))</script>"
 
@@ -196,7 +196,9 @@ def _two_apps(page: Page, links: str):
         if path.startswith("/help/contact/"):
             loaded.append(path)
             return 0, 200, "text/html", form
-        return 0, 200, "text/html", f"<html lang='en'><body>{links}</body></html>"
+        if path.startswith("/privacy/"):
+            starts.append(path)
+        return 0, 200, "text/html", f"<html lang='en'><body>{links(len(starts)) if callable(links) else links}</body></html>"
 
     with _site(answer) as (base, _):
         yield f"{base}/privacy/genai/", loaded, typed
@@ -224,6 +226,45 @@ def test_a_link_that_leads_to_the_other_apps_form_is_left_for_the_next_link(page
         assert page.context.pages == [page]  # the other app's form, opened in a tab, was closed
         flow.fill_form(page, flow.locate_form(page, run), run)
     assert set(typed) == {FB_FORM}  # typed into Facebook's form only
+
+
+def test_a_link_that_shows_the_form_under_a_hash_route_is_followed_there(page: Page, capsys):
+    # Found by review: with only a change of the address's fragment counting as no page load, a
+    # hash route ('#/object') was reported as "opened nothing" and the form reached by chance.
+    form = f"<h1>{OBJECTION_TITLE}</h1>" + FIELDS.replace("\n", " ") + "<button>Send</button>"
+    start = f"<p>You have the <a href='#' onclick='event.preventDefault(); location.hash = \"/object\"; document.body.innerHTML = form.innerHTML'>right to object</a>.</p><template id='form'>{form}</template>"
+    with _site(lambda method, path, body: (0, 200, "text/html", f"<html lang='en'><body>{start}</body></html>")) as (base, _):
+        run = make_run()
+        run.report = Reporter(json_events=True)
+        page.goto(f"{base}/privacy/genai/")
+        assert flow.reach_form(page, run).url.endswith("/privacy/genai/#/object")
+    said = [json.loads(line)["message"] for line in capsys.readouterr().out.splitlines()]
+    assert not [line for line in said if "opened nothing" in line], said
+
+
+def test_a_page_whose_links_look_new_on_every_load_is_not_gone_round_for_ever(page: Page):
+    # Found by review: the text around the link changed on each load, so the same link seemed new.
+    run = make_run()
+    run.recipe = recipe.load("facebook")
+    # (After ten loads the link is gone, so that a regression ends too.)
+    with _two_apps(page, lambda n: f"<p>Updated {n} minutes ago. " + _link("/help/redirect/ig")[3:] if n < 10 else "") as (start, loaded, typed):
+        flow.load(page, start, run)
+        with pytest.raises(PageMismatch, match=r"The right-to-object link led to Instagram's objection form \(form 233964459562201\)"):
+            flow.reach_form(page, run)
+    assert len(loaded) == flow.MAX_LINKS_BACK + 1 and typed == []
+
+
+def test_links_in_folded_sections_are_looked_for_again_after_coming_back(page: Page):
+    # Found by review: the reload folds the sections again, and they were opened only once.
+    run = make_run(settle_s=2)
+    run.recipe = recipe.load("facebook")
+    # Both folded; Instagram's is a real link, so it is followed first.
+    folded = (f"<details><summary>Instagram</summary>{_link('/help/redirect/ig')}</details>"
+              f"<details><summary>Facebook</summary>{_link(f'script:{FB_FORM}', 'Facebook')}</details>")
+    with _two_apps(page, folded) as (start, loaded, typed):
+        flow.load(page, start, run)
+        flow.reach_form(page, run)
+        assert loaded == [IG_FORM, FB_FORM] and page.url.endswith(FB_FORM)
 
 
 def test_when_the_only_link_leads_to_the_other_apps_form_the_known_form_address_is_tried(page: Page):
@@ -1506,6 +1547,37 @@ def test_an_expired_code_or_a_lock_out_ends_an_unattended_run_at_once(page: Page
     with pytest.raises(Rejected, match=f"Meta did not accept the code: {said[:30]}"):
         flow.enter_code(page, run)
     assert posts == [{"code": "314159"}]
+
+
+def test_a_code_field_disabled_only_while_the_page_works_takes_the_next_code(page: Page):
+    # Found by review: a field disabled for a moment after a wrong code was taken for a lock-out.
+    posts = serve(page, """<label>Enter code <input id="code" maxlength="6" autocomplete="one-time-code"></label>
+      <button type="button" id="ok">Confirm</button><div id="out"></div>
+      <script>ok.onclick = () => { code.disabled = true; fetch('/code', {method: 'POST', body: JSON.stringify({code: code.value})})
+        .then(() => { if (code.value === '271828') { document.body.innerHTML = "<p>Thanks. We've received your objection.</p>"; return; }
+          out.innerHTML = '<div role="alert">The code you entered is incorrect.</div>';
+          setTimeout(() => code.disabled = false, 1500); }); };</script>""")
+    run = make_run(code="stdin")
+    run.inbox = _Codes("314159", "271828")
+    flow.watch_posts(page, run)
+    assert flow.enter_code(page, run) == "confirmed"
+    assert posts == [{"code": "314159"}, {"code": "271828"}]
+
+
+@pytest.mark.parametrize("lines, said", [
+    ("We couldn't confirm your request\nYou've entered an incorrect code too many times.",
+     "We couldn't confirm your request. You've entered an incorrect code too many times."),
+    ("This code has expired. A new code has been\nsent to your email.", "This code has expired. A new code has been sent to your email."),
+])
+def test_a_sites_message_on_several_lines_reads_as_sentences(lines, said):
+    assert flow._sentences(lines) == said
+
+
+def test_a_new_code_sent_on_a_line_of_its_own_is_still_a_new_code(page: Page):
+    # Found by review: a period put after "has been" split the sentence that says a new code was sent.
+    serve(page, "<div role='alert'>This code has expired. A new code has been<br>sent to your email.</div>")
+    said = flow.site_message(page, make_run(), lines=True)
+    assert IG.says_expired(said) and IG.says_new_code_sent(said)
 
 
 def test_an_expired_code_in_a_window_asks_for_a_new_one(page: Page, capsys):
