@@ -633,10 +633,10 @@ def _login_shown(page: Page, run: Run) -> bool:
 def wait_for_login(page: Page, run: Run) -> None:
     if run.headless:
         raise PersonTimeout(
-            "Meta asks you to log in before showing the form, and a headless run cannot do that.",
+            "Meta asks you to log in (or to confirm it is you) before showing the form, and a headless run cannot do that.",
             hint="Run again with a window (without --headless) and log in there; add --profile DIR to stay logged in.",
         )
-    run.report.your_turn("Log in to your account in the browser window. The bot never types or stores your password; it waits for you.")
+    run.report.your_turn("Log in to your account (or confirm it is you) in the browser window. The bot never types or stores your password; it waits for you.")
     person.show_note(page, "Please log in. optout-bot waits and carries on afterwards.", "act")
     _wait_person(lambda: not _login_shown(page, run), page, run, "the log-in")
     run.report.info("Logged in; carrying on.")

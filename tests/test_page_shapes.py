@@ -242,6 +242,16 @@ def test_a_link_that_shows_the_form_under_a_hash_route_is_followed_there(page: P
     assert not [line for line in said if "opened nothing" in line], said
 
 
+@pytest.mark.parametrize("path", ["/checkpoint/?next=%2Fhelp%2Fcontact%2F6359191084165019", "/challenge/?next=%2Fprivacy%2Fgenai%2F"])
+def test_a_security_check_before_the_form_is_the_persons_to_pass_not_a_changed_page(page: Page, path):
+    # Found by red-team pass 9: Meta's "Confirm it's you" check ended with "Meta may have changed the page" (exit 3).
+    page.route("https://www.facebook.com/**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<h1>Confirm it's you</h1><p>To keep your account safe.</p><button>Continue</button>"))
+    page.goto(f"https://www.facebook.com{path}")
+    with pytest.raises(PersonTimeout, match="log in \\(or to confirm it is you\\)"):
+        flow.reach_form(page, make_run(settle_s=0.5))
+
+
 def test_a_page_whose_links_look_new_on_every_load_is_not_gone_round_for_ever(page: Page):
     # Found by review: the text around the link changed on each load, so the same link seemed new.
     run = make_run()
