@@ -495,7 +495,7 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
             elif (reached := follow_link(page, run, start.link)) is None:
                 tried.add(pressed)
             else:
-                link_from = _LinkFrom(page, here, pressed)
+                link_from = _LinkFrom(page, here, link["name"], pressed)
                 page, followed = reached, True
                 clock.restart()
         if state:
@@ -707,6 +707,7 @@ def answer_question(page: Page, run: Run) -> None:
 class _LinkFrom(NamedTuple):
     tab: Page
     url: str  # the link's page, as it was
+    text: str  # the link's words
     key: tuple[str, ...]  # as in `tried`
 
 
@@ -715,8 +716,7 @@ MAX_LINKS_BACK = 3  # links that led to another app's form, before the page coun
 
 def _back_to(link_from: _LinkFrom, page: Page, other: Recipe, run: Run) -> Page:
     """Back from another app's form to the page of the link that led there (its tab closed, if it opened one)."""
-    text = link_from.key[1]
-    run.report.warn(f"The link {' '.join(text.split())[:80]!r} led to {other.display_name}'s objection form, not "
+    run.report.warn(f"The link {' '.join(link_from.text.split())[:80]!r} led to {other.display_name}'s objection form, not "
                     f"{run.recipe.display_name}'s; nothing was typed there. Looking for another link.")
     if page is not link_from.tab and not link_from.tab.is_closed():
         page.close()
@@ -787,11 +787,11 @@ def _press(page: Page, link: Locator, run: Run) -> Page | None:
     def on_popup(tab: Page) -> None:
         opened.append(tab)
 
-    page.context.on("request", on_request)
-    page.on("popup", on_popup)
     def stayed() -> bool:  # an href="#" press only adds an empty fragment; a hash route ('#/object') is a move
         return page.url.rstrip("#") == before.rstrip("#")
 
+    page.context.on("request", on_request)
+    page.on("popup", on_popup)
     try:
         link.click(timeout=run.timeout_s * 1000)
         if not starts and not opened and stayed():

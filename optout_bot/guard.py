@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, Frame, Page, Request, Route
-
 from optout_bot.status import HostRefused
+
+if TYPE_CHECKING:  # for annotations only: `receipts` asks on_meta without loading Playwright
+    from playwright.sync_api import BrowserContext, Frame, Page, Request, Route
 
 # Local pages the browser makes itself; they fetch nothing from the network.
 _INTERNAL_SCHEMES = ("about", "data", "blob", "chrome-error")

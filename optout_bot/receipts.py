@@ -69,6 +69,7 @@ def test_site(data: dict) -> str | None:
     from urllib.parse import urlsplit
 
     from optout_bot import TARGETS
+    from optout_bot.guard import HostGuard, host_of
     from optout_bot.recipe import load
 
     if "test_site" in data:  # written since 0.1.0's test-site receipts; older ones are read from their address
@@ -76,8 +77,8 @@ def test_site(data: dict) -> str | None:
     url = data.get("final_url")
     if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or data.get("target") not in TARGETS:
         return None
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")  # as the host guard reads it (which imports Playwright)
-    return None if not host or any(host == d or host.endswith("." + d) for d in load(data["target"]).meta_domains) else host
+    host = host_of(url)
+    return None if not host or HostGuard(load(data["target"]).meta_domains).on_meta(url) else host
 
 
 def list_receipts(folder: Path) -> tuple[list[dict], int]:
