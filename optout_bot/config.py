@@ -224,8 +224,9 @@ def load(env_file: str | None = None, flags: bool = True, **overrides: str | Non
                 continue
             if field in given:
                 name += f" ({FLAGS.get(field, field)})"
-            elif name in os.environ:  # it beats the file: editing the file (or init) would not change it
-                name += " (set in the environment)"
+            elif spelt := next((key for key in os.environ if key.upper() == name), None):
+                # It beats the file: editing the file (or init) would not change it. Read in any case.
+                name += " (set in the environment)" if spelt == name else f" (set in the environment as {spelt})"
             elif field in lines:
                 name += f" ({path}, line {lines[field]})"
             problems.append(f"{name}: {_message(err)}")

@@ -100,3 +100,11 @@ def test_no_display_without_headless_is_bad_usage(tmp_path, tripwire):
     env, mark = tripwire
     result = run_cli("prefill", "--env-file", good_env(tmp_path), env=env, cwd=tmp_path)
     assert result.code == 2 and "--headless" in result.stderr and not mark.exists()
+
+
+def test_a_setting_from_the_environment_is_named_as_it_is_spelt(tmp_path, tripwire):
+    # The settings read OPTOUT_* in any case; the person must find the variable they set, not the file.
+    env, mark = tripwire
+    result = run_cli("prefill", "--headless", "--env-file", good_env(tmp_path), env={**env, "optout_country": "Germny"}, cwd=tmp_path)
+    assert result.code == 2 and not mark.exists()
+    assert "OPTOUT_COUNTRY (set in the environment as optout_country): is unknown: 'Germny'" in result.stderr, result.stderr
