@@ -109,29 +109,82 @@ def redact(text: str, secrets: list[str]) -> str:
 
 
 def save_trace(context, path: Path, secrets: list[str]) -> None:
-    """Stop the context's Playwright trace into `path`, redacted. Playwright writes it raw: that
-    copy has a temporary name and is removed whatever happens, so only the redacted one is kept."""
-    raw = path.with_name(f".tmp-raw-{path.name}")
-    try:
+    """Stop the context's Playwright trace into `path`, redacted. Playwright writes it raw, readable
+    by all: that copy goes to a folder only the person can open, removed whatever happens."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="optout-bot-raw-") as private:
+        raw = Path(private) / path.name
         context.tracing.stop(path=str(raw))
         redact_zip(raw, secrets, into=path)
-    finally:
-        raw.unlink(missing_ok=True)
 
 
 def redact_zip(path: Path, secrets: list[str], into: Path | None = None) -> None:
     """Rewrite a Playwright trace (into `into`, else in place, mode 0600, atomically) with every
-    secret replaced, in text members and page copies."""
+    secret replaced, in text members and page copies, and without what a log-in in the window
+    leaves there: password fields' values, request bodies, cookies."""
     out = io.BytesIO()
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        events = {item.filename: _without_log_in(src.read(item).decode("utf-8", "replace"))
+                  for item in src.infolist() if item.filename.endswith((".trace", ".network"))}
+        bodies = {name for _, dropped in events.values() for name in dropped}
         for item in src.infolist():
-            data = src.read(item)
+            if item.filename in bodies:
+                continue
+            data = events[item.filename][0].encode("utf-8") if item.filename in events else src.read(item)
             try:
                 data = redact(data.decode("utf-8"), secrets).encode("utf-8")
             except UnicodeDecodeError:
                 pass  # images: a screenshot of a typed email is covered by the caller's choice to trace
             dst.writestr(item, data)
     replace_private(into or path, out.getvalue())
+
+
+# A DOM snapshot keeps every field's value, and the network log every request's body and cookies:
+# a person who logs in in the bot's window would leave their password and session there.
+_SECRET_HEADERS = {"cookie", "set-cookie", "authorization", "proxy-authorization"}
+_VALUE = "__playwright_value_"  # where a snapshot keeps an <input>'s value
+
+
+def _without_log_in(text: str) -> tuple[str, set[str]]:
+    """A trace's event lines with passwords, request bodies and cookie headers taken out; and the
+    zip members that held the bodies taken out."""
+    dropped: set[str] = set()
+
+    def clean(node):
+        if isinstance(node, dict):
+            body = node.pop("postData", None)
+            if isinstance(body, dict):  # its copy in the zip: "_file" now, "_sha1" in older traces
+                dropped.update(f"resources/{body['_sha1']}" if key == "_sha1" else body[key]
+                               for key in ("_file", "_sha1") if isinstance(body.get(key), str))
+            if isinstance(node.get("cookies"), list):
+                node["cookies"] = []
+            if isinstance(node.get("headers"), list):
+                node["headers"] = [h for h in node["headers"] if not (isinstance(h, dict) and str(h.get("name", "")).lower() in _SECRET_HEADERS)]
+            for value in node.values():
+                clean(value)
+        elif isinstance(node, list):
+            if len(node) > 1 and node[0] == "INPUT" and isinstance(node[1], dict) and _VALUE in node[1] and _password(node[1]):
+                node[1][_VALUE] = ""
+            for value in node:
+                clean(value)
+
+    lines = []
+    for line in text.splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            lines.append(line)
+            continue
+        clean(event)
+        lines.append(json.dumps(event, ensure_ascii=False))
+    return "\n".join(lines) + "\n", dropped
+
+
+def _password(attrs: dict) -> bool:
+    """A password field, or one a page's "show password" turned into text."""
+    said = " ".join(str(attrs.get(key, "")) for key in ("type", "autocomplete", "name", "id")).lower()
+    return "password" in said or "passwd" in said or (attrs.get("name") or "").lower() in ("pass", "pwd", "pw")
 
 
 _MARK_SECRETS_JS = """

@@ -1,9 +1,12 @@
 """Receipts: atomic, private, never overwritten; snapshots and traces redacted."""
 
 import datetime as dt
+import http.server
 import json
 import stat
+import threading
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -51,8 +54,12 @@ def test_list_receipts_is_newest_first_and_skips_broken_files(tmp_path):
 
 
 def test_an_interrupted_trace_leaves_no_unredacted_copy(tmp_path, monkeypatch):
+    raw = []
+
     class Tracing:
-        def stop(self, path):
+        def stop(self, path):  # Playwright writes the raw copy readable by all: only in a private folder
+            raw.append(Path(path))
+            assert stat.S_IMODE(Path(path).parent.stat().st_mode) == 0o700
             with zipfile.ZipFile(path, "w") as z:
                 z.writestr("trace.trace", '{"value": "p@example.eu"}')
 
@@ -62,7 +69,7 @@ def test_an_interrupted_trace_leaves_no_unredacted_copy(tmp_path, monkeypatch):
     monkeypatch.setattr(receipts, "redact", interrupted)
     with pytest.raises(KeyboardInterrupt):
         receipts.save_trace(type("Context", (), {"tracing": Tracing()})(), tmp_path / "trace.zip", ["p@example.eu"])
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [] and raw and not raw[0].exists() and not raw[0].parent.exists()
 
 
 def test_redaction_removes_email_and_token_values():
@@ -82,6 +89,51 @@ def test_trace_zip_is_redacted(tmp_path):
         assert "p@example.eu" not in text and "TOKEN123" not in text
         assert z.read("resources/shot.jpeg") == b"\xff\xd8binary"
     assert stat.S_IMODE(trace.stat().st_mode) == 0o600
+
+
+class _LogIn(http.server.BaseHTTPRequestHandler):
+    """A log-in page whose own script types the password (as a person would in the window)."""
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, body: str, cookie: str) -> None:
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Set-Cookie", cookie)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        self._send("<form method=post action=/login><input name=email><input type=password name=pass>"
+                   "<button>Log in</button></form><script>document.querySelector('[name=pass]').value ="
+                   " ['Hunter2', 'S3cret'].join('-');</script>", "datr=SESSION-ONE")
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self._send("<p>Logged in</p>", "sessionid=SESSION-TWO")
+
+
+def test_a_trace_keeps_no_password_request_body_or_cookie(page, tmp_path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _LogIn)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page.context.tracing.start(snapshots=True, screenshots=False)  # as --trace does
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        page.get_by_role("button").click()  # snapshots the page, password field and all
+        page.get_by_text("Logged in").wait_for()
+        receipts.save_trace(page.context, tmp_path / "trace.zip", ["p@example.eu"])
+    finally:
+        server.shutdown()
+    with zipfile.ZipFile(tmp_path / "trace.zip") as z:
+        names = z.namelist()
+        kept = b"".join(z.read(name) for name in names)
+        network = z.read("trace.network").decode()
+    assert b"Hunter2-S3cret" not in kept and b"SESSION-ONE" not in kept and b"SESSION-TWO" not in kept
+    assert '"POST"' in network and "/login" in network  # the log-in request itself is still there
+    assert any(name.endswith(".html") for name in names)  # pages are kept
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
