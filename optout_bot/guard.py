@@ -69,7 +69,7 @@ class HostGuard:
                 "the recipe needs updating (see docs/maintainers.md).")
         return HostRefused(
             f"{what} tried to go to {host_of(url) or url}, which is not one of Meta's hosts; "
-            "the bot stopped there and typed nothing.",
+            "the bot stopped and typed nothing there.",
             hint=hint,
         )
 

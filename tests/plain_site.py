@@ -39,7 +39,7 @@ DONE = """<!doctype html><html lang="en"><body><h2>Thank you</h2><p>We have rece
 
 class PlainSite:
     def __init__(self, post_redirect_get: bool = False, form_redirects_to: str | None = None, blank_after_send: bool = False,
-                 form_title: str = TITLE):
+                 form_title: str = TITLE, send_redirects_to: str | None = None):
         self.submissions: list[dict] = []
         self.codes: list[str] = []
         site = self
@@ -81,6 +81,8 @@ class PlainSite:
                         return self._send("<!doctype html><html lang='en'><body><div id='root'></div></body></html>")
                     if not fields.get("country") or "@" not in fields.get("email", ""):
                         return self._send(FORM.format(error='<p role="alert">Please fill in all fields.</p>', title=html.escape(form_title)))
+                    if send_redirects_to:
+                        return self._redirect(send_redirects_to)
                     if post_redirect_get:
                         return self._redirect("/code")
                     return self._send(CODE_PAGE.format(error=""))

@@ -60,6 +60,16 @@ def test_a_redirect_off_meta_hosts_is_refused_with_exit_7(tmp_path, env_file):
         assert site.submissions == []
 
 
+def test_a_redirect_off_meta_hosts_after_send_says_the_form_was_sent(tmp_path, env_file):
+    # "Typed nothing" alone would leave a person thinking nothing reached Meta, and running again.
+    with PlainSite(send_redirects_to="https://help.instagram.com.account-verify.example/thanks") as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"))
+    assert result.code == 7, result.stderr
+    assert len(site.submissions) == 1
+    assert "account-verify.example" in result.stderr and "typed nothing there" in result.stderr
+    assert "The form had been sent, so Meta may have received it: check your email" in result.stderr
+
+
 def test_an_unknown_outcome_after_send_exits_4_with_evidence_and_no_second_send(tmp_path, env_file):
     with PlainSite(blank_after_send=True) as site:
         args = prefill_args(site.start_url, env_file(), tmp_path / "r")
