@@ -222,11 +222,13 @@ def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool
 
 def _launch(pw, choice, profile: str | None, **options):
     """(context, what to close): the browser with a fresh context, or a persistent one in `profile`."""
+    if profile:
+        from optout_bot.files import private_dir
+
+        profile = private_dir(Path(profile))  # a folder that cannot be made is the folder's fault, not the browser's
     try:
         if profile:
-            from optout_bot.files import private_dir
-
-            context = pw.chromium.launch_persistent_context(private_dir(Path(profile)), **options, **choice.launch_options())
+            context = pw.chromium.launch_persistent_context(profile, **options, **choice.launch_options())
             return context, context
         browser_obj = pw.chromium.launch(**options, **choice.launch_options())
         return browser_obj.new_context(), browser_obj
@@ -487,6 +489,8 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
 
         if live and start_url:
             raise BadInput("--live checks Meta's real page; drop --start-url, or drop --live for a test server")
+        if profile:
+            _writable(Path(profile), "--profile")
         # A check needs no person; without a display it simply runs headless.
         return *_prepare_target(target, allow_hosts, start_url), headless or not browser.has_display()
 
@@ -648,6 +652,7 @@ def capture(target, out_dir, known):
     values = capturing.known_values(known)
     if not browser.has_display():
         raise BadInput("capture needs a browser window to walk through; run it where there is a display (or set DISPLAY)")
+    _writable(Path(out_dir), "--out")  # before the walk: pages saved nowhere would have to be walked again
     recipe = recipes.load(target)
     guard = HostGuard(recipe.meta_domains)
 

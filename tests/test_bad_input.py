@@ -108,3 +108,14 @@ def test_a_setting_from_the_environment_is_named_as_it_is_spelt(tmp_path, tripwi
     result = run_cli("prefill", "--headless", "--env-file", good_env(tmp_path), env={**env, "optout_country": "Germny"}, cwd=tmp_path)
     assert result.code == 2 and not mark.exists()
     assert "OPTOUT_COUNTRY (set in the environment as optout_country): is unknown: 'Germny'" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("command", [["check", "--headless", "--profile"], ["capture", "--out"]])
+def test_other_commands_check_their_folders_before_the_browser(command, tmp_path, tripwire):
+    # Found by review: `check` blamed the browser for a profile folder it could not make, and
+    # `capture` would have found its --out unwritable only after the person walked every page.
+    env, mark = tripwire
+    result = run_cli(*command, _a_file(tmp_path, "sub"), env={**env, "DISPLAY": ":99"}, cwd=tmp_path)
+    assert result.code == 2, result.stderr
+    assert f"{command[-1]}: " in result.stderr and "cannot be written to" in result.stderr
+    assert "Traceback" not in result.stderr and not mark.exists()
