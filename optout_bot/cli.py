@@ -203,13 +203,12 @@ def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool
     if os.environ.get("OPTOUT_DEBUG_PORT"):
         # Tests only: lets a simulated person drive the same window over CDP (loopback only).
         args.append(f"--remote-debugging-port={int(os.environ['OPTOUT_DEBUG_PORT'])}")
-    # The trace's working files (the typed email among them) go to a private folder removed on the
-    # way out; Playwright's own, in the temp folder, stays behind (empty) after every unsaved trace.
+    # The trace's working files (the typed email among them) go to a private folder removed on the way out.
     with tempfile.TemporaryDirectory(prefix="optout-bot-trace-") as traces_dir:
         context, closer = _launch(pw, choice, profile, headless=headless, args=args, handle_sigint=False, traces_dir=traces_dir)
         try:
             guard.attach(context)
-            # Always an action and network log for failure snapshots (cheap); DOM snapshots only with --trace.
+            # Always the actions, for failure snapshots (cheap); page copies and the network only with --trace.
             context.tracing.start(snapshots=trace, screenshots=False)
             page = context.pages[0] if context.pages else context.new_page()
             yield context, page
