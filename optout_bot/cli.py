@@ -11,7 +11,7 @@ import os
 import sys
 import traceback
 from contextlib import ExitStack, contextmanager
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 
 import click
@@ -53,13 +53,13 @@ class _Number(click.FloatRange):
         return number
 
 
-def _browser_options(func):
-    func = click.option("--trace", is_flag=True, help="Keep a Playwright trace even when the run succeeds.")(func)
+def _browser_options(func, headless_help="No window: the bot presses Send (--submit auto or ask) and the code comes from the terminal."):
+    func = click.option("--trace", is_flag=True, help="Keep a Playwright trace with copies of each page, even when the run succeeds.")(func)
     func = click.option("--timeout", type=_Number(min=1, max=3600), default=30, show_default=True, help="Seconds to wait for the site at each automatic step.")(func)
     func = click.option("--profile", type=click.Path(file_okay=False), help="Keep a browser profile here, so a log-in lasts between runs.")(func)
     func = click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST", help="Also allow this host (for local testing). Repeatable.")(func)
     func = click.option("--start-url", help="Start here instead of the target's Privacy Center page.")(func)
-    func = click.option("--headless", is_flag=True, help="No window. For prefill: the bot presses Send (--submit auto or ask) and the code comes from the terminal.")(func)
+    func = click.option("--headless", is_flag=True, help=headless_help)(func)
     return func
 
 
@@ -474,8 +474,8 @@ def _keep_trace(context, page, email, snapshots: Path | None) -> None:
 
 @cli.command()
 @click.option("--target", type=click.Choice(TARGETS), default="instagram", show_default=True, help="Which recipe to check.")
-@_browser_options
-@click.option("--live", is_flag=True, help="Check Meta's real page (the default start page) for the record: the JSON says live, and with no link found the recipe's known form addresses are tried. Not with --start-url.")
+@partial(_browser_options, headless_help="No window (without a display, always). A check needs no person.")
+@click.option("--live", is_flag=True, help="Say that this checks Meta's real page, for the recipe's record (the JSON says live). Not with --start-url.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout instead of a table.")
 @_debug_option
 def check(target, headless, start_url, allow_hosts, profile, timeout, trace, live, as_json):
@@ -502,7 +502,11 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
         run = flow.Run(recipe=recipe, settings=settings, guard=guard, report=Reporter(quiet=True), headless=headless,
                        timeout_s=timeout, allow_fallback=live or start_url is None)
         with _browser_session(pw, headless, guard, profile, trace) as (context, page):
-            seen = flow.inspect(page, run, url)
+            try:
+                seen = flow.inspect(page, run, url)
+            finally:  # a maintainer's trace of the page is worth most when something was missing
+                if trace:
+                    _keep_trace(context, page, None, None)
     from optout_bot.recipe import reads_language
 
     found = seen.layers

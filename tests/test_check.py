@@ -28,10 +28,14 @@ def test_check_finds_every_element_and_touches_nothing(variant, target, mock_sit
     assert state["cookie_choices"] == ["essential"]
 
 
-def test_check_names_the_missing_field_and_exits_3(mock_site):
+def test_check_names_the_missing_field_and_exits_3(mock_site, tmp_path):
     site = mock_site("missing-country")
-    result = check(site)
+    # With --trace, the maintainer keeps a trace of the page that no longer matches.
+    result = run_cli("check", "--start-url", site.start_url, "--allow-host", "127.0.0.1", "--headless", "--timeout", "15",
+                     "--trace", env={"XDG_DATA_HOME": str(tmp_path)})
     assert result.code == 3, result.stderr
+    (trace,) = (tmp_path / "optout-bot" / "snapshots").glob("*-trace.zip")
+    assert f"Trace kept at {trace}" in result.stderr
     assert "MISSING  country" in result.stdout
     assert "country of residence" in result.stderr
     assert "last verified against the live site" in result.stdout
