@@ -350,12 +350,12 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                     if type(exc).__name__ != "TargetClosedError" or not _was_sent(run):
                         raise
                     raise Cancelled(f"The browser was closed after {_what_was_sent(run)}.", hint=_SENT_HINT) from None
-                _state["confirmed"] = True
-                finishing.enter_context(_ctrl_c_waits())
-                report.step(6)
                 # A run that ended on a host allowed by hand (--allow-host) is no objection to Meta: said so throughout.
                 test_site = host_of(outcome.final_url) if host_of(outcome.final_url) in guard.exact else None
                 who = _state["who"] = f"The test site at {test_site}" if test_site else "Meta"
+                _state["confirmed"] = True
+                finishing.enter_context(_ctrl_c_waits())
+                report.step(6)
                 path = _save_receipt(outcome, run, receipts_dir, test_site)
                 _state["receipt"] = path
                 if not headless:  # only once the receipt is safe: the person may close the window now
@@ -417,7 +417,7 @@ def _ctrl_c_waits():
         if pressed:
             raise KeyboardInterrupt  # a second time: the person means it (main says the objection stands)
         pressed.append(True)
-        os.write(2, b"\n  Meta has confirmed your objection: saving its receipt first (Ctrl-C again to stop now).\n")
+        os.write(2, f"\n  {_state.get('who', 'Meta')} has confirmed your objection: saving its receipt first (Ctrl-C again to stop now).\n".encode())
 
     pressed: list[bool] = []
     return person.on_ctrl_c(later)
@@ -456,8 +456,10 @@ def _save_receipt(outcome, run, receipts_dir, test_site: str | None = None) -> P
     try:
         return receipts.save_receipt(folder, receipt, png, moment)
     except OSError as exc:  # checked before the run; a disk can still fill up
-        raise OptoutError(f"Meta confirmed your objection, but its receipt could not be saved in {folder} ({exc.strerror or exc}).",
-                          hint="Keep Meta's confirmation email as your proof; do not object again.") from None
+        who = _state.get("who", "Meta")
+        raise OptoutError(f"{who} confirmed your objection, but its receipt could not be saved in {folder} ({exc.strerror or exc}).",
+                          hint="Keep Meta's confirmation email as your proof; do not object again." if who == "Meta"
+                          else "Nothing was sent to Meta.") from None
 
 
 def _keep_trace(context, page, email, snapshots: Path | None) -> None:
@@ -814,8 +816,10 @@ def main(argv: list[str] | None = None) -> None:
             click.echo(f"\nStopped. {_state.get('who', 'Meta')} confirmed your objection; its receipt is {_state['receipt']}", err=True)
             status = ExitStatus.CONFIRMED
         elif _state.get("confirmed"):  # Ctrl-C twice while the receipt was being saved
-            click.echo("\nStopped before the receipt was saved. Meta had confirmed your objection: do not object again, "
-                       "and keep Meta's confirmation email as your proof.", err=True)
+            who = _state.get("who", "Meta")
+            click.echo(f"\nStopped before the receipt was saved. {who} had confirmed your objection"
+                       + (": do not object again, and keep Meta's confirmation email as your proof." if who == "Meta"
+                          else "; nothing was sent to Meta."), err=True)
             status = ExitStatus.CANCELLED
         else:
             # After Send, prefill says so itself (a Cancelled error); other commands send nothing.

@@ -1202,10 +1202,12 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
         run.report.info(f"Filled in country {country} and email {address}. The form has no box for a reason "
                         "(Meta made it optional in 2025), so none is sent.")
     else:
-        if kept.replace("\r\n", "\n").strip() != settings.reason.strip():
-            raise PageMismatch(f"The reason box kept only {len(kept)} of {len(settings.reason)} characters; nothing was sent.",
-                               hint=f"Shorten OPTOUT_REASON to at most {len(kept)} characters.")
         text, basis = default_reason(settings.country)
+        if kept.replace("\r\n", "\n").strip() != settings.reason.strip():
+            hint = (f"The default objection is longer than this box takes: set OPTOUT_REASON (or --reason) to your own, "
+                    f"at most {len(kept)} characters." if settings.reason == text else
+                    f"Shorten OPTOUT_REASON to at most {len(kept)} characters.")
+            raise PageMismatch(f"The reason box kept only {len(kept)} of {len(settings.reason)} characters; nothing was sent.", hint=hint)
         reason = f"the default reason (an objection under {basis})" if settings.reason == text else "your reason"
         run.report.info(f"Filled in country {country}, email {address} and {reason}.")
     if read["missing"]:
@@ -1771,9 +1773,10 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
     since, banner = marked or _mark_before_press(page, run)
     if run.submit == "manual":
         watch = _watch_presses(page, run)
-        person.show_note(page, f"{run.caution} Check country, email and reason below, then press the Send button yourself.".strip(),
+        fields = "country, email and reason" if run.reason_sent else "country and email"  # a form without the box
+        person.show_note(page, f"{run.caution} Check {fields} below, then press the Send button yourself.".strip(),
                          "warn" if run.caution else "act")
-        run.report.your_turn("Check the country, email and reason in the browser window, then press Send there. The bot waits and does not press it for you.")
+        run.report.your_turn(f"Check the {fields} in the browser window, then press Send there. The bot waits and does not press it for you.")
         return _await_person_send(page, run, form, watch)
     if run.submit == "ask":
         if run.caution:
@@ -1981,10 +1984,11 @@ def enter_code(page: Page, run: Run) -> Result:
     deadline = run.person_deadline
     terminal = run.code in ("prompt", "stdin", "either")
     in_page = run.code in ("browser", "either")
+    press = ", then press Confirm" if confirm else " (the page sends it itself once it is whole)"
     if in_page:
-        person.show_note(page, "Type the six-digit code from Meta's email into the page and press Confirm.", "act")
+        person.show_note(page, f"Type the six-digit code from Meta's email into the page{press}.", "act")
     ask = {
-        "browser": "Type the six-digit code from Meta's email into the browser window, then press Confirm there.",
+        "browser": f"Type the six-digit code from Meta's email into the browser window{press}.",
         "either": "Type the six-digit code from Meta's email here, or into the browser window, whichever you prefer.",
         "prompt": "Type the six-digit code from Meta's email below.",
     }.get(run.code)

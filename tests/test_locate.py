@@ -475,9 +475,14 @@ def test_a_reason_box_that_cuts_the_text_stops_before_sending(page: Page):
     show_form(page, """<label>Country <select><option value="PT">Portugal</option></select></label>
       <label>Email <input type="email"></label>
       <label>Tell us how this processing impacts you <textarea maxlength="20"></textarea></label><button type="submit">Send</button>""")
-    run = make_run()
-    with pytest.raises(PageMismatch, match="kept only 20"):
+    run = make_run()  # the default reason: the person set none, so "shorten" would make no sense
+    with pytest.raises(PageMismatch, match="kept only 20") as caught:
         flow.fill_form(page, flow.locate_form(page, run), run)
+    assert caught.value.hint.startswith("The default objection is longer than this box takes: set OPTOUT_REASON")
+    run.settings.reason = "Mine, and longer than twenty characters."
+    with pytest.raises(PageMismatch, match="kept only 20") as caught:
+        flow.fill_form(page, flow.locate_form(page, run), run)
+    assert caught.value.hint == "Shorten OPTOUT_REASON to at most 20 characters."
 
 
 def test_a_page_that_never_stops_changing_still_ends_at_the_deadline(page: Page):

@@ -1799,6 +1799,28 @@ def _filled_for_the_person(page: Page, monkeypatch, act) -> tuple[dict, flow.Run
     return found, run
 
 
+def test_a_person_asked_to_check_a_form_without_a_reason_box_is_not_asked_about_a_reason(page: Page, monkeypatch, capsys):
+    # Found by review: the bot said the form has no box for a reason, then asked to check the reason.
+    posts = serve(page, """<form id="f"><label>Country of residence <select><option value="">-</option>
+      <option value="PT">Portugal</option></select></label><label>Email address <input type="email"></label>
+      <button type="submit" id="send">Send</button></form>
+      <script>f.onsubmit = e => { e.preventDefault(); fetch('/submit', {method: 'POST', body: '{}'})
+        .then(() => { f.outerHTML = "<p>Thanks. We've received your objection request.</p>"; }); };</script>""")
+    notes = []
+    monkeypatch.setattr(flow.person, "show_note", lambda page_, text, kind: (notes.append(text), page.locator("#send").click()))
+    run = make_run(submit="manual", headless=False, wait_minutes=0.1)
+    run.layers["link"] = "role"  # reached by the right-to-object link: the box may be missing
+    run.report = Reporter(json_events=True)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    flow.send(page, found, run)
+    said = [json.loads(line)["message"] for line in capsys.readouterr().out.splitlines()]
+    turn = next(line for line in said if "press Send there" in line)
+    assert "Check the country and email in the browser window" in turn and "reason" not in turn
+    assert notes and "Check country and email below" in notes[0] and "reason" not in notes[0]
+    assert posts == [{}]
+
+
 def test_a_cookie_choice_that_posts_while_the_person_never_presses_send_is_no_press(page: Page, monkeypatch):
     # A POST alone is no press: the page's own traffic, or a cookie choice, posts too.
     posts = serve(page, f"""<form id="f">{FIELDS}<button type="submit" id="send">Send</button></form>
@@ -2074,6 +2096,23 @@ def test_a_code_field_without_confirm_gets_the_code_sent_once(page: Page, field,
     run.inbox = _Codes("314159")
     flow.watch_posts(page, run)
     flow.enter_code(page, run)
+    assert posts == [{"code": "314159"}]
+
+
+def test_a_person_typing_into_a_code_field_without_confirm_is_not_told_to_press_confirm(page: Page, monkeypatch, capsys):
+    # Found by review: the note and the terminal said "press Confirm" where the page has none.
+    posts = _code_page_without_confirm(page, _OTP, "keyup")
+    notes = []
+    # The person types a moment after reading the note (at once, the bot would take the thanks for old news).
+    typed_later = "setTimeout(() => { code.value = '314159'; code.dispatchEvent(new KeyboardEvent('keyup')); }, 300)"
+    monkeypatch.setattr(flow.person, "show_note", lambda page_, text, kind: (notes.append(text), page.evaluate(typed_later)))
+    run = make_run(code="browser", headless=False)
+    run.report = Reporter(json_events=True)
+    flow.watch_posts(page, run)
+    flow.enter_code(page, run)
+    said = " ".join(json.loads(line)["message"] for line in capsys.readouterr().out.splitlines())
+    assert "into the browser window (the page sends it itself once it is whole)" in said and "Confirm" not in said
+    assert notes == ["Type the six-digit code from Meta's email into the page (the page sends it itself once it is whole)."]
     assert posts == [{"code": "314159"}]
 
 
