@@ -9,16 +9,15 @@ drift apart. The page is only read here: nothing is typed into it and no cookie 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
-from urllib.parse import quote, quote_plus
 
 from optout_bot import __version__
 from optout_bot.files import private_dir, replace_private, write_new
+from optout_bot.progress import any_spelling
 from optout_bot.status import BadInput, OptoutError
 
 if TYPE_CHECKING:
@@ -145,14 +144,6 @@ def known_values(values: Iterable[str]) -> list[str]:
     return cleaned
 
 
-def spellings(value: str) -> set[str]:
-    """A value as a page may spell it: as typed, HTML-escaped, JSON-escaped, URL-encoded."""
-    forms = {value, html.escape(value), html.escape(value, quote=False), json.dumps(value)[1:-1],
-             json.dumps(value, ensure_ascii=False)[1:-1], quote(value), quote_plus(value)}
-    forms |= {f.replace("@", at) for f in list(forms) for at in ("\\u0040", "&#64;")}
-    return {f for f in forms if len(f) >= MIN_KNOWN}
-
-
 def scrub(text: str, known: Iterable[str] = (), known_as: str | None = None) -> str:
     """The page with the person's addresses, names, ids, tokens and cookies replaced.
 
@@ -160,9 +151,8 @@ def scrub(text: str, known: Iterable[str] = (), known_as: str | None = None) -> 
     look filled; everything else becomes REDACTED (numbers: 0), so a later test can tell.
     `known_as`: one stand-in for every `known` value instead (failure snapshots say [redacted])."""
     for value in sorted({v for v in known if v and len(v) >= MIN_KNOWN}, key=len, reverse=True):
-        spelled = "|".join(sorted(map(re.escape, spellings(value)), key=len, reverse=True))
         stand_in = known_as or ("person@example.com" if "@" in value else REDACTED)
-        text = re.sub(spelled, stand_in, text, flags=re.IGNORECASE)
+        text = re.sub(any_spelling(value), stand_in, text, flags=re.IGNORECASE)
 
     seen = _harvest(text)
     for rule in RULES:
@@ -170,8 +160,7 @@ def scrub(text: str, known: Iterable[str] = (), known_as: str | None = None) -> 
     for value in sorted(seen, key=len, reverse=True):
         # The same id or name elsewhere on the page (aria-labels, greetings, links); as whole words,
         # and in the case the page gave, since these come from the page rather than the person.
-        spelled = "|".join(sorted(map(re.escape, spellings(value)), key=len, reverse=True))
-        text = re.sub(rf"(?<!\w)(?:{spelled})(?!\w)", REDACTED, text)
+        text = re.sub(rf"(?<!\w){any_spelling(value)}(?!\w)", REDACTED, text)
 
     aliases: dict[str, str] = {}
 

@@ -202,6 +202,23 @@ def test_masking_shows_first_letter_and_domain_only(email, shown):
     assert config.mask_email(email) == shown
 
 
+# Found by red-team pass 10: an address with '+', encoded only in part in a page's address, was printed whole.
+SPELT = ["jo.tester%2Bmeta@example.eu", "jo.tester+meta%40example.eu", "jo.tester%252Bmeta%2540example.eu",
+         "JO.TESTER+META@EXAMPLE.EU", "jo.tester%2bmeta%40example%2Eeu", "jo&#46;tester&#x2B;meta&commat;example.eu",
+         "jo.tester\\u002bmeta\\u0040example.eu", "jo.tester meta@example.eu"]
+
+
+@pytest.mark.parametrize("spelt", SPELT)
+def test_every_spelling_of_the_address_is_masked_in_output_and_snapshots(spelt):
+    from optout_bot.capture import scrub
+    from optout_bot.progress import masked
+
+    line = f"Could not find the form on https://help.instagram.com/x?email={spelt}&next=1."
+    assert masked(line, "jo.tester+meta@example.eu") == "Could not find the form on https://help.instagram.com/x?email=j***@example.eu&next=1."
+    assert scrub(line, ["jo.tester+meta@example.eu"], known_as="[redacted]").count("[redacted]") == 1
+    assert masked("jo.testermeta@example.eu, jo.tester@example.eu", "jo.tester+meta@example.eu") == "jo.testermeta@example.eu, jo.tester@example.eu"
+
+
 @pytest.mark.parametrize("given", ["UK", "uk", "Great Britain"])
 def test_common_names_for_the_uk_are_accepted(tmp_path, given):
     assert load(tmp_path, email="a@example.eu", country=given).country == "GB"
