@@ -596,14 +596,17 @@ def decline_cookies(page: Page, run: Run) -> None:
             choice = Found("cookie_decline", loc.first, layer)
             break
     banner = _cookie_banner(page, recipe)
+    lacks = "offers no way to decline optional cookies"
+    if choice is not None and not _enabled_once_read(choice.locator, scope if in_dialog else banner.first):
+        choice, lacks = None, "keeps its 'decline' choice disabled"
     if choice is None:
         if run.headless:
             raise PageMismatch(
-                "A cookie dialog covers the page and offers no way to decline optional cookies; "
-                "the bot never accepts them.",
+                f"A cookie dialog covers the page and {lacks}; the bot never accepts them.",
                 hint="Run with a window (without --headless) to make the choice yourself.",
             )
-        run.report.your_turn("A cookie dialog in the window has no 'decline' choice the bot recognises. Choose the least permissive option yourself.")
+        run.report.your_turn(f"A cookie dialog in the window {lacks.replace('offers no way', 'offers no way the bot recognises')}. "
+                             "Choose the least permissive option yourself.")
         person.show_note(page, "Please choose the cookie option yourself (the least permissive one).", "act")
         _wait_person(lambda: not _visible(banner), page, run, "the cookie choice")
         return
@@ -615,6 +618,23 @@ def decline_cookies(page: Page, run: Run) -> None:
         banner.first.wait_for(state="hidden", timeout=run.timeout_s * 1000)
     except PlaywrightTimeout:
         raise PageMismatch("The cookie dialog stayed open after declining optional cookies.", hint=_DRIFT_HINT) from None
+
+
+COOKIE_READ_WAIT_MS = 3000
+
+
+def _enabled_once_read(choice: Locator, dialog: Locator) -> bool:
+    """A 'decline' some dialogs enable only once their text was scrolled to its end: scrolled there
+    (reading accepts nothing), then waited for briefly."""
+    try:
+        if choice.is_enabled():
+            return True
+        dialog.evaluate("d => { for (const e of [d, ...d.querySelectorAll('*')]) if (e.scrollHeight > e.clientHeight)"
+                        " { e.scrollTop = e.scrollHeight; e.dispatchEvent(new Event('scroll')); } }")
+        expect(choice).to_be_enabled(timeout=COOKIE_READ_WAIT_MS)
+        return True
+    except (AssertionError, PlaywrightError):
+        return False
 
 
 def _asks_to_log_in(page: Page, run: Run) -> bool:
@@ -1539,7 +1559,11 @@ def _errors(page: Page, run: Run, new_only: bool = True, fields: bool = True) ->
 
 
 def _error_texts(page: Page, run: Run, new_only: bool = True, fields: bool = True) -> Locator:
-    return _new(page, page.get_by_text(_error_words(run, fields)), new_only)
+    """Error words where a site gives its answer: not in a link or button ("Entered the wrong email
+    address?" among a thanks page's related articles), nor in the page's chrome or footer."""
+    # Not locate.outside: an answer drawn in a shadow root still counts.
+    aside = f"self::a or self::button or @role='link' or @role='button' or self::footer or @role='contentinfo' or {run.recipe.page_chrome}"
+    return _new(page, page.get_by_text(_error_words(run, fields)).locator(f"xpath=self::*[not(ancestor-or-self::*[{aside}])]"), new_only)
 
 
 def _confirmations(page: Page, run: Run, new_only: bool = True, after_code: bool = False) -> Locator:
@@ -1660,7 +1684,12 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
 def _thanks(page: Page, run: Run, stage: Literal["send", "code"], settled: bool) -> Locator:
     """New confirmations; after the code, once the page has stayed still since the site's answer
     (no field still on its way), also thanks that speak of the code."""
-    return _confirmations(page, run, after_code=stage == "code" and settled)
+    # Not while a progress indicator beside it says the page is still at work ("Request sent" over a
+    # spinner, then the code step): a determinate one (aria-valuenow) is a step counter, not work.
+    return _confirmations(page, run, after_code=stage == "code" and settled).locator(_NOT_BUSY)
+
+
+_NOT_BUSY = "xpath=self::*[not(../descendant-or-self::*[@aria-busy='true' or (@role='progressbar' and not(@aria-valuenow))])]"
 
 
 def _code_texts(page: Page, run: Run) -> Locator:

@@ -294,6 +294,27 @@ def test_a_cookie_dialog_without_a_decline_choice_stops_headless(page: Page):
     assert page.evaluate("window.choice") is None
 
 
+_SCROLL_GATED = """<div role="dialog"><p>We use cookies.</p>
+  <div id="policy" style="height:60px; overflow:auto" onscroll="if (this.scrollTop + this.clientHeight >= this.scrollHeight - 1) decline.disabled = {unlock}">
+    <p style="height:400px">Our cookie policy, at length.</p></div>
+  <button onclick="window.choice='all'; this.parentNode.remove()">Allow all cookies</button>
+  <button id="decline" disabled onclick="window.choice='essential'; this.parentNode.remove()">Decline optional cookies</button></div>"""
+
+
+def test_a_decline_enabled_only_once_the_policy_is_scrolled_is_reached_by_scrolling(page: Page):
+    # Found by red-team pass 10: the click waited for a disabled button and the run ended "something unexpected" (exit 1).
+    page.set_content(_SCROLL_GATED.format(unlock="false"))
+    flow.decline_cookies(page, make_run())
+    assert page.evaluate("window.choice") == "essential"
+
+
+def test_a_decline_that_stays_disabled_stops_headless_and_accepts_nothing(page: Page):
+    page.set_content(_SCROLL_GATED.format(unlock="true"))
+    with pytest.raises(PageMismatch, match="keeps its 'decline' choice disabled; the bot never accepts them"):
+        flow.decline_cookies(page, make_run(headless=True))
+    assert page.evaluate("window.choice") is None
+
+
 def test_the_note_in_the_window_is_invisible_to_locators(page: Page):
     page.set_content("<button>Send</button>")
     from optout_bot import person

@@ -589,6 +589,62 @@ def test_a_send_that_changes_the_address_but_not_the_document_is_awaited_as_one_
     assert posts == [{"email": "p@example.eu"}]
 
 
+def _answered_with(page: Page, after: str, code_after_ms: int | None = None) -> list[dict]:
+    """The form; its Send posts, then the form gives way to `after` (and, `code_after_ms` later, to a code step)."""
+    code = "" if code_after_ms is None else (
+        f"setTimeout(() => {{ document.body.innerHTML = '<label>Enter the code <input autocomplete=one-time-code></label>"
+        f"<button>Confirm</button>'; }}, {code_after_ms});")
+    return serve(page, f"""<form id="f">{FIELDS}<button type="submit" id="send">Send</button></form>
+      <script>f.onsubmit = e => {{ e.preventDefault(); fetch('/submit', {{method: 'POST', body: '{{}}'}})
+        .then(() => {{ f.outerHTML = {json.dumps(after)}; {code} }}); }};</script>""")
+
+
+@pytest.mark.parametrize("beside", [
+    "<h3>Related articles</h3><ul><li><a href='/help/1'>What to do if you entered the wrong email address</a></li></ul>",
+    "<aside role='complementary'><p>Fix a login error on Instagram</p></aside>",
+    "<footer><p>Couldn't find what you need? Visit the Help Center.</p></footer>",
+], ids=["related-link", "aside", "footer"])
+def test_error_words_in_links_or_the_pages_chrome_beside_thanks_are_no_refusal(page: Page, beside):
+    # Found by red-team pass 10: Meta refused the form: What to do if you entered the wrong email address.
+    posts = _answered_with(page, f"<div><p>Thanks. We've received your objection request.</p>{beside}</div>")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert flow.send(page, found, run) == "confirmed"
+    assert posts == [{}]
+
+
+def test_a_sent_note_over_a_spinner_is_no_confirmation_before_the_code_step(page: Page):
+    # Found by red-team pass 10: "Request sent" shown while the page draws its code step was taken as
+    # Meta's thanks (exit 0, a receipt, and the code never typed).
+    _answered_with(page, "<div role='status'><span>Request sent</span><div role='progressbar' aria-busy='true'></div></div>",
+                   code_after_ms=1500)
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert flow.send(page, found, run) == "code"
+
+
+def test_a_step_counter_beside_the_thanks_is_no_work_in_progress(page: Page):
+    _answered_with(page, "<div><p>Thanks. We've received your objection request.</p>"
+                         "<div role='progressbar' aria-valuenow='3' aria-valuemax='3'>Step 3 of 3</div></div>")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert flow.send(page, found, run) == "confirmed"
+
+
+def test_finish_by_clicking_the_emailed_link_is_no_confirmation(page: Page):
+    # Found by red-team pass 10: "your objection" alone counted as thanks.
+    _answered_with(page, "<div><h2>Check your email</h2><p>To finish submitting your objection, click the link we sent "
+                         "to j***@example.eu. The link expires in 24 hours.</p></div>")
+    run = make_run(timeout_s=2)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    with pytest.raises(Unreachable, match="no code field, confirmation or error appeared"):
+        flow.send(page, found, run)
+
+
 def test_a_send_that_loads_a_new_document_is_read_there(page: Page):
     # A plain form POST: the answer is a new document, a change already; its old notes are gone.
     serve(page, f"""<h1>Object to Your Information Being Used for AI at Meta</h1>
