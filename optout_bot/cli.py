@@ -627,7 +627,7 @@ def receipts_cmd(receipts_dir, as_json):
 @click.option("--env-file", type=click.Path(dir_okay=True), help="Settings file to check (default: .env).")
 @click.option("--receipts-dir", type=click.Path(file_okay=False), help="Receipts folder to check.")
 @click.option("--offline", is_flag=True, help="Skip the check that Meta's site can be reached.")
-@click.option("--target", type=click.Choice(TARGETS), default="instagram", show_default=True)
+@click.option("--target", type=click.Choice(TARGETS), default="instagram", show_default=True, help="Whose Privacy Center page to try reaching.")
 @_debug_option
 def doctor(env_file, receipts_dir, offline, target):
     """Check that everything the tool needs is in place; exit 1 if something needed is missing."""

@@ -32,7 +32,8 @@ def _english_names(country) -> list[str]:
 
 
 # Names people use that ISO 3166 does not list.
-_ALIASES = {"uk": "GB", "great britain": "GB", "britain": "GB", "holland": "NL", "the netherlands": "NL"}
+_ALIASES = {"uk": "GB", "great britain": "GB", "britain": "GB", "holland": "NL", "the netherlands": "NL",
+            "republic of ireland": "IE", "eire": "IE", "el": "GR"}  # EL: the EU's own code for Greece
 
 
 @lru_cache(maxsize=1)
@@ -75,7 +76,7 @@ def resolve(value: str) -> str:
     """ISO alpha-2 for an alpha-2 or alpha-3 code or a name in English or a form's language, any
     case; else LookupError."""
     text = value.strip()
-    if len(text) in (2, 3) and text.isalpha():
+    if len(text) in (2, 3) and text.isalpha() and fold(text) not in _ALIASES:
         found = pycountry.countries.get(**{f"alpha_{len(text)}": text.upper()})
         if found:
             return found.alpha_2
@@ -152,7 +153,9 @@ def language_name(tag: str) -> str:
 
 # Where a right to object to Meta's AI training is reported (the EU and EEA, the UK, Brazil).
 _EU = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
-RIGHT_TO_OBJECT = frozenset(_EU + ["IS", "LI", "NO", "GB", "BR"])
+# EU territory with codes of their own: France's outermost regions and Saint-Martin, and Åland.
+_EU_REGIONS = "GF GP MQ RE YT MF AX".split()
+RIGHT_TO_OBJECT = frozenset(_EU + _EU_REGIONS + ["IS", "LI", "NO", "GB", "BR"])
 
 
 def outside_note(alpha_2: str) -> str | None:

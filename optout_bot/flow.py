@@ -514,7 +514,7 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
                 clock.restart()
                 continue
             if followed and (said := _first_text(_already(page, run, new_only=False))):
-                raise PageMismatch(f"Meta's page shows no form but says: \"{_sentences(masked(said, run.settings.email))[:300]}\" Nothing was sent.",
+                raise PageMismatch(f"Meta's page shows no form but says: \"{_sentences(_quoted(said, run))[:300]}\" Nothing was sent.",
                                    hint="Your earlier objection stands: keep Meta's confirmation email. If you never objected, "
                                         f"open {page.url} in your own browser.")
             if fallbacks is None:
@@ -1188,10 +1188,10 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
     typed = existing.lower() != settings.email.lower()
     if typed:
         if existing and not email.is_editable():
-            raise PageMismatch(f"The page shows {mask_email(existing)} and does not let it be changed; your settings say {settings.masked_email}.",
+            raise PageMismatch(f"The page shows {_as_shown(existing)} and does not let it be changed; your settings say {settings.masked_email}.",
                                hint="Log in with the account of OPTOUT_EMAIL, or set OPTOUT_EMAIL to the address the page shows.")
         if existing:
-            run.report.warn(f"The page had filled in {mask_email(existing)}; replaced it with {settings.masked_email} from your settings.")
+            run.report.warn(f"The page had filled in {_as_shown(existing)}; replaced it with {settings.masked_email} from your settings.")
         email.fill(settings.email)
         _mark_again(found["email"], tag, run)  # typing may have drawn the form anew
 
@@ -1480,6 +1480,11 @@ def _read(loc: Locator, js: str, what: str, run: Run, again: Callable[[], None] 
         raise PageMismatch(f"{_capital(what)} went away while the bot was filling the form.", hint=_DRIFT_HINT) from None
 
 
+def _as_shown(address: str) -> str:
+    """Another address in a field: as the page masks it (j*******r@example.eu), else masked by the bot."""
+    return address if "**" in address.partition("@")[0] else mask_email(address)
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -1540,7 +1545,8 @@ _SOME_TEXT = re.compile(r"\S")
 def _error_words(run: Run, fields: bool) -> re.Pattern:
     """What went wrong; with `fields`, also a field's complaints (only while the form is there)."""
     recipe = run.recipe
-    return recipe.text_pattern(recipe.error_text, recipe.field_error_text) if fields else recipe.text_pattern(recipe.error_text)
+    words = recipe.text_pattern(recipe.error_text, recipe.field_error_text) if fields else recipe.text_pattern(recipe.error_text)
+    return recipe.unconditional(words)
 
 
 def _settled_alerts(page: Page) -> Locator:
@@ -1629,8 +1635,17 @@ def site_message(page: Page, run: Run, lines: bool = False) -> str:
     the bot put in)."""
     text = (_first_text(_alerts(page, run, new_only=False)) or _first_text(_error_texts(page, run, new_only=False))
             or _first_text(_new(page, page.get_by_role("alert"), True)))
-    text = masked(text, run.settings.email)
+    text = _quoted(text, run)
     return text if lines else _sentences(text).rstrip(".")
+
+
+_ADDRESS = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _quoted(text: str, run: Run) -> str:
+    """The page's words as the bot quotes them: the person's address in every spelling, and any
+    other (the logged-in account's, which is theirs too), masked."""
+    return _ADDRESS.sub(lambda m: mask_email(m.group(0)), masked(text, run.settings.email))
 
 
 
@@ -1919,6 +1934,11 @@ def _press_once(page: Page, run: Run, button: Locator, kind: _Button, last: bool
             raise Unreachable(f"Pressing {kind.name} failed ({_short(exc)}); it is unknown whether Meta received {kind.sends}.",
                               hint="Check your email for a code or a confirmation before trying again.") from None
         if last or not _visible(_cookie_banner(page, run.recipe)):
+            if _safely(lambda: button.is_disabled(timeout=1000)):  # the page's own gate: a box to tick, a longer reason
+                raise PageMismatch(f"{kind.name} stayed disabled; {kind.unsent}.",
+                                   hint=f"The page wants something before it enables {kind.name} that the bot does not do "
+                                        "(a box to tick, a longer reason?). Run with a window (--submit manual), complete it "
+                                        f"there and press {kind.name} yourself.") from None
             raise PageMismatch(f"{kind.name} could not be pressed ({_short(exc)}); {kind.unsent}.",
                                hint=f"Something on the page covers {kind.name}, or the page drew it anew. " + _DRIFT_HINT) from None
         return False
@@ -1995,7 +2015,8 @@ _TYPE_IT_YOURSELF = ("Do not run the bot again (that would send the form twice):
 def enter_code(page: Page, run: Run) -> Result:
     """The six-digit code: typed by the person in the page, or taken from the terminal and typed here."""
     run.code_step = True
-    run.report.info(f"The page asks for the six-digit code emailed to {run.settings.masked_email}.")  # true in the demo too
+    # Meta may send it to the logged-in account's address instead: the page's word counts.
+    run.report.info(f"The page asks for the six-digit code emailed to {run.settings.masked_email} (or to the address the page names).")
     try:
         code_field, confirm = _find_code(page, run)
     except PlaywrightError:

@@ -219,6 +219,19 @@ def test_every_spelling_of_the_address_is_masked_in_output_and_snapshots(spelt):
     assert masked("jo.testermeta@example.eu, jo.tester@example.eu", "jo.tester+meta@example.eu") == "jo.testermeta@example.eu, jo.tester@example.eu"
 
 
+@pytest.mark.parametrize("given, code", [("Republic of Ireland", "IE"), ("Éire", "IE"), ("EL", "GR"), ("el", "GR")])
+def test_names_and_codes_people_use_for_eu_countries_are_accepted(tmp_path, given, code):
+    # Found by red-team pass 10: 'Republic of Ireland' got "Did you mean Iceland or Finland or Poland?".
+    assert load(tmp_path, email="a@example.eu", country=given).country == code
+
+
+@pytest.mark.parametrize("code", ["GF", "RE", "AX"])
+def test_eu_regions_with_codes_of_their_own_get_no_outside_note(code):
+    from optout_bot import countries
+
+    assert countries.outside_note(code) is None and countries.outside_note("US") is not None
+
+
 @pytest.mark.parametrize("given", ["UK", "uk", "Great Britain"])
 def test_common_names_for_the_uk_are_accepted(tmp_path, given):
     assert load(tmp_path, email="a@example.eu", country=given).country == "GB"

@@ -614,6 +614,44 @@ def test_error_words_in_links_or_the_pages_chrome_beside_thanks_are_no_refusal(p
     assert posts == [{}]
 
 
+@pytest.mark.parametrize("lang, thanks", [
+    ("en", "We've received your objection and will apply it from now on. If this wasn't you, let us know."),
+    ("pt-BR", "Recebemos sua objeção. Ela será aplicada daqui em diante. Se não foi você que enviou esta solicitação, avise-nos."),
+])
+def test_thanks_that_end_with_if_it_was_not_you_are_thanks(page: Page, lang, thanks):
+    # Found by red-team pass 10: the conditional's "wasn't" / "não foi" made the thanks a refusal (exit 8).
+    _answered_with(page, f"<div lang='{lang}'><p>{thanks}</p></div>")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert flow.send(page, found, run) == "confirmed"
+
+
+@pytest.mark.parametrize("said", [
+    "Your request wasn't sent. If the problem continues, try again later.",
+    "Din invändning om AI kunde inte skickas.",  # Swedish 'om' ('about', also 'if') inside the sentence
+    "Thanks for waiting. Something went wrong, if you can believe it.",
+])
+def test_an_error_not_opened_by_if_is_still_a_refusal(page: Page, said):
+    _answered_with(page, f"<div><p>{said}</p></div>")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    with pytest.raises(Rejected, match="Meta refused the form"):
+        flow.send(page, found, run)
+
+
+def test_a_refusal_that_names_the_accounts_other_address_is_quoted_masked(page: Page):
+    # Found by red-team pass 10: only the configured address was masked; the account's is the person's too.
+    _answered_with(page, "<div role='alert'>We couldn't process this request for ana.silva@sapo.pt.</div>")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    with pytest.raises(Rejected) as caught:
+        flow.send(page, found, run)
+    assert "a***@sapo.pt" in caught.value.message and "ana.silva" not in caught.value.message
+
+
 def test_a_sent_note_over_a_spinner_is_no_confirmation_before_the_code_step(page: Page):
     # Found by red-team pass 10: "Request sent" shown while the page draws its code step was taken as
     # Meta's thanks (exit 0, a receipt, and the code never typed).
@@ -1959,6 +1997,18 @@ def test_a_yes_before_the_required_box_is_ticked_is_asked_again(page: Page, monk
     assert posts == [{"email": "p@example.eu"}]
     said = [json.loads(line)["message"] for line in capsys.readouterr().out.splitlines()]
     assert "The form still requires 'The information is accurate': fill it in in the window, then answer again." in said
+
+
+def test_a_send_that_stays_disabled_says_so_and_what_to_do(page: Page):
+    # Found by red-team pass 10: a Send enabled only after ticking a box was "covered by something".
+    show_form(page, f"<form>{FIELDS}<label><input type='checkbox' onchange='send.disabled = !this.checked'> I confirm</label>"
+                    "<button type='submit' id='send' disabled>Send</button></form>")
+    run = make_run(timeout_s=1)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    with pytest.raises(PageMismatch, match="Send stayed disabled; nothing was sent") as caught:
+        flow.send(page, found, run)
+    assert "Run with a window (--submit manual)" in caught.value.hint
 
 
 def test_a_send_that_sends_nothing_is_not_reported_as_sent(page: Page):
