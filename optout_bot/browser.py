@@ -105,9 +105,9 @@ def _system_chromium() -> str | None:
     return None
 
 
-def find(explicit: str | None = None) -> BrowserChoice:
+def find() -> BrowserChoice:
     """OPTOUT_BROWSER first, then Playwright's own Chromium, then a system Chrome or Chromium."""
-    explicit = explicit if explicit is not None else os.environ.get("OPTOUT_BROWSER")
+    explicit = os.environ.get("OPTOUT_BROWSER")
     if explicit:
         if explicit in CHANNELS:
             return BrowserChoice("OPTOUT_BROWSER", channel=explicit)

@@ -86,12 +86,12 @@ def resolve(value: str) -> str:
     raise LookupError(text)
 
 
-def suggestions(value: str, limit: int = 3) -> list[str]:
+def suggestions(value: str) -> list[str]:
     """The closest names, given in English, for a typo such as 'Portgual' or 'Osterrich'."""
     import difflib  # only on a typo: not imported on every run's start
 
     index = {**_nation_index(), **_native_index(), **_name_index()}
-    folded = difflib.get_close_matches(fold(value), list(index), n=limit, cutoff=0.6)
+    folded = difflib.get_close_matches(fold(value), list(index), n=3, cutoff=0.6)
     names = []
     for key in folded:
         name = pycountry.countries.get(alpha_2=index[key]).name

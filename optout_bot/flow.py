@@ -2198,9 +2198,9 @@ def _type_code_that_sends_itself(page: Page, run: Run, code: str, form: list[Loc
     return result
 
 
-def prefill(page: Page, run: Run, start_url: str, on_step: Callable[[int], None] | None = None) -> Outcome:
+def prefill(page: Page, run: Run, start_url: str) -> Outcome:
     """The whole flow on one page; returns the confirmed outcome or raises an OptoutError."""
-    step = on_step or (lambda n: run.report.step(n))
+    step = run.report.step
     page.context.set_default_timeout(run.timeout_s * 1000)  # no action waits longer than --timeout
     step(1)
     load(page, start_url, run)

@@ -85,10 +85,10 @@ def outside(loc: Locator, ancestor_test: str) -> Locator:
 
 
 def any_layer(scope: Page | Locator, element: Element) -> Locator:
-    """One locator for 'is it there at all?': the role, legend and structure layers.
+    """One locator for 'is it there at all?': the role, legend, text and structure layers.
 
-    Label and placeholder are left out here because Chromium's accessible name already
-    includes them; `find` still tries them in order when it names the winning layer. A legend
+    Label and placeholder are left out for an element with a role, because Chromium's accessible
+    name already includes them; `find` still tries them in order when it names the winning layer. A legend
     is not part of its field's name, so that layer stays.
     """
     combined = None

@@ -30,7 +30,7 @@ from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pycountry
 
@@ -1083,11 +1083,11 @@ class MockSite:
     def start_url(self) -> str:
         return self.url + START_PATH
 
-    def mailbox_url(self, email: str = "") -> str:
-        return self.url + MAILBOX_PATH + (f"?email={quote(email)}" if email else "")
+    def mailbox_url(self) -> str:
+        return self.url + MAILBOX_PATH
 
     def state(self) -> dict:
-        """A deep copy of everything recorded so far (see the module docs for the shape)."""
+        """A deep copy of everything recorded so far: submissions, code attempts, cookie choices, input events and more."""
         return self._site.state()
 
     def last_code(self, email: str) -> str | None:

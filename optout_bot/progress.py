@@ -82,10 +82,10 @@ def use_colour(stream=sys.stderr) -> bool:
 
 
 class Reporter:
-    def __init__(self, quiet: bool = False, json_events: bool = False, steps: tuple[str, ...] = PREFILL_STEPS):
+    def __init__(self, quiet: bool = False, json_events: bool = False):
         self.quiet = quiet
         self.json_events = json_events
-        self.steps = steps
+        self.steps = PREFILL_STEPS
         self.colour = use_colour()
 
     def _emit(self, kind: str, text: str, **data) -> None:
@@ -101,9 +101,9 @@ class Reporter:
             text = click.style(text, **style)
         click.echo(text, err=True)
 
-    def step(self, number: int, detail: str | None = None) -> None:
+    def step(self, number: int) -> None:
         title = self.steps[number - 1]
-        text = f"Step {number} of {len(self.steps)}: {title}" + (f" ({detail})" if detail else "")
+        text = f"Step {number} of {len(self.steps)}: {title}"
         self._emit("step", text, step=number, of=len(self.steps), title=title)
         self._say(text, {"bold": True})
 

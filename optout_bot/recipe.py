@@ -143,6 +143,17 @@ class Verified(_Strict):
     languages: list[str]
     how: str
 
+    @model_validator(mode="after")
+    def _dated_means_languages(self) -> "Verified":
+        unknown = set(self.languages) - set(LANGUAGES)
+        if unknown:
+            raise ValueError(f"last_verified.languages: unknown codes {sorted(unknown)}; use {', '.join(LANGUAGES)}")
+        if self.date is not None and not self.languages:
+            raise ValueError("last_verified: a recipe checked against the live site names the languages it was checked in")
+        if not self.how.strip():
+            raise ValueError("last_verified.how: say how (and whether) the recipe was checked against the live site")
+        return self
+
 
 class Recipe(_Strict):
     target: Literal["instagram", "facebook"]

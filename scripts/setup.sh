@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time set-up, quick when repeated: .venv, the package, a browser (and Xvfb with --xvfb).
-# Sourced by scripts/demo.sh and scripts/test.sh; safe to run on its own.
+# Run by scripts/demo.sh and scripts/test.sh; safe to run on its own.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -89,11 +89,20 @@ def test_facebook_target_completes_the_flow(mock_site, env_file, tmp_path):
 
 @pytest.mark.parametrize("target", recipe.targets())
 def test_every_recipe_records_when_and_in_which_languages_it_was_verified(target):
-    verified = recipe.load(target).last_verified
-    assert verified.how.strip(), "say how (and whether) the recipe was checked against the live site"
-    if verified.date is not None:
-        assert verified.languages, "a verified recipe names the languages it was verified in"
-        assert set(verified.languages) <= set(recipe.LANGUAGES)
+    verified = recipe.load(target).last_verified  # loading validates it
+    assert verified.how.strip() and set(verified.languages) <= set(recipe.LANGUAGES)
+
+
+@pytest.mark.parametrize("record, says", [
+    ({"date": "2026-06-01", "languages": [], "how": "check --live"}, "names the languages"),
+    ({"date": "2026-06-01", "languages": ["de", "xx"], "how": "check --live"}, "unknown codes"),
+    ({"date": None, "languages": [], "how": " "}, "say how"),
+])
+def test_a_verification_record_without_its_languages_or_how_is_refused(record, says):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=says):
+        recipe.Verified(**record)
 
 
 def test_the_objection_forms_title_says_what_it_is_for_in_every_language_and_the_copy_forms_does_not():
