@@ -1215,6 +1215,15 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
     if typed:
         if email_kept is None:
             email_kept = email.input_value()
+        # A page that filled in the account's address may put it back a moment later (when the field
+        # loses focus, say): the form would go with that address, and the receipt name the other.
+        put_back = existing and (email_kept.strip().lower() == existing.lower() or not email.evaluate(
+            _STEADY_JS.format(choice="e => [e.value.trim().toLowerCase()]"), [settings.email.lower(), KEPT_MS],
+            timeout=run.timeout_s * 1000))
+        if put_back:
+            raise PageMismatch(f"The page put its own address ({_as_shown(existing)}) back in the email field after the bot "
+                               f"typed {settings.masked_email}; nothing was sent.",
+                               hint="Log in with the account of OPTOUT_EMAIL, or set OPTOUT_EMAIL to the address the page shows.")
         if email_kept.strip().lower() != settings.email.lower():
             raise PageMismatch("The email field did not keep the address typed into it.", hint=_DRIFT_HINT)
     country, address = countries.english_name(settings.country), settings.masked_email
@@ -1425,6 +1434,7 @@ _STEADY_JS = ("(e, [was, ms]) => new Promise(done => {{ const read = {choice}, s
               " (function check() {{ if (read(e)[0] !== was) done(false); else if (Date.now() - since >= ms) done(true);"
               " else setTimeout(check, 100); }})(); }})")
 STEADY_MS = 1500
+KEPT_MS = 1000  # how long a replaced address must stay before Send
 
 
 def _tried(names: list[str]) -> str:

@@ -1999,6 +1999,27 @@ def test_a_yes_before_the_required_box_is_ticked_is_asked_again(page: Page, monk
     assert "The form still requires 'The information is accurate': fill it in in the window, then answer again." in said
 
 
+@pytest.mark.parametrize("puts_back", [True, False])
+def test_a_page_that_puts_its_own_address_back_is_not_sent(page: Page, puts_back):
+    # Found by red-team pass 10 (1 run in 3): the account's address came back 50 ms after the field
+    # lost focus, after the bot had read it, and the form went with that address.
+    back = ("email.addEventListener('blur', () => setTimeout(() => { email.value = 'sanne.devries@ziggo.nl'; }, 50));"
+            if puts_back else "")
+    posts = serve(page, f"""<form id="f">{FIELDS.replace('type="email"', 'type="email" id="email" value="sanne.devries@ziggo.nl"')}
+      <button type="submit">Send</button></form>
+      <script>{back} f.onsubmit = e => {{ e.preventDefault(); fetch('/submit', {{method: 'POST', body: JSON.stringify({{email: email.value}})}})
+        .then(() => {{ f.outerHTML = "<p>Thanks. We've received your objection request.</p>"; }}); }};</script>""")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    if puts_back:
+        with pytest.raises(PageMismatch, match=r"put its own address \(s\*\*\*@ziggo.nl\) back .* nothing was sent"):
+            flow.fill_form(page, found, run)
+        assert posts == []
+    else:
+        flow.fill_form(page, found, run)
+        assert flow.send(page, found, run) == "confirmed" and posts == [{"email": "p@example.eu"}]
+
+
 def test_a_send_that_stays_disabled_says_so_and_what_to_do(page: Page):
     # Found by red-team pass 10: a Send enabled only after ticking a box was "covered by something".
     show_form(page, f"<form>{FIELDS}<label><input type='checkbox' onchange='send.disabled = !this.checked'> I confirm</label>"
