@@ -1501,7 +1501,7 @@ def _capital(text: str) -> str:
 
 # --- Send, the code, the outcome ------------------------------------------------------------
 
-Result = Literal["code", "confirmed", "already", "refused", "wrong-code", "login", "lost"]
+Result = Literal["code", "confirmed", "already", "refused", "wrong-code", "login", "lost", "dialog"]
 
 
 def _mark_seen(page: Page, run: Run, code_texts: bool = False) -> int | None:
@@ -1533,7 +1533,8 @@ def _add_shown(look: locate.Look, page: Page, run: Run, code_texts: bool) -> loc
     # An empty alert is a place for a message, not one: what the page writes there later is new.
     shown = (page.get_by_role("alert").filter(has_text=_SOME_TEXT).or_(_error_texts(page, run, new_only=False))
              .or_(_confirmations(page, run, new_only=False, after_code=True))  # the wider kind: both stages
-             .or_(_already(page, run, new_only=False)))  # a form page's "if you have already objected..."
+             .or_(_already(page, run, new_only=False))  # a form page's "if you have already objected..."
+             .or_(_dialogs(page)))  # a help chat's, say: only one that Send opens is its answer
     if code_texts:
         shown = shown.or_(_code_texts(page, run))
     # Also the document's time origin: thanks on a later document are new whatever they say.
@@ -1764,16 +1765,18 @@ def _either(locators: list[Locator]) -> Locator:
 
 
 def await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float,
-                 since: int | None = None, posts_before: int = 0) -> Result:
+                 since: int | None = None, posts_before: int = 0, sent_before: int | None = None) -> Result:
     """After our own click: let the page react first (`since` is its change counter before the click;
     a new document is a change once its DOM is loaded)."""
     with run.report.waiting("waiting for Meta's answer"):
         wait_for_change(page, since)  # bounded: a page may answer without changing (same message again)
-        return _await_result(page, run, stage, form, deadline, posts_before)
+        return _await_result(page, run, stage, form, deadline, posts_before, sent_before)
 
 
 def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float,
-                  posts_before: int) -> Result:
+                  posts_before: int, sent_before: int | None = None) -> Result:
+    """`sent_before` (our own press of Send): the request count before it, so that a page that sent
+    nothing and opened a dialog instead (a review step: "Are you sure?") is told apart at once."""
     settled = False  # the site answered and the page has stayed still since
     while True:
         run.guard.check()
@@ -1785,6 +1788,13 @@ def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: li
             return "lost"
         changed = wait_for_change(page, since)
         settled = posted and not changed
+        if (not changed and sent_before is not None and run.sent == sent_before and _visible(_new(page, _dialogs(page), True))
+                and not _visible(_cookie_banner(page, run.recipe))):
+            return "dialog"
+
+
+def _dialogs(page: Page) -> Locator:
+    return page.get_by_role("dialog").or_(page.get_by_role("alertdialog"))
 
 
 def watch_posts(page: Page, run: Run) -> None:
@@ -1853,7 +1863,7 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
         if _press_once(page, run, found["send"].locator, _SEND, last=press == "second"):
             break
         found, since = _decline_over_form(page, run)
-    result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before)
+    result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before, sent_before)
     return _after_send(page, run, result, posted=run.posts > posts_before, sent=run.sent > sent_before)
 
 
@@ -2003,6 +2013,11 @@ def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, p
         raise Rejected(f"Meta refused the form: {site_message(page, run) or 'no reason given'}.",
                        hint="If Meta's message is about what was filled in, check OPTOUT_EMAIL, OPTOUT_COUNTRY and OPTOUT_REASON; "
                             "if it says something went wrong or that you are blocked, try again in a few hours.")
+    if result == "dialog":  # a review step between Send and the request: answering it would be a second press
+        title = _first_text(_new(page, _dialogs(page), True)).split("\n")[0].strip()
+        raise PageMismatch(f"After Send the page opened a dialog{f' ({_quoted(title, run)[:80]!r})' if title else ''} and sent "
+                           "nothing; the bot presses Send only once. Nothing reached Meta.",
+                           hint="Run with a window (--submit manual), check the form and answer the dialog yourself.")
     if result == "login":
         raise PersonTimeout("Meta asked for a log-in after Send.", hint="Run again with a window and log in first; add --profile DIR to stay logged in.")
     if result == "lost":

@@ -2020,6 +2020,22 @@ def test_a_page_that_puts_its_own_address_back_is_not_sent(page: Page, puts_back
         assert flow.send(page, found, run) == "confirmed" and posts == [{"email": "p@example.eu"}]
 
 
+def test_a_review_dialog_between_send_and_the_request_stops_at_once_saying_nothing_was_sent(page: Page):
+    # Found by red-team pass 10: the run waited its whole --timeout, then said to check the email (exit 4).
+    posts = serve(page, f"""<div role="dialog" aria-label="Help">Need help? Chat with us.</div>
+      <form id="f">{FIELDS}<button type="submit">Send</button></form>
+      <script>f.onsubmit = e => {{ e.preventDefault(); document.body.insertAdjacentHTML('beforeend',
+        '<div role="dialog" aria-modal="true"><h2>Review your request</h2><button>Edit</button><button>Submit</button></div>'); }};</script>""")
+    run = make_run(timeout_s=15)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    started = time.monotonic()
+    with pytest.raises(PageMismatch, match="After Send the page opened a dialog \\('Review your request'\\) and sent nothing") as caught:
+        flow.send(page, found, run)
+    assert time.monotonic() - started < 8 and "--submit manual" in caught.value.hint
+    assert posts == []
+
+
 def test_a_send_that_stays_disabled_says_so_and_what_to_do(page: Page):
     # Found by red-team pass 10: a Send enabled only after ticking a box was "covered by something".
     show_form(page, f"<form>{FIELDS}<label><input type='checkbox' onchange='send.disabled = !this.checked'> I confirm</label>"
