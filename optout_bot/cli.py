@@ -463,14 +463,20 @@ def _save_receipt(outcome, run, receipts_dir, test_site: str | None = None) -> P
 
 
 def _keep_trace(context, page, email, snapshots: Path | None) -> None:
+    """--trace: kept when it can be; a trace that cannot be saved never changes the run's outcome
+    (it is asked for after Meta confirmed, or after check's own result)."""
     import datetime as dt
 
     from optout_bot import receipts
     from optout_bot.files import private_dir
 
-    folder = private_dir(snapshots or receipts.default_snapshots_dir())
-    path = folder / f"{receipts.utc_stamp(dt.datetime.now(dt.timezone.utc))}-trace.zip"
-    receipts.save_trace(context, path, receipts.page_secrets(page, email))
+    try:
+        folder = private_dir(snapshots or receipts.default_snapshots_dir())
+        path = folder / f"{receipts.utc_stamp(dt.datetime.now(dt.timezone.utc))}-trace.zip"
+        receipts.save_trace(context, path, receipts.page_secrets(page, email))
+    except Exception as exc:  # noqa: BLE001 - the run's result matters more than its trace
+        click.echo(f"  The trace could not be saved ({redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}).", err=True)
+        return
     click.echo(f"  Trace kept at {path}", err=True)
 
 

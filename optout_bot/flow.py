@@ -597,7 +597,7 @@ def decline_cookies(page: Page, run: Run) -> None:
             break
     banner = _cookie_banner(page, recipe)
     lacks = "offers no way to decline optional cookies"
-    if choice is not None and not _enabled_once_read(choice.locator, scope if in_dialog else banner.first):
+    if choice is not None and not _enabled_once_read(choice.locator, dialog.first if in_dialog else None):
         choice, lacks = None, "keeps its 'decline' choice disabled"
     if choice is None:
         if run.headless:
@@ -623,14 +623,15 @@ def decline_cookies(page: Page, run: Run) -> None:
 COOKIE_READ_WAIT_MS = 3000
 
 
-def _enabled_once_read(choice: Locator, dialog: Locator) -> bool:
+def _enabled_once_read(choice: Locator, dialog: Locator | None) -> bool:
     """A 'decline' some dialogs enable only once their text was scrolled to its end: scrolled there
     (reading accepts nothing), then waited for briefly."""
     try:
-        if choice.is_enabled():
+        if choice.is_enabled(timeout=COOKIE_READ_WAIT_MS):
             return True
-        dialog.evaluate("d => { for (const e of [d, ...d.querySelectorAll('*')]) if (e.scrollHeight > e.clientHeight)"
-                        " { e.scrollTop = e.scrollHeight; e.dispatchEvent(new Event('scroll')); } }")
+        if dialog is not None:  # a banner without a dialog has no text to read through
+            dialog.evaluate("d => { for (const e of [d, ...d.querySelectorAll('*')]) if (e.scrollHeight > e.clientHeight)"
+                            " { e.scrollTop = e.scrollHeight; e.dispatchEvent(new Event('scroll')); } }", timeout=COOKIE_READ_WAIT_MS)
         expect(choice).to_be_enabled(timeout=COOKIE_READ_WAIT_MS)
         return True
     except (AssertionError, PlaywrightError):
@@ -1556,8 +1557,7 @@ _SOME_TEXT = re.compile(r"\S")
 def _error_words(run: Run, fields: bool) -> re.Pattern:
     """What went wrong; with `fields`, also a field's complaints (only while the form is there)."""
     recipe = run.recipe
-    words = recipe.text_pattern(recipe.error_text, recipe.field_error_text) if fields else recipe.text_pattern(recipe.error_text)
-    return recipe.unconditional(words)
+    return recipe.text_pattern(recipe.error_text, recipe.field_error_text) if fields else recipe.text_pattern(recipe.error_text)
 
 
 def _settled_alerts(page: Page) -> Locator:
@@ -1578,8 +1578,10 @@ def _errors(page: Page, run: Run, new_only: bool = True, fields: bool = True) ->
 def _error_texts(page: Page, run: Run, new_only: bool = True, fields: bool = True) -> Locator:
     """Error words where a site gives its answer: not in a link or button ("Entered the wrong email
     address?" among a thanks page's related articles), nor in the page's chrome or footer."""
-    # Not locate.outside: an answer drawn in a shadow root still counts.
-    aside = f"self::a or self::button or @role='link' or @role='button' or self::footer or @role='contentinfo' or {run.recipe.page_chrome}"
+    # Not locate.outside: an answer drawn in a shadow root still counts. A dialog's or a form's own
+    # header or footer is no page chrome.
+    aside = (f"self::a or @role='link' or ((self::footer or @role='contentinfo' or {run.recipe.page_chrome})"
+             " and not(ancestor::form or ancestor::*[@role='dialog' or @role='alertdialog']))")
     return _new(page, page.get_by_text(_error_words(run, fields)).locator(f"xpath=self::*[not(ancestor-or-self::*[{aside}])]"), new_only)
 
 
@@ -1650,7 +1652,7 @@ def site_message(page: Page, run: Run, lines: bool = False) -> str:
     return text if lines else _sentences(text).rstrip(".")
 
 
-_ADDRESS = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
+_ADDRESS = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def _quoted(text: str, run: Run) -> str:
@@ -1715,7 +1717,9 @@ def _thanks(page: Page, run: Run, stage: Literal["send", "code"], settled: bool)
     return _confirmations(page, run, after_code=stage == "code" and settled).locator(_NOT_BUSY)
 
 
-_NOT_BUSY = "xpath=self::*[not(../descendant-or-self::*[@aria-busy='true' or (@role='progressbar' and not(@aria-valuenow))])]"
+_NOT_BUSY = ("xpath=self::*[not(ancestor-or-self::*[position() <= 3][not(self::body or self::html)]//*"
+             "[(@aria-busy='true' or (@role='progressbar' and not(@aria-valuenow)))"
+             " and not(ancestor-or-self::*[@hidden or @aria-hidden='true' or contains(translate(@style, ' ', ''), 'display:none')])])]")
 
 
 def _code_texts(page: Page, run: Run) -> Locator:

@@ -164,20 +164,21 @@ def _without_log_in(text: str) -> tuple[str, set[str]]:
             for value in node.values():
                 clean(value)
         elif isinstance(node, list):
-            if len(node) > 1 and node[0] == "INPUT" and isinstance(node[1], dict) and _VALUE in node[1] and _password(node[1]):
-                node[1][_VALUE] = ""
+            if len(node) > 1 and node[0] == "INPUT" and isinstance(node[1], dict) and _password(node[1]):
+                for key in (_VALUE, "value"):  # the property, and the attribute a page may mirror it into
+                    if key in node[1]:
+                        node[1][key] = ""
             for value in node:
                 clean(value)
 
     lines = []
-    for line in text.splitlines():
+    for line in text.split("\n"):  # the trace's own separator; page text may hold U+2028 and friends
         try:
             event = json.loads(line)
         except ValueError:
-            lines.append(line)
-            continue
+            continue  # fail closed: a line that cannot be read cannot be cleaned
         clean(event)
-        lines.append(json.dumps(event, ensure_ascii=False))
+        lines.append(json.dumps(event))  # ASCII: a lone surrogate in a page's text is escaped, not an error
     return "\n".join(lines) + "\n", dropped
 
 

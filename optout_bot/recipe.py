@@ -75,12 +75,6 @@ def _in_one_sentence(a: re.Pattern, b: re.Pattern) -> re.Pattern:
     return re.compile(rf"(?:{a.pattern})[^.!?;]*(?:{b.pattern})|(?:{b.pattern})[^.!?;]*(?:{a.pattern})", re.IGNORECASE)
 
 
-@lru_cache(maxsize=None)
-def _not_after_if(a: re.Pattern, opener: re.Pattern) -> re.Pattern:
-    """`a` in a sentence that does not open with `opener`."""
-    return re.compile(rf"(?:^|[.!?;]\s*)(?!\s*(?:{opener.pattern})(?![{WORD_CHARS}]))[^.!?;]*?(?:{a.pattern})", re.IGNORECASE)
-
-
 def _phrases(vocabulary: Vocabulary) -> tuple[str, ...]:
     return tuple(p for words in vocabulary.values() for p in words)
 
@@ -184,7 +178,6 @@ class Recipe(_Strict):
     not_received_text: Vocabulary  # "didn't get the email?": a hint beside thanks, which it makes no thanks
     already_text: Vocabulary  # "you've already objected": Meta's answer when an objection already stands
     error_text: Vocabulary  # what went wrong, wherever it is said (a value "not valid" too)
-    if_words: Vocabulary  # "if" opening a sentence: "If this wasn't you, tell us" beside thanks is no error
     field_error_text: Vocabulary  # a field's complaint ("required"): a refusal only while the form is there
     expired_text: Vocabulary  # the code expired: another try with it is pointless; only Meta can send a new one
     new_code_text: Vocabulary  # "a new code", and
@@ -215,11 +208,6 @@ class Recipe(_Strict):
     def text_pattern(self, *vocabularies: Vocabulary) -> re.Pattern:
         """Phrases of page texts, each at the start of a word."""
         return compiled(tuple(p for vocabulary in vocabularies for p in _phrases(vocabulary)), "word")
-
-    def unconditional(self, pattern: re.Pattern) -> re.Pattern:
-        """`pattern` in a sentence that does not open with an 'if' (one in mid-sentence may be an
-        error's own: "Din invändning om AI kunde inte skickas" has Swedish 'om', 'about')."""
-        return _not_after_if(pattern, compiled(_phrases(self.if_words)))
 
     def together(self, first: Vocabulary, second: Vocabulary) -> re.Pattern:
         """Page text holding phrases of both, in either order ("haven't received your code")."""
@@ -269,8 +257,8 @@ class Recipe(_Strict):
         self.link.exclude_pattern("word")
         self.text_pattern(self.code.names)
         self.together(self.not_received_text, self.code.names)
-        self.unconditional(self.text_pattern(self.error_text))
-        self.unconditional(self.text_pattern(self.error_text, self.field_error_text))
+        self.text_pattern(self.error_text)
+        self.text_pattern(self.error_text, self.field_error_text)
         self.text_pattern(self.confirmation_text)
         self.text_pattern(self.not_received_text)
         self.text_pattern(self.already_text)

@@ -726,7 +726,7 @@ def test_the_patterns_a_whole_run_needs_are_built_before_the_browser_starts(page
     from optout_bot import person
     from optout_bot.mock_site import TEST_CODE
 
-    caches = (recipe.compiled, recipe._alternation, recipe._together, recipe._in_one_sentence, recipe._not_after_if)
+    caches = (recipe.compiled, recipe._alternation, recipe._together, recipe._in_one_sentence)
     for cache in caches:
         cache.cache_clear()
     run = make_run(inbox=person.CodeInbox("stdin"))

@@ -603,7 +603,8 @@ def _answered_with(page: Page, after: str, code_after_ms: int | None = None) -> 
     "<h3>Related articles</h3><ul><li><a href='/help/1'>What to do if you entered the wrong email address</a></li></ul>",
     "<aside role='complementary'><p>Fix a login error on Instagram</p></aside>",
     "<footer><p>Couldn't find what you need? Visit the Help Center.</p></footer>",
-], ids=["related-link", "aside", "footer"])
+    "<p>Entered the wrong email? <a href='/help/2'>See how to fix it</a></p>".replace("<p>", "<p><a href='/help/3'>").replace("? <a", "?</a> <a"),
+], ids=["related-link", "aside", "footer", "links-only"])
 def test_error_words_in_links_or_the_pages_chrome_beside_thanks_are_no_refusal(page: Page, beside):
     # Found by red-team pass 10: Meta refused the form: What to do if you entered the wrong email address.
     posts = _answered_with(page, f"<div><p>Thanks. We've received your objection request.</p>{beside}</div>")
@@ -614,26 +615,16 @@ def test_error_words_in_links_or_the_pages_chrome_beside_thanks_are_no_refusal(p
     assert posts == [{}]
 
 
-@pytest.mark.parametrize("lang, thanks", [
-    ("en", "We've received your objection and will apply it from now on. If this wasn't you, let us know."),
-    ("pt-BR", "Recebemos sua objeção. Ela será aplicada daqui em diante. Se não foi você que enviou esta solicitação, avise-nos."),
-])
-def test_thanks_that_end_with_if_it_was_not_you_are_thanks(page: Page, lang, thanks):
-    # Found by red-team pass 10: the conditional's "wasn't" / "não foi" made the thanks a refusal (exit 8).
-    _answered_with(page, f"<div lang='{lang}'><p>{thanks}</p></div>")
-    run = make_run()
-    found = flow.locate_form(page, run)
-    flow.fill_form(page, found, run)
-    assert flow.send(page, found, run) == "confirmed"
-
-
 @pytest.mark.parametrize("said", [
-    "Your request wasn't sent. If the problem continues, try again later.",
-    "Din invändning om AI kunde inte skickas.",  # Swedish 'om' ('about', also 'if') inside the sentence
-    "Thanks for waiting. Something went wrong, if you can believe it.",
+    "<p>Your request wasn't sent. If the problem continues, try again later.</p>",
+    "<p>Din invändning om AI kunde inte skickas.</p>",
+    # An error that opens with 'Se' beside thanks words: an 'if' rule tried in review made this a confirmation.
+    "<div lang='es'><h2>Se ha producido un error</h2><p>Gracias por tu paciencia. Vuelve a intentarlo más tarde.</p></div>",
+    "<p lang='it'>Si è verificato un errore: la richiesta non è stata inviata correttamente.</p>",
+    "<div role='dialog'><header><h2>Something went wrong</h2></header><p>Please try again later.</p></div>",  # a dialog's header
 ])
-def test_an_error_not_opened_by_if_is_still_a_refusal(page: Page, said):
-    _answered_with(page, f"<div><p>{said}</p></div>")
+def test_an_error_after_send_is_a_refusal_whatever_thanks_are_beside_it(page: Page, said):
+    _answered_with(page, said)
     run = make_run()
     found = flow.locate_form(page, run)
     flow.fill_form(page, found, run)
@@ -655,7 +646,7 @@ def test_a_refusal_that_names_the_accounts_other_address_is_quoted_masked(page: 
 def test_a_sent_note_over_a_spinner_is_no_confirmation_before_the_code_step(page: Page):
     # Found by red-team pass 10: "Request sent" shown while the page draws its code step was taken as
     # Meta's thanks (exit 0, a receipt, and the code never typed).
-    _answered_with(page, "<div role='status'><span>Request sent</span><div role='progressbar' aria-busy='true'></div></div>",
+    _answered_with(page, "<div role='status'><div><span>Request sent</span></div><div><div role='progressbar' aria-busy='true'></div></div></div>",
                    code_after_ms=1500)
     run = make_run()
     found = flow.locate_form(page, run)
@@ -663,9 +654,13 @@ def test_a_sent_note_over_a_spinner_is_no_confirmation_before_the_code_step(page
     assert flow.send(page, found, run) == "code"
 
 
-def test_a_step_counter_beside_the_thanks_is_no_work_in_progress(page: Page):
-    _answered_with(page, "<div><p>Thanks. We've received your objection request.</p>"
-                         "<div role='progressbar' aria-valuenow='3' aria-valuemax='3'>Step 3 of 3</div></div>")
+@pytest.mark.parametrize("after", [
+    "<div><p>Thanks. We've received your objection request.</p><div role='progressbar' aria-valuenow='3' aria-valuemax='3'>Step 3 of 3</div></div>",
+    "<div><p>Thanks. We've received your objection request.</p><div role='progressbar' style='display: none'></div></div>",
+    "<p>Your objection has been received.</p><div aria-busy='true'>Loading related articles</div>",  # body-level, elsewhere
+], ids=["step-counter", "hidden-spinner", "busy-elsewhere"])
+def test_a_progress_indicator_that_is_no_work_on_the_answer_leaves_thanks_alone(page: Page, after):
+    _answered_with(page, after)
     run = make_run()
     found = flow.locate_form(page, run)
     flow.fill_form(page, found, run)
@@ -2249,7 +2244,7 @@ def test_a_person_typing_into_a_code_field_without_confirm_is_not_told_to_press_
     # The person types a moment after reading the note (at once, the bot would take the thanks for old news).
     typed_later = "setTimeout(() => { code.value = '314159'; code.dispatchEvent(new KeyboardEvent('keyup')); }, 300)"
     monkeypatch.setattr(flow.person, "show_note", lambda page_, text, kind: (notes.append(text), page.evaluate(typed_later)))
-    run = make_run(code="browser", headless=False)
+    run = make_run(code="browser", headless=False, wait_minutes=0.2)  # a missed answer fails fast, not in 15 minutes
     run.report = Reporter(json_events=True)
     flow.watch_posts(page, run)
     flow.enter_code(page, run)
