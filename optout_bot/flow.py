@@ -1576,8 +1576,8 @@ def _errors(page: Page, run: Run, new_only: bool = True, fields: bool = True) ->
 
 
 def _error_texts(page: Page, run: Run, new_only: bool = True, fields: bool = True) -> Locator:
-    """Error words where a site gives its answer: not in a link or button ("Entered the wrong email
-    address?" among a thanks page's related articles), nor in the page's chrome or footer."""
+    """Error words where a site gives its answer: not in a link ("Entered the wrong email address?"
+    among a thanks page's related articles), nor in the page's chrome or footer."""
     # Not locate.outside: an answer drawn in a shadow root still counts. A dialog's or a form's own
     # header or footer is no page chrome.
     aside = (f"self::a or @role='link' or ((self::footer or @role='contentinfo' or {run.recipe.page_chrome})"
@@ -1652,13 +1652,10 @@ def site_message(page: Page, run: Run, lines: bool = False) -> str:
     return text if lines else _sentences(text).rstrip(".")
 
 
-_ADDRESS = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
 def _quoted(text: str, run: Run) -> str:
     """The page's words as the bot quotes them: the person's address in every spelling, and any
     other (the logged-in account's, which is theirs too), masked."""
-    return _ADDRESS.sub(lambda m: mask_email(m.group(0)), masked(text, run.settings.email))
+    return masked(text, run.settings.email, others=True)
 
 
 

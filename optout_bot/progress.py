@@ -57,9 +57,14 @@ def _spellings(email: str) -> re.Pattern:
     return re.compile(any_spelling(email), re.IGNORECASE)
 
 
-def masked(text: str, email: str) -> str:
-    """`text` with every spelling of `email` shown as mask_email shows it."""
-    return _spellings(email).sub(mask_email(email), text) if email else text
+_ADDRESS = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def masked(text: str, email: str, others: bool = False) -> str:
+    """`text` with every spelling of `email` shown as mask_email shows it; with `others`, every
+    other plain address too (a page's words may name the logged-in account's)."""
+    text = _spellings(email).sub(mask_email(email), text) if email else text
+    return _ADDRESS.sub(lambda m: mask_email(m.group(0)), text) if others else text
 
 
 _HIDDEN: list[str] = []  # the person's address, once known: never printed whole, whatever the message
