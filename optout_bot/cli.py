@@ -408,6 +408,17 @@ def _what_was_sent(run) -> str:
     return "the form was sent" if run.posts > 0 or run.code_step else "Send was pressed"
 
 
+def _who() -> str:
+    """Who confirmed: Meta, or the test site a run allowed by hand ended on (set once it confirmed)."""
+    return _state.get("who", "Meta")
+
+
+def _without_receipt() -> str:
+    """What stands in for a receipt that could not be written."""
+    return ("Keep Meta's confirmation email as your proof; do not object again." if _who() == "Meta"
+            else "Nothing was sent to Meta.")
+
+
 def _ctrl_c_waits():
     """From Meta's confirmation on, Ctrl-C waits until the receipt is written and the person told:
     interrupted there, a confirmed objection ended as 'Cancelled' and without its receipt."""
@@ -417,7 +428,7 @@ def _ctrl_c_waits():
         if pressed:
             raise KeyboardInterrupt  # a second time: the person means it (main says the objection stands)
         pressed.append(True)
-        os.write(2, f"\n  {_state.get('who', 'Meta')} has confirmed your objection: saving its receipt first (Ctrl-C again to stop now).\n".encode())
+        os.write(2, f"\n  {_who()} has confirmed your objection: saving its receipt first (Ctrl-C again to stop now).\n".encode())
 
     pressed: list[bool] = []
     return person.on_ctrl_c(later)
@@ -456,10 +467,8 @@ def _save_receipt(outcome, run, receipts_dir, test_site: str | None = None) -> P
     try:
         return receipts.save_receipt(folder, receipt, png, moment)
     except OSError as exc:  # checked before the run; a disk can still fill up
-        who = _state.get("who", "Meta")
-        raise OptoutError(f"{who} confirmed your objection, but its receipt could not be saved in {folder} ({exc.strerror or exc}).",
-                          hint="Keep Meta's confirmation email as your proof; do not object again." if who == "Meta"
-                          else "Nothing was sent to Meta.") from None
+        raise OptoutError(f"{_who()} confirmed your objection, but its receipt could not be saved in {folder} ({exc.strerror or exc}).",
+                          hint=_without_receipt()) from None
 
 
 def _keep_trace(context, page, email, snapshots: Path | None) -> None:
@@ -819,13 +828,10 @@ def main(argv: list[str] | None = None) -> None:
         said = err
     except (KeyboardInterrupt, click.Abort):
         if _state.get("receipt"):  # stopped while closing, after Meta confirmed and the receipt was saved
-            click.echo(f"\nStopped. {_state.get('who', 'Meta')} confirmed your objection; its receipt is {_state['receipt']}", err=True)
+            click.echo(f"\nStopped. {_who()} confirmed your objection; its receipt is {_state['receipt']}", err=True)
             status = ExitStatus.CONFIRMED
         elif _state.get("confirmed"):  # Ctrl-C twice while the receipt was being saved
-            who = _state.get("who", "Meta")
-            click.echo(f"\nStopped before the receipt was saved. {who} had confirmed your objection"
-                       + (": do not object again, and keep Meta's confirmation email as your proof." if who == "Meta"
-                          else "; nothing was sent to Meta."), err=True)
+            click.echo(f"\nStopped before the receipt was saved. {_who()} had confirmed your objection. {_without_receipt()}", err=True)
             status = ExitStatus.CANCELLED
         else:
             # After Send, prefill says so itself (a Cancelled error); other commands send nothing.
