@@ -1556,8 +1556,7 @@ _SOME_TEXT = re.compile(r"\S")
 
 def _error_words(run: Run, fields: bool) -> re.Pattern:
     """What went wrong; with `fields`, also a field's complaints (only while the form is there)."""
-    recipe = run.recipe
-    return recipe.text_pattern(recipe.error_text, recipe.field_error_text) if fields else recipe.text_pattern(recipe.error_text)
+    return run.recipe.error_pattern(fields)
 
 
 def _settled_alerts(page: Page) -> Locator:

@@ -70,6 +70,14 @@ def _together(a: re.Pattern, b: re.Pattern) -> re.Pattern:
 
 
 @lru_cache(maxsize=None)
+def _outside(words: re.Pattern, phrases: re.Pattern) -> re.Pattern:
+    """`words` where they stand outside every one of `phrases`: read from the start, a phrase is
+    taken whole, so a match never begins inside one ("If this wasn't you" holds no "wasn't")."""
+    return re.compile(rf"^(?:(?:{phrases.pattern})|(?!(?:{phrases.pattern}))[\s\S])*?(?!(?:{phrases.pattern}))(?:{words.pattern})",
+                      re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
 def _in_one_sentence(a: re.Pattern, b: re.Pattern) -> re.Pattern:
     """Both in one sentence ("we sent you a new code", not "the code we sent expired. Ask for a new code")."""
     return re.compile(rf"(?:{a.pattern})[^.!?;]*(?:{b.pattern})|(?:{b.pattern})[^.!?;]*(?:{a.pattern})", re.IGNORECASE)
@@ -179,6 +187,8 @@ class Recipe(_Strict):
     already_text: Vocabulary  # "you've already objected": Meta's answer when an objection already stands
     error_text: Vocabulary  # what went wrong, wherever it is said (a value "not valid" too)
     field_error_text: Vocabulary  # a field's complaint ("required"): a refusal only while the form is there
+    # Phrases that hold error words and say nothing went wrong: "If this wasn't you" under thanks.
+    not_error_text: Vocabulary = Field(default_factory=dict)
     expired_text: Vocabulary  # the code expired: another try with it is pointless; only Meta can send a new one
     new_code_text: Vocabulary  # "a new code", and
     code_sent_text: Vocabulary  # "we sent": together beside an expiry, Meta sent the new code itself
@@ -209,6 +219,12 @@ class Recipe(_Strict):
         """Phrases of page texts, each at the start of a word."""
         return compiled(tuple(p for vocabulary in vocabularies for p in _phrases(vocabulary)), "word")
 
+    def error_pattern(self, fields: bool = False) -> re.Pattern:
+        """What went wrong; with `fields`, also a field's complaints. Not error words inside a phrase
+        that says nothing went wrong."""
+        words = self.text_pattern(self.error_text, self.field_error_text) if fields else self.text_pattern(self.error_text)
+        return _outside(words, self.text_pattern(self.not_error_text)) if self.not_error_text else words
+
     def together(self, first: Vocabulary, second: Vocabulary) -> re.Pattern:
         """Page text holding phrases of both, in either order ("haven't received your code")."""
         return _together(self.text_pattern(first), self.text_pattern(second))
@@ -216,7 +232,7 @@ class Recipe(_Strict):
     def says_expired(self, message: str) -> bool:
         """The site says the code expired and nothing else is wrong ('incorrect or expired' may be a typo)."""
         expired = self.text_pattern(self.expired_text)
-        return bool(expired.search(message)) and not self.text_pattern(self.error_text, self.field_error_text).search(expired.sub(" ", message))
+        return bool(expired.search(message)) and not self.error_pattern(fields=True).search(expired.sub(" ", message))
 
     def purpose_pattern(self) -> re.Pattern:
         """Text that says a form is for objecting, or is about AI."""
@@ -257,8 +273,8 @@ class Recipe(_Strict):
         self.link.exclude_pattern("word")
         self.text_pattern(self.code.names)
         self.together(self.not_received_text, self.code.names)
-        self.text_pattern(self.error_text)
-        self.text_pattern(self.error_text, self.field_error_text)
+        self.error_pattern()
+        self.error_pattern(fields=True)
         self.text_pattern(self.confirmation_text)
         self.text_pattern(self.not_received_text)
         self.text_pattern(self.already_text)

@@ -615,6 +615,20 @@ def test_error_words_in_links_or_the_pages_chrome_beside_thanks_are_no_refusal(p
     assert posts == [{}]
 
 
+@pytest.mark.parametrize("thanks", [
+    "<p>Thanks. We've received your objection request. If this wasn't you, let us know.</p>",
+    "<div lang='pt-BR'><p>Recebemos sua solicitação. Obrigado.</p><p>Se não foi você, entre em contato conosco.</p></div>",
+    "<p lang='cs'>Děkujeme, vaši námitku jsme obdrželi. Pokud jste to nebyli vy, kontaktujte nás.</p>",
+], ids=["en", "pt-BR", "cs"])
+def test_thanks_that_end_with_if_this_was_not_you_confirm(page: Page, thanks):
+    # Found by red-team pass 10: "Se não foi você" holds the error words "não foi" (exit 8 after thanks).
+    _answered_with(page, thanks)
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert flow.send(page, found, run) == "confirmed"
+
+
 @pytest.mark.parametrize("said", [
     "<p>Your request wasn't sent. If the problem continues, try again later.</p>",
     "<p>Din invändning om AI kunde inte skickas.</p>",
@@ -622,6 +636,7 @@ def test_error_words_in_links_or_the_pages_chrome_beside_thanks_are_no_refusal(p
     "<div lang='es'><h2>Se ha producido un error</h2><p>Gracias por tu paciencia. Vuelve a intentarlo más tarde.</p></div>",
     "<p lang='it'>Si è verificato un errore: la richiesta non è stata inviata correttamente.</p>",
     "<div role='dialog'><header><h2>Something went wrong</h2></header><p>Please try again later.</p></div>",  # a dialog's header
+    "<p>Thanks for your patience. If this wasn't you, tell us. Your request wasn't sent.</p>",  # an error beside the 'if' phrase
 ])
 def test_an_error_after_send_is_a_refusal_whatever_thanks_are_beside_it(page: Page, said):
     _answered_with(page, said)
