@@ -553,9 +553,13 @@ def test_a_cookie_dialog_that_comes_with_the_first_keystroke_is_declined_and_the
     assert time.monotonic() - started < 8
 
 
-def _form_with_late_cookies(page: Page, show_dialog_on: str) -> list[dict]:
-    """A form whose cookie dialog appears when `show_dialog_on(show)` calls `show`; POSTs record the
-    email and the cookie choice made by then."""
+_ENGLISH_COOKIES = ("Allow the use of cookies from Instagram by this browser?", "Allow all cookies", "Decline optional cookies")
+
+
+def _form_with_late_cookies(page: Page, show_dialog_on: str, words: tuple[str, str, str] = _ENGLISH_COOKIES) -> list[dict]:
+    """A form whose cookie dialog (`words`: its question, allow, decline) appears when
+    `show_dialog_on(show)` calls `show`; POSTs record the email and the cookie choice made by then."""
+    question, allow, decline = words
     return serve(page, f"""<h1>Object to Your Information Being Used for AI at Meta</h1><div id="f">{FIELDS}
       <button id="send">Send</button></div>
       <script>
@@ -563,9 +567,9 @@ def _form_with_late_cookies(page: Page, show_dialog_on: str) -> list[dict]:
           email: document.querySelector('input[type=email]').value, cookies: window.choice || null}})}})
           .then(() => {{ f.innerHTML = "<p>Thanks. We've received your objection request.</p>"; }});
         ({show_dialog_on})(() => window.choice || document.getElementById('d') || document.body.insertAdjacentHTML('beforeend',
-          `<div role="dialog" id="d" style="position:fixed;inset:0;background:#fff">Allow the use of cookies from Instagram by this browser?
-          <button onclick="window.choice='all'; d.remove()">Allow all cookies</button>
-          <button onclick="window.choice='essential'; d.remove()">Decline optional cookies</button></div>`));
+          `<div role="dialog" id="d" style="position:fixed;inset:0;background:#fff">{question}
+          <button onclick="window.choice='all'; d.remove()">{allow}</button>
+          <button onclick="window.choice='essential'; d.remove()">{decline}</button></div>`));
       </script>""")
 
 
@@ -763,6 +767,26 @@ def test_a_cookie_dialog_that_comes_after_the_form_is_declined_before_send(page:
     found = flow.locate_form(page, run)
     flow.fill_form(page, found, run)
     page.locator("#d").wait_for()  # the dialog is up now, over the filled form
+    assert flow.send(page, found, run) == "confirmed"
+    assert posts == [{"email": "p@example.eu", "cookies": "essential"}]
+
+
+@pytest.mark.parametrize("words", [
+    ("Dopustiti upotrebu kolačića s Instagrama u ovom pregledniku?", "Dopusti sve kolačiće", "Odbij neobavezne kolačiće"),
+    ("Sallitaanko Instagramin evästeiden käyttö tässä selaimessa?", "Salli kaikki evästeet", "Hylkää valinnaiset evästeet"),
+    ("Vil du tillate bruk av informasjonskapsler fra Instagram i denne nettleseren?", "Tillat alle informasjonskapsler",
+     "Avvis valgfrie informasjonskapsler"),
+    ("Да се разреши ли използването на бисквитки от Instagram в този браузър?", "Разрешаване на всички бисквитки",
+     "Отхвърляне на незадължителните бисквитки"),
+], ids=["hr", "fi", "nb", "bg"])
+def test_a_cookie_dialog_that_says_cookies_in_the_pages_own_word_is_declined(page: Page, words):
+    # Found by red-team pass 11: only the word 'cookie' made a dialog a cookie dialog, so a Croatian
+    # or Finnish one stayed over the form and Send could not be pressed (exit 3).
+    posts = _form_with_late_cookies(page, "show => setTimeout(show, 300)", words)
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    page.locator("#d").wait_for()
     assert flow.send(page, found, run) == "confirmed"
     assert posts == [{"email": "p@example.eu", "cookies": "essential"}]
 
@@ -1059,6 +1083,24 @@ def test_thanks_beside_error_words_is_a_refusal(page: Page):
     assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) == "refused"
 
 
+@pytest.mark.parametrize("lang, text, result", [
+    # Found by red-team pass 11: thanks for the request over a refusal in unknown words was exit 0 and a receipt.
+    ("en", "Thanks for your request. We weren't able to match this email address to an Instagram account. "
+           "Check it and submit the form again.", "refused"),
+    ("en", "Thanks for your request. This email address isn't associated with an Instagram account.", "refused"),
+    ("fi", "Kiitos pyynnöstäsi. Emme kuitenkaan löytäneet tähän sähköpostiosoitteeseen liitettyä Instagram-tiliä.", "refused"),
+    ("da", "Tak for din anmodning. Vi kunne dog ikke finde en Instagram-konto med denne e-mailadresse.", "refused"),
+    # Gratitude alone confirms nothing: what follows may be anything.
+    ("en", "Thanks. Now confirm your email address: your request won't be processed until you confirm it.", None),
+    ("hu", "Köszönjük. Kérjük, ellenőrizd az e-mail-címed, és küldd el újra az űrlapot.", None),
+    ("de", "Bitte bestätige deine E-Mail-Adresse. Du wirst dazu eine E-Mail erhalten.", None),
+    ("pl", "Otrzymasz wiadomość e-mail z linkiem. Kliknij go, aby dokończyć.", None),
+])
+def test_gratitude_alone_is_no_confirmation(page: Page, lang, text, result):
+    serve(page, f"<html lang='{lang}'><h2>{text.split('. ')[0]}.</h2><p>{text.split('. ', 1)[1]}</p></html>")
+    assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True, stale_errors=True) == result
+
+
 def test_a_code_hint_after_confirm_is_no_confirmation(page: Page):
     serve(page, "<p>Thanks. If you haven't received your code, check your spam folder.</p>")
     assert flow.classify_after(page, make_run(), "code", [page.locator("#gone")], posted=True) is None
@@ -1114,7 +1156,7 @@ def test_thanks_beside_a_code_field_that_still_takes_input_is_no_confirmation(pa
     serve(page, "<label>Enter code <input id='c' maxlength='6'></label><button>Confirm</button>")
     run = make_run()
     flow._mark_seen(page, run)
-    page.evaluate("document.body.insertAdjacentHTML('afterbegin', '<p>Thank you, we will review your request.</p>')")
+    page.evaluate("document.body.insertAdjacentHTML('afterbegin', '<p>Thank you, we have received your request.</p>')")
     form = [page.locator("#c"), page.get_by_role("button")]
     assert flow.classify_after(page, run, "code", form, posted=True, stale_errors=True) is None
     page.locator("#c").evaluate("e => e.readOnly = true")  # finished: the page keeps it, read-only
