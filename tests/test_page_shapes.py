@@ -242,6 +242,19 @@ def test_a_link_that_shows_the_form_under_a_hash_route_is_followed_there(page: P
     assert not [line for line in said if "opened nothing" in line], said
 
 
+def test_a_hash_route_link_to_the_form_is_followed_and_an_in_page_anchor_is_not(page: Page):
+    # Found by red-team pass 11: every address starting with '#' was skipped as an in-page anchor,
+    # so a single-page app's '#/contact/<id>' was never followed (exit 3).
+    form = f"<h1>{OBJECTION_TITLE}</h1>" + FIELDS.replace("\n", " ") + "<button>Send</button>"
+    start = (f"<p>Read about <a href='#right-to-object'>your right to object</a> below.</p><p id='right-to-object'>You have the "
+             f"<a href='#/contact/233964459562201'>right to object</a>.</p><template id='form'>{form}</template>"
+             "<script>addEventListener('hashchange', () => { if (location.hash.startsWith('#/contact/'))"
+             " document.body.innerHTML = document.getElementById('form').innerHTML; });</script>")
+    with _site(lambda method, path, body: (0, 200, "text/html", f"<html lang='en'><body>{start}</body></html>")) as (base, _):
+        page.goto(f"{base}/privacy/genai/")
+        assert flow.reach_form(page, make_run()).url.endswith("/privacy/genai/#/contact/233964459562201")
+
+
 @pytest.mark.parametrize("path", ["/checkpoint/?next=%2Fhelp%2Fcontact%2F6359191084165019", "/challenge/?next=%2Fprivacy%2Fgenai%2F"])
 def test_a_security_check_before_the_form_is_the_persons_to_pass_not_a_changed_page(page: Page, path):
     # Found by red-team pass 9: Meta's "Confirm it's you" check ended with "Meta may have changed the page" (exit 3).
