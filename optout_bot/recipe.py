@@ -73,8 +73,8 @@ def _together(a: re.Pattern, b: re.Pattern) -> re.Pattern:
 def _outside(words: re.Pattern, phrases: re.Pattern) -> re.Pattern:
     """`words` where they stand outside every one of `phrases`: read from the start, a phrase is
     taken whole, so a match never begins inside one ("If this wasn't you" holds no "wasn't")."""
-    return re.compile(rf"^(?:(?:{phrases.pattern})|(?!(?:{phrases.pattern}))[\s\S])*?(?!(?:{phrases.pattern}))(?:{words.pattern})",
-                      re.IGNORECASE)
+    whole = rf"(?:{phrases.pattern})(?![{WORD_CHARS}])"  # "se não foi tu", never the start of "tudo"
+    return re.compile(rf"^(?:{whole}|(?!{whole})[\s\S])*?(?!{whole})(?:{words.pattern})", re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)

@@ -804,6 +804,13 @@ def test_a_cookie_dialog_that_says_cookies_in_the_pages_own_word_is_declined(pag
     assert posts == [{"email": "p@example.eu", "cookies": "essential"}]
 
 
+def test_a_dialog_whose_words_only_look_like_cookies_is_no_cookie_dialog(page: Page):
+    # Found by review: Swedish 'kakor' is Slovenian for 'as'; a code step in a dialog was taken for cookies.
+    page.set_content("<html lang='sl'><div role='dialog'><p>Vnesite kodo, kakor ste jo prejeli po e-pošti.</p>"
+                     "<input autocomplete='one-time-code'><button>Potrdi</button></div></html>")
+    assert not flow._visible(flow._cookie_banner(page, recipe.load("instagram")))
+
+
 def test_a_cookie_dialog_that_takes_the_press_on_send_is_declined_and_send_pressed_once(page: Page):
     # The dialog comes after the bot's last look, as the pointer reaches the button (a red-team page
     # showed it 400 ms late); Playwright reports it "intercepts pointer events" and never presses Send.
@@ -1108,8 +1115,20 @@ def test_thanks_beside_error_words_is_a_refusal(page: Page):
     ("hu", "Köszönjük. Kérjük, ellenőrizd az e-mail-címed, és küldd el újra az űrlapot.", None),
     ("de", "Bitte bestätige deine E-Mail-Adresse. Du wirst dazu eine E-Mail erhalten.", None),
     ("pl", "Otrzymasz wiadomość e-mail z linkiem. Kliknij go, aby dokończyć.", None),
+    # Found by review: a strong phrase beside a refusal in other words, and pending pages.
+    ("en", "Request received. No Instagram account is associated with this email address.", "refused"),
+    ("de", "Wir haben deine Anfrage erhalten. Leider können wir kein Instagram-Konto mit dieser Adresse finden.", "refused"),
+    ("cs", "Vaši námitku jsme obdrželi. Pokud to nebylo možné ověřit, pošlete ji znovu.", "refused"),
+    ("en", "Your email address was successfully verified. Press Submit to finish your request.", None),
+    ("fr", "Un e-mail vous a été envoyé. Une fois reçu, cliquez sur le lien pour terminer.", None),
+    # ... and confirmations that only counted through a word of thanks, or never counted.
+    ("it", "Grazie. Ciò significa che la tua richiesta si applicherà d'ora in poi allo sviluppo dell'IA di Meta.", "confirmed"),
+    ("de", "Danke. Wir haben deine Widerspruchsanfrage erhalten.", "confirmed"),
+    ("fi", "Kiitos. Vastustamispyyntösi on vastaanotettu.", "confirmed"),
+    ("en", "Thanks. We've reviewed your request and will honor your objection.", "confirmed"),
+    ("fr", "Merci. Votre opposition a été envoyée.", "confirmed"),
 ])
-def test_gratitude_alone_is_no_confirmation(page: Page, lang, text, result):
+def test_gratitude_alone_is_no_confirmation_and_a_strong_phrase_needs_no_thanks(page: Page, lang, text, result):
     serve(page, f"<html lang='{lang}'><h2>{text.split('. ')[0]}.</h2><p>{text.split('. ', 1)[1]}</p></html>")
     assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True, stale_errors=True) == result
 
