@@ -1554,11 +1554,6 @@ def _marked(look: locate.Look, run: Run) -> tuple[int | None, locate.Seen]:
 _SOME_TEXT = re.compile(r"\S")
 
 
-def _error_words(run: Run, fields: bool) -> re.Pattern:
-    """What went wrong; with `fields`, also a field's complaints (only while the form is there)."""
-    return run.recipe.error_pattern(fields)
-
-
 def _settled_alerts(page: Page) -> Locator:
     """Alerts the page has finished writing (not a progress note still busy)."""
     return page.get_by_role("alert").and_(page.locator(":not([aria-busy=true])"))
@@ -1566,7 +1561,7 @@ def _settled_alerts(page: Page) -> Locator:
 
 def _alerts(page: Page, run: Run, new_only: bool = True, fields: bool = True) -> Locator:
     """Alerts that say something went wrong (not progress notes)."""
-    return _new(page, _settled_alerts(page).filter(has_text=_error_words(run, fields)), new_only)
+    return _new(page, _settled_alerts(page).filter(has_text=run.recipe.error_pattern(fields)), new_only)
 
 
 def _errors(page: Page, run: Run, new_only: bool = True, fields: bool = True) -> Locator:
@@ -1581,7 +1576,7 @@ def _error_texts(page: Page, run: Run, new_only: bool = True, fields: bool = Tru
     # header or footer is no page chrome.
     aside = (f"self::a or @role='link' or ((self::footer or @role='contentinfo' or {run.recipe.page_chrome})"
              " and not(ancestor::form or ancestor::*[@role='dialog' or @role='alertdialog']))")
-    return _new(page, page.get_by_text(_error_words(run, fields)).locator(f"xpath=self::*[not(ancestor-or-self::*[{aside}])]"), new_only)
+    return _new(page, page.get_by_text(run.recipe.error_pattern(fields)).locator(f"xpath=self::*[not(ancestor-or-self::*[{aside}])]"), new_only)
 
 
 def _confirmations(page: Page, run: Run, new_only: bool = True, after_code: bool = False) -> Locator:
@@ -1596,7 +1591,7 @@ def _confirmations(page: Page, run: Run, new_only: bool = True, after_code: bool
         words = words.filter(has_not_text=recipe.together(recipe.not_received_text, recipe.code.names))
     else:
         words = words.filter(has_not_text=recipe.code.pattern()).filter(has_not_text=recipe.text_pattern(recipe.not_received_text))
-    return _new(page, _not_typed(page, words.filter(has_not_text=_error_words(run, False))), new_only)
+    return _new(page, _not_typed(page, words.filter(has_not_text=run.recipe.error_pattern())), new_only)
 
 
 def _already(page: Page, run: Run, new_only: bool = True) -> Locator:

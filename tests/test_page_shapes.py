@@ -616,6 +616,15 @@ def _answered_with(page: Page, after: str, code_after_ms: int | None = None) -> 
         .then(() => {{ f.outerHTML = {json.dumps(after)}; {code} }}); }};</script>""")
 
 
+def _send_answered(page: Page, after: str, code_after_ms: int | None = None, **run_options) -> str:
+    """Find, fill and send the form `_answered_with` serves; what `send` makes of the answer."""
+    _answered_with(page, after, code_after_ms)
+    run = make_run(**run_options)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    return flow.send(page, found, run)
+
+
 @pytest.mark.parametrize("beside", [
     "<h3>Related articles</h3><ul><li><a href='/help/1'>What to do if you entered the wrong email address</a></li></ul>",
     "<aside role='complementary'><p>Fix a login error on Instagram</p></aside>",
@@ -639,11 +648,7 @@ def test_error_words_in_links_or_the_pages_chrome_beside_thanks_are_no_refusal(p
 ], ids=["en", "pt-BR", "cs"])
 def test_thanks_that_end_with_if_this_was_not_you_confirm(page: Page, thanks):
     # Found by red-team pass 10: "Se não foi você" holds the error words "não foi" (exit 8 after thanks).
-    _answered_with(page, thanks)
-    run = make_run()
-    found = flow.locate_form(page, run)
-    flow.fill_form(page, found, run)
-    assert flow.send(page, found, run) == "confirmed"
+    assert _send_answered(page, thanks) == "confirmed"
 
 
 @pytest.mark.parametrize("said", [
@@ -656,34 +661,22 @@ def test_thanks_that_end_with_if_this_was_not_you_confirm(page: Page, thanks):
     "<p>Thanks for your patience. If this wasn't you, tell us. Your request wasn't sent.</p>",  # an error beside the 'if' phrase
 ])
 def test_an_error_after_send_is_a_refusal_whatever_thanks_are_beside_it(page: Page, said):
-    _answered_with(page, said)
-    run = make_run()
-    found = flow.locate_form(page, run)
-    flow.fill_form(page, found, run)
     with pytest.raises(Rejected, match="Meta refused the form"):
-        flow.send(page, found, run)
+        _send_answered(page, said)
 
 
 def test_a_refusal_that_names_the_accounts_other_address_is_quoted_masked(page: Page):
     # Found by red-team pass 10: only the configured address was masked; the account's is the person's too.
-    _answered_with(page, "<div role='alert'>We couldn't process this request for ana.silva@sapo.pt.</div>")
-    run = make_run()
-    found = flow.locate_form(page, run)
-    flow.fill_form(page, found, run)
     with pytest.raises(Rejected) as caught:
-        flow.send(page, found, run)
+        _send_answered(page, "<div role='alert'>We couldn't process this request for ana.silva@sapo.pt.</div>")
     assert "a***@sapo.pt" in caught.value.message and "ana.silva" not in caught.value.message
 
 
 def test_a_sent_note_over_a_spinner_is_no_confirmation_before_the_code_step(page: Page):
     # Found by red-team pass 10: "Request sent" shown while the page draws its code step was taken as
     # Meta's thanks (exit 0, a receipt, and the code never typed).
-    _answered_with(page, "<div role='status'><div><span>Request sent</span></div><div><div role='progressbar' aria-busy='true'></div></div></div>",
-                   code_after_ms=1500)
-    run = make_run()
-    found = flow.locate_form(page, run)
-    flow.fill_form(page, found, run)
-    assert flow.send(page, found, run) == "code"
+    assert _send_answered(page, "<div role='status'><div><span>Request sent</span></div><div><div role='progressbar' aria-busy='true'></div></div></div>",
+                          code_after_ms=1500) == "code"
 
 
 @pytest.mark.parametrize("after", [
@@ -692,22 +685,14 @@ def test_a_sent_note_over_a_spinner_is_no_confirmation_before_the_code_step(page
     "<p>Your objection has been received.</p><div aria-busy='true'>Loading related articles</div>",  # body-level, elsewhere
 ], ids=["step-counter", "hidden-spinner", "busy-elsewhere"])
 def test_a_progress_indicator_that_is_no_work_on_the_answer_leaves_thanks_alone(page: Page, after):
-    _answered_with(page, after)
-    run = make_run()
-    found = flow.locate_form(page, run)
-    flow.fill_form(page, found, run)
-    assert flow.send(page, found, run) == "confirmed"
+    assert _send_answered(page, after) == "confirmed"
 
 
 def test_finish_by_clicking_the_emailed_link_is_no_confirmation(page: Page):
     # Found by red-team pass 10: "your objection" alone counted as thanks.
-    _answered_with(page, "<div><h2>Check your email</h2><p>To finish submitting your objection, click the link we sent "
-                         "to j***@example.eu. The link expires in 24 hours.</p></div>")
-    run = make_run(timeout_s=2)
-    found = flow.locate_form(page, run)
-    flow.fill_form(page, found, run)
     with pytest.raises(Unreachable, match="no code field, confirmation or error appeared"):
-        flow.send(page, found, run)
+        _send_answered(page, "<div><h2>Check your email</h2><p>To finish submitting your objection, click the link we sent "
+                             "to j***@example.eu. The link expires in 24 hours.</p></div>", timeout_s=2)
 
 
 def test_a_send_that_loads_a_new_document_is_read_there(page: Page):
