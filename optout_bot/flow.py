@@ -1586,7 +1586,7 @@ def _confirmations(page: Page, run: Run, new_only: bool = True, after_code: bool
     `after_code` (the code was confirmed): thanks may speak of the code ("Your code was confirmed")
     or of an email not received ("Didn't receive our email?"), only not of a code not received."""
     recipe = run.recipe
-    words = page.get_by_text(recipe.text_pattern(recipe.confirmation_text))
+    words = page.get_by_text(recipe.confirmation_pattern())
     if after_code:
         words = words.filter(has_not_text=recipe.together(recipe.not_received_text, recipe.code.names))
     else:

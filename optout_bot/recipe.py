@@ -183,6 +183,10 @@ class Recipe(_Strict):
     code: Element
     confirm: Element
     confirmation_text: Vocabulary
+    # A word of success confirms only in one sentence with the request itself ("Your request was
+    # submitted successfully"), not beside anything else ("The link was sent successfully. Open it").
+    success_text: Vocabulary
+    request_text: Vocabulary
     not_received_text: Vocabulary  # "didn't get the email?": a hint beside thanks, which it makes no thanks
     already_text: Vocabulary  # "you've already objected": Meta's answer when an objection already stands
     error_text: Vocabulary  # what went wrong, wherever it is said (a value "not valid" too)
@@ -224,6 +228,11 @@ class Recipe(_Strict):
         that says nothing went wrong."""
         words = self.text_pattern(self.error_text, self.field_error_text) if fields else self.text_pattern(self.error_text)
         return _outside(words, self.text_pattern(self.not_error_text)) if self.not_error_text else words
+
+    def confirmation_pattern(self) -> re.Pattern:
+        """Words that say the request was received or will apply."""
+        success = _in_one_sentence(self.text_pattern(self.success_text), self.text_pattern(self.request_text))
+        return _alternation(self.text_pattern(self.confirmation_text), success)
 
     def together(self, first: Vocabulary, second: Vocabulary) -> re.Pattern:
         """Page text holding phrases of both, in either order ("haven't received your code")."""
@@ -275,7 +284,7 @@ class Recipe(_Strict):
         self.together(self.not_received_text, self.code.names)
         self.error_pattern()
         self.error_pattern(fields=True)
-        self.text_pattern(self.confirmation_text)
+        self.confirmation_pattern()
         self.text_pattern(self.not_received_text)
         self.text_pattern(self.already_text)
         self.text_pattern(self.expired_text)

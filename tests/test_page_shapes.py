@@ -1112,6 +1112,16 @@ def test_thanks_beside_error_words_is_a_refusal(page: Page):
     ("fi", "Kiitos. Vastustamispyyntösi on vastaanotettu.", "confirmed"),
     ("en", "Thanks. We've reviewed your request and will honor your objection.", "confirmed"),
     ("fr", "Merci. Votre opposition a été envoyée.", "confirmed"),
+    # A word of success confirms only in one sentence with the request: not a link sent successfully.
+    ("de", "Danke. Der Link wurde erfolgreich an deine E-Mail-Adresse gesendet. Öffne ihn, um deine Anfrage abzuschließen.", None),
+    ("en", "Almost done. A link was successfully sent to your email address; open it to finish.", None),
+    ("fr", "Presque fini. Le lien a été envoyé avec succès. Cliquez dessus pour terminer.", None),
+    ("nl", "Gelukt. Open de link in je e-mail om je verzoek te bevestigen.", None),
+    ("es", "Listo. Tu solicitud se ha enviado correctamente.", "confirmed"),
+    ("el", "Ευχαριστούμε. Η αίτησή σας υποβλήθηκε με επιτυχία.", "confirmed"),
+    # "From now on", the words of Meta's reported thanks, in any word order.
+    ("de", "Danke. Das bedeutet, dass deine Anfrage ab sofort für die Entwicklung von KI bei Meta gilt.", "confirmed"),
+    ("pl", "Dziękujemy. Oznacza to, że od teraz Twoja prośba będzie uwzględniana przy rozwijaniu AI w Meta.", "confirmed"),
 ])
 def test_gratitude_alone_is_no_confirmation_and_a_strong_phrase_needs_no_thanks(page: Page, lang, text, result):
     serve(page, f"<html lang='{lang}'><h2>{text.split('. ')[0]}.</h2><p>{text.split('. ', 1)[1]}</p></html>")
