@@ -1502,7 +1502,7 @@ def _capital(text: str) -> str:
 
 # --- Send, the code, the outcome ------------------------------------------------------------
 
-Result = Literal["code", "confirmed", "already", "refused", "wrong-code", "login", "lost", "dialog"]
+Result = Literal["code", "confirmed", "already", "refused", "wrong-code", "login", "lost", "dialog", "review"]
 
 
 def _mark_seen(page: Page, run: Run, code_texts: bool = False) -> int | None:
@@ -1779,6 +1779,8 @@ def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: li
         result, since = _classified(lambda: classify_after(page, run, stage, form, posted, settled), page)
         if result:
             return result
+        if settled and stage == "send" and _asks_for_send_again(page, run):
+            return "review"
         if time.monotonic() > deadline:
             return "lost"
         changed = wait_for_change(page, since)
@@ -1786,6 +1788,14 @@ def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: li
         if (not changed and sent_before is not None and run.sent == sent_before and _visible(_new(page, _dialogs(page), True))
                 and not _visible(_cookie_banner(page, run.recipe))):
             return "dialog"
+
+
+def _asks_for_send_again(page: Page, run: Run) -> bool:
+    """A new page with a Send button and nothing left to fill in, still since the site's answer: a
+    step that shows what was filled in before it is sent ("Review your request"). With fields to
+    fill, the form came back (or a code step did); on the same page, it is the form's own Send."""
+    return (not _same_document(page, run) and _visible(locate.any_layer(page, run.recipe.send))
+            and not _visible(_open_fields(page, run.recipe)))
 
 
 def _dialogs(page: Page) -> Locator:
@@ -2013,6 +2023,17 @@ def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, p
         raise PageMismatch(f"After Send the page opened a dialog{f' ({_quoted(title, run)[:80]!r})' if title else ''} and sent "
                            "nothing; the bot presses Send only once. Nothing reached Meta.",
                            hint="Run with a window (--submit manual), check the form and answer the dialog yourself.")
+    if result == "review":  # pressing this Send would be a second press: the person's call
+        if run.headless:
+            raise Unreachable("After Send the page shows another Send button and no answer, perhaps a step to review what was "
+                              "filled in. The bot presses Send only once; it is unknown whether Meta received the objection.",
+                              hint="Check your email for a code or a confirmation. If none comes, run again with a window (without "
+                                   "--headless): the bot stops at that page for you to check it and press Send yourself.")
+        watch = _watch_presses(page, run)  # first: the press may follow at once
+        person.show_note(page, "This page asks for Send again. Check what it shows, then press Send yourself; the bot does not press it twice.", "act")
+        run.report.your_turn("The page shows another Send button, perhaps to review what was filled in. Check it in the window "
+                             "and press Send there if it is right. The bot waits and does not press it for you.")
+        return _await_person_send(page, run, [locate.any_layer(page, run.recipe.send)], watch)
     if result == "login":
         raise PersonTimeout("Meta asked for a log-in after Send.", hint="Run again with a window and log in first; add --profile DIR to stay logged in.")
     if result == "lost":

@@ -34,13 +34,19 @@ CODE_PAGE = """<!doctype html><html lang="en"><body><p>We sent a code to your em
 <form method="post" action="/confirm"><label for="k">Enter code</label><input id="k" name="code">
 <button type="submit">Confirm</button></form></body></html>"""
 
+REVIEW = """<!doctype html><html lang="en"><body><h2>Review your request</h2>
+<p>Check the information below before you send your objection.</p>
+<dl><dt>Country of residence</dt><dd>{country}</dd><dt>Email address</dt><dd>{email}</dd></dl>
+<form method="post" action="/submit/final">{hidden}<a href="/help/contact/form">Edit</a> <button type="submit">Send</button></form></body></html>"""
+
 DONE = """<!doctype html><html lang="en"><body><h2>Thank you</h2><p>We have received your objection.</p></body></html>"""
 
 
 class PlainSite:
     def __init__(self, post_redirect_get: bool = False, form_redirects_to: str | None = None, blank_after_send: bool = False,
-                 form_title: str = TITLE, send_redirects_to: str | None = None):
+                 form_title: str = TITLE, send_redirects_to: str | None = None, review_step: bool = False):
         self.submissions: list[dict] = []
+        self.reviews: list[dict] = []  # with review_step: the form's Next, which shows the values before Send
         self.codes: list[str] = []
         site = self
 
@@ -65,7 +71,8 @@ class PlainSite:
 
             def do_GET(self):
                 path = urlsplit(self.path).path
-                pages = {"/privacy/genai/": GENAI, "/help/contact/form": FORM.format(error="", title=html.escape(form_title))}
+                form = FORM.replace(">Send</button>", ">Next</button>") if review_step else FORM
+                pages = {"/privacy/genai/": GENAI, "/help/contact/form": form.format(error="", title=html.escape(form_title))}
                 if path == "/help/contact/form" and form_redirects_to:
                     return self._redirect(form_redirects_to)
                 if path == "/code" and "step=code" in self.headers.get("Cookie", ""):
@@ -75,7 +82,11 @@ class PlainSite:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 fields = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode("utf-8"), keep_blank_values=True).items()}
-                if self.path == "/submit":
+                if self.path == "/submit" and review_step:
+                    site.reviews.append(fields)
+                    hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in fields.items())
+                    return self._send(REVIEW.format(country=html.escape(fields.get("country", "")), email=html.escape(fields.get("email", "")), hidden=hidden))
+                if self.path in ("/submit", "/submit/final"):
                     site.submissions.append(fields)
                     if blank_after_send:  # neither code, nor confirmation, nor error: the outcome is unknown
                         return self._send("<!doctype html><html lang='en'><body><div id='root'></div></body></html>")

@@ -80,3 +80,14 @@ def test_an_unknown_outcome_after_send_exits_4_with_evidence_and_no_second_send(
         assert len(site.submissions) == 1, "Send must never be retried"
     (snap,) = (tmp_path / "snapshots").iterdir()
     assert (snap / "page.html").exists() and (snap / "trace.zip").exists()
+
+
+def test_a_review_step_after_send_is_said_at_once_and_never_pressed_headless(tmp_path, env_file):
+    # "Next" shows the values with a Send of its own: a second press of Send, which the bot never makes.
+    with PlainSite(review_step=True) as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
+        assert result.code == 4, result.stderr
+        assert result.seconds < 15, "said once the page is still, not after the whole --timeout"
+        assert "another Send button" in result.stderr and "Traceback" not in result.stderr
+        assert len(site.reviews) == 1 and site.submissions == [] and site.codes == []
+    assert not list((tmp_path / "r").glob("*.json"))

@@ -10,6 +10,7 @@ import pytest
 
 from conftest import CLI, ROOT, Terminal, assert_submitted_once, free_port, run_cli
 from optout_bot.mock_site import TEST_CODE
+from plain_site import CODE, PlainSite
 
 PERSON = [sys.executable, str(Path(__file__).with_name("person.py"))]
 
@@ -93,3 +94,28 @@ def test_ask_without_a_terminal_is_refused_before_the_page_is_opened(mock_site, 
     assert result.code == 2, result.stderr
     assert result.stderr.startswith("Error: --submit ask asks") and "--submit auto" in result.stderr
     assert site.state()["submissions"] == [] and site.state()["requests"] == []
+
+
+@pytest.mark.headed
+def test_a_review_step_after_send_waits_for_the_persons_own_press(xvfb_display, env_file, tmp_path):
+    receipts = tmp_path / "receipts"
+    port = free_port()
+    env = {"DISPLAY": xvfb_display, "OPTOUT_DEBUG_PORT": str(port), "PATH": "/usr/bin:/bin"}
+    with PlainSite(review_step=True) as site:
+        proc = subprocess.Popen(
+            [*CLI, "prefill", "--env-file", str(env_file()), "--start-url", site.start_url, "--allow-host", "127.0.0.1",
+             "--submit", "auto", "--code", "stdin", "--receipts-dir", str(receipts), "--wait-minutes", "2"],
+            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            lines = Lines(proc.stderr)
+            lines.until("Your turn", "another Send button")
+            # The bot pressed the form's Next; the review page's Send is left to the person.
+            assert len(site.reviews) == 1 and site.submissions == []
+            subprocess.run([*PERSON, str(port), "send"], check=True, timeout=60)
+            proc.stdin.write(f"{CODE}\n")
+            proc.stdin.flush()
+            assert proc.wait(timeout=60) == 0, "".join(lines.seen)
+        finally:
+            proc.kill()
+        assert len(site.submissions) == 1 and site.codes == [CODE]
+    assert len(list(receipts.glob("*.json"))) == 1
