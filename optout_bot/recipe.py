@@ -30,15 +30,16 @@ class _Strict(BaseModel):
 # Where the phrases must stand in the text: anywhere; at its start (a button's "Send", not "Resend
 # code"); at the start of a word (a page text: 'merci' is not in 'commercial', 'nie zostało' not in
 # 'zgłoszenie zostało'; JavaScript's \w is ASCII, so accented Latin, Greek and Cyrillic letters are
-# listed); as the whole text (a radio labelled 'Yes', not 'Yes, but not now'); or as a whole word
-# written in capitals (an abbreviation: 'KI', not 'Kinder' or the 'ki' of another language).
-Placement = Literal["anywhere", "start", "word", "whole", "abbreviation"]
+# listed); as the whole text (a radio labelled 'Yes', not 'Yes, but not now'); as a whole word
+# ('nie', not the start of 'niezbędne'); or as a whole word written in capitals (an abbreviation:
+# 'KI', not 'Kinder' or the 'ki' of another language).
+Placement = Literal["anywhere", "start", "word", "whole", "whole word", "abbreviation"]
 WORD_CHARS = r"0-9A-Za-z_\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF\u1E00-\u1FFF"
 # Before a button's words, what is no word: spaces, arrows and symbols ("➤ Senden"), an icon font's
 # private-use glyphs (text, so part of the accessible name).
 _LEAD = r"[\s\u00BB\u2022\u203A\u2190-\u2BFF\uE000-\uF8FF]*"
 _PLACED = {"anywhere": "{}", "start": rf"^{_LEAD}{{}}", "word": rf"(?<![{WORD_CHARS}]){{}}", "whole": rf"^{_LEAD}{{}}{_LEAD}$",
-           "abbreviation": rf"(?<![{WORD_CHARS}])(?-i:{{}})(?![{WORD_CHARS}])"}
+           "whole word": rf"(?<![{WORD_CHARS}]){{}}(?![{WORD_CHARS}])", "abbreviation": rf"(?<![{WORD_CHARS}])(?-i:{{}})(?![{WORD_CHARS}])"}
 
 
 def phrase_pattern(phrases: list[str], at: Placement = "anywhere") -> str:
@@ -81,6 +82,14 @@ def _outside(words: re.Pattern, phrases: re.Pattern) -> re.Pattern:
 def _in_one_sentence(a: re.Pattern, b: re.Pattern) -> re.Pattern:
     """Both in one sentence ("we sent you a new code", not "the code we sent expired. Ask for a new code")."""
     return re.compile(rf"(?:{a.pattern})[^.!?;]*(?:{b.pattern})|(?:{b.pattern})[^.!?;]*(?:{a.pattern})", re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def _in_one_plain_sentence(a: re.Pattern, b: re.Pattern, negation: re.Pattern) -> re.Pattern:
+    """Both in one sentence that holds no negation anywhere ("Tu solicitud no se completó con éxito")."""
+    # From a sentence's start: both ahead in it, then no negation ahead in it (looked for only then).
+    both = rf"(?:{a.pattern})[^.!?;]*?(?:{b.pattern})|(?:{b.pattern})[^.!?;]*?(?:{a.pattern})"
+    return re.compile(rf"(?:^|[.!?;])(?=[^.!?;]*?(?:{both}))(?![^.!?;]*?(?:{negation.pattern}))[^.!?;]*", re.IGNORECASE)
 
 
 def _phrases(vocabulary: Vocabulary) -> tuple[str, ...]:
@@ -184,9 +193,11 @@ class Recipe(_Strict):
     confirm: Element
     confirmation_text: Vocabulary
     # A word of success confirms only in one sentence with the request itself ("Your request was
-    # submitted successfully"), not beside anything else ("The link was sent successfully. Open it").
+    # submitted successfully"), not beside anything else ("The link was sent successfully. Open it"),
+    # and not in a sentence that a negation turns round ("no se completó con éxito").
     success_text: Vocabulary
     request_text: Vocabulary
+    negation_text: Vocabulary  # whole words
     not_received_text: Vocabulary  # "didn't get the email?": a hint beside thanks, which it makes no thanks
     already_text: Vocabulary  # "you've already objected": Meta's answer when an objection already stands
     error_text: Vocabulary  # what went wrong, wherever it is said (a value "not valid" too)
@@ -231,7 +242,8 @@ class Recipe(_Strict):
 
     def confirmation_pattern(self) -> re.Pattern:
         """Words that say the request was received or will apply."""
-        success = _in_one_sentence(self.text_pattern(self.success_text), self.text_pattern(self.request_text))
+        negation = compiled(_phrases(self.negation_text), "whole word")
+        success = _in_one_plain_sentence(self.text_pattern(self.success_text), self.text_pattern(self.request_text), negation)
         return _alternation(self.text_pattern(self.confirmation_text), success)
 
     def together(self, first: Vocabulary, second: Vocabulary) -> re.Pattern:

@@ -1119,6 +1119,20 @@ def test_thanks_beside_error_words_is_a_refusal(page: Page):
     ("nl", "Gelukt. Open de link in je e-mail om je verzoek te bevestigen.", None),
     ("es", "Listo. Tu solicitud se ha enviado correctamente.", "confirmed"),
     ("el", "Ευχαριστούμε. Η αίτησή σας υποβλήθηκε με επιτυχία.", "confirmed"),
+    # ... nor in a sentence a negation turns round (red-team pass 12: each was exit 0).
+    ("es", "Lo sentimos. Tu solicitud no se completó con éxito.", "refused"),
+    ("pt", "Atenção. Sua solicitação não pôde ser enviada com sucesso.", "refused"),
+    ("pl", "Uwaga. Twoje zgłoszenie nie zostało pomyślnie przesłane.", "refused"),
+    ("de", "Hinweis. Dein Widerspruch wurde nicht angenommen.", "refused"),
+    ("de", "Widerspruch nicht möglich. Dein Widerspruch wurde nicht bearbeitet, da wir kein Konto mit dieser Adresse finden konnten.", "refused"),
+    ("en", "Update. Your objection has been reviewed and we won't be applying your objection.", "refused"),
+    ("de", "Danke. Eine E-Mail wurde erfolgreich an k***@example.de gesendet. Bitte sieh in deinem Postfach nach.", None),
+    # Refusals in words the recipe did not read (exit 4), and a confirmation.
+    ("ro", "Ne pare rău. Solicitarea ta nu poate fi procesată.", "refused"),
+    ("cs", "Omlouváme se. Vaši žádost jsme nemohli zpracovat.", "refused"),
+    ("bg", "Съжаляваме. Заявката ви не може да бъде обработена.", "refused"),
+    ("nb", "Takk. Innsigelsen din er registrert.", "confirmed"),
+    ("en", "Thanks, we've received your objection. If you can't find our email, check your spam folder.", "confirmed"),
     # "From now on", the words of Meta's reported thanks, in any word order.
     ("de", "Danke. Das bedeutet, dass deine Anfrage ab sofort für die Entwicklung von KI bei Meta gilt.", "confirmed"),
     ("pl", "Dziękujemy. Oznacza to, że od teraz Twoja prośba będzie uwzględniana przy rozwijaniu AI w Meta.", "confirmed"),
