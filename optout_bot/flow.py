@@ -2008,6 +2008,8 @@ def _await_person_send(page: Page, run: Run, form: list[Locator], watch: _Presse
 
 def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, posted: bool = True, sent: bool = True) -> Result:
     """`posted`: a POST was answered since Send; `sent`: one left the browser (answered or not)."""
+    if result in ("refused", "lost") and run.guard.blocked_sends:  # the page's own error, for a request the guard stopped
+        raise run.guard.sent_elsewhere()
     if result == "refused" and not sent:
         # The page's own check ("This field is required"): the form asks for more than the bot fills in.
         raise PageMismatch(f"The page did not send the form; it says: {site_message(page, run) or 'the form is not complete'}. "

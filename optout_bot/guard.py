@@ -39,6 +39,7 @@ class HostGuard:
         self.domains = tuple(h.lower() for h in meta_hosts)
         self.exact = tuple(h.lower() for h in extra_hosts)
         self.violation: str | None = None
+        self.blocked_sends: list[str] = []  # what a page tried to post elsewhere (blocked)
         self._lock = threading.Lock()
 
     def allows(self, url: str) -> bool:
@@ -72,6 +73,14 @@ class HostGuard:
             "the bot stopped and typed nothing there.",
             hint=hint,
         )
+
+    def sent_elsewhere(self) -> HostRefused:
+        """The page posted (a form, by script) to a host outside the allowed ones; it was blocked."""
+        host = host_of(self.blocked_sends[0]) or self.blocked_sends[0]
+        return HostRefused(f"After Send the page tried to send the form to {host}, which is not one of Meta's hosts; "
+                           "the bot blocked it, so nothing went there. Meta's own pages do not do this.",
+                           hint="Do not allow that host. Check that you started from Meta's Privacy Center; if Meta's page "
+                                "really does this, the recipe needs updating (see docs/maintainers.md).")
 
     def check(self) -> None:
         """Raise if any page or tab tried to leave the allowed hosts since the last check."""
@@ -113,6 +122,9 @@ class HostGuard:
         # Sub-resources elsewhere (trackers, fonts) are dropped quietly; a page leaving ends the run.
         if request.is_navigation_request() and request.frame.parent_frame is None:
             self._refuse(request.url)
+        elif request.method == "POST" and request.resource_type in ("xhr", "fetch"):
+            with self._lock:
+                self.blocked_sends.append(request.url)
         route.abort("blockedbyclient")
 
     def _watch(self, request: Request) -> None:

@@ -34,6 +34,13 @@ CODE_PAGE = """<!doctype html><html lang="en"><body><p>We sent a code to your em
 <form method="post" action="/confirm"><label for="k">Enter code</label><input id="k" name="code">
 <button type="submit">Confirm</button></form></body></html>"""
 
+ELSEWHERE = """<p id="answer" role="status"></p><script>document.querySelector("form").onsubmit = e => {
+  e.preventDefault();
+  fetch("http://localhost:PORT/submit", {method: "POST", body: new URLSearchParams(new FormData(e.target))})
+    .then(() => { answer.textContent = "Thank you, we have received your objection."; })
+    .catch(() => { answer.setAttribute("role", "alert"); answer.textContent = "Something went wrong. Please try again."; });
+};</script>"""
+
 REVIEW = """<!doctype html><html lang="en"><body><h2>Review your request</h2>
 <p>Check the information below before you send your objection.</p>
 <dl><dt>Country of residence</dt><dd>{country}</dd><dt>Email address</dt><dd>{email}</dd></dl>
@@ -44,7 +51,8 @@ DONE = """<!doctype html><html lang="en"><body><h2>Thank you</h2><p>We have rece
 
 class PlainSite:
     def __init__(self, post_redirect_get: bool = False, form_redirects_to: str | None = None, blank_after_send: bool = False,
-                 form_title: str = TITLE, send_redirects_to: str | None = None, review_step: bool = False):
+                 form_title: str = TITLE, send_redirects_to: str | None = None, review_step: bool = False,
+                 posts_elsewhere: bool = False):
         self.submissions: list[dict] = []
         self.reviews: list[dict] = []  # with review_step: the form's Next, which shows the values before Send
         self.codes: list[str] = []
@@ -73,6 +81,9 @@ class PlainSite:
                 path = urlsplit(self.path).path
                 form = FORM.replace(">Send</button>", ">Next</button>") if review_step else FORM
                 pages = {"/privacy/genai/": GENAI, "/help/contact/form": form.format(error="", title=html.escape(form_title))}
+                if posts_elsewhere:  # its script sends the fields to another host than the page's
+                    script = ELSEWHERE.replace("PORT", str(site.server.server_address[1]))
+                    pages["/help/contact/form"] = pages["/help/contact/form"].replace("</form>", "</form>" + script)
                 if path == "/help/contact/form" and form_redirects_to:
                     return self._redirect(form_redirects_to)
                 if path == "/code" and "step=code" in self.headers.get("Cookie", ""):

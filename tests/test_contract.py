@@ -91,3 +91,14 @@ def test_a_review_step_after_send_is_said_at_once_and_never_pressed_headless(tmp
         assert "another Send button" in result.stderr and "Traceback" not in result.stderr
         assert len(site.reviews) == 1 and site.submissions == [] and site.codes == []
     assert not list((tmp_path / "r").glob("*.json"))
+
+
+def test_a_page_that_sends_the_form_to_another_host_is_stopped_and_nothing_goes_there(tmp_path, env_file):
+    # Its script posts the fields to a host that is not allowed (localhost, not 127.0.0.1): the
+    # guard blocks the request, and the page's "Something went wrong" is not Meta's refusal.
+    with PlainSite(posts_elsewhere=True) as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
+        assert result.code == 7, result.stderr
+        assert "tried to send the form to localhost" in result.stderr and "Traceback" not in result.stderr
+        assert site.submissions == []
+    assert not list((tmp_path / "r").glob("*.json"))
