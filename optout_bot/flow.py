@@ -77,6 +77,7 @@ class Run:
     pressed: bool = False  # the bot has pressed Send (a Ctrl-C from then on may come after the form left)
     seen_document: float | None = None  # time origin of the document _mark_seen last tagged
     caution: str = ""  # what the person must check before sending, said again in the window's note
+    browser_dialogs: list[str] | None = None  # messages of confirm()/alert() dialogs, answered Cancel (None: not watched yet)
     reason_sent: bool = True  # False: the form had no reason box (optional since 2025)
 
     @property
@@ -1788,6 +1789,10 @@ def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: li
         if (not changed and sent_before is not None and run.sent == sent_before and _visible(_new(page, _dialogs(page), True))
                 and not _visible(_cookie_banner(page, run.recipe))):
             return "dialog"
+        # A browser dialog (confirm()) since the press was answered Cancel, and the page sent nothing.
+        if not changed and run.browser_dialogs and (
+                run.sent == sent_before if sent_before is not None else run.posts == posts_before):
+            return "dialog"
 
 
 def _asks_for_send_again(page: Page, run: Run) -> bool:
@@ -1818,6 +1823,23 @@ def watch_posts(page: Page, run: Run) -> None:
     page.on("requestfailed", count)
 
 
+def _note_browser_dialogs(page: Page, run: Run) -> None:
+    """Answer the page's browser dialogs Cancel (as Playwright would unasked), and note them: a
+    'Send it now?' confirm() after Send would be a second press, and is told apart from silence."""
+    if run.browser_dialogs is not None:
+        return
+    run.browser_dialogs = []
+
+    def answer(dialog) -> None:
+        run.browser_dialogs.append(dialog.message)
+        try:
+            dialog.dismiss()
+        except PlaywrightError:  # the page went away meanwhile
+            pass
+
+    page.context.on("dialog", answer)
+
+
 def _is_sending(request: Request) -> bool:
     # Beacons ('ping') are the page's own logging, not the form reaching Meta.
     return request.method == "POST" and request.resource_type in ("document", "xhr", "fetch")
@@ -1839,6 +1861,7 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
     `marked`: the page's marks, if fill_form took them just before."""
     form = [found[n].locator for n in ("email", "reason", "send") if found[n]]
     watch_posts(page, run)
+    _note_browser_dialogs(page, run)
     since, banner = marked or _mark_before_press(page, run)
     if run.submit == "manual":
         watch = _watch_presses(page, run)
@@ -1864,6 +1887,7 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
     for press in ("first", "second"):
         form = [found[n].locator for n in ("email", "reason", "send") if found[n]]
         posts_before, sent_before = run.posts, run.sent  # before the click: its POST may be answered during it
+        run.browser_dialogs.clear()  # only those the press opens
         run.pressed = True  # from here a Ctrl-C may come after the form left
         if _press_once(page, run, found["send"].locator, _SEND, last=press == "second"):
             break
@@ -1889,6 +1913,8 @@ class _Presses(NamedTuple):
 
 
 def _watch_presses(page: Page, run: Run) -> _Presses:
+    if run.browser_dialogs:
+        run.browser_dialogs.clear()  # only those the person's press opens
     return _Presses(page.evaluate(_PRESS_WATCH_JS), run.posts, run.sent)
 
 
@@ -2021,10 +2047,14 @@ def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, p
                        hint="If Meta's message is about what was filled in, check OPTOUT_EMAIL, OPTOUT_COUNTRY and OPTOUT_REASON; "
                             "if it says something went wrong or that you are blocked, try again in a few hours.")
     if result == "dialog":  # a review step between Send and the request: answering it would be a second press
-        title = _first_text(_new(page, _dialogs(page), True)).split("\n")[0].strip()
+        in_browser = bool(run.browser_dialogs)
+        title = run.browser_dialogs[-1] if in_browser else _first_text(_new(page, _dialogs(page), True))
+        title = title.split("\n")[0].strip()
         raise PageMismatch(f"After Send the page opened a dialog{f' ({_quoted(title, run)[:80]!r})' if title else ''} and sent "
                            "nothing; the bot presses Send only once. Nothing reached Meta.",
-                           hint="Run with a window (--submit manual), check the form and answer the dialog yourself.")
+                           hint="The page asks in a browser dialog, which the bot answers Cancel and cannot leave to you; please "
+                                "report it (see docs/maintainers.md)." if in_browser else
+                                "Run with a window (--submit manual), check the form and answer the dialog yourself.")
     if result == "review":  # pressing this Send would be a second press: the person's call
         if run.headless:
             raise Unreachable("After Send the page shows another Send button and no answer, perhaps a step to review what was "

@@ -52,7 +52,7 @@ DONE = """<!doctype html><html lang="en"><body><h2>Thank you</h2><p>We have rece
 class PlainSite:
     def __init__(self, post_redirect_get: bool = False, form_redirects_to: str | None = None, blank_after_send: bool = False,
                  form_title: str = TITLE, send_redirects_to: str | None = None, review_step: bool = False,
-                 posts_elsewhere: bool = False):
+                 posts_elsewhere: bool = False, confirm_dialog: bool = False):
         self.submissions: list[dict] = []
         self.reviews: list[dict] = []  # with review_step: the form's Next, which shows the values before Send
         self.codes: list[str] = []
@@ -81,6 +81,9 @@ class PlainSite:
                 path = urlsplit(self.path).path
                 form = FORM.replace(">Send</button>", ">Next</button>") if review_step else FORM
                 pages = {"/privacy/genai/": GENAI, "/help/contact/form": form.format(error="", title=html.escape(form_title))}
+                if confirm_dialog:  # the browser's own "OK / Cancel" before the form is sent
+                    pages["/help/contact/form"] = pages["/help/contact/form"].replace(
+                        "<form ", "<form onsubmit=\"return confirm('Send your objection now?')\" ")
                 if posts_elsewhere:  # its script sends the fields to another host than the page's
                     script = ELSEWHERE.replace("PORT", str(site.server.server_address[1]))
                     pages["/help/contact/form"] = pages["/help/contact/form"].replace("</form>", "</form>" + script)

@@ -102,3 +102,13 @@ def test_a_page_that_sends_the_form_to_another_host_is_stopped_and_nothing_goes_
         assert "tried to send the form to localhost" in result.stderr and "Traceback" not in result.stderr
         assert site.submissions == []
     assert not list((tmp_path / "r").glob("*.json"))
+
+
+def test_a_browser_confirm_after_send_is_answered_cancel_and_said_at_once(tmp_path, env_file):
+    # OK would be a second press of Send; the run says what the page asked instead of waiting out --timeout.
+    with PlainSite(confirm_dialog=True) as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
+        assert result.code == 3, result.stderr
+        assert "Send your objection now?" in result.stderr and "Nothing reached Meta" in result.stderr
+        assert result.seconds < 15
+        assert site.submissions == []
