@@ -1133,9 +1133,15 @@ def test_thanks_beside_error_words_is_a_refusal(page: Page):
     ("bg", "Съжаляваме. Заявката ви не може да бъде обработена.", "refused"),
     ("nb", "Takk. Innsigelsen din er registrert.", "confirmed"),
     ("en", "Thanks, we've received your objection. If you can't find our email, check your spam folder.", "confirmed"),
-    # "From now on", the words of Meta's reported thanks, in any word order.
-    ("de", "Danke. Das bedeutet, dass deine Anfrage ab sofort für die Entwicklung von KI bei Meta gilt.", "confirmed"),
-    ("pl", "Dziękujemy. Oznacza to, że od teraz Twoja prośba będzie uwzględniana przy rozwijaniu AI w Meta.", "confirmed"),
+    # Found by review: "from now on" alone, and "correctly" beside the form's name, also ask.
+    ("fr", "Presque fini. Vous devez désormais confirmer votre demande en cliquant sur le lien.", None),
+    ("en", "Notice. From now on, objections can only be submitted in Accounts Center.", None),
+    ("it", "Attenzione. Compila correttamente tutti i campi del modulo.", None),
+    # ... and thanks with a caveat, or a negation after the words of success, still confirm.
+    ("en", "Thanks, we've received your objection. It will not be applied to information we have already used.", "confirmed"),
+    ("de", "Danke. Wir haben deinen Widerspruch erhalten. Bereits trainierte Modelle werden nicht berücksichtigt.", "confirmed"),
+    ("de", "Danke. Ihr Widerspruch wurde erfolgreich verarbeitet und wir werden Ihre Daten nicht mehr verwenden.", "confirmed"),
+    ("nl", "Gelukt. Je bezwaar is nu succesvol verzonden.", "confirmed"),
 ])
 def test_gratitude_alone_is_no_confirmation_and_a_strong_phrase_needs_no_thanks(page: Page, lang, text, result):
     serve(page, f"<html lang='{lang}'><h2>{text.split('. ')[0]}.</h2><p>{text.split('. ', 1)[1]}</p></html>")
