@@ -1796,11 +1796,13 @@ def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: li
 
 
 def _asks_for_send_again(page: Page, run: Run) -> bool:
-    """A new page with a Send button and nothing left to fill in, still since the site's answer: a
-    step that shows what was filled in before it is sent ("Review your request"). With fields to
-    fill, the form came back (or a code step did); on the same page, it is the form's own Send."""
-    return (not _same_document(page, run) and _visible(locate.any_layer(page, run.recipe.send))
-            and not _visible(_open_fields(page, run.recipe)))
+    """A new page with a button named just Send and no field to fill, still since the site's answer:
+    a step that shows what was filled in before it is sent ("Review your request"). Not with an
+    email field, even a read-only one (the form came back), nor a code field; not the form's own
+    page (its Send, unanswered), nor a button that only starts with Send ("Submit another request")."""
+    send = run.recipe.send.whole_pattern()
+    return (send is not None and not _same_document(page, run) and _visible(page.get_by_role("button", name=send))
+            and not _visible(_open_fields(page, run.recipe)) and not _visible(locate.any_layer(page, run.recipe.email)))
 
 
 def _dialogs(page: Page) -> Locator:
@@ -1888,6 +1890,7 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
         form = [found[n].locator for n in ("email", "reason", "send") if found[n]]
         posts_before, sent_before = run.posts, run.sent  # before the click: its POST may be answered during it
         run.browser_dialogs.clear()  # only those the press opens
+        run.guard.blocked_sends.clear()  # likewise: a tracker blocked earlier is not the form
         run.pressed = True  # from here a Ctrl-C may come after the form left
         if _press_once(page, run, found["send"].locator, _SEND, last=press == "second"):
             break
@@ -1915,6 +1918,7 @@ class _Presses(NamedTuple):
 def _watch_presses(page: Page, run: Run) -> _Presses:
     if run.browser_dialogs:
         run.browser_dialogs.clear()  # only those the person's press opens
+    run.guard.blocked_sends.clear()
     return _Presses(page.evaluate(_PRESS_WATCH_JS), run.posts, run.sent)
 
 
@@ -2009,7 +2013,8 @@ def _decline_over_form(page: Page, run: Run) -> tuple[dict[str, Found], int | No
     return found, _mark_seen(page, run, code_texts=True)
 
 
-def _await_person_send(page: Page, run: Run, form: list[Locator], watch: _Presses) -> Result:
+def _await_person_send(page: Page, run: Run, form: list[Locator], watch: _Presses, review: bool = False) -> Result:
+    """`review`: the Send is a review page's, after the form itself was sent."""
     deadline = run.person_deadline
     while True:
         result = _await_result(page, run, "send", form, deadline, watch.posts)
@@ -2025,6 +2030,9 @@ def _await_person_send(page: Page, run: Run, form: list[Locator], watch: _Presse
                 raise Unreachable("The page failed to load before Send was pressed; nothing was sent.",
                                   hint="Check your connection and run again.")
             waited = f"Waited {run.wait_minutes:g} minutes for Send to be pressed; stopping."
+            if review:
+                raise PersonTimeout(f"{waited} The review page's Send was not pressed, so the objection may not have reached Meta.",
+                                    hint="Check your email for a code or a confirmation before running the bot again.")
             if run.sent > watch.sent:  # the page posted: it may have hidden a press from the watch
                 raise PersonTimeout(f"{waited} The bot did not see it pressed.",
                                     hint="If you did press Send, check your email for a code or a confirmation before running the bot again.")
@@ -2061,11 +2069,12 @@ def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, p
                               "filled in. The bot presses Send only once; it is unknown whether Meta received the objection.",
                               hint="Check your email for a code or a confirmation. If none comes, run again with a window (without "
                                    "--headless): the bot stops at that page for you to check it and press Send yourself.")
+        _mark_seen(page, run)  # this page is handed over: it is not taken for a new review step again
         watch = _watch_presses(page, run)  # first: the press may follow at once
         person.show_note(page, "This page asks for Send again. Check what it shows, then press Send yourself; the bot does not press it twice.", "act")
         run.report.your_turn("The page shows another Send button, perhaps to review what was filled in. Check it in the window "
                              "and press Send there if it is right. The bot waits and does not press it for you.")
-        return _await_person_send(page, run, [locate.any_layer(page, run.recipe.send)], watch)
+        return _await_person_send(page, run, [page.get_by_role("button", name=run.recipe.send.whole_pattern())], watch, review=True)
     if result == "login":
         raise PersonTimeout("Meta asked for a log-in after Send.", hint="Run again with a window and log in first; add --profile DIR to stay logged in.")
     if result == "lost":

@@ -80,7 +80,8 @@ class HostGuard:
         return HostRefused(f"After Send the page tried to send the form to {host}, which is not one of Meta's hosts; "
                            "the bot blocked it, so nothing went there. Meta's own pages do not do this.",
                            hint="Do not allow that host. Check that you started from Meta's Privacy Center; if Meta's page "
-                                "really does this, the recipe needs updating (see docs/maintainers.md).")
+                                "really does this, the recipe needs updating (see docs/maintainers.md). Check your email for a "
+                                "code or a confirmation before running again, in case the page also sent it to Meta.")
 
     def check(self) -> None:
         """Raise if any page or tab tried to leave the allowed hosts since the last check."""

@@ -136,6 +136,11 @@ class Element(_Strict):
         phrases = _phrases(self.names)
         return compiled(phrases, self._at) if phrases else None
 
+    def whole_pattern(self) -> re.Pattern | None:
+        """The names as the whole text: 'Send', not 'Submit another request'."""
+        phrases = _phrases(self.names)
+        return compiled(phrases, "whole") if phrases else None
+
     def preferred_pattern(self) -> re.Pattern | None:
         """The names and the weak names: what a `prefer` match may be called."""
         phrases = _phrases(self.names) + _phrases(self.weak_names)

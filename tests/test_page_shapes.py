@@ -1148,6 +1148,22 @@ def test_gratitude_alone_is_no_confirmation_and_a_strong_phrase_needs_no_thanks(
     assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True, stale_errors=True) == result
 
 
+@pytest.mark.parametrize("body, review", [
+    ("<h2>Review your request</h2><dl><dt>Email</dt><dd>p***@example.eu</dd></dl><form><button>Send</button></form>", True),
+    # Found by review: a page that is no review step, taken for one.
+    ("<h2>Thanks!</h2><button>Submit another request</button>", False),  # only starts with Send's words
+    ("<form><label>Email <input type='email' readonly value='p@example.eu'></label><button>Send</button></form>", False),  # the form again
+    ("<form><label>Enter code <input maxlength='6'></label><button>Submit</button></form>", False),  # a field to fill
+])
+def test_a_new_page_that_only_asks_for_send_is_a_review_step(page: Page, body, review):
+    run = make_run()
+    serve(page, f"<form>{FIELDS}<button>Send</button></form>")
+    flow._mark_seen(page, run)  # as before Send
+    assert not flow._asks_for_send_again(page, run)  # the form's own page
+    serve(page, body)  # the site's answer: a new document
+    assert flow._asks_for_send_again(page, run) is review
+
+
 def test_a_code_hint_after_confirm_is_no_confirmation(page: Page):
     serve(page, "<p>Thanks. If you haven't received your code, check your spam folder.</p>")
     assert flow.classify_after(page, make_run(), "code", [page.locator("#gone")], posted=True) is None
