@@ -1889,8 +1889,7 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
     for press in ("first", "second"):
         form = [found[n].locator for n in ("email", "reason", "send") if found[n]]
         posts_before, sent_before = run.posts, run.sent  # before the click: its POST may be answered during it
-        run.browser_dialogs.clear()  # only those the press opens
-        run.guard.blocked_sends.clear()  # likewise: a tracker blocked earlier is not the form
+        _forget_before_press(run)
         run.pressed = True  # from here a Ctrl-C may come after the form left
         if _press_once(page, run, found["send"].locator, _SEND, last=press == "second"):
             break
@@ -1916,10 +1915,16 @@ class _Presses(NamedTuple):
 
 
 def _watch_presses(page: Page, run: Run) -> _Presses:
-    if run.browser_dialogs:
-        run.browser_dialogs.clear()  # only those the person's press opens
-    run.guard.blocked_sends.clear()
+    _forget_before_press(run)
     return _Presses(page.evaluate(_PRESS_WATCH_JS), run.posts, run.sent)
+
+
+def _forget_before_press(run: Run) -> None:
+    """Only what the coming press causes counts: a browser dialog or a blocked post from before (a
+    tracker's) is not its doing."""
+    if run.browser_dialogs:
+        run.browser_dialogs.clear()
+    run.guard.blocked_sends.clear()
 
 
 def _pressed(page: Page, watch: _Presses) -> bool:
