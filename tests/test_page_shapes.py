@@ -1137,6 +1137,7 @@ def test_thanks_beside_error_words_is_a_refusal(page: Page):
     ("fr", "Presque fini. Vous devez désormais confirmer votre demande en cliquant sur le lien.", None),
     ("en", "Notice. From now on, objections can only be submitted in Accounts Center.", None),
     ("it", "Attenzione. Compila correttamente tutti i campi del modulo.", None),
+    ("es", "Casi listo. Te hemos enviado correctamente un correo electrónico a j***@example.es.", None),  # the email (m), not the request (f)
     # ... and thanks with a caveat, or a negation after the words of success, still confirm.
     ("en", "Thanks, we've received your objection. It will not be applied to information we have already used.", "confirmed"),
     ("de", "Danke. Wir haben deinen Widerspruch erhalten. Bereits trainierte Modelle werden nicht berücksichtigt.", "confirmed"),
