@@ -35,16 +35,22 @@ class Lines:
                 return line
 
 
+def _prefill_in_a_window(display: str, port: int, env: Path, start_url: str, receipts: Path, *options: str,
+                         stdin=subprocess.DEVNULL) -> subprocess.Popen:
+    """The CLI with a real window on the virtual display, which person.py drives over `port`."""
+    return subprocess.Popen(
+        [*CLI, "prefill", "--env-file", str(env), "--start-url", start_url, "--allow-host", "127.0.0.1",
+         "--receipts-dir", str(receipts), "--wait-minutes", "2", *options],
+        cwd=ROOT, env={"DISPLAY": display, "OPTOUT_DEBUG_PORT": str(port), "PATH": "/usr/bin:/bin"},
+        stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 @pytest.mark.headed
 def test_person_sends_and_types_the_code_in_a_real_window(xvfb_display, mock_site, env_file, tmp_path):
     site = mock_site("cookie")
     port = free_port()
     receipts = tmp_path / "receipts"
-    env = {"DISPLAY": xvfb_display, "OPTOUT_DEBUG_PORT": str(port), "PATH": "/usr/bin:/bin"}
-    proc = subprocess.Popen(
-        [*CLI, "prefill", "--env-file", str(env_file()), "--start-url", site.start_url, "--allow-host", "127.0.0.1",
-         "--submit", "manual", "--code", "browser", "--receipts-dir", str(receipts), "--wait-minutes", "2"],
-        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = _prefill_in_a_window(xvfb_display, port, env_file(), site.start_url, receipts, "--submit", "manual", "--code", "browser")
     try:
         lines = Lines(proc.stderr)
         lines.until("Your turn", "press Send")
@@ -100,12 +106,9 @@ def test_ask_without_a_terminal_is_refused_before_the_page_is_opened(mock_site, 
 def test_a_review_step_after_send_waits_for_the_persons_own_press(xvfb_display, env_file, tmp_path):
     receipts = tmp_path / "receipts"
     port = free_port()
-    env = {"DISPLAY": xvfb_display, "OPTOUT_DEBUG_PORT": str(port), "PATH": "/usr/bin:/bin"}
     with PlainSite(review_step=True) as site:
-        proc = subprocess.Popen(
-            [*CLI, "prefill", "--env-file", str(env_file()), "--start-url", site.start_url, "--allow-host", "127.0.0.1",
-             "--submit", "auto", "--code", "stdin", "--receipts-dir", str(receipts), "--wait-minutes", "2"],
-            cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = _prefill_in_a_window(xvfb_display, port, env_file(), site.start_url, receipts, "--submit", "auto", "--code", "stdin",
+                                    stdin=subprocess.PIPE)
         try:
             lines = Lines(proc.stderr)
             lines.until("Your turn", "another Send button")
