@@ -507,7 +507,8 @@ def markdown(setup: Setup, args, s: dict, flow: list[dict], help_: list[dict], m
         f"| {s['help_ratio']:.2f}x | {s['help_pair_ratio']:.2f}x | <= {HELP_GOAL}x | {yes(s['help_met'])} |",
         "",
         "The goals are judged on the ratio of the medians; the median of the per-pair ratios is there as "
-        "a check that drift on the machine during the run did not decide the result.",
+        "a check that drift on the machine during the run did not decide the result. Earlier runs, "
+        "where the flow's extra time goes and what has been tried: [speed.md](speed.md).",
         "",
         "## Machine",
         "",
