@@ -49,52 +49,58 @@ def phrase_pattern(phrases: list[str], at: Placement = "anywhere") -> str:
         piece = re.escape(phrase.strip())
         piece = piece.replace("'", "['’]").replace(r"\ ", r"\s+").replace(" ", r"\s+")
         parts.append(piece)
-    body = "|".join(sorted(set(parts), key=len, reverse=True))
+    body = "|".join(sorted(set(parts), key=lambda part: (-len(part), part)))  # longest first; the same order every run
     return _PLACED[at].format(f"(?:{body})")
 
 
 @lru_cache(maxsize=None)
+def _compile(source: str) -> re.Pattern:
+    """Every pattern of the recipes is compiled here, once. Python's `re` takes ~0.2 s for all of
+    them (they run to 20 KB), so patterns are composed as sources and only what is used compiled."""
+    return re.compile(source, re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def phrase_source(phrases: tuple[str, ...], at: Placement = "anywhere") -> str:
+    return phrase_pattern(list(phrases), at)
+
+
 def compiled(phrases: tuple[str, ...], at: Placement = "anywhere") -> re.Pattern:
     """The phrases as one case-blind pattern, built once: every look at a page asks for it again."""
-    return re.compile(phrase_pattern(list(phrases), at), re.IGNORECASE)
+    return _compile(phrase_source(phrases, at))
 
 
-@lru_cache(maxsize=None)
-def _alternation(*patterns: re.Pattern) -> re.Pattern:
+def _alternation(*sources: str) -> re.Pattern:
     """Any of the patterns, each keeping its own anchoring."""
-    return re.compile("|".join(p.pattern for p in patterns), re.IGNORECASE)
+    return _compile("|".join(sources))
 
 
-@lru_cache(maxsize=None)
-def _together(a: re.Pattern, b: re.Pattern) -> re.Pattern:
-    return re.compile(rf"(?:{a.pattern})[\s\S]*(?:{b.pattern})|(?:{b.pattern})[\s\S]*(?:{a.pattern})", re.IGNORECASE)
+def _together(a: str, b: str) -> re.Pattern:
+    return _compile(rf"(?:{a})[\s\S]*(?:{b})|(?:{b})[\s\S]*(?:{a})")
 
 
-@lru_cache(maxsize=None)
-def _outside(words: re.Pattern, phrases: re.Pattern) -> re.Pattern:
+def _outside(words: str, phrases: str) -> re.Pattern:
     """`words` where they stand outside every one of `phrases`: read from the start, a phrase is
     taken whole, so a match never begins inside one ("If this wasn't you" holds no "wasn't")."""
-    whole = rf"(?:{phrases.pattern})(?![{WORD_CHARS}])"  # "se não foi tu", never the start of "tudo"
-    return re.compile(rf"^(?:{whole}|(?!{whole})[\s\S])*?(?!{whole})(?:{words.pattern})", re.IGNORECASE)
+    whole = rf"(?:{phrases})(?![{WORD_CHARS}])"  # "se não foi tu", never the start of "tudo"
+    return _compile(rf"^(?:{whole}|(?!{whole})[\s\S])*?(?!{whole})(?:{words})")
 
 
-@lru_cache(maxsize=None)
-def _in_one_sentence(a: re.Pattern, b: re.Pattern) -> re.Pattern:
+def _in_one_sentence(a: str, b: str) -> re.Pattern:
     """Both in one sentence ("we sent you a new code", not "the code we sent expired. Ask for a new code")."""
-    return re.compile(rf"(?:{a.pattern})[^.!?;]*(?:{b.pattern})|(?:{b.pattern})[^.!?;]*(?:{a.pattern})", re.IGNORECASE)
+    return _compile(rf"(?:{a})[^.!?;]*(?:{b})|(?:{b})[^.!?;]*(?:{a})")
 
 
-@lru_cache(maxsize=None)
-def _in_one_plain_sentence(a: re.Pattern, b: re.Pattern, negation: re.Pattern) -> re.Pattern:
+def _in_one_plain_sentence(a: str, b: str, negation: str) -> str:
     """Both in one sentence, with no negation before the second ("Tu solicitud no se completó con
     éxito"; after both, a negation is about something else: "... con éxito y no usaremos tus datos")."""
     # From a sentence's start: both ahead in it (cheap), and only then the walk that skips no
     # negation. Spans are bounded, so a long text without full stops costs no more than a short one.
     def pair(gap: str) -> str:
-        return rf"(?:{a.pattern}){gap}(?:{b.pattern})|(?:{b.pattern}){gap}(?:{a.pattern})"
+        return rf"(?:{a}){gap}(?:{b})|(?:{b}){gap}(?:{a})"
 
-    plain = rf"(?:(?!{negation.pattern})[^.!?;]){{0,200}}?"
-    return re.compile(rf"(?:^|[.!?;])(?=[^.!?;]{{0,200}}?(?:{pair('[^.!?;]{0,200}?')})){plain}(?:{pair(plain)})", re.IGNORECASE)
+    plain = rf"(?:(?!{negation})[^.!?;]){{0,200}}?"
+    return rf"(?:^|[.!?;])(?=[^.!?;]{{0,200}}?(?:{pair('[^.!?;]{0,200}?')})){plain}(?:{pair(plain)})"
 
 
 def _phrases(vocabulary: Vocabulary) -> tuple[str, ...]:
@@ -242,23 +248,26 @@ class Recipe(_Strict):
 
     def text_pattern(self, *vocabularies: Vocabulary) -> re.Pattern:
         """Phrases of page texts, each at the start of a word."""
-        return compiled(tuple(p for vocabulary in vocabularies for p in _phrases(vocabulary)), "word")
+        return _compile(self._text(*vocabularies))
+
+    def _text(self, *vocabularies: Vocabulary) -> str:
+        return phrase_source(tuple(p for vocabulary in vocabularies for p in _phrases(vocabulary)), "word")
 
     def error_pattern(self, fields: bool = False) -> re.Pattern:
         """What went wrong; with `fields`, also a field's complaints. Not error words inside a phrase
         that says nothing went wrong."""
-        words = self.text_pattern(self.error_text, self.field_error_text) if fields else self.text_pattern(self.error_text)
-        return _outside(words, self.text_pattern(self.not_error_text)) if self.not_error_text else words
+        words = self._text(self.error_text, self.field_error_text) if fields else self._text(self.error_text)
+        return _outside(words, self._text(self.not_error_text)) if self.not_error_text else _compile(words)
 
     def confirmation_pattern(self) -> re.Pattern:
         """Words that say the request was received or will apply."""
-        negation = compiled(_phrases(self.negation_text), "whole word")
-        success = _in_one_plain_sentence(self.text_pattern(self.success_text), self.text_pattern(self.request_text), negation)
-        return _alternation(self.text_pattern(self.confirmation_text), success)
+        negation = phrase_source(_phrases(self.negation_text), "whole word")
+        success = _in_one_plain_sentence(self._text(self.success_text), self._text(self.request_text), negation)
+        return _alternation(self._text(self.confirmation_text), success)
 
     def together(self, first: Vocabulary, second: Vocabulary) -> re.Pattern:
         """Page text holding phrases of both, in either order ("haven't received your code")."""
-        return _together(self.text_pattern(first), self.text_pattern(second))
+        return _together(self._text(first), self._text(second))
 
     def says_expired(self, message: str) -> bool:
         """The site says the code expired and nothing else is wrong ('incorrect or expired' may be a typo)."""
@@ -269,7 +278,7 @@ class Recipe(_Strict):
         """Text that says a form is for objecting, or is about AI."""
         words = _phrases(self.link.names) + _phrases(self.link.weak_names)
         words += tuple(p for p in _phrases(self.ai_text) if not p.isupper())
-        return _alternation(compiled(words, "word"), compiled(tuple(p for p in _phrases(self.ai_text) if p.isupper()), "abbreviation"))
+        return _alternation(phrase_source(words, "word"), phrase_source(tuple(p for p in _phrases(self.ai_text) if p.isupper()), "abbreviation"))
 
     def purpose_of(self, title: str) -> Literal["objection", "other", "unrecognised"]:
         """What a form's title says it is for: 'other' when it names another purpose (third
@@ -281,14 +290,17 @@ class Recipe(_Strict):
 
     def says_new_code_sent(self, message: str) -> bool:
         """The site says it sent a new code ('we've sent you a new one'), not that one may be asked for."""
-        return bool(_in_one_sentence(self.text_pattern(self.new_code_text), self.text_pattern(self.code_sent_text)).search(message))
+        return bool(self._new_code_sent().search(message))
+
+    def _new_code_sent(self) -> re.Pattern:
+        return _in_one_sentence(self._text(self.new_code_text), self._text(self.code_sent_text))
 
     def yes_pattern(self) -> re.Pattern:
         return compiled(_phrases(self.yes_answer), "whole")
 
     def cookie_choice(self) -> re.Pattern:
         """Words of a button that makes a cookie choice, either way."""
-        return _alternation(self.cookie_decline.pattern(), self.cookie_accept.pattern())
+        return _alternation(*(phrase_source(_phrases(e.names), e._at) for e in (self.cookie_decline, self.cookie_accept)))
 
     def compile_patterns(self) -> None:
         """Build every pattern now (they are kept), e.g. while the browser starts, so that the first
@@ -310,7 +322,7 @@ class Recipe(_Strict):
         self.text_pattern(self.not_received_text)
         self.text_pattern(self.already_text)
         self.text_pattern(self.expired_text)
-        _in_one_sentence(self.text_pattern(self.new_code_text), self.text_pattern(self.code_sent_text))
+        self._new_code_sent()
         self.text_pattern(self.ai_question)
         self.purpose_pattern()
         self.yes_pattern()
