@@ -1503,7 +1503,7 @@ def _capital(text: str) -> str:
 
 # --- Send, the code, the outcome ------------------------------------------------------------
 
-Result = Literal["code", "confirmed", "already", "refused", "wrong-code", "login", "lost", "dialog", "review"]
+Result = Literal["code", "confirmed", "already", "refused", "wrong-code", "login", "lost", "dialog", "review", "pending"]
 
 
 def _mark_seen(page: Page, run: Run, code_texts: bool = False) -> int | None:
@@ -1595,6 +1595,20 @@ def _confirmations(page: Page, run: Run, new_only: bool = True, after_code: bool
     return _new(page, _not_typed(page, words.filter(has_not_text=run.recipe.error_pattern())), new_only)
 
 
+def _pending(page: Page, run: Run) -> Locator:
+    """New text that leaves a step to take through a link in an email: nothing is confirmed yet."""
+    return _new(page, _not_typed(page, page.get_by_text(run.recipe.pending_pattern())), True)
+
+
+def _link_pending(page: Page, run: Run) -> PersonTimeout:
+    said = _sentences(_first_text(_pending(page, run)))
+    return PersonTimeout(f"Meta has not confirmed the objection yet: the page asks you to open a link it emailed ({_quoted(said, run)[:200]!r}). "
+                         "The bot does not open links in your email.",
+                         hint=f"Open Meta's email to {run.settings.masked_email} (or to the address the page names) and follow its link: the "
+                              "objection counts only then. No receipt was saved. Do not send the form again; if no email comes, check "
+                              "your spam folder.")
+
+
 def _already(page: Page, run: Run, new_only: bool = True) -> Locator:
     """Meta's word that an objection from this account already stands."""
     return _new(page, _not_typed(page, page.get_by_text(run.recipe.text_pattern(run.recipe.already_text))), new_only)
@@ -1669,7 +1683,7 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
     says: dict[str, Callable[[], Locator]] = {"errors": lambda: _errors(page, run, not stale_errors, fields=False)}
     if posted:
         says |= {"thanks": lambda: _thanks(page, run, stage, stale_errors), "already": lambda: _already(page, run),
-                 "open": lambda: _open_fields(page, run.recipe, after_code=stage == "code")}
+                 "open": lambda: _open_fields(page, run.recipe, after_code=stage == "code"), "pending": lambda: _pending(page, run)}
         if stage == "send":
             says["code_words"] = lambda: _speaks_of_a_code(page, run)
     if stage == "code":
@@ -1692,6 +1706,8 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
         return "refused"
     if not posted:
         return None
+    if shows("pending"):  # "Request sent. Open the link we emailed you to confirm it": whatever thanks beside it
+        return "pending"
     # Thanks first: a thanks page may also say "if you have already objected, you need not again".
     answer = "confirmed" if shows("thanks") else "already" if shows("already") else None
     if answer is None or shows("open"):
@@ -1736,15 +1752,23 @@ def _answer_beside_fields(page: Page, run: Run, stage: Literal["send", "code"], 
         return "wrong-code" if code_visible else "refused"
     if not stale_errors:
         return None
+    thanks = _thanks(page, run, stage, settled=True)
     if code_visible and _visible(locate.any_layer(page, run.recipe.code).and_(page.locator(":enabled:not([readonly])"))):
-        return None  # the code field still takes input: no thanks on that page is the answer
-    if _visible(_thanks(page, run, stage, settled=True)) and _same_document(page, run):
+        # The code field still takes input: no thanks on that page is the answer, unless they stand
+        # in a dialog opened over it since the code (a React modal leaves the page behind it).
+        if stage != "code":
+            return None
+        thanks = thanks.locator(_IN_A_DIALOG)
+    if _visible(thanks) and _same_document(page, run):
         if stage == "send" and _visible(_speaks_of_a_code(page, run)):
             return None
-        return "confirmed"
+        return "pending" if _visible(_pending(page, run)) else "confirmed"
     if stage == "send":  # still since the answer, with a new alert that uses no known error words
         return "refused" if _visible(_new(page, _settled_alerts(page), True)) else None
     return None
+
+
+_IN_A_DIALOG = "xpath=self::*[ancestor-or-self::*[@role='dialog' or @role='alertdialog' or @aria-modal='true' or self::dialog[@open]]]"
 
 
 def _same_document(page: Page, run: Run) -> bool:
@@ -2082,6 +2106,8 @@ def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, p
         return _await_person_send(page, run, [page.get_by_role("button", name=run.recipe.send.whole_pattern())], watch, review=True)
     if result == "login":
         raise PersonTimeout("Meta asked for a log-in after Send.", hint="Run again with a window and log in first; add --profile DIR to stay logged in.")
+    if result == "pending":
+        raise _link_pending(page, run)
     if result == "lost":
         if not sent:  # e.g. the browser kept back a form that still misses something it requires
             raise Unreachable("Send was pressed, but the page sent no request and showed no answer; most likely nothing reached Meta.",
@@ -2162,6 +2188,8 @@ def enter_code(page: Page, run: Run) -> Result:
                            hint="Nothing more can be done in this run. Wait an hour or so, then start over: Meta sends a new code.")
         if result == "login":
             raise PersonTimeout("Meta asked for a log-in during the code step.", hint="Run again with a window and log in first.")
+        if result == "pending":
+            raise _link_pending(page, run)
         raise Unreachable("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.", hint="Check your email for Meta's confirmation before trying again.")
 
 

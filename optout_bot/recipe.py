@@ -36,18 +36,20 @@ class _Strict(BaseModel):
 Placement = Literal["anywhere", "start", "word", "whole", "whole word", "abbreviation"]
 WORD_CHARS = r"0-9A-Za-z_\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF\u1E00-\u1FFF"
 # Before a button's words, what is no word: spaces, arrows and symbols ("➤ Senden"), an icon font's
-# private-use glyphs (text, so part of the accessible name).
-_LEAD = r"[\s\u00BB\u2022\u203A\u2190-\u2BFF\uE000-\uF8FF]*"
+# private-use glyphs (text, so part of the accessible name), emoji ("📨 Send": JavaScript's patterns
+# see them as surrogate pairs) with their joiners and variation selectors.
+_LEAD = r"[\s\u00BB\u2022\u203A\u2190-\u2BFF\uE000-\uF8FF\uD800-\uDFFF\uFE0F\u200D]*"
 _PLACED = {"anywhere": "{}", "start": rf"^{_LEAD}{{}}", "word": rf"(?<![{WORD_CHARS}]){{}}", "whole": rf"^{_LEAD}{{}}{_LEAD}$",
            "whole word": rf"(?<![{WORD_CHARS}]){{}}(?![{WORD_CHARS}])", "abbreviation": rf"(?<![{WORD_CHARS}])(?-i:{{}})(?![{WORD_CHARS}])"}
 
 
 def phrase_pattern(phrases: list[str], at: Placement = "anywhere") -> str:
-    """A JS-compatible pattern source: apostrophes and spaces as a person types them."""
+    """A JS-compatible pattern source: apostrophes, spaces and hyphens as a person types them."""
     parts = []
     for phrase in phrases:
         piece = re.escape(phrase.strip())
         piece = piece.replace("'", "['’]").replace(r"\ ", r"\s+").replace(" ", r"\s+")
+        piece = piece.replace(r"\-", "[-\u2010\u2011]")  # "E‑Mail" with a non-breaking hyphen too
         parts.append(piece)
     body = "|".join(sorted(set(parts), key=lambda part: (-len(part), part)))  # longest first; the same order every run
     return _PLACED[at].format(f"(?:{body})")
@@ -84,6 +86,11 @@ def _outside(words: str, phrases: str) -> re.Pattern:
     taken whole, so a match never begins inside one ("If this wasn't you" holds no "wasn't")."""
     whole = rf"(?:{phrases})(?![{WORD_CHARS}])"  # "se não foi tu", never the start of "tudo"
     return _compile(rf"^(?:{whole}|(?!{whole})[\s\S])*?(?!{whole})(?:{words})")
+
+
+# Within a sentence, a full stop inside an email address ("k***@example.de") ends nothing. (Any
+# full stop before a non-space would not do: a heading's text runs into the next block's unspaced.)
+_SENTENCE_GAP = r"(?:[^.!?;@]|@\S*){0,300}"
 
 
 def _in_one_sentence(a: str, b: str) -> re.Pattern:
@@ -215,6 +222,13 @@ class Recipe(_Strict):
     request_text: Vocabulary
     negation_text: Vocabulary  # whole words
     not_received_text: Vocabulary  # "didn't get the email?": a hint beside thanks, which it makes no thanks
+    # A step still to take through a link in an email ("Open the link we emailed you to confirm it",
+    # "a confirmation link"): whatever thanks stand beside it, nothing is confirmed yet. A word for a
+    # link (whole words) and a verb of confirming or finishing (whole words: not "confirmation" or
+    # "confirmed") in one sentence, or a phrase that says both.
+    link_text: Vocabulary
+    verify_text: Vocabulary
+    verify_link_text: Vocabulary
     already_text: Vocabulary  # "you've already objected": Meta's answer when an objection already stands
     error_text: Vocabulary  # what went wrong, wherever it is said (a value "not valid" too)
     field_error_text: Vocabulary  # a field's complaint ("required"): a refusal only while the form is there
@@ -264,6 +278,12 @@ class Recipe(_Strict):
         negation = phrase_source(_phrases(self.negation_text), "whole word")
         success = _in_one_plain_sentence(self._text(self.success_text), self._text(self.request_text), negation)
         return _alternation(self._text(self.confirmation_text), success)
+
+    def pending_pattern(self) -> re.Pattern:
+        """A step still to take through a link in an email (see link_text)."""
+        link, verify = (phrase_source(_phrases(v), "whole word") for v in (self.link_text, self.verify_text))
+        both = rf"(?:{link}){_SENTENCE_GAP}(?:{verify})|(?:{verify}){_SENTENCE_GAP}(?:{link})"
+        return _alternation(both, self._text(self.verify_link_text))
 
     def together(self, first: Vocabulary, second: Vocabulary) -> re.Pattern:
         """Page text holding phrases of both, in either order ("haven't received your code")."""
@@ -320,6 +340,7 @@ class Recipe(_Strict):
         self.error_pattern(fields=True)
         self.confirmation_pattern()
         self.text_pattern(self.not_received_text)
+        self.pending_pattern()
         self.text_pattern(self.already_text)
         self.text_pattern(self.expired_text)
         self._new_code_sent()

@@ -27,7 +27,7 @@ _MEANINGS = {
     ExitStatus.BAD_INPUT: "bad configuration or usage; nothing was opened",
     ExitStatus.PAGE_MISMATCH: "the page did not match what the flow expects; nothing further was submitted",
     ExitStatus.UNREACHABLE: "the site could not be reached after retries, or the outcome of a submission is unknown",
-    ExitStatus.PERSON_TIMEOUT: "a person was needed and did not act in time (or could not, headless)",
+    ExitStatus.PERSON_TIMEOUT: "a person was needed and did not act in time (or could not, headless), or Meta asks you to open a link it emailed before the objection counts",
     ExitStatus.CANCELLED: "cancelled by the person (window closed, Ctrl-C, or \"no\" at the Send question)",
     ExitStatus.HOST_REFUSED: "refused: the page tried to leave the allowed hosts",
     ExitStatus.REJECTED: "the site rejected the request (for example the code, after three tries)",

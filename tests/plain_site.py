@@ -47,12 +47,14 @@ REVIEW = """<!doctype html><html lang="en"><body><h2>Review your request</h2>
 <form method="post" action="/submit/final">{hidden}<a href="/help/contact/form">Edit</a> <button type="submit">Send</button></form></body></html>"""
 
 DONE = """<!doctype html><html lang="en"><body><h2>Thank you</h2><p>We have received your objection.</p></body></html>"""
+LINK_PENDING = """<!doctype html><html lang="en"><body><h2>Check your email</h2>
+<p>Your request has been sent. Open the link we emailed you to confirm it.</p></body></html>"""
 
 
 class PlainSite:
     def __init__(self, post_redirect_get: bool = False, form_redirects_to: str | None = None, blank_after_send: bool = False,
                  form_title: str = TITLE, send_redirects_to: str | None = None, review_step: bool = False,
-                 posts_elsewhere: bool = False, confirm_dialog: bool = False):
+                 posts_elsewhere: bool = False, confirm_dialog: bool = False, done: str = DONE):
         self.submissions: list[dict] = []
         self.reviews: list[dict] = []  # with review_step: the form's Next, which shows the values before Send
         self.codes: list[str] = []
@@ -114,7 +116,7 @@ class PlainSite:
                 if self.path == "/confirm":
                     site.codes.append(fields.get("code", ""))
                     if fields.get("code") == CODE:
-                        return self._send(DONE)
+                        return self._send(done)
                     if len(site.codes) >= 3:
                         return self._send('<p role="alert">Too many attempts. Your request could not be completed.</p>')
                     return self._send(CODE_PAGE.format(error=f'<p role="alert">{html.escape("That code is incorrect.")}</p>'))

@@ -4,7 +4,7 @@ written apart from the mock site (tests/plain_site.py)."""
 import json
 
 from conftest import EMAIL, REASON, prefill_args, run_cli
-from plain_site import CODE, PlainSite
+from plain_site import CODE, LINK_PENDING, PlainSite
 
 
 def test_plain_english_form_is_submitted_once_with_exact_values(tmp_path, env_file):
@@ -112,3 +112,14 @@ def test_a_browser_confirm_after_send_is_answered_cancel_and_said_at_once(tmp_pa
         assert "Send your objection now?" in result.stderr and "Nothing reached Meta" in result.stderr
         assert result.seconds < 15
         assert site.submissions == []
+
+
+def test_a_link_still_to_open_after_the_code_ends_with_exit_5_and_no_receipt(tmp_path, env_file):
+    # "Request sent. Open the link we emailed you to confirm it": nothing is confirmed until the person does.
+    with PlainSite(done=LINK_PENDING) as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
+        assert result.code == 5, result.stderr
+        assert "asks you to open a link it emailed" in result.stderr and "Open the link we emailed you to confirm it" in result.stderr
+        assert "Traceback" not in result.stderr and "127.0.0.1 confirmed" not in result.stderr
+        assert len(site.submissions) == 1 and site.codes == [CODE]
+    assert not list((tmp_path / "r").glob("*.json"))

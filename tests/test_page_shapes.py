@@ -689,8 +689,9 @@ def test_a_progress_indicator_that_is_no_work_on_the_answer_leaves_thanks_alone(
 
 
 def test_finish_by_clicking_the_emailed_link_is_no_confirmation(page: Page):
-    # Found by red-team pass 10: "your objection" alone counted as thanks.
-    with pytest.raises(Unreachable, match="no code field, confirmation or error appeared"):
+    # Found by red-team pass 10: "your objection" alone counted as thanks. Since pass 13 said at
+    # once (exit 5), not after the whole --timeout as an unknown outcome.
+    with pytest.raises(PersonTimeout, match="asks you to open a link it emailed"):
         _send_answered(page, "<div><h2>Check your email</h2><p>To finish submitting your objection, click the link we sent "
                              "to j***@example.eu. The link expires in 24 hours.</p></div>", timeout_s=2)
 
@@ -1059,7 +1060,7 @@ def test_the_generic_forms_question_as_a_list_is_answered_yes(page: Page):
 @pytest.mark.parametrize("text, result", [
     ("Your objection hasn't been submitted.", "refused"),
     ("La richiesta non è stata inviata.", "refused"),
-    ("A confirmation link has been sent to your email address. Open it to finish.", None),
+    ("A confirmation link has been sent to your email address. Open it to finish.", "pending"),
     ("Het is niet gelukt om je verzoek in te dienen.", "refused"),
     ("Danke. Keine E-Mail erhalten? Wir senden sie dir gern noch einmal.", None),
     ("Zgłoszenie zakończyło się niepomyślnie.", "refused"),
@@ -1105,7 +1106,7 @@ def test_thanks_beside_error_words_is_a_refusal(page: Page):
     ("de", "Wir haben deine Anfrage erhalten. Leider können wir kein Instagram-Konto mit dieser Adresse finden.", "refused"),
     ("cs", "Vaši námitku jsme obdrželi. Pokud to nebylo možné ověřit, pošlete ji znovu.", "refused"),
     ("en", "Your email address was successfully verified. Press Submit to finish your request.", None),
-    ("fr", "Un e-mail vous a été envoyé. Une fois reçu, cliquez sur le lien pour terminer.", None),
+    ("fr", "Un e-mail vous a été envoyé. Une fois reçu, cliquez sur le lien pour terminer.", "pending"),
     # ... and confirmations that only counted through a word of thanks, or never counted.
     ("it", "Grazie. Ciò significa che la tua richiesta si applicherà d'ora in poi allo sviluppo dell'IA di Meta.", "confirmed"),
     ("de", "Danke. Wir haben deine Widerspruchsanfrage erhalten.", "confirmed"),
@@ -1116,7 +1117,7 @@ def test_thanks_beside_error_words_is_a_refusal(page: Page):
     ("de", "Danke. Der Link wurde erfolgreich an deine E-Mail-Adresse gesendet. Öffne ihn, um deine Anfrage abzuschließen.", None),
     ("en", "Almost done. A link was successfully sent to your email address; open it to finish.", None),
     ("fr", "Presque fini. Le lien a été envoyé avec succès. Cliquez dessus pour terminer.", None),
-    ("nl", "Gelukt. Open de link in je e-mail om je verzoek te bevestigen.", None),
+    ("nl", "Gelukt. Open de link in je e-mail om je verzoek te bevestigen.", "pending"),
     ("es", "Listo. Tu solicitud se ha enviado correctamente.", "confirmed"),
     ("el", "Ευχαριστούμε. Η αίτησή σας υποβλήθηκε με επιτυχία.", "confirmed"),
     # ... nor in a sentence a negation turns round (red-team pass 12: each was exit 0).
@@ -1134,7 +1135,7 @@ def test_thanks_beside_error_words_is_a_refusal(page: Page):
     ("nb", "Takk. Innsigelsen din er registrert.", "confirmed"),
     ("en", "Thanks, we've received your objection. If you can't find our email, check your spam folder.", "confirmed"),
     # Found by review: "from now on" alone, and "correctly" beside the form's name, also ask.
-    ("fr", "Presque fini. Vous devez désormais confirmer votre demande en cliquant sur le lien.", None),
+    ("fr", "Presque fini. Vous devez désormais confirmer votre demande en cliquant sur le lien.", "pending"),
     ("en", "Notice. From now on, objections can only be submitted in Accounts Center.", None),
     ("it", "Attenzione. Compila correttamente tutti i campi del modulo.", None),
     ("es", "Casi listo. Te hemos enviado correctamente un correo electrónico a j***@example.es.", None),  # the email (m), not the request (f)
@@ -1143,6 +1144,17 @@ def test_thanks_beside_error_words_is_a_refusal(page: Page):
     ("de", "Danke. Wir haben deinen Widerspruch erhalten. Bereits trainierte Modelle werden nicht berücksichtigt.", "confirmed"),
     ("de", "Danke. Ihr Widerspruch wurde erfolgreich verarbeitet und wir werden Ihre Daten nicht mehr verwenden.", "confirmed"),
     ("nl", "Gelukt. Je bezwaar is nu succesvol verzonden.", "confirmed"),
+    # A link in the email still to open: pending, whatever thanks stand beside it (red-team pass 13: each was exit 0).
+    ("en", "Check your email. Your request has been sent. Open the link we emailed you to confirm it.", "pending"),
+    ("en", "One more step. We’ve successfully sent a link to confirm your objection to a***@example.eu. The link expires in 24 hours.", "pending"),
+    ("de", "Bestätige deine Anfrage. Deine Anfrage wurde gesendet. Bitte öffne den Link in der E-Mail, die wir an k***@example.de geschickt haben, um sie zu bestätigen.", "pending"),
+    ("fr", "Confirmez votre demande. Votre demande a bien été envoyée. Cliquez sur le lien que nous vous avons envoyé par e-mail pour la confirmer.", "pending"),
+    ("pt", "Falta pouco. Enviamos com sucesso um link para confirmar sua objeção. Verifique seu email.", "pending"),
+    ("de", "Fast geschafft. Wir haben deinen Widerspruch erhalten und dir einen Bestätigungslink geschickt.", "pending"),
+    # ... but links and confirming in different sentences, or accounts "linked", are no step left.
+    ("en", "Thanks, we've received your objection. It applies to the accounts linked in your Accounts Center. You'll also receive an email confirming this.", "confirmed"),
+    ("en", "Thanks, we've received your objection. You'll receive an email to confirm this. Your settings are at this link.", "confirmed"),
+    ("en", "Done. We’ll apply your objection.", "confirmed"),
 ])
 def test_gratitude_alone_is_no_confirmation_and_a_strong_phrase_needs_no_thanks(page: Page, lang, text, result):
     serve(page, f"<html lang='{lang}'><h2>{text.split('. ')[0]}.</h2><p>{text.split('. ', 1)[1]}</p></html>")
@@ -1163,6 +1175,19 @@ def test_a_new_page_that_only_asks_for_send_is_a_review_step(page: Page, body, r
     assert not flow._asks_for_send_again(page, run)  # the form's own page
     serve(page, body)  # the site's answer: a new document
     assert flow._asks_for_send_again(page, run) is review
+
+
+def test_a_link_to_open_after_the_code_is_no_confirmation_but_pending(page: Page):
+    serve(page, "<html lang='pl'><h2>Jeszcze jeden krok</h2><p>Twoja prośba została wysłana. Kliknij link w wiadomości e-mail, aby ją potwierdzić.</p></html>")
+    assert flow.classify_after(page, make_run(), "code", [page.locator("#gone")], posted=True) == "pending"
+
+
+def test_thanks_beside_the_form_with_a_link_to_open_is_pending(page: Page):
+    run = make_run()
+    serve(page, f"<form>{FIELDS}<button>Send</button></form><p id='answer'></p>")
+    flow._mark_seen(page, run)
+    page.evaluate("answer.textContent = 'Your request has been sent. Open the link we emailed you to confirm it.'")
+    assert flow.classify_after(page, run, "send", [page.locator("form")], posted=True, stale_errors=True) == "pending"
 
 
 def test_a_code_hint_after_confirm_is_no_confirmation(page: Page):
@@ -1224,6 +1249,17 @@ def test_thanks_beside_a_code_field_that_still_takes_input_is_no_confirmation(pa
     form = [page.locator("#c"), page.get_by_role("button")]
     assert flow.classify_after(page, run, "code", form, posted=True, stale_errors=True) is None
     page.locator("#c").evaluate("e => e.readOnly = true")  # finished: the page keeps it, read-only
+    assert flow.classify_after(page, run, "code", form, posted=True, stale_errors=True) == "confirmed"
+
+
+def test_thanks_in_a_dialog_over_a_code_field_that_still_takes_input_confirm(page: Page):
+    # Red-team pass 13: a React modal opens over the code step, which stays enabled behind it.
+    serve(page, "<label>Enter code <input id='c' maxlength='6'></label><button>Confirm</button>")
+    run = make_run()
+    flow._mark_seen(page, run)
+    page.evaluate("""document.body.insertAdjacentHTML('beforeend', '<div role="dialog" aria-modal="true"><h2>Thanks, we’ve received'
+                     + ' your objection</h2><p>We’ll apply it from now on.</p><div role="button">Close</div></div>')""")
+    form = [page.locator("#c"), page.get_by_role("button", name="Confirm")]
     assert flow.classify_after(page, run, "code", form, posted=True, stale_errors=True) == "confirmed"
 
 
@@ -1919,6 +1955,21 @@ def test_the_form_shown_again_after_the_code_is_no_thanks_whatever_its_intro_say
 def test_a_send_button_drawn_outside_the_form_is_found_after_the_email(page: Page, send):
     show_form(page, f'<button type="button">Send</button><form id="f">{FIELDS}{send}')
     assert flow.locate_form(page, make_run())["send"].locator.get_attribute("id") == "send"
+
+
+@pytest.mark.parametrize("fields, send", [
+    # Red-team pass 13: each was "missing the Send button" or "missing the email address field"
+    # (exit 3), or pressed the feedback box's button.
+    (FIELDS, '<button type="button" id="send">📨 Send</button>'),  # type=button: only its name tells
+    (FIELDS.replace("Email address", "E\u2011Mail\u2011Adresse").replace('type="email"', 'type="text"'), '<button id="send">Send</button>'),
+    (FIELDS, '<button type="button" id="send">Widerspruch absenden</button>'),
+    (FIELDS + '<p>Was this page helpful?</p><button>Yes</button><button>No</button><button>Submit feedback</button>',
+     '<button id="send">Send</button>'),
+], ids=["emoji", "non-breaking-hyphens", "de-widerspruch-absenden", "feedback-before-send"])
+def test_icons_hyphens_and_feedback_buttons_around_the_form(page: Page, fields, send):
+    show_form(page, f'<form id="f">{fields}{send}</form>')
+    found = flow.locate_form(page, make_run())
+    assert found["email"] is not None and found["send"].locator.get_attribute("id") == "send"
 
 
 @pytest.mark.parametrize("form, send", [
