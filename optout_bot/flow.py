@@ -1536,6 +1536,7 @@ def _add_shown(look: locate.Look, page: Page, run: Run, code_texts: bool) -> loc
     shown = (page.get_by_role("alert").filter(has_text=_SOME_TEXT).or_(_error_texts(page, run, new_only=False))
              .or_(_confirmations(page, run, new_only=False, after_code=True))  # the wider kind: both stages
              .or_(_already(page, run, new_only=False))  # a form page's "if you have already objected..."
+             .or_(_pending(page, run, new_only=False))  # a help box's "Confirm your email: open the link..."
              .or_(_dialogs(page)))  # a help chat's, say: only one that Send opens is its answer
     if code_texts:
         shown = shown.or_(_code_texts(page, run))
@@ -1573,11 +1574,16 @@ def _errors(page: Page, run: Run, new_only: bool = True, fields: bool = True) ->
 def _error_texts(page: Page, run: Run, new_only: bool = True, fields: bool = True) -> Locator:
     """Error words where a site gives its answer: not in a link ("Entered the wrong email address?"
     among a thanks page's related articles), nor in the page's chrome or footer."""
+    return _new(page, _answer_text(page, run, run.recipe.error_pattern(fields)), new_only)
+
+
+def _answer_text(page: Page, run: Run, words: re.Pattern) -> Locator:
+    """Text with `words` where a site gives its answer: not in a link, the page's chrome or footer."""
     # Not locate.outside: an answer drawn in a shadow root still counts. A dialog's or a form's own
     # header or footer is no page chrome.
     aside = (f"self::a or @role='link' or ((self::footer or @role='contentinfo' or {run.recipe.page_chrome})"
              " and not(ancestor::form or ancestor::*[@role='dialog' or @role='alertdialog']))")
-    return _new(page, page.get_by_text(run.recipe.error_pattern(fields)).locator(f"xpath=self::*[not(ancestor-or-self::*[{aside}])]"), new_only)
+    return page.get_by_text(words).locator(f"xpath=self::*[not(ancestor-or-self::*[{aside}])]")
 
 
 def _confirmations(page: Page, run: Run, new_only: bool = True, after_code: bool = False) -> Locator:
@@ -1595,9 +1601,9 @@ def _confirmations(page: Page, run: Run, new_only: bool = True, after_code: bool
     return _new(page, _not_typed(page, words.filter(has_not_text=run.recipe.error_pattern())), new_only)
 
 
-def _pending(page: Page, run: Run) -> Locator:
-    """New text that leaves a step to take through a link in an email: nothing is confirmed yet."""
-    return _new(page, _not_typed(page, page.get_by_text(run.recipe.pending_pattern())), True)
+def _pending(page: Page, run: Run, new_only: bool = True) -> Locator:
+    """Text that leaves a step to take through a link in an email: nothing is confirmed yet."""
+    return _new(page, _not_typed(page, _answer_text(page, run, run.recipe.pending_pattern())), new_only)
 
 
 def _link_pending(page: Page, run: Run) -> PersonTimeout:
@@ -1706,7 +1712,9 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
         return "refused"
     if not posted:
         return None
-    if shows("pending"):  # "Request sent. Open the link we emailed you to confirm it": whatever thanks beside it
+    # "Request sent. Open the link we emailed you to confirm it": whatever thanks beside it. Not while
+    # the page speaks of a code after Send ("or open the link"): its field may still be on its way.
+    if shows("pending") and not (stage == "send" and shows("code_words")):
         return "pending"
     # Thanks first: a thanks page may also say "if you have already objected, you need not again".
     answer = "confirmed" if shows("thanks") else "already" if shows("already") else None
@@ -1758,11 +1766,16 @@ def _answer_beside_fields(page: Page, run: Run, stage: Literal["send", "code"], 
         # in a dialog opened over it since the code (a React modal leaves the page behind it).
         if stage != "code":
             return None
-        thanks = thanks.locator(_IN_A_DIALOG)
+        # Not a dialog about a code ("your request for a new code was sent") or feedback ("Thanks! Your feedback was submitted").
+        thanks = thanks.locator(_IN_A_DIALOG).filter(has_not_text=run.recipe.code.pattern())
+        if feedback := run.recipe.send.exclude_pattern():
+            thanks = thanks.filter(has_not_text=feedback)
     if _visible(thanks) and _same_document(page, run):
         if stage == "send" and _visible(_speaks_of_a_code(page, run)):
             return None
         return "pending" if _visible(_pending(page, run)) else "confirmed"
+    if stage == "send" and _visible(_pending(page, run)):
+        return "pending"
     if stage == "send":  # still since the answer, with a new alert that uses no known error words
         return "refused" if _visible(_new(page, _settled_alerts(page), True)) else None
     return None

@@ -88,9 +88,10 @@ def _outside(words: str, phrases: str) -> re.Pattern:
     return _compile(rf"^(?:{whole}|(?!{whole})[\s\S])*?(?!{whole})(?:{words})")
 
 
-# Within a sentence, a full stop inside an email address ("k***@example.de") ends nothing. (Any
-# full stop before a non-space would not do: a heading's text runs into the next block's unspaced.)
-_SENTENCE_GAP = r"(?:[^.!?;@]|@\S*){0,300}"
+# Within a sentence, a full stop inside an email address ("john.doe@example.de") ends nothing, the
+# one after it does. (Any full stop before a non-space would not do: a heading's text runs into the
+# next block's unspaced, "Thanks.Open the link".)
+_SENTENCE_GAP = r"(?:[^.!?;@]|\.(?=[\w.+*-]*@)|@[\w*-]+(?:\.[\w*-]+)*){0,300}"
 
 
 def _in_one_sentence(a: str, b: str) -> re.Pattern:

@@ -1151,6 +1151,7 @@ def test_thanks_beside_error_words_is_a_refusal(page: Page):
     ("fr", "Confirmez votre demande. Votre demande a bien été envoyée. Cliquez sur le lien que nous vous avons envoyé par e-mail pour la confirmer.", "pending"),
     ("pt", "Falta pouco. Enviamos com sucesso um link para confirmar sua objeção. Verifique seu email.", "pending"),
     ("de", "Fast geschafft. Wir haben deinen Widerspruch erhalten und dir einen Bestätigungslink geschickt.", "pending"),
+    ("en", "Thanks, we've received your objection. We sent a link to john.doe@example.com to confirm it.", "pending"),
     # ... but links and confirming in different sentences, or accounts "linked", are no step left.
     ("en", "Thanks, we've received your objection. It applies to the accounts linked in your Accounts Center. You'll also receive an email confirming this.", "confirmed"),
     ("en", "Thanks, we've received your objection. You'll receive an email to confirm this. Your settings are at this link.", "confirmed"),
@@ -1175,6 +1176,41 @@ def test_a_new_page_that_only_asks_for_send_is_a_review_step(page: Page, body, r
     assert not flow._asks_for_send_again(page, run)  # the form's own page
     serve(page, body)  # the site's answer: a new document
     assert flow._asks_for_send_again(page, run) is review
+
+
+@pytest.mark.parametrize("text", [
+    # Review of pass 13's fix: nouns ("a confirmation"), "confirming" and idioms ("in connection
+    # with": bg "във връзка с", ro "în legătură cu", sl "v povezavi z") are no step left to take.
+    "Ще получите потвърждение по имейл във връзка с акаунтите във вашия Център за акаунти.",
+    "Vei primi un e-mail care confirmă acest lucru, cu detalii în legătură cu solicitarea ta.",
+    "Po e-pošti boste prejeli potrditev v povezavi z računi v Središču za račune.",
+    "Potrdili smo vaš ugovor v povezavi z vašimi računi.",
+    "Ti invieremo una conferma via email con un link ai dettagli.",
+    "Otrzymasz e-mail potwierdzający z linkiem do szczegółów.",
+    "Gausite patvirtinimo laišką su nuoroda į išsamią informaciją.",
+    "You'll receive an email with complete details and a link to your settings.",
+    "Your objection applies to the accounts linked in your Accounts Center. You'll receive an email confirming this.",
+])
+def test_words_of_a_real_confirmation_about_links_and_confirming_leave_nothing_pending(text):
+    assert not recipe.load("instagram").pending_pattern().search(text)
+
+
+def test_a_link_to_open_that_was_on_the_form_page_before_send_is_nothing_new(page: Page):
+    run = make_run()
+    serve(page, f"<p>New here? To confirm your email, open the link we sent you.</p><div id='f'>{FIELDS}<button>Send</button></div>")
+    flow._mark_seen(page, run)
+    page.evaluate("f.outerHTML = '<h2>Thanks, we have received your objection.</h2>'")
+    assert flow.classify_after(page, run, "send", [page.locator("#f")], posted=True) == "confirmed"
+
+
+def test_a_link_beside_words_of_a_code_after_send_waits_for_the_codes_field(page: Page):
+    serve(page, "<p>We emailed you a code. Enter it below, or open the link in the email to confirm.</p>")
+    assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True, stale_errors=True) is None
+
+
+def test_an_alert_beside_the_form_that_asks_to_open_a_link_is_pending_not_refused(page: Page):
+    run, form = _answer_above_the_form(page, "<div role='alert'>Open the link we emailed you to confirm your request.</div>")
+    assert flow.classify_after(page, run, "send", form, posted=True, stale_errors=True) == "pending"
 
 
 def test_a_link_to_open_after_the_code_is_no_confirmation_but_pending(page: Page):
