@@ -863,7 +863,8 @@ def _country_js(alpha_2: str) -> str:
     all of them, to be matched by name), the browser's name for the country in the page's language
     (`regions`; _other_regions reads the rest when needed) and whether it is a text input; then, for
     locate_form, the page's title and visible headings (not a sidebar's, a menu's or a dialog's) and
-    whether the form asks for files (the third-party form does)."""
+    whether the form asks for files (the third-party form does), and whether the field floats over
+    the page (a help widget's)."""
     codes = json.dumps([alpha_2, countries.alpha_3(alpha_2)])
     return ("e => { e.setAttribute('data-optout-filled', ''); let options = null; const listed = e.tagName === 'INPUT' && !!e.list;"
             " if (e.tagName === 'SELECT' || listed) {"
@@ -882,7 +883,9 @@ def _country_js(alpha_2: str) -> str:
             " locked: !!(e.disabled || e.getAttribute('aria-disabled') === 'true'),"  # not readOnly: a custom list's trigger may be
             " current: [e.value || '', chosen.label || chosen.textContent || e.value || ''],"
             " typed: e.tagName === 'INPUT' || e.tagName === 'TEXTAREA', listed, titles,"
-            " files: !!(e.form || document).querySelector('input[type=file]')}; }")
+            " files: !!(e.form || document).querySelector('input[type=file]'), floating: (() => {"
+            "  for (let a = e; a; a = a.parentElement) if (getComputedStyle(a).position === 'fixed') {"
+            "   e.setAttribute('data-optout-floating', ''); return true; } return false; })()}; }")
 
 
 # Tags the Send button in the look that finds it: the code step's Confirm is never that button.
@@ -991,6 +994,15 @@ def find_form(page: Page, run: Run, reads: dict[str, str] | None = None, first: 
     if country is None:  # the email's read then had no tagged country to ask about: both again
         country = locate.find(page, "country", run.recipe.country, read=_country_read(n, reads))
         email = None
+    if _floats(country):
+        # A box that floats over the page (a help widget with a country list of its own) is no
+        # form: the page's own country field comes first. A form in a dialog floats too, and is
+        # then the only one.
+        own = locate.find(page, "country", run.recipe.country, read=_country_read(n, reads),
+                          also=page.locator(":not([data-optout-floating])"))
+        if own is not None:
+            page.locator(f"[data-optout-floating][data-optout-country='country-{n}']").evaluate_all(_NOT_THE_FORM_JS)
+            country, email = own, None
     email = email or locate.find(page, "email", run.recipe.email, read=_email_read(n), rank=_email_rank)
     # Its group is tagged: a `has=` scope would look for the email again at every use (~100 ms a
     # run, measured). XPath's 'following' stays inside a shadow root.
@@ -1015,6 +1027,18 @@ def find_form(page: Page, run: Run, reads: dict[str, str] | None = None, first: 
     return {name: found[name] for name in FORM_ELEMENTS}
 
 
+# Untags a floating country field that is not the form's, and marks the box that floats as no
+# part of the form: its empty fields ask nothing of the person (see _open_fields).
+_NOT_THE_FORM_JS = ("els => els.forEach(e => { e.removeAttribute('data-optout-country');"
+                    " for (let a = e; a; a = a.parentElement) if (getComputedStyle(a).position === 'fixed') {"
+                    " a.setAttribute('data-optout-widget', ''); break; } })")
+
+
+def _floats(country: Found | None) -> bool:
+    """The country field found floats over the page (position: fixed), as a help widget does."""
+    return country is not None and isinstance(country.value, dict) and country.value["floating"]
+
+
 # Meta's 2025 form asks only for the country and email; a form without a reason box is sent without
 # one, but only where the right-to-object link or a known form address led (a box on the Privacy
 # Center page itself that asks for a country and an email is no objection form without it).
@@ -1032,13 +1056,18 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
     # Part of it may still be drawing (the page showed some box with an email field first): look
     # again while the page changes, until it has been still for a moment (for a box the form may
     # not have, for OPTIONAL_WAIT_S).
-    while None in found.values():
+    # A country field that floats over the page (a help widget's) may be all there is yet: the
+    # page's own form may still be drawing (for OPTIONAL_WAIT_S too).
+    def unsettled(found: dict[str, Found | None]) -> bool:
+        return None in found.values() or _floats(found["country"])
+
+    while unsettled(found):
         needed = any(hit is None for name, hit in found.items() if name not in optional)
         until = deadline if needed else optional_until
         since = mark(page)
         found = find_form(page, run, reads)
         still_ms = CHUNK_MS if needed else max((until - time.monotonic()) * 1000, 1)
-        if None not in found.values() or time.monotonic() > until or not wait_for_change(page, since, still_ms):
+        if not unsettled(found) or time.monotonic() > until or not wait_for_change(page, since, still_ms):
             break
     missing = [name for name, hit in found.items() if hit is None and name not in optional]
     if missing:
@@ -1648,7 +1677,7 @@ def _open_fields(page: Page, recipe: Recipe, after_code: bool = False) -> Locato
         fields = page.locator(f"{_OPEN_INPUTS}:not([type=email], [autocomplete=email i], [name*=email i])").or_(shown_again)
     else:
         fields = page.locator(f"{_OPEN_INPUTS}, {_OPEN_BOXES}")
-    return locate.outside(fields, recipe.page_chrome).filter(visible=True)
+    return locate.outside(fields, f"{recipe.page_chrome} or @data-optout-widget").filter(visible=True)
 
 
 def _new(page: Page, loc: Locator, new_only: bool) -> Locator:

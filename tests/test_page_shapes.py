@@ -1993,6 +1993,32 @@ def test_a_send_button_drawn_outside_the_form_is_found_after_the_email(page: Pag
     assert flow.locate_form(page, make_run())["send"].locator.get_attribute("id") == "send"
 
 
+_WIDGET = ('<div style="position:fixed;right:0;bottom:0"><p>Questions? Write to us.</p><label>Country <select><option value="">-</option>'
+           '<option value="PT">Portugal</option></select></label><label>Email <input type="text"></label>'
+           '<label>Message <textarea></textarea></label><div role="button">Send</div></div>')
+
+
+@pytest.mark.parametrize("body", [
+    # Red-team pass 13: a help widget before the form in the markup was filled and sent instead of it.
+    _WIDGET + f'<form id="f">{FIELDS}<button id="send">Send</button></form>',
+    # ... while a form in a dialog, which floats too, is still the form.
+    f'<div role="dialog" style="position:fixed;inset:0;background:#fff"><form id="f">{FIELDS}<button id="send">Send</button></form></div>',
+], ids=["widget-before-form", "form-in-a-dialog"])
+def test_a_help_widget_floating_over_the_page_is_no_form(page: Page, body):
+    show_form(page, body)
+    found = flow.locate_form(page, make_run())
+    assert [found[name].locator.evaluate("e => !!e.closest('#f')") for name in ("country", "email", "reason", "send")] == [True] * 4
+
+
+def test_a_help_widgets_empty_fields_ask_nothing_once_the_form_is_found(page: Page):
+    show_form(page, _WIDGET + f'<form id="f">{FIELDS}<button id="send">Send</button></form>')
+    run = make_run()
+    flow.locate_form(page, run)
+    flow._mark_seen(page, run)
+    page.evaluate("f.outerHTML = '<h2>Thanks, we have received your objection.</h2>'")
+    assert flow.classify_after(page, run, "code", [page.locator("#f")], posted=True) == "confirmed"
+
+
 @pytest.mark.parametrize("fields, send", [
     # Red-team pass 13: each was "missing the Send button" or "missing the email address field"
     # (exit 3), or pressed the feedback box's button.
