@@ -857,6 +857,10 @@ def _other_regions(page: Page, alpha_2: str) -> list[str]:
     return [name for name in page.evaluate(f"{others}.map({_region_js(alpha_2)})") if name]
 
 
+# The box around an element that floats over the page (position: fixed), or null.
+_FIXED_BOX_JS = "e => { for (let a = e; a; a = a.parentElement) if (getComputedStyle(a).position === 'fixed') return a; return null; }"
+
+
 def _country_js(alpha_2: str) -> str:
     """What choose_country needs, read in the round trip that finds the field: the page's language,
     a <select>'s options (only those valued with the country's ISO code when there are such, else
@@ -883,9 +887,8 @@ def _country_js(alpha_2: str) -> str:
             " locked: !!(e.disabled || e.getAttribute('aria-disabled') === 'true'),"  # not readOnly: a custom list's trigger may be
             " current: [e.value || '', chosen.label || chosen.textContent || e.value || ''],"
             " typed: e.tagName === 'INPUT' || e.tagName === 'TEXTAREA', listed, titles,"
-            " files: !!(e.form || document).querySelector('input[type=file]'), floating: (() => {"
-            "  for (let a = e; a; a = a.parentElement) if (getComputedStyle(a).position === 'fixed') {"
-            "   e.setAttribute('data-optout-floating', ''); return true; } return false; })()}; }")
+            " files: !!(e.form || document).querySelector('input[type=file]'),"
+            f" floating: ({_FIXED_BOX_JS})(e) ? (e.setAttribute('data-optout-floating', ''), true) : false}}; }}")
 
 
 # Tags the Send button in the look that finds it: the code step's Confirm is never that button.
@@ -1029,9 +1032,8 @@ def find_form(page: Page, run: Run, reads: dict[str, str] | None = None, first: 
 
 # Untags a floating country field that is not the form's, and marks the box that floats as no
 # part of the form: its empty fields ask nothing of the person (see _open_fields).
-_NOT_THE_FORM_JS = ("els => els.forEach(e => { e.removeAttribute('data-optout-country');"
-                    " for (let a = e; a; a = a.parentElement) if (getComputedStyle(a).position === 'fixed') {"
-                    " a.setAttribute('data-optout-widget', ''); break; } })")
+_NOT_THE_FORM_JS = (f"els => els.forEach(e => {{ e.removeAttribute('data-optout-country');"
+                    f" ({_FIXED_BOX_JS})(e).setAttribute('data-optout-widget', ''); }})")
 
 
 def _floats(country: Found | None) -> bool:

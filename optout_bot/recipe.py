@@ -94,9 +94,9 @@ def _outside(words: str, phrases: str) -> re.Pattern:
 _SENTENCE_GAP = r"(?:[^.!?;@]|\.(?=[\w.+*-]*@)|@[\w*-]+(?:\.[\w*-]+)*){0,300}"
 
 
-def _in_one_sentence(a: str, b: str) -> re.Pattern:
+def _in_one_sentence(a: str, b: str) -> str:
     """Both in one sentence ("we sent you a new code", not "the code we sent expired. Ask for a new code")."""
-    return _compile(rf"(?:{a})[^.!?;]*(?:{b})|(?:{b})[^.!?;]*(?:{a})")
+    return rf"(?:{a}){_SENTENCE_GAP}(?:{b})|(?:{b}){_SENTENCE_GAP}(?:{a})"
 
 
 def _in_one_plain_sentence(a: str, b: str, negation: str) -> str:
@@ -283,8 +283,7 @@ class Recipe(_Strict):
     def pending_pattern(self) -> re.Pattern:
         """A step still to take through a link in an email (see link_text)."""
         link, verify = (phrase_source(_phrases(v), "whole word") for v in (self.link_text, self.verify_text))
-        both = rf"(?:{link}){_SENTENCE_GAP}(?:{verify})|(?:{verify}){_SENTENCE_GAP}(?:{link})"
-        return _alternation(both, self._text(self.verify_link_text))
+        return _alternation(_in_one_sentence(link, verify), self._text(self.verify_link_text))
 
     def together(self, first: Vocabulary, second: Vocabulary) -> re.Pattern:
         """Page text holding phrases of both, in either order ("haven't received your code")."""
@@ -314,7 +313,7 @@ class Recipe(_Strict):
         return bool(self._new_code_sent().search(message))
 
     def _new_code_sent(self) -> re.Pattern:
-        return _in_one_sentence(self._text(self.new_code_text), self._text(self.code_sent_text))
+        return _compile(_in_one_sentence(self._text(self.new_code_text), self._text(self.code_sent_text)))
 
     def yes_pattern(self) -> re.Pattern:
         return compiled(_phrases(self.yes_answer), "whole")
