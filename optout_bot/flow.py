@@ -2278,13 +2278,19 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
                   split: bool = False) -> Result:
     """Wait for the person (page or terminal) to give a code; type terminal codes; return the site's answer."""
     posts_before = run.posts
+    settled = False  # in the page: the site answered the person's code and the page has stayed still since
     while True:
         run.guard.check()
         if time.monotonic() > deadline:
             raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for the code; stopping.", hint="Meta's codes stay valid for about an hour: run again and use the newest code.")
         if in_page:
-            since = mark(page)
-            result = classify_after(page, run, "code", form, posted=run.posts > posts_before)
+            since, posted = mark(page), run.posts > posts_before
+            result = classify_after(page, run, "code", form, posted=posted)
+            if not result and settled:
+                # Still since the answer, as after the bot's own press: thanks in a dialog over a code
+                # field that stays enabled count. Old errors do not: that press may have been "Send a new code".
+                result = classify_after(page, run, "code", form, posted=True, stale_errors=True)
+                result = result if result in ("confirmed", "pending") else None
             if result:
                 return result
         if terminal:
@@ -2300,7 +2306,7 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
                     continue
                 return _type_code(page, run, code, form, split)
         if in_page:
-            wait_for_change(page, since, CHUNK_MS / 2 if terminal else CHUNK_MS)
+            settled = posted and not wait_for_change(page, since, CHUNK_MS / 2 if terminal else CHUNK_MS)
 
 
 def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool = False) -> Result:

@@ -2488,6 +2488,40 @@ def test_a_person_typing_into_a_code_field_without_confirm_is_not_told_to_press_
     assert posts == [{"code": "314159"}]
 
 
+def test_thanks_in_a_dialog_over_the_code_step_confirm_a_code_the_person_typed_in_the_page(page: Page, monkeypatch):
+    # Left over from red-team pass 13: the dialog's thanks counted only for a code given at the
+    # terminal; typed in the page, the run waited until the person's time ran out.
+    posts = serve(page, """<label>Enter code <input id="code" maxlength="6"></label><button id="ok">Confirm</button>
+      <script>ok.onclick = () => fetch('/code', {method: 'POST', body: JSON.stringify({code: code.value})}).then(() =>
+        document.body.insertAdjacentHTML('beforeend', '<div role="dialog" aria-modal="true"><h2>Thanks, we’ve received'
+          + ' your objection</h2><p>We’ll apply it from now on.</p><div role="button">Close</div></div>'));</script>""")
+    typed_later = "setTimeout(() => { code.value = '314159'; ok.click(); }, 300)"
+    monkeypatch.setattr(flow.person, "show_note", lambda page_, text, kind: page.evaluate(typed_later))
+    run = make_run(code="browser", headless=False, wait_minutes=0.2)  # missed, it ends in 12 s with PersonTimeout
+    flow.watch_posts(page, run)
+    assert flow.enter_code(page, run) == "confirmed"
+    assert posts == [{"code": "314159"}]
+
+
+def test_an_old_error_still_on_screen_after_the_person_asks_for_a_new_code_is_no_answer(page: Page, monkeypatch, capsys):
+    # The in-page path reads a still page after a POST as the answer only for thanks: the person's
+    # last press may have been "Send a new code", which leaves the last code's error where it was.
+    posts = serve(page, """<p role="alert">That code isn't right. Check it and try again.</p>
+      <label>Enter code <input id="code" maxlength="6"></label><button id="ok">Confirm</button>
+      <button id="again">Send a new code</button><div id="out"></div>
+      <script>again.onclick = () => fetch('/resend', {method: 'POST', body: JSON.stringify({resend: true})});
+        ok.onclick = () => fetch('/code', {method: 'POST', body: JSON.stringify({code: code.value})}).then(() =>
+          { out.innerHTML = "<p>Thanks. We've received your objection request.</p>"; code.remove(); });</script>""")
+    # A new code asked for at once; typed and confirmed 3 s later (the page stays still in between).
+    person_acts = "again.click(); setTimeout(() => { code.value = '314159'; ok.click(); }, 3000)"
+    monkeypatch.setattr(flow.person, "show_note", lambda page_, text, kind: page.evaluate(person_acts))
+    run = make_run(code="browser", headless=False, wait_minutes=0.2)
+    flow.watch_posts(page, run)
+    assert flow.enter_code(page, run) == "confirmed"
+    assert posts == [{"resend": True}, {"code": "314159"}]
+    assert "The site says" not in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("sends_on, extra", [
     ("never", ""),
     ("enter", ""),  # Enter is never pressed: in another form it may press a Send or a 'new code' button
