@@ -300,6 +300,7 @@ def _form_marker(page: Page, recipe: Recipe) -> Locator:
     return locate.any_layer(page, recipe.email).or_(locate.any_layer(page, recipe.reason))
 
 
+@locate.per_scope
 def _cookie_dialog(page: Page, recipe: Recipe) -> Locator:
     """A visible dialog that speaks of cookies (the layers keep only visible matches)."""
     return locate.any_layer(page, recipe.cookie_dialog.model_copy(update={"names": {}})).filter(
@@ -307,6 +308,7 @@ def _cookie_dialog(page: Page, recipe: Recipe) -> Locator:
     )
 
 
+@locate.per_scope
 def _cookie_banner(page: Page, recipe: Recipe) -> Locator:
     """A cookie dialog, or any banner whose buttons speak of cookies (not every banner is a dialog)."""
     choice = recipe.cookie_choice()
@@ -1608,6 +1610,7 @@ def _error_texts(page: Page, run: Run, new_only: bool = True, fields: bool = Tru
     return _new(page, _answer_text(page, run, run.recipe.error_pattern(fields)), new_only)
 
 
+@locate.per_scope
 def _answer_text(page: Page, run: Run, words: re.Pattern) -> Locator:
     """Text with `words` where a site gives its answer: not in a link, the page's chrome or footer."""
     # Not locate.outside: an answer drawn in a shadow root still counts. A dialog's or a form's own
@@ -1617,6 +1620,7 @@ def _answer_text(page: Page, run: Run, words: re.Pattern) -> Locator:
     return page.get_by_text(words).locator(f"xpath=self::*[not(ancestor-or-self::*[{aside}])]")
 
 
+@locate.per_scope
 def _confirmations(page: Page, run: Run, new_only: bool = True, after_code: bool = False) -> Locator:
     """Words of a confirmation; not those that speak of the code or of a message not received
     ("if you haven't received your code", "Keine E-Mail erhalten?"), nor those that also say what
@@ -1646,6 +1650,7 @@ def _link_pending(page: Page, run: Run) -> PersonTimeout:
                               "your spam folder.")
 
 
+@locate.per_scope
 def _already(page: Page, run: Run, new_only: bool = True) -> Locator:
     """Meta's word that an objection from this account already stands."""
     return _new(page, _not_typed(page, page.get_by_text(run.recipe.text_pattern(run.recipe.already_text))), new_only)

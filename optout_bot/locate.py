@@ -6,10 +6,12 @@ match wins, and the layer's name is reported so a maintainer sees what still hol
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from dataclasses import dataclass
 from typing import Any, Callable
+from weakref import WeakKeyDictionary
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
@@ -36,9 +38,41 @@ class Found:
     value: Any = None  # what `read` returned for the match
 
 
+def per_scope(build: Callable[..., Any]) -> Callable[..., Any]:
+    """Builds locators once per page (or scope) and arguments: a Locator is an immutable description,
+    so the one built serves every later look. Building them anew took ~60 ms of Python a run, most
+    of it Playwright quoting the recipe's patterns into selectors. Arguments count by value when
+    hashable (flags, patterns), else by identity (a run, a recipe element); they are kept with what
+    was built, so that an identity is never another object's while it is cached."""
+    memo: WeakKeyDictionary = WeakKeyDictionary()
+
+    @functools.wraps(build)
+    def cached(scope, *args, **kwargs):
+        key = tuple(map(_as_key, args)) + tuple((name, _as_key(value)) for name, value in sorted(kwargs.items()))
+        built = memo.setdefault(scope, {})
+        if key not in built:
+            built[key] = (args, kwargs, build(scope, *args, **kwargs))
+        return built[key][-1]
+
+    return cached
+
+
+def _as_key(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return id(value)
+    return value
+
+
 def layers(scope: Page | Locator, element: Element) -> list[tuple[str, Locator]]:
     """Every layer's locator for `element`, best first; nothing is waited for here."""
-    return [(layer, _narrow(scope, loc, element)) for layer, loc in _unnarrowed(scope, element)]
+    return list(_layers(scope, element))
+
+
+@per_scope
+def _layers(scope: Page | Locator, element: Element) -> tuple[tuple[str, Locator], ...]:
+    return tuple((layer, _narrow(scope, loc, element)) for layer, loc in _unnarrowed(scope, element))
 
 
 def _unnarrowed(scope: Page | Locator, element: Element) -> list[tuple[str, Locator]]:
@@ -84,6 +118,7 @@ def outside(loc: Locator, ancestor_test: str) -> Locator:
     return loc.locator(f"xpath=self::*[ancestor::html][not(ancestor::*[{ancestor_test}])]")
 
 
+@per_scope
 def any_layer(scope: Page | Locator, element: Element) -> Locator:
     """One locator for 'is it there at all?': the role, legend, text and structure layers.
 

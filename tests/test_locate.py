@@ -735,3 +735,14 @@ def test_the_patterns_a_whole_run_needs_are_built_before_the_browser_starts(page
     flow.prefill(page, run, site.start_url)
     assert site.state()["confirmed"] == 1
     assert recipe._compile.cache_info().misses == built
+
+
+def test_locators_built_once_per_page_are_told_apart_by_their_arguments(page: Page, context):
+    # locate.per_scope: what a look at a page builds serves later looks at it; never another element's, flag's or page's.
+    email, reason = locate.any_layer(page, IG.email), locate.any_layer(page, IG.reason)
+    assert locate.any_layer(page, IG.email) is email and str(email) != str(reason)
+    run = make_run()
+    assert flow._confirmations(page, run) is flow._confirmations(page, run)
+    assert str(flow._confirmations(page, run)) != str(flow._confirmations(page, run, new_only=False))
+    other = context.new_page()
+    assert locate.any_layer(other, IG.email) is not email and str(locate.any_layer(other, IG.email)) == str(email)
