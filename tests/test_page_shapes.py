@@ -1680,6 +1680,8 @@ def test_a_chat_with_its_own_send_before_a_form_without_a_form_element_is_never_
     "Votre opposition a été acceptée. Nous n’utiliserons plus vos informations publiques.",
     "Je bezwaar is gehonoreerd. We gebruiken je openbare informatie niet meer.",
     "La tua opposizione è stata accolta. Non utilizzeremo più le tue informazioni pubbliche.",
+    "Your objection has been applied. We won’t use your public information for AI at Meta.",  # red-team pass 14
+    "Dein Widerspruch wurde umgesetzt. Ab jetzt nutzen wir deine öffentlichen Informationen nicht mehr für KI bei Meta.",
 ])
 def test_thanks_in_other_words_confirm(page: Page, text):
     serve(page, f"<p>{text}</p>")
@@ -1691,6 +1693,8 @@ def test_thanks_in_other_words_confirm(page: Page, text):
     "La tua opposizione non è stata accolta.",
     "Je bezwaar is niet gehonoreerd.",
     "Wir haben deinem Widerspruch nicht stattgegeben.",
+    "Your objection has not been applied.",
+    "Dein Widerspruch wurde nicht umgesetzt.",
 ])
 def test_the_same_words_negated_are_no_confirmation_words(page: Page, text):
     # Asked of the confirmation words alone: error words would answer 'refused' before them.
