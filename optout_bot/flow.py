@@ -528,7 +528,9 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
                                        f"not {run.recipe.display_name}'s, and it has no other; nothing was filled in or sent.",
                                        hint=f"Run again with --target {led_to_other.target} to object for that account. " + _DRIFT_HINT)
                 what = "the objection form" if followed else run.recipe.link.description
-                raise PageMismatch(f"Could not find {what} on {page.url}.", hint=_DRIFT_HINT)
+                said = _what_the_page_says(page, run)
+                raise PageMismatch(f"Could not find {what} on {page.url}." + (f' The page says: "{said}"' if said else ""),
+                                   hint=(_NOTHING_TO_FILL_HINT if said else "") + _DRIFT_HINT)
             # Through the same loop as any page: its cookie dialog, log-in and late rendering included.
             url = fallbacks.pop(0)
             run.report.warn(f"{'No right-to-object link on the page' if not followed else 'No form there'}; trying the known form address {url}")
@@ -536,6 +538,18 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
             run.layers["link"] = "fallback-url"
             followed = True
             clock.restart()
+
+
+_NOTHING_TO_FILL_HINT = ("If it says you are blocked for now, or that the page, the form or the site is not available, nothing "
+                         "was sent: try again later (a block usually lifts within hours). Otherwise: ")
+
+
+def _what_the_page_says(page: Page, run: Run) -> str:
+    """The page's own message, else its first heading, quoted as a person would read it: a page that
+    says "You're temporarily blocked" or "This page isn't available" is no change to Meta's page."""
+    heading = locate.outside(page.get_by_role("heading"), run.recipe.page_chrome).filter(visible=True)
+    said = site_message(page, run) or _sentences(_quoted(_first_text(heading), run))
+    return said[:200]
 
 
 def _loaded(page: Page) -> bool:

@@ -1667,6 +1667,20 @@ def test_metas_temporarily_blocked_page_is_a_refusal(page: Page):
     assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) == "refused"
 
 
+@pytest.mark.parametrize("html, said", [
+    ("<h2>You're Temporarily Blocked</h2><p>It looks like you were misusing this feature by going too fast.</p>",
+     "You're Temporarily Blocked"),  # the site's message (error words), as other messages are quoted
+    ("<header><h1>Instagram</h1></header><main><h2>Sorry, this page isn't available.</h2><p>The link may be broken.</p></main>",
+     "Sorry, this page isn't available."),
+])
+def test_a_page_without_the_link_that_says_why_is_quoted(page: Page, html, said):
+    # Red-team pass 14: blocked and unavailable pages ended with only "Meta may have changed the page".
+    serve(page, html)
+    with pytest.raises(PageMismatch) as caught:
+        flow.reach_form(page, make_run(allow_fallback=False, settle_s=0.2))
+    assert f'The page says: "{said}"' in caught.value.message and "try again later" in caught.value.hint
+
+
 def test_a_chat_with_its_own_send_before_a_form_without_a_form_element_is_never_pressed(page: Page):
     show_form(page, f"""<div role="complementary" aria-label="Chats"><div role="textbox" contenteditable="true" aria-label="Message"></div>
       <div role="button" tabindex="0" aria-label="Send" id="chat-send">➤</div></div>
