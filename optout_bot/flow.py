@@ -355,27 +355,39 @@ def _not_others(recipe: Recipe) -> str:
 
 
 def _others_form(url: str, run: Run) -> tuple[str, Recipe] | None:
-    """(form id, recipe) when `url` is another app's objection form."""
+    """(what, recipe) when `url` is another app's objection form: one of its known forms ("form
+    <id>"), or any page on its host ("at <host>"; Meta changes the forms' ids)."""
     path = urlsplit(url).path
-    return next(((form_id, other) for form_id, other in run.recipe.others_forms().items() if f"/contact/{form_id}" in path), None)
+    if hit := next(((f"form {form_id}", other) for form_id, other in run.recipe.others_forms().items()
+                    if f"/contact/{form_id}" in path), None):
+        return hit
+    other = run.recipe.other_app_at(url)
+    return (f"at {urlsplit(url).hostname}", other) if other else None
+
+
+def _others_link(page: Page, run: Run) -> Recipe | None:
+    """The other app, when the page shows a link to one of its known forms (never pressed: see _not_others)."""
+    return next((other for form_id, other in run.recipe.others_forms().items()
+                 if _visible(page.locator(f"a[href*='/contact/{form_id}']"))), None)
 
 
 def _check_app(page: Page, run: Run) -> None:
     """The form reached is not another app's (a known form address of the wrong app, say)."""
     if hit := _others_form(page.url, run):
-        form_id, other = hit
-        raise PageMismatch(f"The right-to-object link led to {other.display_name}'s objection form (form {form_id}), not "
+        what, other = hit
+        raise PageMismatch(f"The right-to-object link led to {other.display_name}'s objection form ({what}), not "
                            f"{run.recipe.display_name}'s; nothing was filled in or sent.",
                            hint=f"Run again with --target {other.target} to object for that account. " + _DRIFT_HINT)
 
 
 def _link_rank(recipe: Recipe) -> Callable[[dict], tuple[bool, int, bool]]:
-    """Real links before those the page's script follows (a clickable card says 'right to object'
+    """Links to the other app's host last (its form would file the objection for that app); then
+    real links before those the page's script follows (a clickable card says 'right to object'
     too); then the stronger phrase; on a tie, one in a passage about third parties' information
     last (Meta's page links that other form too)."""
     other = recipe.link.exclude_pattern("word")
-    return lambda link: (not _goes_somewhere(link["href"]), recipe.link.name_rank(link["name"]),
-                         bool(other and other.search(f"{link['name']} {link['around']}")))
+    return lambda link: (recipe.other_app_at(link["href"]) is not None, not _goes_somewhere(link["href"]),
+                         recipe.link.name_rank(link["name"]), bool(other and other.search(f"{link['name']} {link['around']}")))
 
 
 class FirstLook(NamedTuple):
@@ -523,8 +535,10 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
             if fallbacks is None:
                 fallbacks = _fallback_urls(page, run, followed)
             if not fallbacks:
+                if led_to_other is None and not followed:
+                    led_to_other = _others_link(page, run)
                 if led_to_other is not None and not followed:  # the page's only such link is the other app's
-                    raise PageMismatch(f"The page's right-to-object link led to {led_to_other.display_name}'s objection form, "
+                    raise PageMismatch(f"The page's right-to-object link leads to {led_to_other.display_name}'s objection form, "
                                        f"not {run.recipe.display_name}'s, and it has no other; nothing was filled in or sent.",
                                        hint=f"Run again with --target {led_to_other.target} to object for that account. " + _DRIFT_HINT)
                 what = "the objection form" if followed else run.recipe.link.description

@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
@@ -195,6 +196,9 @@ class Recipe(_Strict):
     display_name: str
     start_url: HttpUrl
     meta_domains: list[str]  # allowed, with their subdomains
+    # The app's own hosts by a label of their names ("instagram" in help.instagram.com): a page on
+    # another app's host is that app's, whatever the id of its form (Meta changes them).
+    host_labels: list[str]
     fallback_form_urls: list[HttpUrl]
     last_verified: Verified
     after_confirmation: str
@@ -349,6 +353,14 @@ class Recipe(_Strict):
         self.yes_pattern()
         self.cookie_choice()
         self.others_forms()  # loads the other targets' recipes (validated, ~3 ms): not during the run either
+
+    def other_app_at(self, url: str) -> Recipe | None:
+        """The other app whose host `url` is on (help.instagram.com, for Facebook's recipe); None on
+        this app's own host, and on one that names no app (a test server)."""
+        labels = set((urlsplit(url).hostname or "").lower().split("."))
+        if labels & set(self.host_labels):
+            return None
+        return next((load(target) for target in TARGETS if target != self.target and labels & set(load(target).host_labels)), None)
 
     def element(self, name: str) -> Element:
         return getattr(self, name)

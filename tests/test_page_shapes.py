@@ -337,6 +337,63 @@ def test_another_apps_objection_form_reached_anyway_is_never_filled(page: Page):
     flow._check_app(page, make_run())  # Instagram's own form, for Instagram
 
 
+# Forms whose ids no recipe knows (Meta changes them): only the host says whose they are.
+_NEW_IG, _NEW_FB = "https://help.instagram.com/contact/1157311645138410", "https://www.facebook.com/help/contact/1029384756102938"
+
+
+def _facebook_privacy_center(page: Page, links: str) -> tuple[list[str], list[str]]:
+    """Facebook's Privacy Center with `links`; forms on both apps' hosts, each recording a keystroke.
+    Returns (the form addresses loaded, those typed into)."""
+    loaded, typed = [], []
+    page.context.expose_function("typed", lambda url: typed.append(url))
+    form = f"<title>{OBJECTION_TITLE}</title>{FIELDS}<button>Send</button><script>addEventListener('input', () => typed(location.href))</script>"
+
+    def handle(route):
+        if "/contact/" in route.request.url:
+            loaded.append(route.request.url)
+            route.fulfill(status=200, content_type="text/html", body=form)
+        else:
+            route.fulfill(status=200, content_type="text/html", body=f"<html lang='en'><body>{links}</body></html>")
+
+    page.route("https://*.facebook.com/**", handle)
+    page.route("https://help.instagram.com/**", handle)
+    page.goto("https://www.facebook.com/privacy/genai/")
+    return loaded, typed
+
+
+def test_a_form_on_the_other_apps_host_is_never_filled_whatever_its_id(page: Page):
+    # Red-team pass 15: told apart only by known form ids, a Facebook run filed its objection on
+    # Instagram's form with a new id (exit 0, a receipt saying Facebook).
+    run = make_run(settle_s=0.5, allow_fallback=False)
+    run.recipe = recipe.load("facebook")
+    loaded, typed = _facebook_privacy_center(page, _link(_NEW_IG))
+    with pytest.raises(PageMismatch, match="link leads to Instagram's objection form, not Facebook's") as caught:
+        flow.reach_form(page, run)
+    assert "--target instagram" in caught.value.hint
+    assert loaded == [_NEW_IG] and typed == []
+    page.goto(_NEW_IG)  # reached anyway (a start address, say)
+    with pytest.raises(PageMismatch, match=r"led to Instagram's objection form \(at help.instagram.com\), not Facebook's"):
+        flow._check_app(page, run)
+
+
+@pytest.mark.parametrize("target", ["facebook", "instagram"])
+def test_of_two_apps_links_to_new_forms_the_one_on_the_targets_host_is_followed(page: Page, target):
+    run = make_run()
+    run.recipe = recipe.load(target)
+    page.set_content(_link(_NEW_IG) + _link(_NEW_FB, "Facebook") if target == "facebook" else _link(_NEW_FB, "Facebook") + _link(_NEW_IG))
+    assert flow.classify_start(page, run).link.value["href"] == (_NEW_FB if target == "facebook" else _NEW_IG)
+
+
+def test_a_page_whose_only_link_is_to_the_other_apps_known_form_says_so(page: Page):
+    # Red-team pass 15: that link is never pressed, and the run said only "Meta may have changed the page".
+    run = make_run(settle_s=0.5, allow_fallback=False)
+    run.recipe = recipe.load("facebook")
+    loaded, _ = _facebook_privacy_center(page, _link(f"https://help.instagram.com{IG_FORM.removeprefix('/help')}"))
+    with pytest.raises(PageMismatch, match="link leads to Instagram's objection form") as caught:
+        flow.reach_form(page, run)
+    assert "--target instagram" in caught.value.hint and loaded == []
+
+
 def test_of_two_links_with_the_same_words_the_one_in_a_passage_about_third_parties_loses(page: Page):
     assert _chosen_link(page, """<p>Information about you from third parties may be used. You have the
       <a href="/help/contact/5">right to object</a> to its use.</p>
