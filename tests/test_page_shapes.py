@@ -1303,6 +1303,23 @@ def test_thanks_that_speak_of_the_code_confirm_once_the_page_is_still_after_the_
     assert flow.classify_after(page, make_run(), "send", gone, posted=True, stale_errors=True) is None
 
 
+@pytest.mark.parametrize("text", [  # red-team pass 15: Facebook's wording; each ended with exit 4
+    "An objection is already in place for your account. You don't need to do anything else.",
+    "Wir haben deinen Widerspruch bereits erhalten. Du musst dieses Formular nicht noch einmal senden.",
+    "Nous avons déjà reçu votre opposition. Vous n’avez rien d’autre à faire.",
+    "Abbiamo già ricevuto la tua opposizione. Non devi fare altro.",
+])
+def test_meta_saying_in_other_words_that_the_objection_already_stands(page: Page, text):
+    serve(page, f"<p>{text}</p>")
+    assert flow.classify_after(page, make_run(), "code", [page.locator("#gone")], posted=True) == "already"
+
+
+@pytest.mark.parametrize("text", ["Your request was received. We’ll email you.", "Widerspruch umgesetzt. Er gilt ab sofort für alle Konten."])
+def test_short_thanks_in_other_words_confirm(page: Page, text):
+    serve(page, f"<p>{text}</p>")
+    assert flow.classify_after(page, make_run(), "code", [page.locator("#gone")], posted=True) == "confirmed"
+
+
 @pytest.mark.parametrize("stage", ["send", "code"])
 def test_meta_saying_the_objection_already_stands_is_its_own_answer(page: Page, stage):
     serve(page, "<h2>Object to Your Information Being Used for AI at Meta</h2><p>You've already objected to your "
@@ -1766,6 +1783,8 @@ def test_thanks_in_other_words_confirm(page: Page, text):
     "Wir haben deinem Widerspruch nicht stattgegeben.",
     "Your objection has not been applied.",
     "Dein Widerspruch wurde nicht umgesetzt.",
+    "Your request was not received.",
+    "Widerspruch nicht umgesetzt.",
 ])
 def test_the_same_words_negated_are_no_confirmation_words(page: Page, text):
     # Asked of the confirmation words alone: error words would answer 'refused' before them.
