@@ -535,7 +535,8 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
                                                   "language_read": reads_language(seen.language)}
         click.echo(json.dumps({"target": target, "start_url": url, "live": live, "elements": found,
                                "after_send_not_checked": list(flow.AFTER_SEND), "missing": missing, "form": form,
-                               "warnings": warnings, "last_verified": verified.model_dump(mode="json")}, ensure_ascii=False))
+                               "warnings": warnings, "problem": seen.problem or None,
+                               "last_verified": verified.model_dump(mode="json")}, ensure_ascii=False))
     else:
         click.echo(f"Recipe {target}: last verified against the live site: {verified.date or 'never'}"
                    + (f" ({', '.join(verified.languages)})" if verified.languages else ""))
@@ -556,7 +557,9 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
         click.echo(f"Warning: {line}", err=True)
     if missing:
         names = ", ".join(recipe.element(n).description for n in missing)
-        raise PageMismatch(f"Missing on the page: {names}. See docs/maintainers.md to update the recipe.")
+        raise PageMismatch(f"Missing on the page: {names}." + (f" The walk stopped here: {seen.problem}" if seen.problem else ""),
+                           hint="See docs/maintainers.md to update the recipe"
+                                + (", unless the page says why there is no form (a block, an unavailable page)." if seen.problem else "."))
     if seen.purpose == "other":
         raise PageMismatch(f"The form found is not the objection form (it says: {seen.title!r}); prefill would stop there.",
                            hint="The right-to-object link now leads to another of Meta's forms. See docs/maintainers.md.")

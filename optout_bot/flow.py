@@ -2426,6 +2426,7 @@ class Inspection(NamedTuple):
     purpose: str | None  # form_purpose's verdict; None when the form was not found whole
     title: str
     language: str  # as the page declares it; '' when it does not say
+    problem: str = ""  # why the walk to the form stopped, in the words prefill would use
 
 
 def inspect(page: Page, run: Run, start_url: str) -> Inspection:
@@ -2435,8 +2436,10 @@ def inspect(page: Page, run: Run, start_url: str) -> Inspection:
     load(page, start_url, run)
     try:
         page = reach_form(page, run)
-    except PageMismatch:
-        return Inspection({"link": None, **{name: None for name in FORM_ELEMENTS}}, None, "", "")
+    except PageMismatch as stop:
+        # A link that was followed still holds: what stopped the walk lies beyond it (the form's
+        # page says it is not available, or the link leads to the other app's form).
+        return Inspection({"link": run.layers.get("link"), **{name: None for name in FORM_ELEMENTS}}, None, "", "", stop.message)
     _check_app(page, run)
     layers = {"link": run.layers.get("link", "not needed: the form is on the start page")}
     found = find_form(page, run, {"country": _country_js(run.settings.country)})

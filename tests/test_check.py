@@ -70,6 +70,17 @@ def test_check_exits_3_when_the_link_leads_to_another_form():
     assert site.submissions == []
 
 
+def test_check_keeps_a_followed_link_found_when_the_walk_stops_past_it():
+    # Red-team pass 15: the form's page said it was no longer available, and the report listed the
+    # link as missing too, so a maintainer would have changed the link's words.
+    with PlainSite(form_redirects_to="/gone") as site:
+        result = run_cli("check", "--start-url", site.start_url, "--allow-host", "127.0.0.1", "--headless", "--timeout", "3", "--json")
+    assert result.code == 3, result.stderr
+    report = json.loads(result.stdout)
+    assert report["elements"]["link"] == "role" and "link" not in report["missing"]
+    assert report["problem"].startswith("Could not find the objection form on ") and "The walk stopped here" in result.stderr
+
+
 def test_live_with_a_start_url_is_refused():
     result = run_cli("check", "--live", "--start-url", "http://127.0.0.1:1/", "--allow-host", "127.0.0.1")
     assert result.code == 2 and "--live" in result.stderr
