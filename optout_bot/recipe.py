@@ -196,8 +196,9 @@ class Recipe(_Strict):
     display_name: str
     start_url: HttpUrl
     meta_domains: list[str]  # allowed, with their subdomains
-    # The app's own hosts by a label of their names ("instagram" in help.instagram.com): a page on
-    # another app's host is that app's, whatever the id of its form (Meta changes them).
+    # The app's name as it stands in its addresses ("instagram" in help.instagram.com and in
+    # www.facebook.com/help/instagram/): a page named for another app is that app's, whatever the
+    # id of its form (Meta changes them).
     host_labels: list[str]
     fallback_form_urls: list[HttpUrl]
     last_verified: Verified
@@ -355,12 +356,15 @@ class Recipe(_Strict):
         self.others_forms()  # loads the other targets' recipes (validated, ~3 ms): not during the run either
 
     def other_app_at(self, url: str) -> Recipe | None:
-        """The other app whose host `url` is on (help.instagram.com, for Facebook's recipe); None on
-        this app's own host, and on one that names no app (a test server)."""
-        labels = set((urlsplit(url).hostname or "").lower().split("."))
-        if labels & set(self.host_labels):
-            return None
-        return next((load(target) for target in TARGETS if target != self.target and labels & set(load(target).host_labels)), None)
+        """The other app whose page `url` is: named by a part of its path (Instagram's help pages are
+        also at www.facebook.com/help/instagram/...), else by its host (help.instagram.com, for
+        Facebook's recipe). None for this app's own pages and where no app is named (a test server)."""
+        parts = urlsplit(url)
+        apps = [load(target) for target in TARGETS]
+        for names in (parts.path.lower().split("/"), (parts.hostname or "").lower().split(".")):
+            if named := next((app for app in apps if set(names) & set(app.host_labels)), None):
+                return None if named.target == self.target else named
+        return None
 
     def element(self, name: str) -> Element:
         return getattr(self, name)

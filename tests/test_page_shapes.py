@@ -384,6 +384,18 @@ def test_of_two_apps_links_to_new_forms_the_one_on_the_targets_host_is_followed(
     assert flow.classify_start(page, run).link.value["href"] == (_NEW_FB if target == "facebook" else _NEW_IG)
 
 
+@pytest.mark.parametrize("url, app", [
+    (_NEW_IG, "instagram"), (_NEW_FB, "facebook"),
+    ("https://www.facebook.com/help/instagram/contact/1029384756", "instagram"),  # Instagram's help pages on Facebook's host
+    ("https://l.facebook.com/l.php?u=https%3A%2F%2Fhelp.instagram.com%2F", "facebook"),  # the shim's own page: where it leads is judged there
+    ("http://127.0.0.1:8000/help/contact/1029384756", None), ("/help/contact/1029384756", None),  # a test server, a relative link
+])
+def test_whose_page_an_address_is(url, app):
+    for target in ("instagram", "facebook"):
+        other = recipe.load(target).other_app_at(url)
+        assert (other.target if other else None) == (app if app != target else None)
+
+
 def test_a_page_whose_only_link_is_to_the_other_apps_known_form_says_so(page: Page):
     # Red-team pass 15: that link is never pressed, and the run said only "Meta may have changed the page".
     run = make_run(settle_s=0.5, allow_fallback=False)
