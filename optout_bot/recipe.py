@@ -199,7 +199,7 @@ class Recipe(_Strict):
     # The app's name as it stands in its addresses ("instagram" in help.instagram.com and in
     # www.facebook.com/help/instagram/): a page named for another app is that app's, whatever the
     # id of its form (Meta changes them).
-    host_labels: list[str]
+    address_names: list[str]
     fallback_form_urls: list[HttpUrl]
     last_verified: Verified
     after_confirmation: str
@@ -362,7 +362,7 @@ class Recipe(_Strict):
         parts = urlsplit(url)
         apps = [load(target) for target in TARGETS]
         for names in (parts.path.lower().split("/"), (parts.hostname or "").lower().split(".")):
-            if named := next((app for app in apps if set(names) & set(app.host_labels)), None):
+            if named := next((app for app in apps if set(names) & set(app.address_names)), None):
                 return None if named.target == self.target else named
         return None
 
