@@ -349,9 +349,14 @@ _LOOKS = itertools.count(1)
 _NOT_PRESSED = ":not([data-optout-pressed])"  # a script-only link pressed once that led nowhere
 
 
+def _to_form(form_id: str) -> str:
+    """CSS: a link to the form with this id (its address ends in /contact/<id>)."""
+    return f"[href*='/contact/{form_id}']"
+
+
 def _not_others(recipe: Recipe) -> str:
     """CSS: not a link to another app's objection form (a Privacy Center may link both apps' forms)."""
-    return "".join(f":not([href*='/contact/{form_id}'])" for form_id in recipe.others_forms())
+    return "".join(f":not({_to_form(form_id)})" for form_id in recipe.others_forms())
 
 
 def _others_form(url: str, run: Run) -> tuple[str, Recipe] | None:
@@ -368,7 +373,7 @@ def _others_form(url: str, run: Run) -> tuple[str, Recipe] | None:
 def _others_link(page: Page, run: Run) -> Recipe | None:
     """The other app, when the page shows a link to one of its known forms (never pressed: see _not_others)."""
     return next((other for form_id, other in run.recipe.others_forms().items()
-                 if _visible(page.locator(f"a[href*='/contact/{form_id}']"))), None)
+                 if _visible(page.locator(f"a{_to_form(form_id)}"))), None)
 
 
 def _check_app(page: Page, run: Run) -> None:
