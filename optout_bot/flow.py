@@ -360,14 +360,13 @@ def _not_others(recipe: Recipe) -> str:
 
 
 def _others_form(url: str, run: Run) -> tuple[str, Recipe] | None:
-    """(what, recipe) when `url` is another app's objection form: one of its known forms ("form
-    <id>"), or any page on its host ("at <host>"; Meta changes the forms' ids)."""
-    path = urlsplit(url).path
-    if hit := next(((f"form {form_id}", other) for form_id, other in run.recipe.others_forms().items()
-                    if f"/contact/{form_id}" in path), None):
-        return hit
-    other = run.recipe.other_app_at(url)
-    return (f"at {urlsplit(url).hostname}", other) if other else None
+    """(what, recipe) when `url` is another app's page (Recipe.other_app_at): "form <id>" for one of
+    its known forms, else "at <host>" (Meta changes the forms' ids)."""
+    if (other := run.recipe.other_app_at(url)) is None:
+        return None
+    parts = urlsplit(url)
+    known = set(parts.path.split("/")) & set(other.form_ids())
+    return (f"form {known.pop()}" if known else f"at {parts.hostname}"), other
 
 
 def _others_link(page: Page, run: Run) -> Recipe | None:

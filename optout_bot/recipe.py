@@ -356,14 +356,17 @@ class Recipe(_Strict):
         self.others_forms()  # loads the other targets' recipes (validated, ~3 ms): not during the run either
 
     def other_app_at(self, url: str) -> Recipe | None:
-        """The other app whose page `url` is: named by a part of its path (Instagram's help pages are
-        also at www.facebook.com/help/instagram/...), else by its host (help.instagram.com, for
-        Facebook's recipe). None for this app's own pages and where no app is named (a test server)."""
+        """The other app whose page `url` is: by a known form's id in its path, else an app named by
+        a part of its path (Instagram's help pages are also at www.facebook.com/help/instagram/...),
+        else by its host (help.instagram.com, for Facebook's recipe). None for this app's own pages
+        and where nothing names an app (a test server)."""
         parts = urlsplit(url)
+        path = parts.path.lower().split("/")
         apps = [load(target) for target in TARGETS]
-        for names in (parts.path.lower().split("/"), (parts.hostname or "").lower().split(".")):
-            if named := next((app for app in apps if set(names) & set(app.address_names)), None):
-                return None if named.target == self.target else named
+        for named in (lambda app: set(path) & set(app.form_ids()), lambda app: set(path) & set(app.address_names),
+                      lambda app: set((parts.hostname or "").lower().split(".")) & set(app.address_names)):
+            if app := next((app for app in apps if named(app)), None):
+                return None if app.target == self.target else app
         return None
 
     def element(self, name: str) -> Element:

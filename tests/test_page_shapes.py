@@ -389,6 +389,8 @@ def test_of_two_apps_links_to_new_forms_the_one_on_the_targets_host_is_followed(
     ("https://www.facebook.com/help/instagram/contact/1029384756", "instagram"),  # Instagram's help pages on Facebook's host
     ("https://l.facebook.com/l.php?u=https%3A%2F%2Fhelp.instagram.com%2F", "facebook"),  # the shim's own page: where it leads is judged there
     ("http://127.0.0.1:8000/help/contact/1029384756", None), ("/help/contact/1029384756", None),  # a test server, a relative link
+    ("https://www.facebook.com/help/contact/233964459562201", "instagram"),  # a known form's id names its app, whatever the host
+    ("http://127.0.0.1:8000/help/contact/6359191084165019", "facebook"),
 ])
 def test_whose_page_an_address_is(url, app):
     for target in ("instagram", "facebook"):
