@@ -136,6 +136,22 @@ def test_no_code_on_standard_input_after_send_says_the_form_was_sent(mock_site, 
     assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
 
 
+def test_the_driver_is_kept_compiled_in_a_private_cache_folder_unless_the_person_sets_their_own(mock_site, env_file, tmp_path):
+    site = mock_site("server")
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{TEST_CODE}\n",
+                     env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert result.code == 0, result.stderr
+    kept = tmp_path / "cache" / "optout-bot" / "node-compile-cache"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o700
+    assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+    assert [f for f in kept.rglob("*") if f.is_file()], "Node wrote no compiled code"
+    # Their own NODE_COMPILE_CACHE is used as it is, and no folder of ours is made.
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r2"), stdin=f"{TEST_CODE}\n",
+                     env={"XDG_CACHE_HOME": str(tmp_path / "cache2"), "NODE_COMPILE_CACHE": str(tmp_path / "own")})
+    assert result.code == 0, result.stderr
+    assert [f for f in (tmp_path / "own").rglob("*") if f.is_file()] and not (tmp_path / "cache2" / "optout-bot").exists()
+
+
 def test_503_then_success_retries_the_page_load(mock_site, env_file, tmp_path):
     site = mock_site("flaky")
     result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{TEST_CODE}\n")
