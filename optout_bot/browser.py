@@ -67,8 +67,8 @@ class BrowserChoice:
         return {"executable_path": self.executable}
 
 
-def _playwright_chromium() -> str | None:
-    """Playwright's downloaded Chromium, found without starting a browser or the driver."""
+def playwright_browsers_dir() -> Path | None:
+    """Where Playwright keeps the browsers it downloads (PLAYWRIGHT_BROWSERS_PATH, else its default)."""
     root = os.environ.get("PLAYWRIGHT_BROWSERS_PATH")
     if root == "0":
         from importlib.util import find_spec
@@ -76,15 +76,21 @@ def _playwright_chromium() -> str | None:
         spec = find_spec("playwright")  # where the package is, without importing it (doctor stays quick)
         if spec is None or not spec.submodule_search_locations:
             return None
-        base = Path(spec.submodule_search_locations[0]) / "driver" / "package" / ".local-browsers"
-    elif root:
-        base = Path(root)
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches" / "ms-playwright"
-    elif sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home())) / "ms-playwright"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ms-playwright"
+        return Path(spec.submodule_search_locations[0]) / "driver" / "package" / ".local-browsers"
+    if root:
+        return Path(root)
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "ms-playwright"
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "ms-playwright"
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ms-playwright"
+
+
+def _playwright_chromium() -> str | None:
+    """Playwright's downloaded Chromium, found without starting a browser or the driver."""
+    base = playwright_browsers_dir()
+    if base is None:
+        return None
     names = ("chrome", "chrome.exe", "Chromium", "Google Chrome for Testing", "headless_shell")
     for folder in sorted(base.glob("chromium*"), reverse=True):
         for candidate in folder.rglob("*"):

@@ -175,7 +175,19 @@ def _playwright(prepare=None):
         # in the middle of a message), so it is kept for --debug.
         logging.getLogger("playwright").addHandler(logging.NullHandler())
 
+    _node_compile_cache()
+
+    # `prepare` runs beside the driver's start, not free of it: the loop that talks to the driver
+    # runs on this thread and needs the GIL for every message. At the default 5 ms switch interval a
+    # thread that only burns CPU slowed the driver's start by ~0.1 s, at 0.5 ms by ~0.04 s (as much
+    # as another process burning CPU). Its imports and patterns also set off two full garbage
+    # collections (~50 ms) that found next to nothing.
+    usual, collecting = sys.getswitchinterval(), gc.isenabled()
+
     def prepared_quickly():
+        # Process-wide settings, changed and put back here so that they always go in pairs.
+        sys.setswitchinterval(min(usual, 0.0005))
+        gc.disable()
         try:
             return (prepare or (lambda: None))()
         finally:
@@ -186,15 +198,6 @@ def _playwright(prepare=None):
                 gc.enable()
             sys.setswitchinterval(usual)
 
-    # `prepare` runs beside the driver's start, not free of it: the loop that talks to the driver
-    # runs on this thread and needs the GIL for every message. At the default 5 ms switch interval a
-    # thread that only burns CPU slowed the driver's start by ~0.1 s, at 0.5 ms by ~0.04 s (as much
-    # as another process burning CPU). Its imports and patterns also set off two full garbage
-    # collections (~50 ms) that found next to nothing.
-    _node_compile_cache()
-    usual, collecting = sys.getswitchinterval(), gc.isenabled()
-    sys.setswitchinterval(min(usual, 0.0005))
-    gc.disable()
     with ThreadPoolExecutor(max_workers=1) as pool:
         prepared = pool.submit(prepared_quickly)
         try:
@@ -212,9 +215,9 @@ def _playwright(prepare=None):
 def _node_compile_cache() -> None:
     """Lets Node keep Playwright's driver compiled between runs (its NODE_COMPILE_CACHE): compiling
     the driver's ~7 MB of JavaScript took ~0.1 s of every start (0.32-0.44 s to ~0.24-0.34 s to
-    `initialize`, measured). A folder of the person's cache (~1.3 MB per Node version), created
-    private. Their own setting wins; NODE_DISABLE_COMPILE_CACHE=1 turns it off."""
-    if "NODE_COMPILE_CACHE" in os.environ:
+    `initialize`, measured). A folder of the person's cache (a few MB, a folder per Node version),
+    created private. Their own setting wins; NODE_DISABLE_COMPILE_CACHE=1 turns it off."""
+    if os.environ.get("NODE_COMPILE_CACHE"):
         return
     import platformdirs
 

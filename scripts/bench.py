@@ -188,6 +188,8 @@ def child_env(tmp: Path) -> dict:
                  "NODE_COMPILE_CACHE", "NODE_DISABLE_COMPILE_CACHE", "NODE_OPTIONS"):
         env.pop(name, None)
     env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+    # Playwright's downloaded browsers stay where they are (they are found under the cache folder).
+    env.setdefault("PLAYWRIGHT_BROWSERS_PATH", str(browser.playwright_browsers_dir()))
     env["XDG_CACHE_HOME"] = str(tmp / "cache")
     return env
 

@@ -29,10 +29,11 @@ class Result:
     seconds: float
 
 
-def cli_env(**extra: str) -> dict:
-    """This process's environment without the person's OPTOUT_* settings or a display, plus `extra`."""
+def cli_env(**extra: str | None) -> dict:
+    """This process's environment without the person's OPTOUT_* settings or a display, plus `extra`
+    (a name given None is left out)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPTOUT_") and k != "DISPLAY"}
-    return {**env, **extra}
+    return {k: v for k, v in {**env, **extra}.items() if v is not None}
 
 
 def run_cli(*args: str, stdin: str = "", env: dict | None = None, cwd: Path | None = None, timeout: float = 120) -> Result:

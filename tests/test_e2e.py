@@ -137,9 +137,14 @@ def test_no_code_on_standard_input_after_send_says_the_form_was_sent(mock_site, 
 
 
 def test_the_driver_is_kept_compiled_in_a_private_cache_folder_unless_the_person_sets_their_own(mock_site, env_file, tmp_path):
+    from optout_bot.browser import playwright_browsers_dir
+
     site = mock_site("server")
+    # Playwright's own Chromium stays findable under another cache folder; the developer's Node settings go.
+    quiet_node = {"PLAYWRIGHT_BROWSERS_PATH": os.environ.get("PLAYWRIGHT_BROWSERS_PATH", str(playwright_browsers_dir())),
+                  "NODE_COMPILE_CACHE": None, "NODE_DISABLE_COMPILE_CACHE": None, "NODE_OPTIONS": None}
     result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{TEST_CODE}\n",
-                     env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+                     env={**quiet_node, "XDG_CACHE_HOME": str(tmp_path / "cache")})
     assert result.code == 0, result.stderr
     kept = tmp_path / "cache" / "optout-bot" / "node-compile-cache"
     assert stat.S_IMODE(kept.stat().st_mode) == 0o700
@@ -147,7 +152,7 @@ def test_the_driver_is_kept_compiled_in_a_private_cache_folder_unless_the_person
     assert [f for f in kept.rglob("*") if f.is_file()], "Node wrote no compiled code"
     # Their own NODE_COMPILE_CACHE is used as it is, and no folder of ours is made.
     result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r2"), stdin=f"{TEST_CODE}\n",
-                     env={"XDG_CACHE_HOME": str(tmp_path / "cache2"), "NODE_COMPILE_CACHE": str(tmp_path / "own")})
+                     env={**quiet_node, "XDG_CACHE_HOME": str(tmp_path / "cache2"), "NODE_COMPILE_CACHE": str(tmp_path / "own")})
     assert result.code == 0, result.stderr
     assert [f for f in (tmp_path / "own").rglob("*") if f.is_file()] and not (tmp_path / "cache2" / "optout-bot").exists()
 
