@@ -75,9 +75,12 @@ def test_site(data: dict) -> str | None:
     if "test_site" in data:  # written since 0.1.0's test-site receipts; older ones are read from their address
         return data["test_site"] if isinstance(data["test_site"], str) else None
     url = data.get("final_url")
-    if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or data.get("target") not in TARGETS:
+    try:
+        if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or data.get("target") not in TARGETS:
+            return None
+        host = host_of(url)
+    except ValueError:  # not an address ("http://[x")
         return None
-    host = host_of(url)
     return None if not host or HostGuard(load(data["target"]).meta_domains).on_meta(url) else host
 
 
@@ -86,16 +89,32 @@ def list_receipts(folder: Path) -> tuple[list[dict], int]:
     not a receipt); those are never changed or deleted."""
     found, skipped = [], 0
     for path in folder.glob("*.json") if folder.is_dir() else []:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = None
-        if not isinstance(data, dict) or not all(isinstance(data.get(key), str) for key in _LISTED):
+        data = None
+        if path.is_file():  # not a pipe someone named *.json: reading it would wait for ever
+            try:
+                data = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM, as some editors save
+            except (OSError, ValueError, RecursionError):
+                pass
+        if not _listable(data):
             skipped += 1
             continue
         data["path"] = str(path)
         found.append(data)
     return sorted(found, key=lambda d: d["submitted_at"], reverse=True), skipped
+
+
+def _listable(data) -> bool:
+    """A receipt as this tool writes them, as far as the listing shows it: its fields are one line of
+    text each (a file with control characters could forge lines of the listing), its target known,
+    its screenshot a file name beside it."""
+    from optout_bot import TARGETS
+
+    if not isinstance(data, dict) or not all(isinstance(data.get(key), str) and data[key].isprintable() for key in _LISTED):
+        return False
+    shot, site = data.get("screenshot"), data.get("test_site")
+    return (data["target"] in TARGETS and (site is None or isinstance(site, str) and site.isprintable())
+            and (shot is None or isinstance(shot, str) and shot.isprintable() and shot not in ("", ".", "..")
+                 and shot == Path(shot).name and "\\" not in shot))
 
 
 # --- failure snapshots -------------------------------------------------------------------

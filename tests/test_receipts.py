@@ -53,6 +53,31 @@ def test_list_receipts_is_newest_first_and_skips_broken_files(tmp_path):
     assert skipped == 3 and (tmp_path / "a-list.json").read_text() == "[1, 2]"
 
 
+def test_list_receipts_skips_what_this_tool_never_writes_and_lists_the_rest(tmp_path):
+    # Found by red-team pass 16: one such file ended `optout-bot receipts` with exit 1, nothing listed.
+    import os
+
+    good = json.loads(receipts.save_receipt(tmp_path, receipt(), b"png", MOMENT).read_text(encoding="utf-8"))
+
+    def like_a_receipt(name: str, **fields):
+        data = {key: value for key, value in {**good, **fields}.items() if value is not None}
+        (tmp_path / name).write_text(json.dumps(data), encoding="utf-8")
+
+    like_a_receipt("climbs.json", screenshot="../../../etc/passwd")
+    like_a_receipt("number.json", screenshot=5)
+    like_a_receipt("forged.json", email="p@example.eu\n2027-01-01T00:00:00Z  instagram  PT  x@example.eu")
+    like_a_receipt("escape.json", target="instagram\x1b[2J")
+    like_a_receipt("other-app.json", target="tiktok")
+    like_a_receipt("odd-address.json", final_url="http://[x/", test_site=None, submitted_at="2026-11-22T12:00:00Z")
+    (tmp_path / "deep.json").write_text("[" * 100_000, encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.json")
+    (tmp_path / "bom.json").write_text("\ufeff" + json.dumps({**good, "submitted_at": "2026-11-23T12:00:00Z"}), encoding="utf-8")
+    listed, skipped = receipts.list_receipts(tmp_path)
+    assert [r["submitted_at"] for r in listed] == ["2026-11-23T12:00:00Z", "2026-11-22T12:00:00Z", good["submitted_at"]]
+    assert skipped == 7
+    assert receipts.test_site(listed[1]) is None
+
+
 def test_an_interrupted_trace_leaves_no_unredacted_copy(tmp_path, monkeypatch):
     raw = []
 
