@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from optout_bot import TARGETS, __version__
-from optout_bot.progress import hide, redact
+from optout_bot.progress import hide, redact, redact_error
 from optout_bot.status import BadInput, Cancelled, ExitStatus, OptoutError, PageMismatch
 
 _state = {"debug": False}
@@ -843,11 +843,11 @@ def _print_error(err: OptoutError) -> None:
     if person and person.PROMPT_OPEN.is_set():
         click.echo("", err=True)
     # The person's own choice to stop is no error.
-    click.echo(redact(f"{'Stopped' if err.status == ExitStatus.CANCELLED else 'Error'}: {err.message}"), err=True)
+    click.echo(redact_error(f"{'Stopped' if err.status == ExitStatus.CANCELLED else 'Error'}: {err.message}"), err=True)
     if err.snapshot:
         click.echo(f"  Evidence saved in {err.snapshot} (email and tokens redacted).", err=True)
     if err.hint:
-        click.echo(redact(f"  {err.hint}"), err=True)
+        click.echo(redact_error(f"  {err.hint}"), err=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -862,11 +862,15 @@ def main(argv: list[str] | None = None) -> None:
         status = ExitStatus.BAD_INPUT
     except click.UsageError as exc:
         hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
-        click.echo(f"Error: {exc.format_message()}{hint}", err=True)
+        click.echo(redact_error(f"Error: {exc.format_message()}{hint}"), err=True)
         status = ExitStatus.BAD_INPUT
+        # Refused before the command ran, so it never said --json: a failed run still ends with its event.
+        takes_json = exc.ctx is not None and any("--json" in getattr(p, "opts", ()) for p in exc.ctx.command.params)
+        _state["json"] = _state.get("json") or takes_json and "--json" in (sys.argv[1:] if argv is None else argv)
+        said = BadInput(exc.format_message(), hint=hint.strip(" ()") or None)
     except OptoutError as err:
         if _state["debug"]:
-            click.echo(redact(traceback.format_exc()), err=True, nl=False)
+            click.echo(redact_error(traceback.format_exc()), err=True, nl=False)
         _print_error(err)
         status = err.status
         said = err
@@ -901,7 +905,7 @@ def _json_error(status: ExitStatus, err: OptoutError | None) -> None:
               "status": int(status), "meaning": status.meaning}
     if err:
         record.update(hint=err.hint, snapshot=err.snapshot)
-    click.echo(json.dumps({key: redact(value) for key, value in record.items()}, ensure_ascii=False))
+    click.echo(json.dumps({key: redact_error(value) for key, value in record.items()}, ensure_ascii=False))
 
 
 def _unexpected(exc: Exception) -> ExitStatus:
@@ -909,8 +913,8 @@ def _unexpected(exc: Exception) -> ExitStatus:
         click.echo("Error: the browser window was closed; nothing more was sent.", err=True)
         return ExitStatus.CANCELLED
     if _state["debug"]:
-        click.echo(redact(traceback.format_exc()), err=True, nl=False)
+        click.echo(redact_error(traceback.format_exc()), err=True, nl=False)
     else:
-        click.echo(redact(f"Error: something unexpected went wrong: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"), err=True)
+        click.echo(redact_error(f"Error: something unexpected went wrong: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"), err=True)
         click.echo("  Run again with --debug to see the details, and report them.", err=True)
     return ExitStatus.ERROR

@@ -82,6 +82,14 @@ def redact(text):
     return text
 
 
+def redact_error(text):
+    """An error line with every address masked, the hidden one in any spelling: it may quote what the
+    person typed in the wrong place (`prefill name@example.eu`, the address as --wait-minutes)."""
+    if isinstance(text, str):
+        return masked(text, _HIDDEN[0] if _HIDDEN else "", others=True)
+    return text
+
+
 def use_colour(stream=sys.stderr) -> bool:
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 

@@ -1,5 +1,6 @@
 """Bad input: exit 2, one line naming the setting, no traceback, and no browser started."""
 
+import json
 import stat
 
 import pytest
@@ -119,3 +120,18 @@ def test_other_commands_check_their_folders_before_the_browser(command, tmp_path
     assert result.code == 2, result.stderr
     assert f"{command[-1]}: " in result.stderr and "cannot be written to" in result.stderr
     assert "Traceback" not in result.stderr and not mark.exists()
+
+
+@pytest.mark.parametrize("slip", [["prefill", "maria.secret@example.pt"], ["prefill", "--headless", "--wait-minutes", "maria.secret@example.pt"],
+                                  ["prefill", "--submit", "maria.secret@example.pt"], ["init", "maria.secret@example.pt"],
+                                  ["prefill", "--allow-host", "maria.secret@example.pt"]])
+def test_an_address_typed_in_the_wrong_place_is_never_printed_whole(slip, tmp_path, tripwire):
+    # Found by red-team pass 16: Click's own usage errors quoted it as typed.
+    env, mark = tripwire
+    result = run_cli(*slip, *(["--json"] if slip[0] == "prefill" else []), env={**env, "OPTOUT_EMAIL": "p.person@example.eu", "OPTOUT_COUNTRY": "PT"}, cwd=tmp_path)
+    assert result.code == 2 and "Traceback" not in result.stderr and not mark.exists()
+    said = result.stdout + result.stderr
+    assert "maria.secret" not in said and "m***@example.pt" in said
+    if slip[0] == "prefill":  # a failed --json run ends with its error event (init has no --json)
+        event = json.loads(result.stdout.splitlines()[-1])
+        assert event["event"] == "error" and event["status"] == 2 and "m***@example.pt" in event["message"] + (event["hint"] or "")
