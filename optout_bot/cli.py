@@ -693,7 +693,7 @@ def doctor(env_file, receipts_dir, offline, target):
     from optout_bot import doctor as checks, receipts, recipe as recipes
 
     folder = Path(receipts_dir) if receipts_dir else receipts.default_receipts_dir()
-    results = checks.run(env_file, folder, offline, str(recipes.load(target).start_url))
+    results = checks.run(env_file, folder, offline, str(recipes.load(target).start_url), channel_starts=_channel_starts)
     for check in results:
         mark = "ok  " if check.ok else ("FAIL" if check.needed else "note")
         click.echo(f"{mark}  {check.name:<16} {check.detail}")
@@ -701,6 +701,18 @@ def doctor(env_file, receipts_dir, offline, target):
     if failed:
         raise OptoutError(f"Not ready: {', '.join(failed)}.", hint="Fix the lines marked FAIL above, then run `optout-bot doctor` again.")
     click.echo("Ready.", err=True)
+
+
+def _channel_starts(channel: str) -> str | None:
+    """For doctor: None when Playwright starts the browser `channel` headless, else why not."""
+    from optout_bot import browser
+
+    with _playwright() as (pw, _):
+        try:
+            pw.chromium.launch(channel=channel, headless=True, args=browser.launch_args([])).close()
+        except Exception as exc:  # noqa: BLE001 - its reason is the check's answer
+            return next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)[:160]
+    return None
 
 
 @cli.command()

@@ -7,6 +7,7 @@ import stat
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -32,7 +33,9 @@ def playwright() -> Check:
         return Check("Playwright", False, "not installed: pip install playwright")
 
 
-def browser() -> Check:
+def browser(channel_starts: Callable[[str], str | None] | None = None) -> Check:
+    """`channel_starts(channel)`: None when Playwright starts that channel, else why not (a channel
+    has no file to run here: only Playwright knows where it is installed)."""
     from optout_bot import browser as finder
     from optout_bot.status import OptoutError
 
@@ -43,8 +46,10 @@ def browser() -> Check:
     version = finder.version(choice)
     if choice.executable and not finder.is_chromium(version):
         return Check("Browser", False, f"{choice.describe()} does not answer --version as Chrome or Chromium does")
-    if (failed := finder.starts(choice)) is not None:
-        return Check("Browser", False, f"{choice.describe()} was found but could not be started ({failed}); "
+    failed = channel_starts(choice.channel) if choice.channel and channel_starts else finder.starts(choice)
+    if failed is not None:
+        found = "" if choice.channel else " was found but"
+        return Check("Browser", False, f"{choice.describe()}{found} could not be started ({failed}); "
                                        "see Troubleshooting in the README")
     return Check("Browser", True, choice.describe() + (f": {version}" if version else "") + ", starts")
 
@@ -94,8 +99,9 @@ def meta_reachable(url: str, timeout: float = 5) -> Check:
         return Check("Meta reachable", False, f"{url} could not be reached ({reason}); check your connection")
 
 
-def run(env_file: str | None, receipts_dir: Path, offline: bool, start_url: str) -> list[Check]:
-    checks = [python(), playwright(), browser(), *configuration(env_file), receipts_folder(receipts_dir)]
+def run(env_file: str | None, receipts_dir: Path, offline: bool, start_url: str,
+        channel_starts: Callable[[str], str | None] | None = None) -> list[Check]:
+    checks = [python(), playwright(), browser(channel_starts), *configuration(env_file), receipts_folder(receipts_dir)]
     if not offline:
         checks.append(meta_reachable(start_url))
     from optout_bot.browser import has_display

@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -175,6 +176,18 @@ def test_doctor_fails_when_no_browser_can_be_found(tmp_path):
                      env={"PATH": str(tmp_path), "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "none"), "HOME": str(tmp_path)})
     assert result.code == 1
     assert "FAIL  Browser" in result.stdout and "optout-bot install" in result.stdout
+
+
+@pytest.mark.skipif(Path("/opt/microsoft/msedge/msedge").exists(), reason="Edge is installed here")
+def test_doctor_fails_for_a_browser_channel_that_is_not_installed(tmp_path):
+    # Found by red-team pass 16: "ok  Browser  channel msedge (OPTOUT_BROWSER), starts" and "Ready.",
+    # where prefill then stopped with exit 2.
+    env = tmp_path / ".env"
+    env.write_text("OPTOUT_EMAIL=p@example.eu\nOPTOUT_COUNTRY=PT\n")
+    result = run_cli("doctor", "--offline", "--env-file", str(env), "--receipts-dir", str(tmp_path / "r"), env={"OPTOUT_BROWSER": "msedge"})
+    assert result.code == 1, result.stdout + result.stderr
+    line = next(line for line in result.stdout.splitlines() if "Browser" in line)
+    assert line.startswith("FAIL") and "msedge" in line and "could not be started" in line and "Ready." not in result.stderr
 
 
 def test_a_browser_setting_that_is_no_browser_fails_in_doctor_and_is_bad_input_for_prefill(tmp_path):
