@@ -10,7 +10,7 @@ import click
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from optout_bot import config, countries
-from optout_bot.files import replace_private
+from optout_bot.files import check_writable, replace_private
 from optout_bot.status import BadInput, Cancelled, OptoutError
 
 _EMAIL = TypeAdapter(EmailStr)
@@ -99,9 +99,30 @@ def init(path: Path, email: str | None, country: str | None, reason: str | None,
     if config.read_env_file(path, text) != {"email": email, "country": country, "reason": reason, "target": target}:
         raise OptoutError("init could not write these settings so that they read back unchanged; nothing was written.",
                           hint="Please report this, with the characters your reason uses.")
+    # The same validation prefill uses, before writing (flags beat the environment, so only these values count).
+    try:
+        config.Settings(_env_file=None, email=email, country=country, reason=reason, target=target)
+    except ValidationError as exc:
+        raise BadInput(f"init's answers did not pass the settings' own check ({exc.errors()[0]['msg']}); nothing was written") from None
     replace_private(path, text.encode("utf-8"))
-    config.load(str(path))  # what was written must pass the same validation prefill uses
+    _say_what_beats_the_file(path, {"email": email, "country": country, "reason": reason, "target": target})
     return path
+
+
+def _say_what_beats_the_file(path: Path, written: dict[str, str]) -> None:
+    """OPTOUT_* variables in the environment beat .env: prefill would not use what was just written."""
+    import os
+
+    from optout_bot.progress import mask_email
+
+    for field, value in written.items():
+        name = f"OPTOUT_{field.upper()}"
+        spelt = next((key for key in os.environ if key.upper() == name), None)
+        if spelt is None or os.environ[spelt].strip() == value:
+            continue
+        shown = mask_email(os.environ[spelt].strip()) if "@" in os.environ[spelt] else os.environ[spelt].strip()[:60]
+        click.echo(f"  Note: {spelt} is set in your environment ({shown!r}) and beats {path}: prefill will use it. "
+                   f"Unset it (unset {spelt}) to use what was written.", err=True)
 
 
 def _given(flag: str, check: Callable[[str], str], value: str) -> str:
@@ -117,3 +138,7 @@ def _check_path(path: Path) -> None:
         raise BadInput(f"--env-file: {path} is not a plain file (a link, a folder or a device); give the path of a regular file")
     if not path.parent.is_dir():
         raise BadInput(f"--env-file: the folder {path.parent} does not exist; create it first, or give another path")
+    try:  # before any question: answers that cannot be written would be asked for nothing
+        check_writable(path.parent)
+    except OSError as exc:
+        raise BadInput(f"--env-file: cannot write in {path.parent} ({exc.strerror or exc}); give a path in a folder of yours") from None

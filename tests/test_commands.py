@@ -305,3 +305,22 @@ def test_a_failed_demo_keeps_its_snapshot_with_its_receipts_and_says_what_the_lo
 def test_demo_with_an_unknown_variant_is_bad_input():
     result = run_cli("demo", "--variant", "klingon")
     assert result.code == 2 and "--variant" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_init_refuses_a_folder_it_cannot_write_in_before_asking(tmp_path):
+    # Found by red-team pass 16: every question was asked, then "something unexpected went wrong" (exit 1).
+    result = run_cli("init", "--email", "p@example.eu", "--country", "PT", "--env-file", "/proc/optout-bot.env")
+    assert result.code == 2 and "--env-file: cannot write in /proc" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_init_says_which_environment_variables_beat_the_file_it_wrote(tmp_path):
+    # Found by red-team pass 16: "Wrote .env ... Next: optout-bot prefill", and prefill used other
+    # values; an invalid one in the environment failed init only after .env was replaced.
+    env_file = tmp_path / ".env"
+    result = run_cli("init", "--email", "p.person@example.eu", "--country", "PT", "--env-file", str(env_file),
+                     env={"OPTOUT_EMAIL": "other.person@example.eu", "OPTOUT_COUNTRY": "Atlantis"})
+    assert result.code == 0, result.stderr
+    assert "OPTOUT_EMAIL is set in your environment ('o***@example.eu') and beats" in result.stderr
+    assert "OPTOUT_COUNTRY is set in your environment ('Atlantis')" in result.stderr and "unset OPTOUT_COUNTRY" in result.stderr
+    assert "other.person" not in result.stderr + result.stdout
+    assert 'OPTOUT_EMAIL="p.person@example.eu"' in env_file.read_text() and "OPTOUT_COUNTRY=PT" in env_file.read_text()
