@@ -54,6 +54,47 @@ def _ask(question: str, check: Callable[[str], str], default: str | None = None,
             click.echo(f"  {exc}", err=True)
 
 
+# A terminal hands over at most this many bytes of one line (Linux's line buffer): the rest is lost.
+_TERMINAL_LINE = 4095
+
+
+def _ask_reason() -> str:
+    """The person's own reason: one line typed, or several pasted at once (the terminal holds the
+    others for the next questions: they would answer them, and what is left go to the shell)."""
+    while True:
+        first = click.prompt("Your own reason (Enter keeps the default)", default="", show_default=False, err=True)
+        rest = _pasted_rest()
+        if len(first.encode("utf-8")) >= _TERMINAL_LINE - 1 or any(len(line.encode("utf-8")) >= _TERMINAL_LINE - 1 for line in rest):
+            click.echo(f"  The terminal cut that line at {_TERMINAL_LINE} bytes. Give a longer reason with --reason, "
+                       "or write it into OPTOUT_REASON in the file afterwards.", err=True)
+            continue
+        try:
+            reason = check_reason("\n".join([first, *rest]).strip() if rest else first)
+        except ValueError as exc:
+            click.echo(f"  {exc}", err=True)
+            continue
+        if rest:
+            click.echo(f"  Kept your reason: {reason.count(chr(10)) + 1} lines, {len(reason)} characters.", err=True)
+        return reason
+
+
+def _pasted_rest() -> list[str]:
+    """The lines that came in the same paste as the one just read (already waiting), blank ones at the end left out."""
+    if sys.platform == "win32":  # select() takes no console there: one line, as before
+        return []
+    import select
+
+    lines = []
+    while select.select([sys.stdin], [], [], 0.05)[0]:
+        line = sys.stdin.readline()
+        if not line:
+            break
+        lines.append(line.rstrip("\r\n"))
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return lines
+
+
 def _dotenv_value(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'
@@ -89,7 +130,7 @@ def init(path: Path, email: str | None, country: str | None, reason: str | None,
         click.echo(f"  Note: {note}", err=True)
     if reason is None and interactive:
         click.echo(f"Default reason: {config.default_reason(country)[0]}", err=True)
-        reason = _ask("Your own reason (Enter keeps the default)", check_reason, default="", show_default=False)
+        reason = _ask_reason()
     reason = _given("--reason", check_reason, reason or "")
     if target is None:
         target = _ask("Instagram or Facebook", check_target, default="instagram") if interactive else "instagram"

@@ -324,3 +324,28 @@ def test_init_says_which_environment_variables_beat_the_file_it_wrote(tmp_path):
     assert "OPTOUT_COUNTRY is set in your environment ('Atlantis')" in result.stderr and "unset OPTOUT_COUNTRY" in result.stderr
     assert "other.person" not in result.stderr + result.stdout
     assert 'OPTOUT_EMAIL="p.person@example.eu"' in env_file.read_text() and "OPTOUT_COUNTRY=PT" in env_file.read_text()
+
+
+def test_init_at_a_terminal_keeps_a_reason_pasted_over_several_lines(tmp_path):
+    # Found by red-team pass 16: only the first line was kept; the others answered the next
+    # questions ("My photos are mine." as the target) and the rest went to the shell.
+    term = Terminal("init", "--email", "p.person@example.eu", "--country", "PT", cwd=tmp_path)
+    term.expect("Your own reason")
+    term.type("I object strongly.\nMy photos are mine.\n\nRegards\n")  # one paste, a blank line inside and after
+    term.expect("Kept your reason: 4 lines")
+    term.expect("Instagram or Facebook")
+    term.type("facebook")
+    assert term.wait() == 0, term.screen
+    settings = config.load(str(tmp_path / ".env"))
+    assert settings.reason == "I object strongly.\nMy photos are mine.\n\nRegards" and settings.target == "facebook"
+
+
+def test_init_at_a_terminal_says_when_the_terminal_cut_a_long_line(tmp_path):
+    term = Terminal("init", "--email", "p.person@example.eu", "--country", "PT", "--target", "instagram", cwd=tmp_path)
+    term.expect("Your own reason")
+    term.type("€" * 1900 + "END")  # 5,703 bytes: Linux's terminal passes on 4,095 of one line
+    term.expect("The terminal cut that line")
+    term.expect("Your own reason")
+    term.type("")
+    assert term.wait() == 0, term.screen
+    assert config.load(str(tmp_path / ".env")).reason == config.default_reason("PT")[0]
