@@ -93,12 +93,25 @@ def _load_settings(env_file, email, country, reason, target):
 
 
 def _check_hosts(allow_hosts: tuple[str, ...]) -> list[str]:
+    """Each a host name or an IP address, nothing else: they go into Chromium's resolver rules too,
+    where '*' or a comma would open its wall to every host."""
+    import ipaddress
+    import re
+
     hosts = []
     for host in allow_hosts:
         clean = host.strip().lower().removeprefix("[").removesuffix("]")
-        if not clean or any(c in clean for c in "/ @?#") or (":" in clean and clean.count(":") < 2):
-            raise BadInput(f"--allow-host: {host!r} is not a host name; give a bare host such as 127.0.0.1 or localhost (no scheme, port or path)")
-        hosts.append(clean)
+        try:
+            ipaddress.ip_address(clean)
+        except ValueError:
+            try:
+                clean = clean.encode("idna").decode("ascii")  # an international name, as the resolver spells it
+            except UnicodeError:
+                pass
+            if not re.fullmatch(r"(?!-)[a-z0-9-]{1,63}(?<!-)(?:\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?", clean):
+                raise BadInput(f"--allow-host: {host!r} is not a host name; give a bare host such as 127.0.0.1 or localhost "
+                               "(no scheme, port, path or wildcard)") from None
+        hosts.append(clean.rstrip("."))
     return hosts
 
 

@@ -41,6 +41,9 @@ CASES = {
     "headless with manual submit": (lambda t: ["--env-file", good_env(t), "--headless", "--submit", "manual"], "--submit"),
     "headless with browser code": (lambda t: ["--env-file", good_env(t), "--headless", "--code", "browser"], "--code"),
     "bad allow-host": (lambda t: ["--env-file", good_env(t), "--allow-host", "http://127.0.0.1:8000/"], "--allow-host"),
+    # Found by red-team pass 16: these went into Chromium's resolver rules ('EXCLUDE *' opens its wall).
+    "wildcard allow-host": (lambda t: ["--env-file", good_env(t), "--allow-host", "*"], "--allow-host"),
+    "two hosts in one allow-host": (lambda t: ["--env-file", good_env(t), "--allow-host", "127.0.0.1, EXCLUDE *"], "--allow-host"),
     "bad submit choice": (lambda t: ["--env-file", good_env(t), "--submit", "maybe"], "--submit"),
     "ask without a terminal": (lambda t: ["--env-file", good_env(t), "--submit", "ask"], "--submit ask"),
     "code prompt without a terminal": (lambda t: ["--env-file", good_env(t), "--code", "prompt"], "--code prompt"),
