@@ -458,7 +458,9 @@ def _was_sent(run) -> bool:
 
 
 def _what_was_sent(run) -> str:
-    # Pressed, with no answer yet: the form may or may not have left the browser.
+    # Pressed, with no answer yet: the form (or the code) may or may not have left the browser.
+    if run.code_pressed:
+        return "the form was sent and the bot gave the emailed code (Meta may already have confirmed the objection)"
     return "the form was sent" if run.posts > 0 or run.code_step else "Send was pressed"
 
 

@@ -75,6 +75,7 @@ class Run:
     posts: int = 0  # POST requests answered (or failed) on the form's page: proof something was sent
     sent: int = 0  # POST requests started there, answered or not: none means nothing left the browser
     pressed: bool = False  # the bot has pressed Send (a Ctrl-C from then on may come after the form left)
+    code_pressed: bool = False  # the bot has pressed Confirm, or typed a code into a field that sends itself
     seen_document: float | None = None  # time origin of the document _mark_seen last tagged
     caution: str = ""  # what the person must check before sending, said again in the window's note
     browser_dialogs: list[str] | None = None  # messages of confirm()/alert() dialogs, answered Cancel (None: not watched yet)
@@ -2367,6 +2368,7 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
             _type_again(fields, parts)  # the choice may have drawn the step anew, or reloaded it
             since = _mark_seen(page, run)
         posts_before = run.posts  # after the cookie choice: its POST is no answer to the code
+        run.code_pressed = True
         if _press_once(page, run, confirm, _CONFIRM, last=press == "second"):
             break
         banner = True
@@ -2388,6 +2390,7 @@ def _type_code_that_sends_itself(page: Page, run: Run, code: str, form: list[Loc
     """No Confirm button: a field that sends the code once it is full. Typed key by key, as a person
     does; nothing is pressed, since Enter may press a 'send a new code' button, or a form's Send."""
     since, posts_before = _mark_seen(page, run), run.posts  # before typing: the page may answer the last key
+    run.code_pressed = True
     for box, part in zip(fields, parts):
         if box.input_value():  # a code tried before (clearing an empty box may count as a backspace)
             box.fill("")

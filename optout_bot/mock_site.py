@@ -97,6 +97,7 @@ VARIANT_TOKENS: dict[str, str] = {
     "new-tab": "the right-to-object link opens in a new tab (target=_blank)",
     "facebook": "Facebook-style pages and wording; form at /help/contact/6359191084165019",
     "slow": f"the server waits ~{SLOW_SUBMIT_SECONDS} s before answering Send",
+    "slow-code": f"the server takes the code at once but waits ~{SLOW_SUBMIT_SECONDS} s before answering it",
 }
 
 _MARKUPS = ("server", "react")
@@ -105,7 +106,7 @@ _MISSING_TOKENS = {"missing-email": "email", "missing-country": "country", "miss
 # On/off tokens; each sets the Variant field of its name with "_" for "-".
 _FLAG_TOKENS = {token: token.replace("-", "_") for token in (
     "combobox", "select-names", "ai-question", "no-code", "already", "login", "prefilled", "lookalike", "other-form", "flaky", "new-tab", "facebook",
-    "slow")}
+    "slow", "slow-code")}
 
 
 # --------------------------------------------------------------------------- variants
@@ -132,6 +133,7 @@ class Variant:
     new_tab: bool = False
     facebook: bool = False
     slow: bool = False
+    slow_code: bool = False
 
     @property
     def react(self) -> bool:
@@ -916,6 +918,8 @@ class _Site:
                         pending.locked = True
                         pending.record["error"] = self.texts["refused_text"]
                         outcome = "refused"
+        if self.variant.slow_code:
+            time.sleep(SLOW_SUBMIT_SECONDS)  # sleep-ok: simulates a slow site (the code is taken already)
         if outcome == "error":
             return self._failure(req)
         if outcome == "done":

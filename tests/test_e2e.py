@@ -293,6 +293,17 @@ def test_ctrl_c_while_waiting_for_the_code_exits_6_and_says_the_form_was_sent(mo
     assert "Stopped: Ctrl-C after the form was sent." in err and "check your email" in err
 
 
+def test_ctrl_c_after_the_code_was_given_says_meta_may_have_confirmed(mock_site, env_file, tmp_path):
+    # Found by red-team pass 16: Ctrl-C while Meta's answer to the code was on its way said only that
+    # the form was sent, though the site had taken the code and confirmed.
+    site = mock_site("slow-code")
+    proc = _waiting_cli(site, env_file(), tmp_path)
+    os.write(proc.silent_stdin, f"{TEST_CODE}\n".encode())
+    code, out, err = _ctrl_c_when(proc, "pressed Confirm")
+    assert site.state()["confirmed"] == 1 and code == 6 and "Traceback" not in err
+    assert "the bot gave the emailed code (Meta may already have confirmed the objection)" in err and "check your email" in err
+
+
 @pytest.mark.parametrize("variant, words", [("server,en", "already objected"), ("react,de", "bereits widersprochen")])
 def test_meta_answering_that_an_objection_already_stands_ends_well_and_says_so(mock_site, env_file, tmp_path, variant, words):
     site = mock_site(f"{variant},already")
