@@ -146,7 +146,7 @@ def _prepare_target(target: str, allow_hosts: tuple[str, ...], start_url: str | 
     return recipe, guard, _start_url(start_url, recipe, guard)
 
 
-def _modes(headless: bool, submit: str | None, code: str | None) -> tuple[str, str]:
+def _modes(headless: bool, submit: str | None, code: str | None, reads_stdin: bool = True) -> tuple[str, str]:
     if headless and submit == "manual":
         raise BadInput("--submit manual needs a window to press Send in; drop --headless or use --submit auto")
     if headless and code == "browser":
@@ -165,7 +165,25 @@ def _modes(headless: bool, submit: str | None, code: str | None) -> tuple[str, s
             code = "prompt" if interactive else "stdin"
         else:
             code = "either" if interactive else "browser"
+    if code == "stdin" and reads_stdin and _stdin_is_empty():
+        # Found only after Send otherwise: the form would be sent with no code to follow.
+        raise BadInput("--code stdin reads the emailed code from standard input, and it is empty (/dev/null or an empty "
+                       "file); give the code there once it arrives (a pipe), or run at a terminal with --code prompt")
     return submit, code
+
+
+def _stdin_is_empty() -> bool:
+    """Standard input that can only end before any code: /dev/null, or an empty file (a pipe may yet bring one)."""
+    import stat
+
+    try:
+        st = os.fstat(sys.stdin.fileno())
+        null = os.stat(os.devnull)
+    except (AttributeError, OSError, ValueError):  # no standard input at all is another matter (the inbox says so)
+        return False
+    if stat.S_ISCHR(st.st_mode):
+        return st.st_rdev == null.st_rdev
+    return stat.S_ISREG(st.st_mode) and st.st_size == 0
 
 
 @contextmanager
@@ -347,7 +365,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
         from optout_bot import browser, receipts
 
         recipe, guard, url = _prepare_target(settings.target, allow_hosts, start_url)
-        modes = _modes(headless, submit, code)
+        modes = _modes(headless, submit, code, reads_stdin=inbox is None)  # the demo's codes come from its mock mailbox
         if not headless and not browser.has_display():
             raise BadInput("No display found for a browser window; run with --headless (and --submit auto), or set DISPLAY")
         # Before anything is sent: a receipt that cannot be written would be lost after Meta confirms.

@@ -1,6 +1,7 @@
 """Bad input: exit 2, one line naming the setting, no traceback, and no browser started."""
 
 import json
+import os
 import stat
 
 import pytest
@@ -138,3 +139,19 @@ def test_an_address_typed_in_the_wrong_place_is_never_printed_whole(slip, tmp_pa
     if slip[0] == "prefill":  # a failed --json run ends with its error event (init has no --json)
         event = json.loads(result.stdout.splitlines()[-1])
         assert event["event"] == "error" and event["status"] == 2 and "m***@example.pt" in event["message"] + (event["hint"] or "")
+
+
+@pytest.mark.parametrize("empty", ["devnull", "empty-file"])
+def test_code_from_an_empty_standard_input_is_refused_before_anything_is_sent(empty, tmp_path, tripwire):
+    # Found by red-team pass 16: `prefill --headless </dev/null` sent the form, then ended with exit 5.
+    import subprocess
+
+    from conftest import CLI, cli_env
+
+    env, mark = tripwire
+    (tmp_path / "empty.txt").write_text("")
+    with open(os.devnull if empty == "devnull" else tmp_path / "empty.txt") as stdin:
+        proc = subprocess.run([*CLI, "prefill", "--env-file", good_env(tmp_path), "--headless"], stdin=stdin,
+                              capture_output=True, text=True, env=cli_env(**env), timeout=60)
+    assert proc.returncode == 2 and "--code stdin" in proc.stderr and "empty" in proc.stderr
+    assert "Traceback" not in proc.stderr and not mark.exists()
