@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Callable
@@ -136,6 +137,9 @@ def init(path: Path, email: str | None, country: str | None, reason: str | None,
         target = _ask("Instagram or Facebook", check_target, default="instagram") if interactive else "instagram"
     target = _given("--target", check_target, target)
     text = render(email, country, reason, target)
+    others = _other_settings(path)
+    if others:  # another tool's settings in the same file are not init's to drop
+        text += "# Kept from the file before: settings of other tools.\n" + "".join(others)
     # Read back as prefill will read it, before anything is written: the same values, or nothing.
     if config.read_env_file(path, text) != {"email": email, "country": country, "reason": reason, "target": target}:
         raise OptoutError("init could not write these settings so that they read back unchanged; nothing was written.",
@@ -146,8 +150,26 @@ def init(path: Path, email: str | None, country: str | None, reason: str | None,
     except ValidationError as exc:
         raise BadInput(f"init's answers did not pass the settings' own check ({exc.errors()[0]['msg']}); nothing was written") from None
     replace_private(path, text.encode("utf-8"))
+    if others:
+        click.echo(f"  Kept {len(others)} other setting(s) from the file before (not optout-bot's).", err=True)
     _say_what_beats_the_file(path, {"email": email, "country": country, "reason": reason, "target": target})
     return path
+
+
+def _other_settings(path: Path) -> list[str]:
+    """The lines of a file being replaced that set something other than OPTOUT_*, as written."""
+    from dotenv.parser import parse_stream
+
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    except (OSError, UnicodeError):
+        return []
+    kept = []
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.key and not binding.error and not binding.key.upper().startswith("OPTOUT_"):
+            line = binding.original.string.strip("\n")
+            kept.append(line + "\n")
+    return kept
 
 
 def _say_what_beats_the_file(path: Path, written: dict[str, str]) -> None:

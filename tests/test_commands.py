@@ -349,3 +349,15 @@ def test_init_at_a_terminal_says_when_the_terminal_cut_a_long_line(tmp_path):
     term.type("")
     assert term.wait() == 0, term.screen
     assert config.load(str(tmp_path / ".env")).reason == config.default_reason("PT")[0]
+
+
+def test_init_replacing_a_file_keeps_other_tools_settings(tmp_path):
+    # Found by red-team pass 16: `init --force` (or "y" at "Replace it?") dropped a DATABASE_URL line.
+    env_file = tmp_path / ".env"
+    env_file.write_text('DATABASE_URL="postgres://db/x y"\nOPTOUT_EMAIL=old@example.eu\nexport API_KEY=abc\nOPTOUT_COUNTRY=DE\n')
+    result = run_cli("init", "--email", "p.person@example.eu", "--country", "PT", "--env-file", str(env_file), "--force")
+    assert result.code == 0 and "Kept 2 other setting(s)" in result.stderr, result.stderr
+    text = env_file.read_text()
+    assert 'DATABASE_URL="postgres://db/x y"\n' in text and "export API_KEY=abc\n" in text and "old@example.eu" not in text
+    settings = config.load(str(env_file))
+    assert (settings.email, settings.country) == ("p.person@example.eu", "PT")
