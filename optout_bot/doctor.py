@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import socket
 import stat
 import sys
 import urllib.error
@@ -96,6 +97,10 @@ def meta_reachable(url: str, timeout: float = 5) -> Check:
         return Check("Meta reachable", True, f"{url} answered {exc.code}")
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
+        if isinstance(reason, socket.gaierror):  # "[Errno -2] Name or service not known", in words
+            reason = f"its name could not be looked up: no network, or no DNS ({reason.strerror})"
+        elif isinstance(reason, OSError) and reason.strerror:
+            reason = reason.strerror
         return Check("Meta reachable", False, f"{url} could not be reached ({reason}); check your connection")
 
 

@@ -361,3 +361,14 @@ def test_init_replacing_a_file_keeps_other_tools_settings(tmp_path):
     assert 'DATABASE_URL="postgres://db/x y"\n' in text and "export API_KEY=abc\n" in text and "old@example.eu" not in text
     settings = config.load(str(env_file))
     assert (settings.email, settings.country) == ("p.person@example.eu", "PT")
+
+
+def test_doctor_says_in_words_why_meta_could_not_be_reached():
+    # Found by red-team pass 16: "could not be reached ([Errno -2] Name or service not known)".
+    from optout_bot import doctor
+
+    unnamed = doctor.meta_reachable("https://optout-bot.invalid/", timeout=5)  # .invalid never resolves (RFC 6761)
+    assert not unnamed.ok and "its name could not be looked up: no network, or no DNS" in unnamed.detail
+    assert "Errno" not in unnamed.detail
+    refused = doctor.meta_reachable("http://127.0.0.1:1/", timeout=5)
+    assert not refused.ok and "(Connection refused)" in refused.detail and "Errno" not in refused.detail
