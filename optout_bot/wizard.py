@@ -126,16 +126,16 @@ def init(path: Path, email: str | None, country: str | None, reason: str | None,
         if not click.confirm(f"{path} exists. Replace it?", default=False, err=True):
             raise Cancelled(f"Kept {path} as it was; nothing was written.")
     email = _given("--email", check_email, email) if email is not None else _ask("Email address of your Instagram/Facebook account", check_email)
-    country = _given("--country", check_country, country) if country is not None else _ask("Country of residence (ISO code or name)", check_country)
+    country = _given("--country", config.clean_country, country) if country is not None else _ask("Country of residence (ISO code or name)", check_country)
     if note := countries.outside_note(country):
         click.echo(f"  Note: {note}", err=True)
     if reason is None and interactive:
         click.echo(f"Default reason: {config.default_reason(country)[0]}", err=True)
         reason = _ask_reason()
-    reason = _given("--reason", check_reason, reason or "")
+    reason = _given("--reason", config.clean_reason, reason or "")
     if target is None:
         target = _ask("Instagram or Facebook", check_target, default="instagram") if interactive else "instagram"
-    target = _given("--target", check_target, target)
+    target = _given("--target", config.clean_target, target)
     text = render(email, country, reason, target)
     others = _other_settings(path)
     if others:  # another tool's settings in the same file are not init's to drop
