@@ -573,6 +573,8 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
     """Walk to the objection form and report which layer finds each element, and what the form says it is for. Types and sends nothing."""
     import json
 
+    _state.update(json=as_json)  # a check that fails ends with its error event, as prefill's runs do
+
     def prepare():
         """What can reject the input, while Playwright's driver boots (see _playwright)."""
         from optout_bot import browser
@@ -611,6 +613,7 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
                                "after_send_not_checked": list(flow.AFTER_SEND), "missing": missing, "form": form,
                                "warnings": warnings, "problem": seen.problem or None,
                                "last_verified": verified.model_dump(mode="json")}, ensure_ascii=False))
+        _state.update(json=False)  # the report is the one JSON document: what it found missing is in it
     else:
         click.echo(f"Recipe {target}: last verified against the live site: {verified.date or 'never'}"
                    + (f" ({', '.join(verified.languages)})" if verified.languages else ""))

@@ -136,3 +136,11 @@ _WANTED = {"objection": "objection", "objection_intro": "objection", "other": "u
 @pytest.mark.parametrize("row", FORM_TITLES, ids=lambda row: f"{row['lang']}-{row['kind']}")
 def test_titles_written_apart_from_the_recipe_are_told_apart(row):
     assert recipe.load("instagram").purpose_of(row["text"]) == _WANTED[row["kind"]], row["text"]
+
+
+def test_check_json_refused_before_the_walk_ends_with_its_error_event():
+    # Found by red-team pass 16: `check --json` with a bad --start-url wrote nothing on stdout.
+    result = run_cli("check", "--json", "--start-url", "http://x/")
+    assert result.code == 2 and "--start-url" in result.stderr
+    event = json.loads(result.stdout)
+    assert event["event"] == "error" and event["status"] == 2 and "--start-url" in event["message"]
