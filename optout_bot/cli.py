@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from optout_bot import TARGETS, __version__
-from optout_bot.progress import hide, redact, redact_error
+from optout_bot.progress import hide, redact_error
 from optout_bot.status import BadInput, Cancelled, ExitStatus, OptoutError, PageMismatch
 
 _state = {"debug": False}
@@ -558,7 +558,7 @@ def _keep_trace(context, page, email, snapshots: Path | None) -> None:
         path = folder / f"{receipts.utc_stamp(dt.datetime.now(dt.timezone.utc))}-trace.zip"
         receipts.save_trace(context, path, receipts.page_secrets(page, email))
     except Exception as exc:  # noqa: BLE001 - the run's result matters more than its trace
-        click.echo(f"  The trace could not be saved ({redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}).", err=True)
+        click.echo(f"  The trace could not be saved ({redact_error(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}).", err=True)
         return
     click.echo(f"  Trace kept at {path}", err=True)
 

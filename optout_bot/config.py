@@ -204,6 +204,12 @@ def _message(err: dict) -> str:
     return msg
 
 
+def spelt_in_environment(name: str) -> str | None:
+    """How the environment spells the setting `name` (OPTOUT_EMAIL), if it sets it: in any case, as
+    the settings read it."""
+    return next((key for key in os.environ if key.upper() == name), None)
+
+
 def load(env_file: str | None = None, flags: bool = True, **overrides: str | None) -> Settings:
     """Flags beat environment variables, which beat the .env file. Raise BadInput naming every problem
     and where it was set (`flags`: the command has --email and --country, to name as a way out)."""
@@ -224,7 +230,7 @@ def load(env_file: str | None = None, flags: bool = True, **overrides: str | Non
                 continue
             if field in given:
                 name += f" ({FLAGS.get(field, field)})"
-            elif spelt := next((key for key in os.environ if key.upper() == name), None):
+            elif spelt := spelt_in_environment(name):
                 # It beats the file: editing the file (or init) would not change it. Read in any case.
                 name += " (set in the environment)" if spelt == name else f" (set in the environment as {spelt})"
             elif field in lines:

@@ -180,7 +180,7 @@ def _say_what_beats_the_file(path: Path, written: dict[str, str]) -> None:
 
     for field, value in written.items():
         name = f"OPTOUT_{field.upper()}"
-        spelt = next((key for key in os.environ if key.upper() == name), None)
+        spelt = config.spelt_in_environment(name)
         if spelt is None or os.environ[spelt].strip() == value:
             continue
         shown = mask_email(os.environ[spelt].strip()) if "@" in os.environ[spelt] else os.environ[spelt].strip()[:60]
