@@ -63,18 +63,18 @@ def _ask_reason() -> str:
     """The person's own reason: one line typed, or several pasted at once (the terminal holds the
     others for the next questions: they would answer them, and what is left go to the shell)."""
     while True:
-        first = click.prompt("Your own reason (Enter keeps the default)", default="", show_default=False, err=True)
-        rest = _pasted_rest()
-        if len(first.encode("utf-8")) >= _TERMINAL_LINE - 1 or any(len(line.encode("utf-8")) >= _TERMINAL_LINE - 1 for line in rest):
+        lines = [click.prompt("Your own reason (Enter keeps the default)", default="", show_default=False, err=True),
+                 *_pasted_rest()]
+        if any(len(line.encode("utf-8")) >= _TERMINAL_LINE - 1 for line in lines):
             click.echo(f"  The terminal cut that line at {_TERMINAL_LINE} bytes. Give a longer reason with --reason, "
                        "or write it into OPTOUT_REASON in the file afterwards.", err=True)
             continue
         try:
-            reason = check_reason("\n".join([first, *rest]).strip() if rest else first)
+            reason = check_reason("\n".join(lines).strip() if len(lines) > 1 else lines[0])
         except ValueError as exc:
             click.echo(f"  {exc}", err=True)
             continue
-        if rest:
+        if len(lines) > 1:
             click.echo(f"  Kept your reason: {reason.count(chr(10)) + 1} lines, {len(reason)} characters.", err=True)
         return reason
 
@@ -176,14 +176,14 @@ def _say_what_beats_the_file(path: Path, written: dict[str, str]) -> None:
     """OPTOUT_* variables in the environment beat .env: prefill would not use what was just written."""
     import os
 
-    from optout_bot.progress import mask_email
+    from optout_bot.progress import masked
 
     for field, value in written.items():
-        name = f"OPTOUT_{field.upper()}"
-        spelt = config.spelt_in_environment(name)
-        if spelt is None or os.environ[spelt].strip() == value:
+        spelt = config.spelt_in_environment(f"OPTOUT_{field.upper()}")
+        there = os.environ[spelt].strip() if spelt else value
+        if there == value:
             continue
-        shown = mask_email(os.environ[spelt].strip()) if "@" in os.environ[spelt] else os.environ[spelt].strip()[:60]
+        shown = masked(there, "", others=True)[:60]  # an address shown as everywhere else: p***@example.eu
         click.echo(f"  Note: {spelt} is set in your environment ({shown!r}) and beats {path}: prefill will use it. "
                    f"Unset it (unset {spelt}) to use what was written.", err=True)
 
