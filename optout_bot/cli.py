@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 import traceback
 from contextlib import ExitStack, contextmanager
@@ -404,7 +405,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                 except KeyboardInterrupt:
                     if not _was_sent(run):
                         raise
-                    raise Cancelled(f"Ctrl-C after {_what_was_sent(run)}.", hint=_SENT_HINT) from None
+                    raise Cancelled(f"{_stop_key()} after {_what_was_sent(run)}.", hint=_SENT_HINT) from None
                 except OptoutError as err:
                     if err.status == ExitStatus.CANCELLED and _was_sent(run):
                         err.hint = _SENT_HINT
@@ -487,6 +488,23 @@ def _who() -> str:
     return _state.get("who", "Meta")
 
 
+def _stop_key() -> str:
+    """What stopped the run, as the person would name it."""
+    return _state.get("stopped_by", "Ctrl-C")
+
+
+def _terminated(signum, frame) -> None:
+    """SIGTERM (`kill`, `timeout`, a service manager) stops a run as Ctrl-C does: what was sent is
+    said, and a confirmed objection's receipt is still written. Without this, Python died at once,
+    silently, even after Send."""
+    _state["stopped_by"] = "SIGTERM"
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signum, frame)  # Python's own raises KeyboardInterrupt; the bot's may note it first
+    else:  # SIGINT ignored (started in the background): Ctrl-C could not stop it, SIGTERM still does
+        raise KeyboardInterrupt
+
+
 def _without_receipt() -> str:
     """What stands in for a receipt that could not be written."""
     return ("Keep Meta's confirmation email as your proof; do not object again." if _who() == "Meta"
@@ -502,7 +520,7 @@ def _ctrl_c_waits():
         if pressed:
             raise KeyboardInterrupt  # a second time: the person means it (main says the objection stands)
         pressed.append(True)
-        os.write(2, f"\n  {_who()} has confirmed your objection: saving its receipt first (Ctrl-C again to stop now).\n".encode())
+        os.write(2, f"\n  {_who()} has confirmed your objection: saving its receipt first ({_stop_key()} again to stop now).\n".encode())
 
     pressed: list[bool] = []
     return person.on_ctrl_c(later)
@@ -900,6 +918,7 @@ def _print_error(err: OptoutError) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     said = None
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         cli.main(args=argv, prog_name="optout-bot", standalone_mode=False)
         status = ExitStatus.CONFIRMED
@@ -931,7 +950,8 @@ def main(argv: list[str] | None = None) -> None:
             status = ExitStatus.CANCELLED
         else:
             # After Send, prefill says so itself (a Cancelled error); other commands send nothing.
-            click.echo("\nCancelled; nothing was sent." if _state.get("sends") else "\nCancelled.", err=True)
+            by = " (SIGTERM)" if "stopped_by" in _state else ""
+            click.echo(f"\nCancelled{by}; nothing was sent." if _state.get("sends") else f"\nCancelled{by}.", err=True)
             status = ExitStatus.CANCELLED
     except Exception as exc:  # noqa: BLE001 - the last word: one readable line, traceback on --debug
         status = _unexpected(exc)

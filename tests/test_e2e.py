@@ -293,6 +293,22 @@ def test_ctrl_c_while_waiting_for_the_code_exits_6_and_says_the_form_was_sent(mo
     assert "Stopped: Ctrl-C after the form was sent." in err and "check your email" in err
 
 
+def test_sigterm_after_send_is_said_as_ctrl_c_is(mock_site, env_file, tmp_path):
+    # Found by red-team pass 16: `kill` or `timeout` after Send ended the run at once (exit 143), silently.
+    site = mock_site("")
+    proc = _waiting_cli(site, env_file(), tmp_path)
+    seen = ""
+    for line in proc.stderr:
+        seen += line
+        if "six-digit code emailed to" in line:
+            break
+    proc.send_signal(signal.SIGTERM)  # to the CLI alone, as `kill PID` does
+    out, err = proc.communicate(timeout=60)
+    os.close(proc.silent_stdin)
+    assert site.state()["submissions"] and proc.returncode == 6 and "Traceback" not in err
+    assert "Stopped: SIGTERM after the form was sent." in err and "check your email" in err
+
+
 def test_ctrl_c_after_the_code_was_given_says_meta_may_have_confirmed(mock_site, env_file, tmp_path):
     # Found by red-team pass 16: Ctrl-C while Meta's answer to the code was on its way said only that
     # the form was sent, though the site had taken the code and confirmed.
