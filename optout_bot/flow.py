@@ -1720,6 +1720,22 @@ def _open_fields(page: Page, recipe: Recipe, after_code: bool = False) -> Locato
     return locate.outside(fields, f"{recipe.page_chrome} or @data-optout-widget").filter(visible=True)
 
 
+def _asks_more(page: Page, run: Run) -> bool:
+    """After Send: an open field, other than one in a feedback box (a form whose button speaks of
+    feedback: "Was this helpful? Tell us more (optional)" over "Submit feedback"), which asks
+    nothing of the objection and would otherwise hold back the thanks above it."""
+    fields = _open_fields(page, run.recipe)
+    feedback = run.recipe.send.exclude_pattern()
+    if feedback is None:
+        return _visible(fields)
+    boxes = page.locator("form, [role=form]").filter(has=page.get_by_role("button", name=feedback))
+    in_boxes = fields.and_(boxes.locator(f"{_OPEN_INPUTS}, {_OPEN_BOXES}"))
+    seen = _seen(locate.Look(page).add("open", fields, keep=None).add("feedback", in_boxes, keep=None))
+    if not seen.values:
+        return True  # mid-navigation: not an answer yet; the caller looks again after the next change
+    return len(seen.values.get("open") or ()) > len(seen.values.get("feedback") or ())
+
+
 def _new(page: Page, loc: Locator, new_only: bool) -> Locator:
     if new_only:
         loc = loc.and_(page.locator(":not([data-optout-seen])"))
@@ -1787,7 +1803,7 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
         return "pending"
     # Thanks first: a thanks page may also say "if you have already objected, you need not again".
     answer = "confirmed" if shows("thanks") else "already" if shows("already") else None
-    if answer is None or shows("open"):
+    if answer is None or (shows("open") if stage == "code" else _asks_more(page, run)):
         return None
     if stage == "send" and shows("code_words"):
         return None  # "Request sent" over "enter the code we emailed": its field may still be on its way
@@ -2199,8 +2215,27 @@ def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, p
                               "it is unknown whether Meta received it.",
                               hint="Check your email for a code or a confirmation before trying again; do not send it twice.")
         who = "The form was sent" if not by_person else "Send was pressed"
+        if unsure := _thanks_held_back(page, run):
+            raise Unreachable(f"{who}, and {unsure}, so the bot cannot tell whether Meta needs more; it is unknown whether the "
+                              "objection is complete.", hint="Check your email for Meta's confirmation before trying again; do not send it twice.")
         raise Unreachable(f"{who}, but no code field, confirmation or error appeared; it is unknown whether Meta received it.", hint="Check your email for a code or a confirmation before trying again.")
     return result
+
+
+def _thanks_held_back(page: Page, run: Run) -> str | None:
+    """Thanks after Send that classify_after would not take as the answer, and why, in words: a
+    page that says "we've received your objection" over a field to fill in is not said to show no
+    confirmation at all."""
+    said = _first_text(_thanks(page, run, "send", settled=True))
+    if not said:
+        return None
+    if _asks_more(page, run):
+        why = "it also shows a field to fill in"
+    elif _visible(_speaks_of_a_code(page, run)):
+        why = "it also speaks of a code, but no code field appeared"
+    else:
+        return None
+    return f"the page says {_quoted(_sentences(said), run)[:160]!r}, but {why}"
 
 
 _TYPE_IT_YOURSELF = ("Do not run the bot again (that would send the form twice): type the code from Meta's "

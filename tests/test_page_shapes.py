@@ -1848,6 +1848,25 @@ def test_a_tell_us_more_box_under_the_thanks_after_the_code_asks_nothing_more(pa
     assert flow.classify_after(page, run, "send", [page.locator("#gone")], posted=True) is None
 
 
+@pytest.mark.parametrize("button, lang", [("Submit feedback", "en"), ("Feedback senden", "de"), ("Envoyer votre avis", "fr")])
+def test_thanks_after_send_over_a_feedback_form_is_the_answer(page: Page, button, lang):
+    # Found by red-team pass 13: a no-code thanks page with "Was this helpful? Tell us more (optional)"
+    # and "Submit feedback" below waited out --timeout and ended "no confirmation appeared" (exit 4).
+    serve(page, f"""<html lang="{lang}"><h2>Thanks, we've received your objection</h2><p>We'll honour it from now on.</p>
+      <form><h3>Was this helpful?</h3><label>Tell us more (optional) <textarea></textarea></label>
+      <input type="email" placeholder="Email (optional)"><button>{button}</button></form></html>""")
+    assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) == "confirmed"
+
+
+def test_thanks_after_send_beside_a_field_that_is_not_feedback_is_no_answer_and_said_so(page: Page):
+    serve(page, """<h2>Thanks, we've received your objection</h2>
+      <form><label>Tell us how this processing affects you <textarea></textarea></label><button>Send</button></form>
+      <form><label>Tell us more <textarea></textarea></label><button>Submit feedback</button></form>""")
+    run = make_run()
+    assert flow.classify_after(page, run, "send", [page.locator("#gone")], posted=True) is None
+    assert flow._thanks_held_back(page, run) == "the page says \"Thanks, we've received your objection\", but it also shows a field to fill in"
+
+
 _REQUIRED = f"""<form>{FIELDS}<label><input type="checkbox" required> I confirm that the information I've provided is accurate</label>
   <button type="submit" id="send">Send</button></form>"""
 
