@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from optout_bot import TARGETS, __version__
-from optout_bot.progress import hide, redact_error
+from optout_bot.progress import hide, off_the_prompt, redact_error
 from optout_bot.status import BadInput, Cancelled, ExitStatus, OptoutError, PageMismatch
 
 _state = {"debug": False}
@@ -420,9 +420,14 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                             err.hint = f"{err.hint or ''} (No snapshot could be saved: {str(exc).splitlines()[0]}.)".strip()
                     raise
                 except Exception as exc:
-                    if type(exc).__name__ != "TargetClosedError" or not _was_sent(run):
+                    if not _was_sent(run):
                         raise
-                    raise Cancelled(f"The browser was closed after {_what_was_sent(run)}.", hint=_SENT_HINT) from None
+                    if type(exc).__name__ == "TargetClosedError":
+                        raise Cancelled(f"The browser was closed after {_what_was_sent(run)}.", hint=_SENT_HINT) from None
+                    # Unexpected, but after Send: "run again" alone could send the objection twice.
+                    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                    raise OptoutError(f"something unexpected went wrong after {_what_was_sent(run)}: {first}",
+                                      hint=f"{_SENT_HINT} Please report this error; with --debug a run shows its details.") from exc
                 # A run that ended on a host allowed by hand (--allow-host) is no objection to Meta: said so throughout.
                 test_site = host_of(outcome.final_url) if host_of(outcome.final_url) in guard.exact else None
                 who = _state["who"] = f"The test site at {test_site}" if test_site else "Meta"
@@ -905,9 +910,7 @@ def install():
 
 
 def _print_error(err: OptoutError) -> None:
-    person = sys.modules.get("optout_bot.person")  # loaded only by commands that ask
-    if person and person.PROMPT_OPEN.is_set():
-        click.echo("", err=True)
+    off_the_prompt()
     # The person's own choice to stop is no error.
     click.echo(redact_error(f"{'Stopped' if err.status == ExitStatus.CANCELLED else 'Error'}: {err.message}"), err=True)
     if err.snapshot:

@@ -713,8 +713,9 @@ def _in_time(run: Run, what: str, deadline: float) -> None:
         raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for {what}; stopping.", hint="Run again when you have time; nothing was sent.")
 
 
-def _ask(page: Page, run: Run, question: str, what: str) -> bool:
-    """A y/N question in the terminal, bounded like every wait on the person; closing the window cancels."""
+def _ask(page: Page, run: Run, question: str, what: str, answered: Callable[[], bool] | None = None) -> bool:
+    """A y/N question in the terminal, bounded like every wait on the person; closing the window
+    cancels. `answered`: true once the person answered in the window instead (_AnsweredInWindow)."""
     deadline = run.person_deadline
 
     def keep_waiting() -> None:
@@ -722,8 +723,14 @@ def _ask(page: Page, run: Run, question: str, what: str) -> bool:
         mark(page)  # a call into the browser, so that a closed window is noticed
         if page.is_closed():
             raise _closed()
+        if answered is not None and answered():
+            raise _AnsweredInWindow
 
     return person.ask_yes_no(question, keep_waiting)
+
+
+class _AnsweredInWindow(Exception):
+    """The person did in the window what the terminal's question asked about."""
 
 
 @contextmanager
@@ -2065,7 +2072,12 @@ def _asked_to_send(page: Page, run: Run, found: dict[str, Found], watch: _Presse
     False if they pressed Send in the window meanwhile (the bot must not press it again)."""
     run.report.info(f"The form is ready: country {countries.english_name(run.settings.country)}, email {run.settings.masked_email}.")
     while True:
-        yes = _ask(page, run, "Send the objection now?", "your answer to 'Send the objection now?'")
+        try:
+            # A press in the window ends the question at once: the code step may follow within seconds.
+            yes = _ask(page, run, "Send the objection now?", "your answer to 'Send the objection now?'",
+                       answered=lambda: _pressed(page, watch))
+        except _AnsweredInWindow:
+            return False
         if _pressed(page, watch):
             return False
         if not yes:
@@ -2377,12 +2389,31 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
                     run.report.warn("That is not a six-digit code; the bot typed nothing. Try again.")
                     run.inbox.request()
                     continue
-                return _type_code(page, run, code, form, split)
+                if answer := _answered_in_window(page, run, form, posts_before):
+                    return answer
+                return _type_code(page, run, code, form, split, posts_before)
         if in_page:
             settled = posted and not wait_for_change(page, since, CHUNK_MS / 2 if terminal else CHUNK_MS)
 
 
-def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool = False) -> Result:
+_FINAL: tuple[Result, ...] = ("confirmed", "already", "pending", "refused", "login")
+
+
+def _answered_in_window(page: Page, run: Run, form: list[Locator], posts_before: int) -> Result | None:
+    """Before the bot types a code given at the terminal: the person may also have given one in the
+    window, and Meta answered it, or is answering it (its field went away). Typing then would fail on
+    a field that is gone, and end a confirmed objection without its receipt."""
+    result = classify_after(page, run, "code", form, posted=run.posts > posts_before)
+    if result in _FINAL or _visible(form[0]):
+        return result if result in _FINAL else None
+    run.report.info("The code field went away before the bot typed the code: the code given in the window is being answered.")
+    result = _await_result(page, run, "code", form, time.monotonic() + run.timeout_s, posts_before)
+    return None if result == "wrong-code" else result  # a wrong code in the window: the terminal's is typed next
+
+
+def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool = False,
+               posts_before: int | None = None) -> Result:
+    """`posts_before`: the POSTs before the person could give a code in the window as well."""
     code_field, confirm = form[0], (form[1] if len(form) > 1 else None)
     run.guard.require(page.url, "The code page")
     fields, parts = [code_field], [code]
@@ -2394,8 +2425,18 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
         fields, parts = boxes.all(), list(code)
     if confirm is None:
         return _type_code_that_sends_itself(page, run, code, form, fields, parts)
-    for box, part in zip(fields, parts):
-        box.fill(part)
+    window_posts = run.posts if posts_before is None else posts_before
+    try:
+        for box, part in zip(fields, parts):
+            box.fill(part)
+    except PlaywrightError as exc:
+        if page.is_closed():
+            raise _closed() from None
+        # The field went away while the bot typed: a code given in the window may be being answered.
+        if (answer := _await_result(page, run, "code", form, time.monotonic() + run.timeout_s, window_posts)) in _FINAL:
+            return answer
+        raise PageMismatch(f"The code field went away before the bot could type the code ({_short(exc)}); the code was not sent.",
+                           hint=_TYPE_IT_YOURSELF) from None
     since, banner = _mark_before_press(page, run, code_texts=False)
     for press in ("first", "second"):
         if banner:  # a cookie dialog that came with the code step, or on typing it, would take the press
@@ -2404,8 +2445,14 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
             since = _mark_seen(page, run)
         posts_before = run.posts  # after the cookie choice: its POST is no answer to the code
         run.code_pressed = True
-        if _press_once(page, run, confirm, _CONFIRM, last=press == "second"):
-            break
+        try:
+            if _press_once(page, run, confirm, _CONFIRM, last=press == "second"):
+                break
+        except PageMismatch:
+            # Confirm went away under the press: the person may have pressed it in the window first.
+            if (answer := classify_after(page, run, "code", form, posted=run.posts > window_posts)) in _FINAL:
+                return answer
+            raise
         banner = True
     run.report.info(f"Typed the code {code} and pressed Confirm.")
     return await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since, posts_before)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import signal
@@ -12,6 +13,8 @@ from typing import Callable, Iterator, Literal
 
 import click
 from playwright.sync_api import Error as PlaywrightError, Page
+
+from optout_bot.progress import PROMPT_OPEN, off_the_prompt
 
 CodeMode = Literal["browser", "prompt", "stdin", "either"]
 SubmitMode = Literal["manual", "ask", "auto"]
@@ -74,10 +77,14 @@ def ask_yes_no(question: str, keep_waiting: Callable[[], None] = lambda: None) -
         # No terminal to answer on: never press Send on someone's behalf by accident.
         return False
     answers: queue.Queue[bool] = queue.Queue()
+    given_up = threading.Event()
 
     def ask() -> None:
-        while (answer := (_typed_line(f"{question} [y/N]: ") or "").lower()) not in ("", "n", "no", "y", "yes"):
-            click.echo("Please answer y or n.", err=True)
+        try:
+            while (answer := (_typed_line(f"{question} [y/N]: ", given_up) or "").lower()) not in ("", "n", "no", "y", "yes"):
+                click.echo("Please answer y or n.", err=True)
+        except _GivenUp:
+            return
         answers.put(answer in ("y", "yes"))
 
     threading.Thread(target=ask, daemon=True, name="question").start()
@@ -89,12 +96,19 @@ def ask_yes_no(question: str, keep_waiting: Callable[[], None] = lambda: None) -
                 stop_if_ctrl_c()
                 keep_waiting()
             except BaseException:
-                click.echo(err=True)  # off the unanswered prompt's line
+                # The question ends here: its thread must not take the next line typed (a code).
+                given_up.set()
+                off_the_prompt()
                 raise
 
 
-def _typed_line(prompt: str) -> str | None:
-    """One line from standard input, stripped; None at its end.
+class _GivenUp(Exception):
+    """The question was given up before the person answered it."""
+
+
+def _typed_line(prompt: str, given_up: threading.Event | None = None) -> str | None:
+    """One line from standard input, stripped; None at its end. With `given_up`: the line is read
+    only once one is there, and _GivenUp is raised instead once the event is set.
 
     Not click.prompt or click.confirm, which these threads would call: while waiting they redirect
     sys.stdout to stderr for the whole process, and a thread left waiting in them when the run ends
@@ -103,14 +117,16 @@ def _typed_line(prompt: str) -> str | None:
         click.echo(prompt, nl=False, err=True)
         PROMPT_OPEN.set()
     try:
+        if given_up is not None and os.name == "posix":  # select() takes a terminal only there
+            import select
+
+            while not select.select([sys.stdin], [], [], ANSWER_POLL_S)[0]:
+                if given_up.is_set():
+                    raise _GivenUp
         line = sys.stdin.readline()
     finally:
         PROMPT_OPEN.clear()
     return None if line == "" else line.strip()
-
-
-# Set while a prompt waits on its line: what is said meanwhile (Ctrl-C's message) starts a line of its own.
-PROMPT_OPEN = threading.Event()
 
 
 class CodeInbox:

@@ -94,6 +94,18 @@ def use_colour(stream=sys.stderr) -> bool:
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
 
+# Set while a prompt waits on its line (person._typed_line): what is said meanwhile starts a line of its own.
+PROMPT_OPEN = threading.Event()
+
+
+def off_the_prompt() -> None:
+    """Start a new line if a prompt's text is the last thing on the terminal (the person gave the
+    code in the window instead): otherwise the next message is glued to it."""
+    if PROMPT_OPEN.is_set():
+        PROMPT_OPEN.clear()
+        click.echo("", err=True)
+
+
 class Reporter:
     def __init__(self, quiet: bool = False, json_events: bool = False):
         self.quiet = quiet
@@ -112,6 +124,7 @@ class Reporter:
         text = redact(text)
         if self.colour and style:
             text = click.style(text, **style)
+        off_the_prompt()
         click.echo(text, err=True)
 
     def step(self, number: int) -> None:
@@ -127,6 +140,7 @@ class Reporter:
             yield
             return
         stop = threading.Event()
+        off_the_prompt()
 
         def spin() -> None:
             frames = "|/-\\"

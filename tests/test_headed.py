@@ -1,6 +1,8 @@
 """A real window on a virtual display: the person presses Send and types the code; the bot only waits."""
 
+import json
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -88,9 +90,34 @@ def test_defaults_at_a_terminal_person_sends_and_gives_the_code_in_either_place(
         subprocess.run([*PERSON, str(port), "code", TEST_CODE], check=True, timeout=60)
     else:
         term.type(TEST_CODE)
+    term.expect("Receipt")
     assert term.wait() == 0, term.screen
     assert_submitted_once(site)
     assert site.state()["code_attempts"] == [{"code": TEST_CODE, "ok": True}]
+    # Found by red-team pass 17: with the code from the window, the next line was glued to the open prompt.
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", term.screen)  # without its colours
+    assert "Meta's email: Step" not in plain and "Meta's email: The test site" not in plain, plain
+
+
+@pytest.mark.headed
+def test_ask_at_a_terminal_ends_when_send_is_pressed_in_the_window(xvfb_display, mock_site, env_file, tmp_path):
+    # Found by red-team pass 17: the y/N question stayed open after the person pressed Send in the
+    # window, so the code step went by unsaid, and "n" then ended with "No code step" in the receipt.
+    site = mock_site("")
+    port = free_port()
+    receipts = tmp_path / "r"
+    term = Terminal("prefill", "--env-file", str(env_file()), "--start-url", site.start_url, "--allow-host", "127.0.0.1",
+                    "--receipts-dir", str(receipts), "--wait-minutes", "2", "--submit", "ask", cwd=tmp_path,
+                    env={"DISPLAY": xvfb_display, "OPTOUT_DEBUG_PORT": str(port)})
+    term.expect("Send the objection now? [y/N]", timeout=60)
+    subprocess.run([*PERSON, str(port), "send"], check=True, timeout=60)
+    term.expect("Six-digit code from Meta's email: ")
+    assert "Send was pressed in the window" in term.screen
+    subprocess.run([*PERSON, str(port), "code", TEST_CODE], check=True, timeout=60)
+    assert term.wait() == 0, term.screen
+    assert_submitted_once(site)
+    assert site.state()["code_attempts"] == [{"code": TEST_CODE, "ok": True}]
+    assert json.loads(next(receipts.glob("*.json")).read_text())["code_step"] is True
 
 
 def test_ask_without_a_terminal_is_refused_before_the_page_is_opened(mock_site, env_file, tmp_path):

@@ -265,7 +265,7 @@ class _Tty:
 def test_closing_the_window_while_a_question_waits_in_the_terminal_cancels(page: Page, monkeypatch):
     unanswered = threading.Event()
     monkeypatch.setattr(flow.person.sys, "stdin", _Tty())
-    monkeypatch.setattr(flow.person, "_typed_line", lambda prompt: unanswered.wait() and "")
+    monkeypatch.setattr(flow.person, "_typed_line", lambda prompt, *_: unanswered.wait() and "")
     page.evaluate("() => setTimeout(() => window.close(), 300)")  # the person closes the window instead
     try:
         with pytest.raises(Cancelled):
@@ -730,7 +730,7 @@ def test_the_patterns_a_whole_run_needs_are_built_before_the_browser_starts(page
     run = make_run(inbox=person.CodeInbox("stdin"))
     run.recipe.compile_patterns()
     built = recipe._compile.cache_info().misses
-    monkeypatch.setattr(person, "_typed_line", lambda prompt: TEST_CODE)
+    monkeypatch.setattr(person, "_typed_line", lambda prompt, *_: TEST_CODE)
     site = mock_site("server,en")
     flow.prefill(page, run, site.start_url)
     assert site.state()["confirmed"] == 1

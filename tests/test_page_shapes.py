@@ -1945,6 +1945,43 @@ class _Codes:
         return self.codes.pop(0) if self.codes else None
 
 
+class _BothPlaces(_Codes):
+    """The person types the code into the page and presses Confirm, then types it at the terminal too
+    (`settled`: only once the page shows Meta's answer)."""
+
+    def __init__(self, page: Page, settled: bool):
+        super().__init__("314159")
+        self.page, self.settled = page, settled
+
+    def take(self, timeout):
+        if self.codes:
+            self.page.evaluate("code.value = '314159'; ok.click()")
+            if self.settled:
+                self.page.get_by_text("received your objection").wait_for()
+        return super().take(timeout)
+
+
+# Confirm draws a spinner in place of the step at once (as React pages do), Meta's thanks later.
+_CODE_ANSWERED_LATER = """<div id="k"><label>Enter code <input id="code" maxlength="6" autocomplete="one-time-code"></label>
+  <button type="button" id="ok">Confirm</button></div>
+  <script>ok.onclick = () => { const sent = code.value; k.innerHTML = '<div role="progressbar" aria-busy="true">Checking</div>';
+    fetch('/code', {method: 'POST', body: JSON.stringify({code: sent})})
+      .then(() => { k.innerHTML = "<p>Thanks. We've received your objection.</p>"; }); };</script>"""
+
+
+@pytest.mark.parametrize("settled", [False, True], ids=["answer-on-its-way", "answer-shown"])
+def test_a_code_given_in_the_window_and_at_the_terminal_is_sent_once_and_its_answer_taken(page: Page, settled):
+    # Found by red-team pass 17: the bot typed the terminal's code into a field the window's Confirm
+    # had taken away, and a confirmed objection ended "something unexpected went wrong" (exit 1) or
+    # "Confirm could not be pressed; the code was not sent" (exit 3), without its receipt.
+    posts = serve(page, _CODE_ANSWERED_LATER)
+    run = make_run(code="either", headless=False)
+    run.inbox = _BothPlaces(page, settled)
+    flow.watch_posts(page, run)
+    assert flow.enter_code(page, run) == "confirmed"
+    assert posts == [{"code": "314159"}]
+
+
 _EXPIRING_CODE = """<label>Enter code <input id="code" maxlength="6" autocomplete="one-time-code"></label>
   <button type="button" id="ok">Confirm</button><div id="out"></div>
   <script>ok.onclick = () => fetch('/code', {method: 'POST', body: JSON.stringify({code: code.value})})

@@ -1,6 +1,7 @@
 """The person's side of a run, without a browser: a Ctrl-C is never lost while the bot waits."""
 
 import gc
+import os
 import signal
 import threading
 import time
@@ -49,7 +50,7 @@ def test_a_ctrl_c_that_python_swallowed_still_stops_the_wait_for_the_code():
 def test_a_ctrl_c_that_python_swallowed_still_stops_a_yes_no_question(monkeypatch):
     nobody_answers = threading.Event()
     monkeypatch.setattr(person.sys, "stdin", _Terminal())
-    monkeypatch.setattr(person, "_typed_line", lambda prompt: nobody_answers.wait())
+    monkeypatch.setattr(person, "_typed_line", lambda prompt, *_: nobody_answers.wait())
     with person.ctrl_c_kept():
         _ctrl_c_inside_a_weakref_callback()
         give_up = time.monotonic() + 5
@@ -65,3 +66,18 @@ def test_a_ctrl_c_noted_in_an_earlier_run_is_not_this_runs():
     person._ctrl_c.set()  # left over, as when a second Ctrl-C ends the earlier run inside its own clean-up
     with person.ctrl_c_kept():
         person.stop_if_ctrl_c()  # does not raise
+
+
+def test_a_question_given_up_leaves_the_next_line_to_whoever_reads_it_next(monkeypatch):
+    # Found by red-team pass 17: a question ended by a press of Send in the window must not take the
+    # code the person types at the terminal afterwards.
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end) as stdin, os.fdopen(write_end, "w") as typed:
+        monkeypatch.setattr(person.sys, "stdin", stdin)
+        given_up = threading.Event()
+        given_up.set()
+        with pytest.raises(person._GivenUp):
+            person._typed_line("Send the objection now? [y/N]: ", given_up)
+        typed.write("314159\n")
+        typed.flush()
+        assert person._typed_line("") == "314159"
