@@ -547,8 +547,8 @@ def _save_receipt(outcome, run, receipts_dir, test_site: str | None = None) -> P
     receipt = receipts.Receipt(
         target=run.recipe.target,
         country=run.settings.country,
-        email=run.settings.email,
-        reason=run.settings.reason if run.reason_sent else "",  # what was sent: nothing, on a form without the box
+        email=run.sent_email,  # what the form went with: the person may have changed it in the window
+        reason=run.sent_reason,  # "" from a form without the box
         submitted_at=moment.isoformat(timespec="seconds").replace("+00:00", "Z"),
         final_url=outcome.final_url,
         confirmation_text=flow.confirmation_text(outcome.page, run),

@@ -11,6 +11,7 @@ import itertools
 import json
 import re
 import time
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -80,6 +81,19 @@ class Run:
     caution: str = ""  # what the person must check before sending, said again in the window's note
     browser_dialogs: list[str] | None = None  # messages of confirm()/alert() dialogs, answered Cancel (None: not watched yet)
     reason_sent: bool = True  # False: the form had no reason box (optional since 2025)
+    sent_values: dict[str, str | None] | None = None  # email and reason in the form as the person pressed Send
+
+    @property
+    def sent_email(self) -> str:
+        """The address the form went with: the one the person typed in the window, else the settings'."""
+        typed = (self.sent_values or {}).get("email")
+        return typed.strip() if isinstance(typed, str) and "@" in typed else self.settings.email
+
+    @property
+    def sent_reason(self) -> str:
+        """The reason the form went with ("" from a form without its box)."""
+        typed = (self.sent_values or {}).get("reason")
+        return typed.strip() if isinstance(typed, str) else self.settings.reason if self.reason_sent else ""
 
     @property
     def settle(self) -> float:
@@ -2029,7 +2043,10 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
 
 # Notes a press of Send (or any form's submit) by the person while the bot waits on them.
 _PRESS_WATCH_JS = """() => { window.__optoutPressed = false; if (!window.__optoutWatching) { window.__optoutWatching = true;
-  const note = () => { window.__optoutPressed = true; };
+  const value = tag => { const e = document.querySelector(`[data-optout-filled${tag}]`); return e ? e.value ?? e.innerText : null; };
+  const note = () => { window.__optoutPressed = true;
+    // What the form goes with: the person may have changed it in the window (see _expose_sending).
+    if (window.__optoutSending) window.__optoutSending({email: value('^="email-"'), reason: value('="reason"')}); };
   document.addEventListener('submit', note, true);
   document.addEventListener('click', e => { if (e.target.closest && e.target.closest('[data-optout-send]')) note(); }, true); }
   return performance.timeOrigin; }"""
@@ -2045,7 +2062,28 @@ class _Presses(NamedTuple):
 
 def _watch_presses(page: Page, run: Run) -> _Presses:
     _forget_before_press(run)
+    _expose_sending(page, run)
     return _Presses(page.evaluate(_PRESS_WATCH_JS), run.posts, run.sent)
+
+
+_SENDING_EXPOSED: weakref.WeakSet = weakref.WeakSet()
+
+
+def _expose_sending(page: Page, run: Run) -> None:
+    """A function the press watch calls with the form's email and reason as the person presses Send:
+    through Playwright's binding, so the values reach the bot even as the page leaves for the next."""
+    if page in _SENDING_EXPOSED:
+        return
+
+    def sending(_source, values) -> None:
+        if isinstance(values, dict):
+            run.sent_values = {k: v for k, v in values.items() if k in ("email", "reason") and (v is None or isinstance(v, str))}
+
+    try:
+        page.expose_binding("__optoutSending", sending)
+    except PlaywrightError:
+        return  # the page went away, or has it already: the settings stand for what was sent
+    _SENDING_EXPOSED.add(page)
 
 
 def _forget_before_press(run: Run) -> None:
@@ -2176,7 +2214,18 @@ def _await_person_send(page: Page, run: Run, form: list[Locator], watch: _Presse
                 raise PersonTimeout(f"{waited} The bot did not see it pressed.",
                                     hint="If you did press Send, check your email for a code or a confirmation before running the bot again.")
             raise PersonTimeout(f"{waited} Nothing was sent.")
+        _say_what_the_person_changed(run)
         return _after_send(page, run, result, by_person=True, posted=run.posts > watch.posts)
+
+
+def _say_what_the_person_changed(run: Run) -> None:
+    changed = []
+    if run.sent_email.lower() != run.settings.email.lower():
+        changed.append(f"the email address {mask_email(run.sent_email)} (your settings say {run.settings.masked_email})")
+    if run.reason_sent and " ".join(run.sent_reason.split()) != " ".join(run.settings.reason.split()):
+        changed.append("your reason as typed there")
+    if changed:
+        run.report.info(f"The form was sent with what is in the window: {' and '.join(changed)}. The receipt records that.")
 
 
 def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, posted: bool = True, sent: bool = True) -> Result:
@@ -2258,7 +2307,7 @@ def enter_code(page: Page, run: Run) -> Result:
     """The six-digit code: typed by the person in the page, or taken from the terminal and typed here."""
     run.code_step = True
     # Meta may send it to the logged-in account's address instead: the page's word counts.
-    run.report.info(f"The page asks for the six-digit code emailed to {run.settings.masked_email} (or to the address the page names).")
+    run.report.info(f"The page asks for the six-digit code emailed to {mask_email(run.sent_email)} (or to the address the page names).")
     try:
         code_field, confirm = _find_code(page, run)
     except PlaywrightError:

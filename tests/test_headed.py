@@ -120,6 +120,30 @@ def test_ask_at_a_terminal_ends_when_send_is_pressed_in_the_window(xvfb_display,
     assert json.loads(next(receipts.glob("*.json")).read_text())["code_step"] is True
 
 
+@pytest.mark.headed
+def test_an_address_the_person_types_over_the_bots_is_the_one_said_and_kept(xvfb_display, mock_site, env_file, tmp_path):
+    # Found by red-team pass 17: the form went with the person's other address, but the code step
+    # named the settings' one and the receipt kept it.
+    site = mock_site("")
+    port = free_port()
+    receipts = tmp_path / "receipts"
+    proc = _prefill_in_a_window(xvfb_display, port, env_file(), site.start_url, receipts, "--submit", "manual", "--code", "browser")
+    try:
+        lines = Lines(proc.stderr)
+        lines.until("Your turn", "press Send")
+        subprocess.run([*PERSON, str(port), "send", "other.address@example.org"], check=True, timeout=60)
+        lines.until("Your turn", "Confirm")
+        subprocess.run([*PERSON, str(port), "code", TEST_CODE], check=True, timeout=60)
+        assert proc.wait(timeout=60) == 0, "".join(lines.seen)
+    finally:
+        proc.kill()
+    said = "".join(lines.seen)
+    assert [s["email"] for s in site.state()["submissions"]] == ["other.address@example.org"]
+    assert "The form was sent with what is in the window: the email address o***@example.org" in said
+    assert "emailed to o***@example.org" in said and "other.address@example.org" not in said
+    assert json.loads(next(receipts.glob("*.json")).read_text())["email"] == "other.address@example.org"
+
+
 def test_ask_without_a_terminal_is_refused_before_the_page_is_opened(mock_site, env_file, tmp_path):
     site = mock_site("")
     result = run_cli("prefill", "--env-file", str(env_file()), "--start-url", site.start_url, "--allow-host", "127.0.0.1",
