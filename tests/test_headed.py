@@ -47,24 +47,31 @@ def _prefill_in_a_window(display: str, port: int, env: Path, start_url: str, rec
         stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-@pytest.mark.headed
-def test_person_sends_and_types_the_code_in_a_real_window(xvfb_display, mock_site, env_file, tmp_path):
-    site = mock_site("cookie")
+def _person_sends_and_confirms(display: str, site, env: Path, receipts: Path, *send: str) -> str:
+    """--submit manual --code browser: the person presses Send (`send`: person.py's arguments after
+    it), then types the code in the window; the bot only waits. Returns what the CLI said."""
     port = free_port()
-    receipts = tmp_path / "receipts"
-    proc = _prefill_in_a_window(xvfb_display, port, env_file(), site.start_url, receipts, "--submit", "manual", "--code", "browser")
+    proc = _prefill_in_a_window(display, port, env, site.start_url, receipts, "--submit", "manual", "--code", "browser")
     try:
         lines = Lines(proc.stderr)
         lines.until("Your turn", "press Send")
         # The form is filled and the bot is waiting: nothing has been sent yet.
         assert site.state()["submissions"] == []
-        subprocess.run([*PERSON, str(port), "send"], check=True, timeout=60)
+        subprocess.run([*PERSON, str(port), "send", *send], check=True, timeout=60)
         lines.until("Your turn", "Confirm")
         assert site.state()["code_attempts"] == []
         subprocess.run([*PERSON, str(port), "code", TEST_CODE], check=True, timeout=60)
         assert proc.wait(timeout=60) == 0, "".join(lines.seen)
     finally:
         proc.kill()
+    return "".join(lines.seen)
+
+
+@pytest.mark.headed
+def test_person_sends_and_types_the_code_in_a_real_window(xvfb_display, mock_site, env_file, tmp_path):
+    site = mock_site("cookie")
+    receipts = tmp_path / "receipts"
+    _person_sends_and_confirms(xvfb_display, site, env_file(), receipts)
     state = assert_submitted_once(site)
     assert state["code_attempts"] == [{"code": TEST_CODE, "ok": True}]
     assert state["cookie_choices"] == ["essential"]
@@ -125,19 +132,8 @@ def test_an_address_the_person_types_over_the_bots_is_the_one_said_and_kept(xvfb
     # Found by red-team pass 17: the form went with the person's other address, but the code step
     # named the settings' one and the receipt kept it.
     site = mock_site("")
-    port = free_port()
     receipts = tmp_path / "receipts"
-    proc = _prefill_in_a_window(xvfb_display, port, env_file(), site.start_url, receipts, "--submit", "manual", "--code", "browser")
-    try:
-        lines = Lines(proc.stderr)
-        lines.until("Your turn", "press Send")
-        subprocess.run([*PERSON, str(port), "send", "other.address@example.org"], check=True, timeout=60)
-        lines.until("Your turn", "Confirm")
-        subprocess.run([*PERSON, str(port), "code", TEST_CODE], check=True, timeout=60)
-        assert proc.wait(timeout=60) == 0, "".join(lines.seen)
-    finally:
-        proc.kill()
-    said = "".join(lines.seen)
+    said = _person_sends_and_confirms(xvfb_display, site, env_file(), receipts, "other.address@example.org")
     assert [s["email"] for s in site.state()["submissions"]] == ["other.address@example.org"]
     assert "The form was sent with what is in the window: the email address o***@example.org" in said
     assert "emailed to o***@example.org" in said and "other.address@example.org" not in said
