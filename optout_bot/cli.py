@@ -409,7 +409,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                 except OptoutError as err:
                     if err.status == ExitStatus.CANCELLED and _was_sent(run):
                         err.hint = _SENT_HINT
-                    elif err.status in (ExitStatus.PERSON_TIMEOUT, ExitStatus.HOST_REFUSED) and _was_sent(run):
+                    elif err.status in (ExitStatus.PERSON_TIMEOUT, ExitStatus.HOST_REFUSED) and _was_sent(run) and not err.hint_says_sent:
                         err.hint = f"{_SENT_HINT} {err.hint or ''}".strip()
                     shown = person.newest_page(page) or page
                     # A page that never loaded shows only the browser's own error page: nothing to learn from it.

@@ -177,7 +177,7 @@ def _seen(look: locate.Look) -> locate.Seen:
 
 
 def _closed() -> Cancelled:
-    return Cancelled("The browser window was closed; nothing more was sent by the bot.")
+    return Cancelled("The bot's browser tab or window was closed; nothing more was sent by the bot.")
 
 
 def _first_text(loc: Locator) -> str:
@@ -2416,7 +2416,10 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
     while True:
         run.guard.check()
         if time.monotonic() > deadline:
-            raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for the code; stopping.", hint="Meta's codes stay valid for about an hour: run again and use the newest code.")
+            raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for the code; stopping.",
+                                hint="The form was sent, but the objection counts only once its code is confirmed, and this "
+                                     "run's code page is closed now. When you are ready, run again: Meta emails a new code "
+                                     "each time; use the one from its newest email.", hint_says_sent=True)
         if in_page:
             since, posted = mark(page), run.posts > posts_before
             result = classify_after(page, run, "code", form, posted=posted)

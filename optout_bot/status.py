@@ -39,11 +39,12 @@ class OptoutError(Exception):
 
     status = ExitStatus.ERROR
 
-    def __init__(self, message: str, *, hint: str | None = None, snapshot: str | None = None):
+    def __init__(self, message: str, *, hint: str | None = None, snapshot: str | None = None, hint_says_sent: bool = False):
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.snapshot = snapshot
+        self.hint_says_sent = hint_says_sent  # the hint already says what to do about a form that was sent
 
 
 class BadInput(OptoutError):

@@ -268,6 +268,9 @@ def test_waiting_for_the_code_is_bounded_by_wait_minutes(mock_site, env_file, tm
     os.close(proc.silent_stdin)
     assert proc.returncode == 5, err
     assert "Waited 0.02 minutes for the code" in err
+    # Found by red-team pass 17: the hint said both "check your email before you run the bot again" and
+    # "run again"; a form sent whose code page is gone needs the new run.
+    assert "When you are ready, run again: Meta emails a new code each time" in err and "before you run the bot again" not in err
     assert site.state()["code_attempts"] == []
 
 
