@@ -2500,7 +2500,7 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
         try:
             if _press_once(page, run, confirm, _CONFIRM, last=press == "second"):
                 break
-        except PageMismatch:
+        except (PageMismatch, Unreachable):
             # Confirm went away under the press: the person may have pressed it in the window first.
             if (answer := classify_after(page, run, "code", form, posted=run.posts > window_posts)) in _FINAL:
                 return answer

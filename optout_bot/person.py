@@ -116,13 +116,14 @@ def _typed_line(prompt: str, given_up: threading.Event | None = None) -> str | N
     if prompt:
         click.echo(prompt, nl=False, err=True)
         PROMPT_OPEN.set()
-    try:
-        if given_up is not None and os.name == "posix":  # select() takes a terminal only there
-            import select
+    if given_up is not None and os.name == "posix":  # select() takes a terminal only there
+        import select
 
-            while not select.select([sys.stdin], [], [], ANSWER_POLL_S)[0]:
-                if given_up.is_set():
-                    raise _GivenUp
+        # Given up, the line was ended by whoever gave up, and a later prompt may be open by now.
+        while not select.select([sys.stdin], [], [], ANSWER_POLL_S)[0]:
+            if given_up.is_set():
+                raise _GivenUp
+    try:
         line = sys.stdin.readline()
     finally:
         PROMPT_OPEN.clear()

@@ -121,7 +121,10 @@ def test_ask_at_a_terminal_ends_when_send_is_pressed_in_the_window(xvfb_display,
     term.expect("Six-digit code from Meta's email: ")
     assert "Send was pressed in the window" in term.screen
     subprocess.run([*PERSON, str(port), "code", TEST_CODE], check=True, timeout=60)
+    term.expect("Receipt")
     assert term.wait() == 0, term.screen
+    # The question's thread, given up, must not end the code prompt's line as if it were its own.
+    assert "Meta's email: Step" not in re.sub(r"\x1b\[[0-9;]*m", "", term.screen), term.screen
     assert_submitted_once(site)
     assert site.state()["code_attempts"] == [{"code": TEST_CODE, "ok": True}]
     assert json.loads(next(receipts.glob("*.json")).read_text())["code_step"] is True
