@@ -280,6 +280,7 @@ def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool
     with tempfile.TemporaryDirectory(prefix="optout-bot-trace-") as traces_dir:
         context, closer = _launch(pw, choice, profile, headless=headless, args=args, handle_sigint=False, traces_dir=traces_dir)
         try:
+            guard.window = not headless
             guard.attach(context)
             # Always the actions, for failure snapshots (cheap); page copies and the network only with --trace.
             context.tracing.start(snapshots=trace, screenshots=False)

@@ -39,6 +39,7 @@ class HostGuard:
         self.domains = tuple(h.lower() for h in meta_hosts)
         self.exact = tuple(h.lower() for h in extra_hosts)
         self.violation: str | None = None
+        self.window = False  # the person has the window (and may have gone somewhere by hand)
         self.blocked_sends: list[str] = []  # what a page tried to post elsewhere (blocked)
         self._lock = threading.Lock()
 
@@ -68,6 +69,8 @@ class HostGuard:
         hint = (f"If this is your own test server, add it with --allow-host {host_of(url)}." if self.exact and _local(host_of(url)) else
                 "Meta's pages should not lead there. Do not allow that host; if Meta's page really does, "
                 "the recipe needs updating (see docs/maintainers.md).")
+        if self.window:
+            hint = f"If you went there yourself in the window, run again and stay on Meta's pages until the bot is done. {hint}"
         return HostRefused(
             f"{what} tried to go to {host_of(url) or url}, which is not one of Meta's hosts; "
             "the bot stopped and typed nothing there.",

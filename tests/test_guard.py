@@ -90,3 +90,13 @@ def test_hosts_allowed_by_hand_are_not_metas_own():
     assert guard.on_meta("https://privacycenter.instagram.com/privacy/genai/")
     assert guard.allows("http://127.0.0.1:8000/") and not guard.on_meta("http://127.0.0.1:8000/")
     assert not guard.on_meta("https://instagram.com.account-verify.example/") and not guard.on_meta("about:blank")
+
+
+def test_a_host_refused_with_a_window_says_the_person_may_have_gone_there_themselves(guard):
+    # Red-team pass 17: a person who typed an outside address into the bot's tab was told only that
+    # Meta's page led there and the recipe may need updating.
+    guard._refuse("https://example.com/")
+    assert "went there yourself" not in guard.error().hint
+    guard.window = True
+    hint = guard.error().hint
+    assert hint.startswith("If you went there yourself in the window, run again and stay on Meta's pages") and "recipe" in hint
