@@ -81,7 +81,7 @@ class Run:
     caution: str = ""  # what the person must check before sending, said again in the window's note
     browser_dialogs: list[str] | None = None  # messages of confirm()/alert() dialogs, answered Cancel (None: not watched yet)
     reason_sent: bool = True  # False: the form had no reason box (optional since 2025)
-    sent_values: dict[str, str | None] | None = None  # email and reason in the form as the person pressed Send
+    sent_values: dict[str, str] | None = None  # email and reason in the form as the person pressed Send
 
     @property
     def sent_email(self) -> str:
@@ -2066,24 +2066,26 @@ def _watch_presses(page: Page, run: Run) -> _Presses:
     return _Presses(page.evaluate(_PRESS_WATCH_JS), run.posts, run.sent)
 
 
-_SENDING_EXPOSED: weakref.WeakSet = weakref.WeakSet()
+_SENDING_TO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page -> the run its binding reports to
 
 
 def _expose_sending(page: Page, run: Run) -> None:
     """A function the press watch calls with the form's email and reason as the person presses Send:
     through Playwright's binding, so the values reach the bot even as the page leaves for the next."""
-    if page in _SENDING_EXPOSED:
+    exposed = page in _SENDING_TO
+    _SENDING_TO[page] = run
+    if exposed:
         return
 
     def sending(_source, values) -> None:
-        if isinstance(values, dict):
-            run.sent_values = {k: v for k, v in values.items() if k in ("email", "reason") and (v is None or isinstance(v, str))}
+        to = _SENDING_TO.get(page)
+        if to is not None and isinstance(values, dict):  # a later page without the fields (a review step) keeps what was read
+            to.sent_values = (to.sent_values or {}) | {k: v for k, v in values.items() if k in ("email", "reason") and isinstance(v, str)}
 
     try:
         page.expose_binding("__optoutSending", sending)
     except PlaywrightError:
-        return  # the page went away, or has it already: the settings stand for what was sent
-    _SENDING_EXPOSED.add(page)
+        del _SENDING_TO[page]  # the page went away: the settings stand for what was sent
 
 
 def _forget_before_press(run: Run) -> None:
