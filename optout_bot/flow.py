@@ -2443,7 +2443,7 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
                     run.report.warn("That is not a six-digit code; the bot typed nothing. Try again.")
                     run.inbox.request()
                     continue
-                if answer := _answered_in_window(page, run, form, posts_before):
+                if not run.headless and (answer := _answered_in_window(page, run, form, posts_before)):
                     return answer
                 return _type_code(page, run, code, form, split, posts_before)
         if in_page:
