@@ -2317,6 +2317,8 @@ def enter_code(page: Page, run: Run) -> Result:
             raise _closed() from None
         code_field = confirm = None
     if code_field is None:
+        if not run.headless and (answer := _answered_before_the_code_step(page, run)):
+            return answer
         raise PageMismatch(f"The form was sent and Meta asks for the emailed code, but the bot cannot find {run.recipe.code.description}.",
                            hint=_TYPE_IT_YOURSELF)
     # No Confirm: a field that sends the code once it is full; see _type_code.
@@ -2371,6 +2373,16 @@ def enter_code(page: Page, run: Run) -> Result:
         if result == "pending":
             raise _link_pending(page, run)
         raise Unreachable("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.", hint="Check your email for Meta's confirmation before trying again.")
+
+
+def _answered_before_the_code_step(page: Page, run: Run) -> Result | None:
+    """The code field was there after Send and is gone: a quick hand may have given the code in the
+    window already. Meta's thanks then stand, but not thanks that speak of a code (those may be the
+    code step's own words around a field the bot does not know)."""
+    answer = classify_after(page, run, "code", [page.locator("[data-optout-none]")], posted=True)
+    if answer in ("confirmed", "already") and not _visible(_code_texts(page, run)):
+        return answer
+    return None
 
 
 _LOCKED_JS = "e => e.disabled || e.readOnly || e.getAttribute('aria-disabled') === 'true'"

@@ -1982,6 +1982,23 @@ def test_a_code_given_in_the_window_and_at_the_terminal_is_sent_once_and_its_ans
     assert posts == [{"code": "314159"}]
 
 
+@pytest.mark.parametrize("shown, result", [
+    ("<p>Thanks. We've received your objection request.</p>", "confirmed"),
+    # The code step's own words around a field the bot does not know: no thanks to take.
+    ("<p>Thanks! We sent a code to your email.</p><div contenteditable='false'>______</div>", PageMismatch),
+])
+def test_a_code_step_already_answered_in_the_window_is_taken(page: Page, shown, result):
+    # Red-team pass 17: the person confirmed the code in the window before the bot looked for its
+    # field; the run ended "cannot find the six-digit code field" (exit 3) while Meta had confirmed.
+    serve(page, shown)
+    run = make_run(code="browser", headless=False)
+    if result is PageMismatch:
+        with pytest.raises(PageMismatch, match="cannot find"):
+            flow.enter_code(page, run)
+    else:
+        assert flow.enter_code(page, run) == result
+
+
 _EXPIRING_CODE = """<label>Enter code <input id="code" maxlength="6" autocomplete="one-time-code"></label>
   <button type="button" id="ok">Confirm</button><div id="out"></div>
   <script>ok.onclick = () => fetch('/code', {method: 'POST', body: JSON.stringify({code: code.value})})
