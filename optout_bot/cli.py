@@ -323,13 +323,13 @@ def _never_loaded(page) -> bool:
         return False
 
 
-def _snapshot(context, page, email, err: OptoutError, folder: Path | None) -> None:
+def _snapshot(context, page, email, err: OptoutError, folder: Path | None, also: tuple[str, ...] = ()) -> None:
     import datetime as dt
 
     from optout_bot import receipts
 
     folder = folder or receipts.default_snapshots_dir()
-    snap, secrets = receipts.save_snapshot(page, folder, email, err.message, dt.datetime.now(dt.timezone.utc))
+    snap, secrets = receipts.save_snapshot(page, folder, email, err.message, dt.datetime.now(dt.timezone.utc), also)
     receipts.save_trace(context, snap / "trace.zip", secrets)
     err.snapshot = str(snap)
 
@@ -416,7 +416,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                     # A page that never loaded shows only the browser's own error page: nothing to learn from it.
                     if err.status not in (ExitStatus.BAD_INPUT, ExitStatus.CANCELLED) and not _never_loaded(shown):
                         try:
-                            _snapshot(context, shown, settings.email, err, snapshots)
+                            _snapshot(context, shown, settings.email, err, snapshots, (run.sent_email,))
                         except Exception as exc:  # noqa: BLE001 - the run's own outcome matters more than its evidence
                             err.hint = f"{err.hint or ''} (No snapshot could be saved: {str(exc).splitlines()[0]}.)".strip()
                     raise
@@ -441,7 +441,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                     done = f"{who} says you had already objected" if outcome.already else f"{who} confirmed your objection"
                     person.show_note(outcome.page, f"Done: {done}. You can close this window.", "done")
                 if trace:
-                    _keep_trace(context, outcome.page, settings.email, snapshots)
+                    _keep_trace(context, outcome.page, settings.email, snapshots, (run.sent_email,))
         _report_layers(report, run)
         if demo:
             said = "answered that an objection from this account already stands" if outcome.already else "confirmed the objection"
@@ -569,7 +569,7 @@ def _save_receipt(outcome, run, receipts_dir, test_site: str | None = None) -> P
                           hint=_without_receipt()) from None
 
 
-def _keep_trace(context, page, email, snapshots: Path | None) -> None:
+def _keep_trace(context, page, email, snapshots: Path | None, also: tuple[str, ...] = ()) -> None:
     """--trace: kept when it can be; a trace that cannot be saved never changes the run's outcome
     (it is asked for after Meta confirmed, or after check's own result)."""
     import datetime as dt
@@ -580,7 +580,7 @@ def _keep_trace(context, page, email, snapshots: Path | None) -> None:
     try:
         folder = private_dir(snapshots or receipts.default_snapshots_dir())
         path = folder / f"{receipts.utc_stamp(dt.datetime.now(dt.timezone.utc))}-trace.zip"
-        receipts.save_trace(context, path, receipts.page_secrets(page, email))
+        receipts.save_trace(context, path, receipts.page_secrets(page, email) + [a for a in also if a and a != email])
     except Exception as exc:  # noqa: BLE001 - the run's result matters more than its trace
         click.echo(f"  The trace could not be saved ({redact_error(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}).", err=True)
         return

@@ -1699,7 +1699,7 @@ def _link_pending(page: Page, run: Run) -> PersonTimeout:
     said = _sentences(_first_text(_pending(page, run)))
     return PersonTimeout(f"Meta has not confirmed the objection yet: the page asks you to open a link it emailed ({_quoted(said, run)[:200]!r}). "
                          "The bot does not open links in your email.",
-                         hint=f"Open Meta's email to {run.settings.masked_email} (or to the address the page names) and follow its link: the "
+                         hint=f"Open Meta's email to {mask_email(run.sent_email)} (or to the address the page names) and follow its link: the "
                               "objection counts only then. No receipt was saved. Do not send the form again; if no email comes, check "
                               "your spam folder.")
 
@@ -1749,7 +1749,9 @@ def _asks_more(page: Page, run: Run) -> bool:
     feedback = run.recipe.send.exclude_pattern()
     if feedback is None:
         return _visible(fields)
-    boxes = page.locator("form, [role=form]").filter(has=page.get_by_role("button", name=feedback))
+    # Not a form around the whole answer (thanks included): only a box of its own.
+    boxes = (page.locator("form, [role=form]").filter(has=page.get_by_role("button", name=feedback))
+             .filter(has_not=page.get_by_text(run.recipe.confirmation_pattern())))
     in_boxes = fields.and_(boxes.locator(f"{_OPEN_INPUTS}, {_OPEN_BOXES}"))
     seen = _seen(locate.Look(page).add("open", fields, keep=None).add("feedback", in_boxes, keep=None))
     if not seen.values:
@@ -2199,6 +2201,7 @@ def _await_person_send(page: Page, run: Run, form: list[Locator], watch: _Presse
         result = _await_result(page, run, "send", form, deadline, watch.posts)
         if result == "refused":
             # A person can correct the form and press Send again; show them what the site said.
+            run.sent_values = None  # the next press is read anew (a form drawn again may have lost the bot's marks)
             watch = _watch_presses(page, run)  # first: a second press may follow at once
             run.report.warn(f"The site says: {site_message(page, run) or 'the form was not accepted'}. Correct it in the window and press Send again.")
             _mark_seen(page, run, code_texts=True)
@@ -2425,11 +2428,14 @@ def confirm_button(page: Page, run: Run, code_field: Found) -> Found | None:
 def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, terminal: bool, in_page: bool,
                   split: bool = False) -> Result:
     """Wait for the person (page or terminal) to give a code; type terminal codes; return the site's answer."""
-    posts_before = run.posts
+    posts_before, sent_before = run.posts, run.sent
     settled = False  # in the page: the site answered the person's code and the page has stayed still since
     while True:
         run.guard.check()
         if time.monotonic() > deadline:
+            if run.posts > posts_before or run.sent > sent_before or run.code_pressed:
+                # Something left the code page meanwhile (a code given in the window?): Meta may have confirmed.
+                raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for the code's answer; stopping.")
             raise PersonTimeout(f"Waited {run.wait_minutes:g} minutes for the code; stopping.",
                                 hint="The form was sent, but the objection counts only once its code is confirmed, and this "
                                      "run's code page is closed now. When you are ready, run again: Meta emails a new code "
@@ -2467,14 +2473,28 @@ _FINAL: tuple[Result, ...] = ("confirmed", "already", "pending", "refused", "log
 
 def _answered_in_window(page: Page, run: Run, form: list[Locator], posts_before: int) -> Result | None:
     """Before the bot types a code given at the terminal: the person may also have given one in the
-    window, and Meta answered it, or is answering it (its field went away). Typing then would fail on
-    a field that is gone, and end a confirmed objection without its receipt."""
-    result = classify_after(page, run, "code", form, posted=run.posts > posts_before)
-    if result in _FINAL or _visible(form[0]):
-        return result if result in _FINAL else None
+    window. A request the page started is let finish first (a second Confirm while Meta checks the
+    first would send the code twice); then Meta's answer to it is taken, or awaited while the field
+    is away. None: type the terminal's code."""
+    deadline = time.monotonic() + run.timeout_s
+    while True:
+        result = classify_after(page, run, "code", form, posted=run.posts > posts_before)
+        if result in _FINAL:
+            return result
+        if run.sent <= run.posts or time.monotonic() > deadline:  # none started and not yet answered
+            break
+        wait_for_change(page, mark(page), CHUNK_MS / 2)
+    if _visible(form[0].and_(page.locator(":enabled:not([readonly])"))):
+        return None
     run.report.info("The code field went away before the bot typed the code: the code given in the window is being answered.")
-    result = _await_result(page, run, "code", form, time.monotonic() + run.timeout_s, posts_before)
-    return None if result == "wrong-code" else result  # a wrong code in the window: the terminal's is typed next
+    while time.monotonic() < deadline:
+        wait_for_change(page, mark(page), CHUNK_MS / 2)
+        result = classify_after(page, run, "code", form, posted=run.posts > posts_before)
+        if result in _FINAL:
+            return result
+        if result == "wrong-code" or _visible(form[0]):
+            return None  # a wrong code in the window, or the field is back: the terminal's is typed next
+    raise PageMismatch("The code field went away and did not come back; the bot did not type the code.", hint=_TYPE_IT_YOURSELF)
 
 
 def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool = False,

@@ -120,7 +120,7 @@ def _typed_line(prompt: str, given_up: threading.Event | None = None) -> str | N
         import select
 
         # Given up, the line was ended by whoever gave up, and a later prompt may be open by now.
-        while not select.select([sys.stdin], [], [], ANSWER_POLL_S)[0]:
+        while not select.select([sys.stdin], [], [], ANSWER_POLL_S)[0] or given_up.is_set():
             if given_up.is_set():
                 raise _GivenUp
     try:

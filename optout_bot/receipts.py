@@ -228,8 +228,10 @@ def page_secrets(page, email: str | None) -> list[str]:
     return [s for s in [email, *hidden] if s]
 
 
-def save_snapshot(page, folder: Path, email: str | None, why: str, moment: dt.datetime) -> tuple[Path, list[str]]:
-    """HTML (redacted), a screenshot with the email masked, and a note of why; returns folder and secrets."""
+def save_snapshot(page, folder: Path, email: str | None, why: str, moment: dt.datetime,
+                  also: tuple[str, ...] = ()) -> tuple[Path, list[str]]:
+    """HTML (redacted), a screenshot with the email masked, and a note of why; returns folder and
+    secrets. `also`: the person's other addresses (one typed in the window), redacted the same way."""
     base = private_dir(folder)
     stem = f"{utc_stamp(moment)}-failure"
     snap = base / stem
@@ -241,13 +243,13 @@ def save_snapshot(page, folder: Path, email: str | None, why: str, moment: dt.da
         except FileExistsError:
             n += 1
             snap = base / f"{stem}-{n}"
-    secrets = page_secrets(page, email)
+    secrets = page_secrets(page, email) + [a for a in also if a and a != email]
     note = {"why": redact(why, secrets), "url": redact(page.url, secrets), "time": moment.isoformat(), "tool_version": __version__}
     write_new(snap, "snapshot", ".json", json.dumps(note, ensure_ascii=False, indent=2).encode("utf-8"))
     try:
         write_new(snap, "page", ".html", redact(page.content(), secrets).encode("utf-8"))
         page.evaluate(_MARK_SECRETS_JS, secrets)
-        masks = [page.locator("[data-optout-mask]")] + ([page.get_by_text(email)] if email else [])
+        masks = [page.locator("[data-optout-mask]")] + [page.get_by_text(a) for a in (email, *also) if a]
         write_new(snap, "screenshot", ".png", page.screenshot(full_page=True, mask=masks))
     except Exception as exc:  # noqa: BLE001 - keep whatever was saved; say what was not
         write_new(snap, "incomplete", ".txt", f"Part of the snapshot could not be taken: {exc}\n".encode())

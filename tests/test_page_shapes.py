@@ -1858,6 +1858,13 @@ def test_thanks_after_send_over_a_feedback_form_is_the_answer(page: Page, button
     assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) == "confirmed"
 
 
+def test_a_form_around_the_thanks_and_a_field_is_no_feedback_box(page: Page):
+    # Review: one outer form held the thanks, a field that asks more, and a "Submit feedback" button.
+    serve(page, """<form><h2>Thanks, we've received your objection</h2><label>Date of birth <input></label>
+      <button>Submit feedback</button></form>""")
+    assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) is None
+
+
 def test_thanks_after_send_beside_a_field_that_is_not_feedback_is_no_answer_and_said_so(page: Page):
     serve(page, """<h2>Thanks, we've received your objection</h2>
       <form><label>Tell us how this processing affects you <textarea></textarea></label><button>Send</button></form>
@@ -1985,7 +1992,7 @@ def test_a_code_given_in_the_window_and_at_the_terminal_is_sent_once_and_its_ans
 @pytest.mark.parametrize("shown, result", [
     ("<p>Thanks. We've received your objection request.</p>", "confirmed"),
     # The code step's own words around a field the bot does not know: no thanks to take.
-    ("<p>Thanks! We sent a code to your email.</p><div contenteditable='false'>______</div>", PageMismatch),
+    ("<p>Thanks. We've received your objection request.</p><p>Enter the code we sent to your email.</p>", PageMismatch),
 ])
 def test_a_code_step_already_answered_in_the_window_is_taken(page: Page, shown, result):
     # Red-team pass 17: the person confirmed the code in the window before the bot looked for its
@@ -1997,6 +2004,60 @@ def test_a_code_step_already_answered_in_the_window_is_taken(page: Page, shown, 
             flow.enter_code(page, run)
     else:
         assert flow.enter_code(page, run) == result
+
+
+def test_a_code_meta_is_still_checking_after_the_windows_confirm_is_not_sent_again(page: Page, monkeypatch):
+    # Review of red-team pass 17's fix: the window's Confirm still on its way (its field unchanged),
+    # the bot typed the terminal's code and pressed Confirm again: the code went twice.
+    posts, waiting = [], []
+
+    def slow(route):
+        if route.request.method == "POST":
+            posts.append(route.request.post_data_json)
+            waiting.append(route)  # Meta answers later, while the bot waits
+        else:
+            route.fulfill(status=200, content_type="text/html", body=f"<html lang='en'><title>{OBJECTION_TITLE}</title><body>"
+                          "<div id='k'><label>Enter code <input id='code' maxlength='6' autocomplete='one-time-code'></label>"
+                          "<button type='button' id='ok'>Confirm</button></div><script>ok.onclick = () => fetch('/code', "
+                          "{method: 'POST', body: JSON.stringify({code: code.value})}).then(() => { k.innerHTML = "
+                          "\"<p>Thanks. We've received your objection.</p>\"; });</script></body></html>")
+
+    page.route("https://help.instagram.com/**", slow)
+    page.goto(FORM_URL)
+    real_wait = flow.wait_for_change
+
+    def meta_answers(*args, **kwargs):
+        while waiting:
+            waiting.pop().fulfill(status=200, content_type="application/json", body='{"ok": true}')
+        return real_wait(*args, **kwargs)
+
+    monkeypatch.setattr(flow, "wait_for_change", meta_answers)
+    run = make_run(code="either", headless=False)
+    run.inbox = _BothPlaces(page, settled=False)
+    flow.watch_posts(page, run)
+    assert flow.enter_code(page, run) == "confirmed"
+    assert posts == [{"code": "314159"}]
+
+
+def test_a_code_field_away_for_a_moment_gets_the_terminals_code_when_it_is_back(page: Page):
+    # Review of red-team pass 17's fix: a step hidden for a moment (nobody gave a code in the window)
+    # was waited out and ended "After the code was confirmed, ... unknown" with no code ever sent.
+    posts = serve(page, """<div id="k"><label>Enter code <input id="code" maxlength="6" autocomplete="one-time-code"></label>
+      <button type="button" id="ok">Confirm</button></div>
+      <script>ok.onclick = () => fetch('/code', {method: 'POST', body: JSON.stringify({code: code.value})})
+        .then(() => { k.innerHTML = "<p>Thanks. We've received your objection.</p>"; });</script>""")
+
+    class Redrawn(_Codes):
+        def take(self, timeout):
+            if self.codes:
+                page.evaluate("k.hidden = true; setTimeout(() => k.hidden = false, 800)")
+            return super().take(timeout)
+
+    run = make_run(code="either", headless=False)
+    run.inbox = Redrawn("314159")
+    flow.watch_posts(page, run)
+    assert flow.enter_code(page, run) == "confirmed"
+    assert posts == [{"code": "314159"}]
 
 
 _EXPIRING_CODE = """<label>Enter code <input id="code" maxlength="6" autocomplete="one-time-code"></label>

@@ -195,3 +195,14 @@ def test_an_existing_folder_the_person_named_keeps_its_mode(tmp_path):
     assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o755
     made = files.private_dir(tmp_path / "new" / "deeper")
     assert stat.S_IMODE(made.stat().st_mode) == 0o700
+
+
+def test_a_snapshot_hides_the_address_the_person_typed_in_the_window_too(page, tmp_path):
+    # Review of red-team pass 17's fix: the receipt keeps an address typed in the window, but a failure
+    # snapshot hid only the settings' one.
+    page.set_content("<p>Code sent to other.address@example.org</p><input value='p@example.eu'>")
+    snap, secrets = receipts.save_snapshot(page, tmp_path, "p@example.eu", "why", dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc),
+                                           ("other.address@example.org",))
+    html = (snap / "page.html").read_text(encoding="utf-8")
+    assert "other.address@example.org" not in html and "p@example.eu" not in html
+    assert "other.address@example.org" in secrets
