@@ -2476,25 +2476,22 @@ def _answered_in_window(page: Page, run: Run, form: list[Locator], posts_before:
     window. A request the page started is let finish first (a second Confirm while Meta checks the
     first would send the code twice); then Meta's answer to it is taken, or awaited while the field
     is away. None: type the terminal's code."""
-    deadline = time.monotonic() + run.timeout_s
+    deadline, said = time.monotonic() + run.timeout_s, False
     while True:
         result = classify_after(page, run, "code", form, posted=run.posts > posts_before)
         if result in _FINAL:
             return result
-        if run.sent <= run.posts or time.monotonic() > deadline:  # none started and not yet answered
-            break
+        answered = run.sent <= run.posts  # no request the page started is still out
+        if answered and (result == "wrong-code" or _visible(form[0].and_(page.locator(":enabled:not([readonly])")))):
+            return None  # nothing pending, or a wrong code in the window: the terminal's is typed next
+        if time.monotonic() > deadline:
+            if _visible(form[0]):
+                return None
+            raise PageMismatch("The code field went away and did not come back; the bot did not type the code.", hint=_TYPE_IT_YOURSELF)
+        if answered and not said:
+            said = True
+            run.report.info("The code field went away before the bot typed the code: the code given in the window is being answered.")
         wait_for_change(page, mark(page), CHUNK_MS / 2)
-    if _visible(form[0].and_(page.locator(":enabled:not([readonly])"))):
-        return None
-    run.report.info("The code field went away before the bot typed the code: the code given in the window is being answered.")
-    while time.monotonic() < deadline:
-        wait_for_change(page, mark(page), CHUNK_MS / 2)
-        result = classify_after(page, run, "code", form, posted=run.posts > posts_before)
-        if result in _FINAL:
-            return result
-        if result == "wrong-code" or _visible(form[0]):
-            return None  # a wrong code in the window, or the field is back: the terminal's is typed next
-    raise PageMismatch("The code field went away and did not come back; the bot did not type the code.", hint=_TYPE_IT_YOURSELF)
 
 
 def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool = False,
