@@ -580,7 +580,7 @@ def _keep_trace(context, page, email, snapshots: Path | None, also: tuple[str, .
     try:
         folder = private_dir(snapshots or receipts.default_snapshots_dir())
         path = folder / f"{receipts.utc_stamp(dt.datetime.now(dt.timezone.utc))}-trace.zip"
-        receipts.save_trace(context, path, receipts.page_secrets(page, email) + [a for a in also if a and a != email])
+        receipts.save_trace(context, path, receipts.page_secrets(page, email, also))
     except Exception as exc:  # noqa: BLE001 - the run's result matters more than its trace
         click.echo(f"  The trace could not be saved ({redact_error(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}).", err=True)
         return

@@ -219,13 +219,14 @@ _MARK_SECRETS_JS = """
 """
 
 
-def page_secrets(page, email: str | None) -> list[str]:
-    """The email plus every hidden field's value (lsd, jazoest and friends)."""
+def page_secrets(page, email: str | None, also: tuple[str, ...] = ()) -> list[str]:
+    """The email (and `also`, the person's other addresses) plus every hidden field's value (lsd,
+    jazoest and friends)."""
     try:
         hidden = page.eval_on_selector_all("input[type=hidden]", "els => els.map(e => e.value)")
     except Exception:  # noqa: BLE001 - a closed or crashed page still gets a snapshot of what we have
         hidden = []
-    return [s for s in [email, *hidden] if s]
+    return list(dict.fromkeys(s for s in [email, *also, *hidden] if s))
 
 
 def save_snapshot(page, folder: Path, email: str | None, why: str, moment: dt.datetime,
@@ -243,13 +244,13 @@ def save_snapshot(page, folder: Path, email: str | None, why: str, moment: dt.da
         except FileExistsError:
             n += 1
             snap = base / f"{stem}-{n}"
-    secrets = page_secrets(page, email) + [a for a in also if a and a != email]
+    secrets = page_secrets(page, email, also)
     note = {"why": redact(why, secrets), "url": redact(page.url, secrets), "time": moment.isoformat(), "tool_version": __version__}
     write_new(snap, "snapshot", ".json", json.dumps(note, ensure_ascii=False, indent=2).encode("utf-8"))
     try:
         write_new(snap, "page", ".html", redact(page.content(), secrets).encode("utf-8"))
         page.evaluate(_MARK_SECRETS_JS, secrets)
-        masks = [page.locator("[data-optout-mask]")] + [page.get_by_text(a) for a in (email, *also) if a]
+        masks = [page.locator("[data-optout-mask]")] + [page.get_by_text(a) for a in dict.fromkeys((email, *also)) if a]
         write_new(snap, "screenshot", ".png", page.screenshot(full_page=True, mask=masks))
     except Exception as exc:  # noqa: BLE001 - keep whatever was saved; say what was not
         write_new(snap, "incomplete", ".txt", f"Part of the snapshot could not be taken: {exc}\n".encode())
