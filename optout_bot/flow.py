@@ -948,7 +948,7 @@ def _country_js(alpha_2: str) -> str:
 
 
 # Tags the Send button in the look that finds it: the code step's Confirm is never that button.
-_TAG_SEND_JS = "e => { e.setAttribute('data-optout-send', ''); return true; }"
+_TAG_SEND_JS = "e => { e.setAttribute('data-optout-send', ''); return (e.innerText || e.value || e.getAttribute('aria-label') || '').trim().slice(0, 80); }"
 # Reads a field the bot fills, and tags it: a field of ours left on the page asks nothing new.
 _FILLED_JS = "e => {{ {before} e.setAttribute('data-optout-filled', '{name}'); return {value}; }}"
 # Reads the reason box (or contenteditable) and, in the same round trip, the email field tagged
@@ -1092,6 +1092,27 @@ _NOT_THE_FORM_JS = (f"els => els.forEach(e => {{ e.removeAttribute('data-optout-
                     f" ({_FIXED_BOX_JS})(e).setAttribute('data-optout-widget', ''); }})")
 
 
+def _onward(page: Page, run: Run) -> str | None:
+    """The words of a button outside the page's chrome that only leads on ('Next'), where a form split
+    over pages has its Send."""
+    words = run.recipe.onward_pattern()
+    buttons = locate.outside(page.get_by_role("button", name=words), run.recipe.page_chrome).filter(visible=True)
+    try:
+        said = locate.read_first(buttons, "e => (e.innerText || e.value || e.getAttribute('aria-label') || '').trim()")
+    except PlaywrightError:
+        return None  # only the message depends on it
+    return " ".join(said[0].split())[:40] if said and said[0] else None
+
+
+def _leads_on(words: str, taken_for_send: bool = False) -> PageMismatch:
+    """A form whose button leads on ('Next') where Send should be: split over pages, or a review before
+    Send. `taken_for_send`: a run with a window would take it for Send and leave what follows to the person."""
+    return PageMismatch(f"The objection form has '{words}' where its Send button should be: it goes on over more pages,"
+                        " which the bot does not follow on its own. Nothing was filled in or sent.",
+                        hint="Run again with a window (without --headless): the bot fills the form and leaves the next pages to "
+                             "you. " + _DRIFT_HINT if taken_for_send else _DRIFT_HINT)
+
+
 def _floats(country: Found | None) -> bool:
     """The country field found floats over the page (position: fixed), as a help widget does."""
     return country is not None and isinstance(country.value, dict) and country.value["floating"]
@@ -1133,8 +1154,14 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
             _check_language(page.evaluate("document.documentElement.lang"), run, form_found=False)
         except PlaywrightError:
             pass
+        onward = _onward(page, run) if "send" in missing else None
+        if onward:
+            raise _leads_on(onward)
         names = ", ".join(run.recipe.element(n).description for n in missing)
         raise PageMismatch(f"The objection form is missing {names}; nothing was filled in or sent.", hint=_DRIFT_HINT)
+    said = found["send"].value
+    if run.headless and isinstance(said, str) and run.recipe.onward_pattern().search(said) and not run.recipe.send.pattern().search(said):
+        raise _leads_on(" ".join(said.split())[:40], taken_for_send=True)  # no one would see what its press leads to
     verdict, title = form_purpose(page, found, run)
     if verdict == "other":
         # The third-party-information form, or one for another purpose (direct marketing, ads),

@@ -218,6 +218,9 @@ class Recipe(_Strict):
     email: Element
     reason: Element
     send: Element
+    # Whole words of a button that leads on to more of a form split over pages ("Next", "Weiter"):
+    # pressed, it sends no objection, so it is never pressed as Send when no one watches.
+    onward_text: Vocabulary
     code: Element
     confirm: Element
     confirmation_text: Vocabulary
@@ -319,6 +322,9 @@ class Recipe(_Strict):
 
     def _new_code_sent(self) -> re.Pattern:
         return _compile(_in_one_sentence(self._text(self.new_code_text), self._text(self.code_sent_text)))
+
+    def onward_pattern(self) -> re.Pattern:
+        return compiled(_phrases(self.onward_text), "whole word")
 
     def yes_pattern(self) -> re.Pattern:
         return compiled(_phrases(self.yes_answer), "whole")

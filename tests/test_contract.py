@@ -82,14 +82,16 @@ def test_an_unknown_outcome_after_send_exits_4_with_evidence_and_no_second_send(
     assert (snap / "page.html").exists() and (snap / "trace.zip").exists()
 
 
-def test_a_review_step_after_send_is_said_at_once_and_never_pressed_headless(tmp_path, env_file):
-    # "Next" shows the values with a Send of its own: a second press of Send, which the bot never makes.
+def test_a_form_whose_submit_button_says_next_is_never_pressed_headless(tmp_path, env_file):
+    # "Next" shows the values with a Send of its own. Pressed as Send, it led to 'outcome unknown'
+    # (exit 4) with nothing sent (red-team passes 11 and 13): no one would see where it leads.
     with PlainSite(review_step=True) as site:
         result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
-        assert result.code == 4, result.stderr
-        assert result.seconds < 15, "said once the page is still, not after the whole --timeout"
-        assert "another Send button" in result.stderr and "Traceback" not in result.stderr
-        assert len(site.reviews) == 1 and site.submissions == [] and site.codes == []
+        assert result.code == 3, result.stderr
+        assert "The objection form has 'Next' where its Send button should be" in result.stderr
+        assert "Nothing was filled in or sent" in result.stderr and "without --headless" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert site.reviews == [] and site.submissions == [] and site.codes == []
     assert not list((tmp_path / "r").glob("*.json"))
 
 

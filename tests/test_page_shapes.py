@@ -161,6 +161,30 @@ def test_a_form_without_a_reason_box_on_a_page_that_keeps_changing_is_not_waited
     assert time.monotonic() - started < flow.OPTIONAL_WAIT_S + 2
 
 
+@pytest.mark.parametrize("onward, said", [
+    ("<button type=submit>Next</button>", "Next"),
+    ("<input type=submit value='Volgende'>", "Volgende"),
+    ("<div role=button tabindex=0>Weiter <span>&rarr;</span></div>", "Weiter \u2192"),
+])
+def test_a_form_whose_only_button_leads_on_is_not_sent_and_the_run_says_so(page: Page, onward, said):
+    # Red-team passes 11 and 13: on a form split over pages, 'Next' (its only submit button) was
+    # pressed as Send, then 'outcome unknown' (exit 4) was said although nothing had been sent.
+    show_form(page, f"<form method=post action='/step'>{FIELDS}{onward}</form>")
+    with pytest.raises(PageMismatch, match=f"has '{said}' where its Send button should be: it goes on over more pages"):
+        flow.locate_form(page, make_run(timeout_s=1))
+
+
+def test_with_a_window_a_submit_button_that_leads_on_is_taken_for_send(page: Page):
+    # The person sees what it leads to: a review page's Send is left to them (test_headed).
+    show_form(page, f"<form method=post action='/step'>{FIELDS}<button type=submit>Next</button></form>")
+    assert flow.locate_form(page, make_run(headless=False))["send"].locator.inner_text() == "Next"
+
+
+def test_a_next_button_beside_the_send_button_is_left_alone(page: Page):
+    show_form(page, f"<form>{FIELDS}<button type=button>Next tip</button><button type=submit>Send</button></form>")
+    assert flow.locate_form(page, make_run())["send"].locator.inner_text() == "Send"
+
+
 def test_retry_after_is_read_as_seconds_or_as_an_http_date():
     from email.utils import format_datetime
     import datetime as dt
