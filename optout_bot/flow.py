@@ -1160,7 +1160,7 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
         names = ", ".join(run.recipe.element(n).description for n in missing)
         raise PageMismatch(f"The objection form is missing {names}; nothing was filled in or sent.", hint=_DRIFT_HINT)
     said = found["send"].value
-    if run.headless and isinstance(said, str) and run.recipe.onward_pattern().search(said) and not run.recipe.send.pattern().search(said):
+    if run.headless and isinstance(said, str) and not run.recipe.send.pattern().search(said) and run.recipe.onward_pattern().search(said):
         raise _leads_on(" ".join(said.split())[:40], taken_for_send=True)  # no one would see what its press leads to
     verdict, title = form_purpose(page, found, run)
     if verdict == "other":

@@ -100,6 +100,11 @@ def _in_one_sentence(a: str, b: str) -> str:
     return rf"(?:{a}){_SENTENCE_GAP}(?:{b})|(?:{b}){_SENTENCE_GAP}(?:{a})"
 
 
+def _then_next_sentence(a: str, b: str) -> str:
+    """`a` in a sentence, and `b` opening the next ("We sent you a link. Open it to confirm")."""
+    return rf"(?:{a}){_SENTENCE_GAP}[.!?;][\s\u00BB\u201C\u201D\u201E\"']*(?:{b})"
+
+
 def _in_one_plain_sentence(a: str, b: str, negation: str) -> str:
     """Both in one sentence, with no negation before the second ("Tu solicitud no se completó con
     éxito"; after both, a negation is about something else: "... con éxito y no usaremos tus datos")."""
@@ -238,6 +243,9 @@ class Recipe(_Strict):
     link_text: Vocabulary
     verify_text: Vocabulary
     verify_link_text: Vocabulary
+    # Words that start a sentence about the link of the sentence before ("We sent you a link. Open it
+    # to confirm"): together, a step still to take (whole words).
+    link_back_text: Vocabulary = Field(default_factory=dict)
     already_text: Vocabulary  # "you've already objected": Meta's answer when an objection already stands
     error_text: Vocabulary  # what went wrong, wherever it is said (a value "not valid" too)
     field_error_text: Vocabulary  # a field's complaint ("required"): a refusal only while the form is there
@@ -290,8 +298,11 @@ class Recipe(_Strict):
 
     def pending_pattern(self) -> re.Pattern:
         """A step still to take through a link in an email (see link_text)."""
-        link, verify = (phrase_source(_phrases(v), "whole word") for v in (self.link_text, self.verify_text))
-        return _alternation(_in_one_sentence(link, verify), self._text(self.verify_link_text))
+        link, verify, back = (phrase_source(_phrases(v), "whole word") for v in (self.link_text, self.verify_text, self.link_back_text))
+        sources = [_in_one_sentence(link, verify), self._text(self.verify_link_text)]
+        if self.link_back_text:
+            sources.append(_then_next_sentence(link, back))
+        return _alternation(*sources)
 
     def together(self, first: Vocabulary, second: Vocabulary) -> re.Pattern:
         """Page text holding phrases of both, in either order ("haven't received your code")."""

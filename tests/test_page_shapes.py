@@ -1195,7 +1195,7 @@ def test_thanks_beside_error_words_is_a_refusal(page: Page):
     ("en", "Thanks. Now confirm your email address: your request won't be processed until you confirm it.", None),
     ("hu", "Köszönjük. Kérjük, ellenőrizd az e-mail-címed, és küldd el újra az űrlapot.", None),
     ("de", "Bitte bestätige deine E-Mail-Adresse. Du wirst dazu eine E-Mail erhalten.", None),
-    ("pl", "Otrzymasz wiadomość e-mail z linkiem. Kliknij go, aby dokończyć.", None),
+    ("pl", "Otrzymasz wiadomość e-mail z linkiem. Kliknij go, aby dokończyć.", "pending"),  # the link, then "click it"
     # Found by review: a strong phrase beside a refusal in other words, and pending pages.
     ("en", "Request received. No Instagram account is associated with this email address.", "refused"),
     ("de", "Wir haben deine Anfrage erhalten. Leider können wir kein Instagram-Konto mit dieser Adresse finden.", "refused"),
@@ -1209,9 +1209,11 @@ def test_thanks_beside_error_words_is_a_refusal(page: Page):
     ("en", "Thanks. We've reviewed your request and will honor your objection.", "confirmed"),
     ("fr", "Merci. Votre opposition a été envoyée.", "confirmed"),
     # A word of success confirms only in one sentence with the request: not a link sent successfully.
-    ("de", "Danke. Der Link wurde erfolgreich an deine E-Mail-Adresse gesendet. Öffne ihn, um deine Anfrage abzuschließen.", None),
-    ("en", "Almost done. A link was successfully sent to your email address; open it to finish.", None),
-    ("fr", "Presque fini. Le lien a été envoyé avec succès. Cliquez dessus pour terminer.", None),
+    # ... and a link followed by "open it" is a step left (red-team pass 14: exit 4, not 5).
+    ("de", "Danke. Der Link wurde erfolgreich an deine E-Mail-Adresse gesendet. Öffne ihn, um deine Anfrage abzuschließen.", "pending"),
+    ("en", "Almost done. A link was successfully sent to your email address; open it to finish.", "pending"),
+    ("en", "Almost done. We sent a link to p.person@example.eu. Open it to confirm your objection.", "pending"),
+    ("fr", "Presque fini. Le lien a été envoyé avec succès. Cliquez dessus pour terminer.", "pending"),
     ("nl", "Gelukt. Open de link in je e-mail om je verzoek te bevestigen.", "pending"),
     ("es", "Listo. Tu solicitud se ha enviado correctamente.", "confirmed"),
     ("el", "Ευχαριστούμε. Η αίτησή σας υποβλήθηκε με επιτυχία.", "confirmed"),
