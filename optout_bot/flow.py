@@ -1958,6 +1958,8 @@ def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: li
             return "lost"
         changed = wait_for_change(page, since)
         settled = posted and not changed
+        if settled and _plain_text(page):
+            continue  # looked at again at once, without them
         if (not changed and sent_before is not None and run.sent == sent_before and _visible(_new(page, _dialogs(page), True))
                 and not _visible(_cookie_banner(page, run.recipe))):
             return "dialog"
@@ -1965,6 +1967,30 @@ def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: li
         if not changed and run.browser_dialogs and (
                 run.sent == sent_before if sent_before is not None else run.posts == posts_before):
             return "dialog"
+
+
+# Takes soft hyphens and zero-width spaces out of the page's text nodes (not a field's or a rich-text
+# box's, not a script's; zero-width joiners stay: they hold emoji together); the count of nodes changed.
+_PLAIN_TEXT_JS = r"""() => { const odd = /[\u00AD\u200B\u2060\uFEFF]/, all = /[\u00AD\u200B\u2060\uFEFF]/g; let n = 0;
+  const walk = root => { const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let t = w.nextNode(); t; t = w.nextNode()) {
+      if (!odd.test(t.nodeValue)) continue;
+      const p = t.parentElement;
+      if (!p || p.closest('script, style, textarea, [contenteditable]:not([contenteditable=false])')) continue;
+      t.nodeValue = t.nodeValue.replace(all, ''); n++; }
+    for (const e of root.querySelectorAll('*')) if (e.shadowRoot) walk(e.shadowRoot); };
+  walk(document); return n; }"""
+
+
+def _plain_text(page: Page) -> bool:
+    """Playwright matches text patterns against the raw text, where a soft hyphen or a zero-width space
+    inside a word ('meg\u00adkaptuk') hides it; invisible either way, they are taken out of an answer
+    that has stayed unrecognised (never on the usual path, where the answer is read at once). True if
+    any was."""
+    try:
+        return bool(page.evaluate(_PLAIN_TEXT_JS))
+    except PlaywrightError:
+        return False  # mid-navigation: the next look is at a new document
 
 
 def _asks_for_send_again(page: Page, run: Run) -> bool:
@@ -2470,6 +2496,8 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
         if in_page:
             since, posted = mark(page), run.posts > posts_before
             result = classify_after(page, run, "code", form, posted=posted)
+            if not result and settled and _plain_text(page):
+                result = classify_after(page, run, "code", form, posted=posted)
             if not result and settled:
                 # Still since the answer, as after the bot's own press: thanks in a dialog over a code
                 # field that stays enabled count. Old errors do not: that press may have been "Send a new code".

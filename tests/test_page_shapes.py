@@ -1343,6 +1343,24 @@ def test_thanks_that_speak_of_the_code_confirm_once_the_page_is_still_after_the_
     assert flow.classify_after(page, make_run(), "send", gone, posted=True, stale_errors=True) is None
 
 
+@pytest.mark.parametrize("text", ["Köszönjük! Tiltakozásodat meg\u00adkaptuk. Hamarosan e\u00admailben is értesítünk.",
+                                  "Kiitos! Vastustamis\u00adpyyntösi on vastaan\u200botettu."])
+def test_thanks_with_soft_hyphens_or_zero_width_spaces_in_words_confirm_once_the_page_is_still(page: Page, text):
+    # Red-team pass 13: invisible either way, they hid Meta's thanks from the recipe's words (exit 4).
+    serve(page, f"<p>{text}</p>")
+    run, gone = make_run(), [page.locator("#gone")]
+    assert flow.classify_after(page, run, "code", gone, posted=True, stale_errors=True) is None  # as Playwright reads the text
+    assert flow._await_result(page, run, "code", gone, time.monotonic() + 10, posts_before=-1) == "confirmed"
+
+
+def test_invisible_characters_leave_fields_and_emoji_alone(page: Page):
+    page.set_content("<p id=p>meg\u00adkaptuk \U0001F468\u200d\U0001F469</p><textarea>meg\u00adkaptuk</textarea>"
+                     "<div contenteditable id=c>e\u200bmail</div>")
+    assert flow._plain_text(page) and not flow._plain_text(page)
+    assert page.locator("#p").text_content() == "megkaptuk \U0001F468\u200d\U0001F469"
+    assert page.locator("textarea").input_value() == "meg\u00adkaptuk" and page.locator("#c").text_content() == "e\u200bmail"
+
+
 @pytest.mark.parametrize("text", [  # red-team pass 15: Facebook's wording; each ended with exit 4
     "An objection is already in place for your account. You don't need to do anything else.",
     "Wir haben deinen Widerspruch bereits erhalten. Du musst dieses Formular nicht noch einmal senden.",
