@@ -628,7 +628,7 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
 
     found = seen.layers
     missing = [name for name, layer in found.items() if layer is None and name not in flow.OPTIONAL_ELEMENTS]
-    warnings = _form_warnings(seen)
+    warnings = _form_warnings(seen, recipe)
     verified = recipe.last_verified
     if as_json:
         form = None if seen.purpose is None else {"purpose": seen.purpose, "title": seen.title, "language": seen.language,
@@ -666,8 +666,9 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
                            hint="The right-to-object link now leads to another of Meta's forms. See docs/maintainers.md.")
 
 
-def _form_warnings(seen) -> list[str]:
-    """What `prefill` would stop at without a window, though a person with one can go on."""
+def _form_warnings(seen, recipe) -> list[str]:
+    """What `prefill` would stop at without a window, though a person with one can go on; and what
+    still works only through a last resort (the page's wording has moved away from the recipe's)."""
     from optout_bot import countries
     from optout_bot.recipe import reads_language
 
@@ -680,6 +681,14 @@ def _form_warnings(seen) -> list[str]:
     if seen.purpose is not None and not reads_language(seen.language):
         out.append(f"the form is in {countries.language_name(seen.language)}, a language the recipe has no words for: "
                    "prefill stops there when nobody watches (docs/maintainers.md says how to add a language).")
+    for name, layer in seen.layers.items():
+        if layer == "structure":
+            out.append(f"{recipe.element(name).description} was found only by its markup ({name}.selectors): no words of the "
+                       f"recipe name it any more. It still works, but Meta has changed its wording; add the new words to "
+                       f"{name}.names (docs/maintainers.md).")
+        elif layer == "fallback-url":
+            out.append("no right-to-object link on the start page matched: the form was reached through the recipe's "
+                       "fallback_form_urls, which Meta may retire. Add the link's new words to link.names (docs/maintainers.md).")
     return out
 
 

@@ -10,9 +10,10 @@ from importlib import resources
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator, model_validator
 
 from optout_bot import LANGUAGES, SAME_LANGUAGE, TARGETS
+from optout_bot.status import OptoutError
 
 Vocabulary = dict[str, list[str]]  # language -> phrases
 
@@ -277,6 +278,14 @@ class Recipe(_Strict):
             joined[name] = value
         return joined
 
+    @model_validator(mode="after")
+    def _known_languages(self) -> "Recipe":
+        """Every word list is keyed by a language the recipes know ('eng' would be read by no page)."""
+        for name, field in type(self).model_fields.items():
+            if field.annotation == Vocabulary and (unknown := set(getattr(self, name)) - set(LANGUAGES)):
+                raise ValueError(f"{name}: unknown language codes {sorted(unknown)}; use {', '.join(LANGUAGES)}")
+        return self
+
     def text_pattern(self, *vocabularies: Vocabulary) -> re.Pattern:
         """Phrases of page texts, each at the start of a word."""
         return _compile(self._text(*vocabularies))
@@ -404,15 +413,32 @@ FORM_ELEMENTS = ("country", "email", "reason", "send")
 
 
 def _raw(target: str) -> dict:
-    data = json.loads(resources.files("optout_bot.recipes").joinpath(f"{target}.json").read_text(encoding="utf-8"))
+    path = resources.files("optout_bot.recipes").joinpath(f"{target}.json")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise RecipeError(f"The recipe {path} is not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}.") from None
     base = data.pop("extends", None)
     # A recipe may build on another: the same vocabulary, its own URLs and hooks.
     return {**_raw(base), **data} if base else data
 
 
+class RecipeError(OptoutError):
+    """A recipe file that does not load: a maintainer's edit to mend, named down to the field."""
+
+    def __init__(self, message: str):
+        super().__init__(message, hint="Mend it as docs/maintainers.md describes; `optout-bot check` loads it again.")
+
+
 @lru_cache(maxsize=None)
 def load(target: str) -> Recipe:
-    return Recipe.model_validate(_raw(target))
+    try:
+        return Recipe.model_validate(_raw(target))
+    except ValidationError as exc:
+        problems = [": ".join(filter(None, (".".join(map(str, e["loc"])), e["msg"].removeprefix("Value error, ")))) for e in exc.errors()]
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        path = resources.files("optout_bot.recipes").joinpath(f"{target}.json")
+        raise RecipeError(f"The recipe {path} does not hold together: {'; '.join(problems[:5])}{more}.") from None
 
 
 def targets() -> list[str]:

@@ -49,7 +49,8 @@ class Terminal:
 
     def __init__(self, *args, cwd, env: dict | None = None):
         self.master, slave = pty.openpty()
-        env = cli_env(**({"DISPLAY": os.environ["DISPLAY"]} if "DISPLAY" in os.environ else {}), **(env or {}))
+        # The test's own DISPLAY (a headed test's Xvfb) wins over the one the suite runs under.
+        env = cli_env(**({"DISPLAY": os.environ["DISPLAY"]} if "DISPLAY" in os.environ else {}) | (env or {}))
         self.proc = subprocess.Popen([*CLI, *args], stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, close_fds=True)
         os.close(slave)
         self.screen = ""

@@ -144,3 +144,18 @@ def test_check_json_refused_before_the_walk_ends_with_its_error_event():
     assert result.code == 2 and "--start-url" in result.stderr
     event = json.loads(result.stdout)
     assert event["event"] == "error" and event["status"] == 2 and "--start-url" in event["message"]
+
+
+def test_check_warns_when_an_element_is_found_only_by_its_markup():
+    # Red-team pass 18: the maintainers' guide calls this an early warning, but check said nothing
+    # (exit 0, "warnings": []). Here Send reads "Next": only `button[type=submit]` still finds it.
+    with PlainSite(review_step=True) as site:
+        result = check(site, "--json")
+        assert result.code == 0, result.stderr
+        report = json.loads(result.stdout)
+        assert report["elements"]["send"] == "structure"
+        (warning,) = report["warnings"]
+        assert warning.startswith("the Send button was found only by its markup") and "send.names" in warning
+        assert site.submissions == [] and site.reviews == []
+        result = check(site)
+        assert "Warning: the Send button was found only by its markup" in result.stderr

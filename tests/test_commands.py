@@ -373,3 +373,25 @@ def test_doctor_says_in_words_why_meta_could_not_be_reached():
     assert "Errno" not in unnamed.detail
     refused = doctor.meta_reachable("http://127.0.0.1:1/", timeout=5)
     assert not refused.ok and "(Connection refused)" in refused.detail and "Errno" not in refused.detail
+
+
+@pytest.mark.parametrize("breaks, said", [
+    (lambda text: text.replace('"send": {', '"send": {,', 1), r"is not valid JSON: line \d+, column \d+: Expecting property name"),
+    (lambda text: text.replace('"names": {', '"name": {', 1), r"does not hold together: link\.name: Extra inputs are not permitted"),
+    (lambda text: text.replace('"confirmation_text": {', '"confirmation_text": {"eng": ["all set"], ', 1),
+     r"does not hold together: confirmation_text: unknown language codes \['eng'\]"),
+])
+def test_a_broken_recipe_is_named_down_to_the_field_by_check_and_doctor(tmp_path, breaks, said):
+    # Red-team pass 18: a maintainer's slip in a recipe read "something unexpected went wrong ...
+    # report them" (exit 1), naming neither the file nor the field.
+    import re
+    import shutil
+
+    shutil.copytree(ROOT / "optout_bot", tmp_path / "optout_bot", ignore=shutil.ignore_patterns("__pycache__"))
+    path = tmp_path / "optout_bot" / "recipes" / "instagram.json"
+    path.write_text(breaks(path.read_text(encoding="utf-8")), encoding="utf-8")
+    for args in (("check", "--start-url", "http://127.0.0.1:9/", "--allow-host", "127.0.0.1", "--headless"), ("doctor", "--offline")):
+        result = run_cli(*args, env={"PYTHONPATH": str(tmp_path)}, cwd=tmp_path)
+        assert result.code == 1, result.stderr
+        assert re.search(f"The recipe {re.escape(str(path))} {said}", result.stderr), result.stderr
+        assert "docs/maintainers.md" in result.stderr and "unexpected" not in result.stderr and "Traceback" not in result.stderr
