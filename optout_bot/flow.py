@@ -1802,6 +1802,36 @@ def site_message(page: Page, run: Run, lines: bool = False) -> str:
     return text if lines else _sentences(text).rstrip(".")
 
 
+_SAYING = "h1, h2, h3, [role=heading], p, [role=status], [role=alert], [role=dialog]"
+
+
+def _said_since_the_press(page: Page, run: Run) -> str:
+    """What the page shows that is new since the press (headings, paragraphs, status and dialogs
+    outside its chrome), masked: when no answer the recipe knows was recognised, the words a person
+    can check and a maintainer needs. (_what_the_page_says quotes a page the walk stopped at: its
+    message or first heading, old or new.)"""
+    try:
+        texts = locate.read_all(_new(page, locate.outside(page.locator(_SAYING), run.recipe.page_chrome), True), "e => e.innerText")
+    except PlaywrightError:
+        return ""
+    said: list[str] = []
+    for text in (" ".join(t.split()) for t in texts):
+        if text and not any(text in other for other in said):
+            said = [other for other in said if other not in text] + [text]
+    quoted = _quoted(" / ".join(said), run)
+    return quoted if len(quoted) <= 200 else quoted[:199] + "…"
+
+
+def _unknown_answer(what: str, page: Page, run: Run, hint: str) -> Unreachable:
+    """`what` happened and no answer was recognised: quoting what the page says instead, if anything."""
+    said = _said_since_the_press(page, run)
+    if not said:
+        return Unreachable(what, hint=hint)
+    return Unreachable(f"{what.rstrip('.')}. The page says: '{said}'.",
+                       hint=f"{hint} If those words are Meta's answer in new wording, Meta has changed the page: please report "
+                            "it (see docs/maintainers.md) so the next run recognises them.")
+
+
 def _quoted(text: str, run: Run) -> str:
     """The page's words as the bot quotes them: the person's address in every spelling, and any
     other (the logged-in account's, which is theirs too), masked."""
@@ -2337,7 +2367,8 @@ def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, p
         if unsure := _thanks_held_back(page, run):
             raise Unreachable(f"{who}, and {unsure}, so the bot cannot tell whether Meta needs more; it is unknown whether the "
                               "objection is complete.", hint="Check your email for Meta's confirmation before trying again; do not send it twice.")
-        raise Unreachable(f"{who}, but no code field, confirmation or error appeared; it is unknown whether Meta received it.", hint="Check your email for a code or a confirmation before trying again.")
+        raise _unknown_answer(f"{who}, but no code field, confirmation or error appeared; it is unknown whether Meta received it.",
+                              page, run, hint="Check your email for a code or a confirmation before trying again.")
     return result
 
 
@@ -2428,7 +2459,8 @@ def enter_code(page: Page, run: Run) -> Result:
             raise PersonTimeout("Meta asked for a log-in during the code step.", hint="Run again with a window and log in first.")
         if result == "pending":
             raise _link_pending(page, run)
-        raise Unreachable("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.", hint="Check your email for Meta's confirmation before trying again.")
+        raise _unknown_answer("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.",
+                              page, run, hint="Check your email for Meta's confirmation before trying again.")
 
 
 def _answered_before_the_code_step(page: Page, run: Run) -> Result | None:

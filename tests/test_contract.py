@@ -82,6 +82,22 @@ def test_an_unknown_outcome_after_send_exits_4_with_evidence_and_no_second_send(
     assert (snap / "page.html").exists() and (snap / "trace.zip").exists()
 
 
+def test_thanks_in_words_the_recipe_does_not_know_are_quoted_with_what_to_do(tmp_path, env_file):
+    # Red-team pass 18: Meta's thanks reworded ("All set") gave only 'unknown whether Meta accepted
+    # it' (exit 4); neither the person nor a maintainer learnt from the run what the page said.
+    done = ("<!doctype html><html lang='en'><body><header><p>Instagram Help Centre</p></header><h2>All set</h2>"
+            "<p>We'll email p.person@example.eu when we've reviewed what you sent.</p></body></html>")
+    with PlainSite(done=done) as site:
+        args = prefill_args(site.start_url, env_file(), tmp_path / "r")
+        args[args.index("--timeout") + 1] = "3"
+        result = run_cli(*args, stdin=f"{CODE}\n")
+        assert result.code == 4, result.stderr
+        assert ("it is unknown whether Meta accepted it. The page says: 'All set / We'll email p***@example.eu when "
+                "we've reviewed what you sent.'") in result.stderr
+        assert "Meta has changed the page: please report it" in result.stderr and "p.person@" not in result.stderr
+        assert len(site.submissions) == 1 and site.codes == [CODE]
+
+
 def test_a_form_whose_submit_button_says_next_is_never_pressed_headless(tmp_path, env_file):
     # "Next" shows the values with a Send of its own. Pressed as Send, it led to 'outcome unknown'
     # (exit 4) with nothing sent (red-team passes 11 and 13): no one would see where it leads.
