@@ -644,7 +644,8 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
         click.echo(f"Checked {url}")
         for name, layer in found.items():
             element = recipe.element(name)
-            state, note = (("found  ", layer) if layer else ("absent ", "optional: sent without it")
+            state, note = (("found  ", layer) if layer else ("absent ", "not reached: the walk stopped before the form" if seen.problem
+                                                             else "optional: sent without it")
                            if name in flow.OPTIONAL_ELEMENTS else ("MISSING", ""))
             click.echo(f"  {state}  {name:<8} {element.description:<48} {note}")
         for name in flow.AFTER_SEND:

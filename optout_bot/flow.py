@@ -651,9 +651,13 @@ def decline_cookies(page: Page, run: Run) -> None:
         choice, lacks = None, "keeps its 'decline' choice disabled"
     if choice is None:
         if run.headless:
+            offered = _button_words(dialog.first if in_dialog else banner.first) if lacks.startswith("offers") else ""
+            lacks = lacks.replace("offers no way", "offers no way the bot recognises")
             raise PageMismatch(
-                f"A cookie dialog covers the page and {lacks}; the bot never accepts them.",
-                hint="Run with a window (without --headless) to make the choice yourself.",
+                f"A cookie dialog covers the page and {lacks}" + (f" (its buttons: {offered})" if offered else "")
+                + "; the bot never accepts them.",
+                hint="Run with a window (without --headless) to make the choice yourself. If one of its buttons declines "
+                     "optional cookies, Meta has reworded the dialog: please report it (see docs/maintainers.md).",
             )
         run.report.your_turn(f"A cookie dialog in the window {lacks.replace('offers no way', 'offers no way the bot recognises')}. "
                              "Choose the least permissive option yourself.")
@@ -671,6 +675,15 @@ def decline_cookies(page: Page, run: Run) -> None:
 
 
 COOKIE_READ_WAIT_MS = 3000
+
+
+def _button_words(scope: Locator) -> str:
+    """The visible buttons' words in `scope`, quoted, for a message (a maintainer's first clue)."""
+    try:
+        words = locate.read_all(scope.get_by_role("button").filter(visible=True), "e => e.innerText || e.getAttribute('aria-label') || ''")
+    except PlaywrightError:
+        return ""
+    return ", ".join(repr(w) for w in dict.fromkeys(" ".join(w.split())[:60] for w in words) if w)
 
 
 def _enabled_once_read(choice: Locator, dialog: Locator | None) -> bool:

@@ -79,6 +79,11 @@ def test_check_keeps_a_followed_link_found_when_the_walk_stops_past_it():
     report = json.loads(result.stdout)
     assert report["elements"]["link"] == "role" and "link" not in report["missing"]
     assert report["problem"].startswith("Could not find the objection form on ") and "The walk stopped here" in result.stderr
+    # Red-team pass 18: the table said of the reason box "optional: sent without it", for a form never reached.
+    with PlainSite(form_redirects_to="/gone") as site:
+        result = run_cli("check", "--start-url", site.start_url, "--allow-host", "127.0.0.1", "--headless", "--timeout", "3")
+    assert "absent   reason" in result.stdout and "not reached: the walk stopped before the form" in result.stdout
+    assert "sent without it" not in result.stdout
 
 
 def test_live_with_a_start_url_is_refused():

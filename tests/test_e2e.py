@@ -238,6 +238,9 @@ def test_cookie_dialog_without_a_decline_choice_exits_3_headless(mock_site, env_
     site = mock_site("cookie-allow-only")
     result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"))
     assert result.code == 3, result.stderr
+    # Red-team pass 18: a reworded decline read as if there were none; its buttons are named now.
+    assert "offers no way the bot recognises to decline optional cookies (its buttons: 'Allow all cookies')" in result.stderr
+    assert "Meta has reworded the dialog: please report it" in result.stderr
     assert site.state()["cookie_choices"] == []
 
 
