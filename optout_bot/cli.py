@@ -161,6 +161,7 @@ def _modes(headless: bool, submit: str | None, code: str | None, reads_stdin: bo
         raise BadInput("--code prompt asks for the emailed code at a terminal, and there is none here; "
                        "use --code stdin (the code on standard input) or, with a window, --code browser")
     submit = submit or ("auto" if headless else "manual")
+    chosen = code is not None
     if code is None:
         if headless:
             code = "prompt" if interactive else "stdin"
@@ -168,8 +169,9 @@ def _modes(headless: bool, submit: str | None, code: str | None, reads_stdin: bo
             code = "either" if interactive else "browser"
     if code == "stdin" and reads_stdin and _stdin_is_empty():
         # Found only after Send otherwise: the form would be sent with no code to follow.
-        raise BadInput("--code stdin reads the emailed code from standard input, and it is empty (/dev/null or an empty "
-                       "file); give the code there once it arrives (a pipe), or run at a terminal with --code prompt")
+        said = "--code stdin reads" if chosen else "Without a terminal or a window, the bot reads"
+        raise BadInput(f"{said} the emailed code from standard input, and it is empty (/dev/null or an empty file); give "
+                       "the code there once it arrives (a pipe), or run at a terminal, or with a window (without --headless)")
     return submit, code
 
 
@@ -446,7 +448,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
         if demo:
             said = "answered that an objection from this account already stands" if outcome.already else "confirmed the objection"
             report.done(f"Demo finished: the mock site {said}. Nothing was sent to Meta. Receipt: {path}")
-            report.info("For your real objection: `optout-bot init` to save your settings, then `optout-bot prefill`.")
+            report.info(f"For your real objection: `{_me()} init` to save your settings, then `{_me()} prefill`.")
         elif who != "Meta":
             said = "says you had already objected" if outcome.already else "confirmed the objection"
             report.done(f"{who} {said}; nothing was sent to Meta. Receipt (marked as a test run in `optout-bot receipts`): {path}")
@@ -709,7 +711,26 @@ def init(env_file, email, country, reason, target, force):
 
     path = wizard.init(Path(env_file), email, country, reason, target, force)
     given = "" if Path(env_file) == Path(".env") else f" --env-file {shlex.quote(env_file)}"
-    click.echo(f"Wrote {path} (only you can read it). Next: optout-bot prefill{given}", err=True)
+    click.echo(f"Wrote {path} (only you can read it). Next: {_me()} prefill{given}", err=True)
+
+
+def _me() -> str:
+    """This command as the person can type it again: `optout-bot` when that is on their PATH, else
+    the path they ran (`.venv/bin/optout-bot` in a clone, as the README has it)."""
+    import shlex
+    import shutil
+
+    ran = Path(sys.argv[0])
+    if ran.name != "optout-bot":
+        return "python -m optout_bot"
+    found = shutil.which("optout-bot")
+    if found and Path(found).resolve() == ran.resolve():
+        return "optout-bot"
+    try:
+        shown = ran.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return shlex.quote(str(ran))
+    return shlex.quote(str(shown) if shown.parent != Path(".") else f"./{shown}")
 
 
 @cli.command("receipts")

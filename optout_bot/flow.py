@@ -2314,7 +2314,8 @@ def _await_person_send(page: Page, run: Run, form: list[Locator], watch: _Presse
             if run.sent > watch.sent:  # the page posted: it may have hidden a press from the watch
                 raise PersonTimeout(f"{waited} The bot did not see it pressed.",
                                     hint="If you did press Send, check your email for a code or a confirmation before running the bot again.")
-            raise PersonTimeout(f"{waited} Nothing was sent.")
+            raise PersonTimeout(f"{waited} Nothing was sent.",
+                                hint="Run again when you have time to check the form; --wait-minutes gives you longer.")
         _say_what_the_person_changed(run)
         return _after_send(page, run, result, by_person=True, posted=run.posts > watch.posts)
 

@@ -55,6 +55,22 @@ def _ask(question: str, check: Callable[[str], str], default: str | None = None,
             click.echo(f"  {exc}", err=True)
 
 
+def _ask_country() -> str:
+    """Ask until the country is known; after a typo with one close name ('Did you mean Portugal?'),
+    Enter or 'y' takes that name."""
+    suggested = None
+    while True:
+        answer = click.prompt("Country of residence (ISO code or name)", default=suggested, err=True)
+        if suggested and answer.strip().lower() in ("y", "yes"):
+            answer = suggested
+        try:
+            return check_country(answer)
+        except ValueError as exc:
+            close = countries.suggestions(answer)
+            suggested = close[0] if len(close) == 1 else None
+            click.echo(f"  {exc}" + (" (Enter or y takes it.)" if suggested else ""), err=True)
+
+
 # A terminal hands over at most this many bytes of one line (Linux's line buffer): the rest is lost.
 _TERMINAL_LINE = 4095
 
@@ -106,7 +122,7 @@ def render(email: str, country: str, reason: str, target: str) -> str:
         "# Written by `optout-bot init`. It holds your email address: keep it private (mode 0600).",
         f"OPTOUT_EMAIL={_dotenv_value(email)}",
         f"OPTOUT_COUNTRY={country}",
-        f"# Empty: a short, polite objection under {config.default_reason(country)[1]}.",
+        f"# Your reason; left empty, a short, polite objection under {config.default_reason(country)[1]} is sent.",
         f"OPTOUT_REASON={_dotenv_value(reason) if reason else ''}",
         f"OPTOUT_TARGET={target}",
     ]
@@ -126,7 +142,7 @@ def init(path: Path, email: str | None, country: str | None, reason: str | None,
         if not click.confirm(f"{path} exists. Replace it?", default=False, err=True):
             raise Cancelled(f"Kept {path} as it was; nothing was written.")
     email = _given("--email", check_email, email) if email is not None else _ask("Email address of your Instagram/Facebook account", check_email)
-    country = _given("--country", config.clean_country, country) if country is not None else _ask("Country of residence (ISO code or name)", check_country)
+    country = _given("--country", config.clean_country, country) if country is not None else _ask_country()
     if note := countries.outside_note(country):
         click.echo(f"  Note: {note}", err=True)
     if reason is None and interactive:

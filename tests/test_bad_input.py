@@ -141,8 +141,8 @@ def test_an_address_typed_in_the_wrong_place_is_never_printed_whole(slip, tmp_pa
         assert event["event"] == "error" and event["status"] == 2 and "m***@example.pt" in event["message"] + (event["hint"] or "")
 
 
-@pytest.mark.parametrize("empty", ["devnull", "empty-file"])
-def test_code_from_an_empty_standard_input_is_refused_before_anything_is_sent(empty, tmp_path, tripwire):
+@pytest.mark.parametrize("empty, flags", [("devnull", []), ("empty-file", []), ("devnull", ["--code", "stdin"])])
+def test_code_from_an_empty_standard_input_is_refused_before_anything_is_sent(empty, flags, tmp_path, tripwire):
     # Found by red-team pass 16: `prefill --headless </dev/null` sent the form, then ended with exit 5.
     import subprocess
 
@@ -151,7 +151,9 @@ def test_code_from_an_empty_standard_input_is_refused_before_anything_is_sent(em
     env, mark = tripwire
     (tmp_path / "empty.txt").write_text("")
     with open(os.devnull if empty == "devnull" else tmp_path / "empty.txt") as stdin:
-        proc = subprocess.run([*CLI, "prefill", "--env-file", good_env(tmp_path), "--headless"], stdin=stdin,
+        proc = subprocess.run([*CLI, "prefill", "--env-file", good_env(tmp_path), "--headless", *flags], stdin=stdin,
                               capture_output=True, text=True, env=cli_env(**env), timeout=60)
-    assert proc.returncode == 2 and "--code stdin" in proc.stderr and "empty" in proc.stderr
+    assert proc.returncode == 2 and "from standard input, and it is empty" in proc.stderr
+    # Red-team pass 18: the flag is named only when the person gave it.
+    assert ("--code stdin" in proc.stderr) == bool(flags)
     assert "Traceback" not in proc.stderr and not mark.exists()

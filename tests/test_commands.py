@@ -36,6 +36,18 @@ def test_init_at_a_terminal_asks_again_after_typos(tmp_path):
         "p.person@example.eu", "PT", "As minhas fotos são minhas.", "facebook")
 
 
+@pytest.mark.parametrize("accept", ["y", ""])
+def test_init_at_a_terminal_takes_the_suggested_country_with_y_or_enter(tmp_path, accept):
+    # Red-team pass 18: after "Did you mean Portugal?", "y" was read as a country and Enter asked again.
+    term = Terminal("init", "--email", "p.person@example.eu", "--reason", "", "--target", "instagram", cwd=tmp_path)
+    term.expect("Country of residence")
+    term.type("Portgual")
+    term.expect("Enter or y takes it.")
+    term.type(accept)
+    assert term.wait() == 0, term.screen
+    assert config.load(str(tmp_path / ".env")).country == "PT"
+
+
 def test_init_at_a_terminal_asks_before_replacing_a_file(tmp_path):
     (tmp_path / ".env").write_text("OPTOUT_EMAIL=old@example.eu\n")
     term = Terminal("init", cwd=tmp_path)
@@ -55,9 +67,24 @@ def test_init_at_a_terminal_replaces_a_file_when_told_and_names_it_in_the_next_s
     term.type("y")
     term.expect("Your own reason (Enter keeps the default):")  # no empty [] after it
     term.type("")
-    term.expect(f"Next: optout-bot prefill --env-file '{settings}'")
+    term.expect(f"Next: python -m optout_bot prefill --env-file '{settings}'")  # as the suite runs it
     assert term.wait() == 0, term.screen
     assert config.load(str(settings)).email == "new@example.eu"
+
+
+def test_the_next_step_names_the_command_as_the_person_can_type_it(tmp_path):
+    # Red-team pass 18: "Next: optout-bot prefill" in a clone, where only .venv/bin/optout-bot exists.
+    script = Path(sys.executable).parent / "optout-bot"
+    if not script.exists():
+        pytest.skip("the CLI's script is not beside this Python")
+    env = cli_env(PATH="/usr/bin:/bin")
+    args = ["init", "--env-file", str(tmp_path / "s.env"), "--email", "p@example.eu", "--country", "PT", "--reason", "", "--target", "instagram"]
+    ran = subprocess.run([str(script), *args], capture_output=True, text=True, env=env, cwd=script.parent.parent, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert f"Next: bin/optout-bot prefill --env-file {tmp_path / 's.env'}" in ran.stderr
+    env["PATH"] = f"{script.parent}:/usr/bin:/bin"
+    ran = subprocess.run([str(script), *args, "--force"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert f"Next: optout-bot prefill --env-file {tmp_path / 's.env'}" in ran.stderr
 
 
 def test_init_notes_a_country_without_the_right_to_object(tmp_path):
