@@ -636,7 +636,8 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
         form = None if seen.purpose is None else {"purpose": seen.purpose, "title": seen.title, "language": seen.language,
                                                   "language_read": reads_language(seen.language)}
         click.echo(json.dumps({"target": target, "start_url": url, "live": live, "elements": found,
-                               "after_send_not_checked": list(flow.AFTER_SEND), "missing": missing, "form": form,
+                               "after_send_not_checked": list(flow.AFTER_SEND), "missing": missing,
+                               "instead": {n: seen.instead[n] for n in missing if n in seen.instead}, "form": form,
                                "warnings": warnings, "problem": seen.problem or None,
                                "last_verified": verified.model_dump(mode="json")}, ensure_ascii=False))
         _state.update(json=False)  # the report is the one JSON document: what it found missing is in it
@@ -648,7 +649,7 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
             element = recipe.element(name)
             state, note = (("found  ", layer) if layer else ("absent ", "not reached: the walk stopped before the form" if seen.problem
                                                              else "optional: sent without it")
-                           if name in flow.OPTIONAL_ELEMENTS else ("MISSING", ""))
+                           if name in flow.OPTIONAL_ELEMENTS else ("MISSING", f"the page has {seen.instead[name]}" if name in seen.instead else ""))
             click.echo(f"  {state}  {name:<8} {element.description:<48} {note}")
         for name in flow.AFTER_SEND:
             click.echo(f"  {'skipped':<7}  {name:<8} {recipe.element(name).description:<48} appears only after Send")

@@ -679,8 +679,13 @@ COOKIE_READ_WAIT_MS = 3000
 
 def _button_words(scope: Locator) -> str:
     """The visible buttons' words in `scope`, quoted, for a message (a maintainer's first clue)."""
+    return _words_of(scope.get_by_role("button"))
+
+
+def _words_of(loc: Locator) -> str:
+    """The visible matches' words (or labels), each once and quoted, for a message."""
     try:
-        words = locate.read_all(scope.get_by_role("button").filter(visible=True), "e => e.innerText || e.getAttribute('aria-label') || ''")
+        words = locate.read_all(loc.filter(visible=True), "e => e.innerText || e.getAttribute('aria-label') || ''")
     except PlaywrightError:
         return ""
     return ", ".join(repr(w) for w in dict.fromkeys(" ".join(w.split())[:60] for w in words) if w)
@@ -2700,6 +2705,20 @@ class Inspection(NamedTuple):
     title: str
     language: str  # as the page declares it; '' when it does not say
     problem: str = ""  # why the walk to the form stopped, in the words prefill would use
+    instead: dict[str, str] = {}  # per missing form element, what the page shows in its place (a maintainer's clue)
+
+
+def _shown_instead(page: Page, run: Run, missing: list[str]) -> dict[str, str]:
+    """For each missing element, the words the page has where it would be: the buttons for Send,
+    the fields' labels for a field; outside the page's chrome."""
+    out = {}
+    for name in missing:
+        shown = page.get_by_role("button") if name == "send" else (
+            page.locator("label, legend").or_(page.locator("xpath=//*[@id][@id = //@aria-labelledby]")))  # React's labels
+        said = _words_of(locate.outside(shown, run.recipe.page_chrome))
+        if said:
+            out[name] = ("buttons: " if name == "send" else "labels: ") + said
+    return out
 
 
 def inspect(page: Page, run: Run, start_url: str) -> Inspection:
@@ -2719,6 +2738,6 @@ def inspect(page: Page, run: Run, start_url: str) -> Inspection:
     for name, hit in found.items():
         layers[name] = hit.layer if hit else None
     if any(hit is None for name, hit in found.items() if name not in OPTIONAL_ELEMENTS):
-        return Inspection(layers, None, "", "")
+        return Inspection(layers, None, "", "", instead=_shown_instead(page, run, [n for n, hit in found.items() if hit is None]))
     purpose, title = form_purpose(page, found, run)
     return Inspection(layers, purpose, title, found["country"].value["declared"] or "")

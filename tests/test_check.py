@@ -37,6 +37,8 @@ def test_check_names_the_missing_field_and_exits_3(mock_site, tmp_path):
     (trace,) = (tmp_path / "optout-bot" / "snapshots").glob("*-trace.zip")
     assert f"Trace kept at {trace}" in result.stderr
     assert "MISSING  country" in result.stdout
+    # Red-team pass 18: what the page has instead, the maintainer's first clue.
+    assert "the page has labels: " in result.stdout and "'Email address'" in result.stdout
     assert "country of residence" in result.stderr
     assert "last verified against the live site" in result.stdout
     assert site.state()["input_events"] == 0
