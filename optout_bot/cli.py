@@ -440,8 +440,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                 path = _save_receipt(outcome, run, receipts_dir, test_site)
                 _state["receipt"] = path
                 if not headless:  # only once the receipt is safe: the person may close the window now
-                    done = f"{who} says you had already objected" if outcome.already else f"{who} confirmed your objection"
-                    person.show_note(outcome.page, f"Done: {done}. You can close this window.", "done")
+                    person.show_note(outcome.page, flow.done_note(who, outcome.already), "done")
                 if trace:
                     _keep_trace(context, outcome.page, settings.email, snapshots, (run.sent_email,))
         _report_layers(report, run)

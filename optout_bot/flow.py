@@ -2114,7 +2114,7 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
     if run.submit == "manual":
         watch = _watch_presses(page, run)
         fields = "country, email and reason" if run.reason_sent else "country and email"  # a form without the box
-        person.show_note(page, f"{run.caution} Check {fields} below, then press the Send button yourself.".strip(),
+        person.show_note(page, send_note(fields, run.caution),
                          "warn" if run.caution else "act")
         run.report.your_turn(f"Check the {fields} in the browser window, then press Send there. The bot waits and does not press it for you.")
         return _await_person_send(page, run, form, watch)
@@ -2437,7 +2437,7 @@ def enter_code(page: Page, run: Run) -> Result:
     in_page = run.code in ("browser", "either")
     press = ", then press Confirm" if confirm else " (the page sends it itself once it is whole)"
     if in_page:
-        person.show_note(page, f"Type the six-digit code from Meta's email into the page{press}.", "act")
+        person.show_note(page, code_note(confirm is not None), "act")
     ask = {
         "browser": f"Type the six-digit code from Meta's email into the browser window{press}.",
         "either": "Type the six-digit code from Meta's email here, or into the browser window, whichever you prefer.",
@@ -2694,6 +2694,21 @@ def prefill(page: Page, run: Run, start_url: str) -> Outcome:
     elif result == "confirmed":
         run.report.info("No code step: Meta confirmed right after Send.")
     return Outcome(final_url=page.url, code_step=run.code_step, page=page, already=result == "already")
+
+
+# The notes the window shows at the person's turns (scripts/screenshots.py shows the same).
+def send_note(fields: str, caution: str = "") -> str:
+    return f"{caution} Check {fields} below, then press the Send button yourself.".strip()
+
+
+def code_note(confirm: bool) -> str:
+    press = ", then press Confirm" if confirm else " (the page sends it itself once it is whole)"
+    return f"Type the six-digit code from Meta's email into the page{press}."
+
+
+def done_note(who: str, already: bool) -> str:
+    done = f"{who} says you had already objected" if already else f"{who} confirmed your objection"
+    return f"Done: {done}. Your receipt is saved; this window closes now."
 
 
 AFTER_SEND = ("code", "confirm")
