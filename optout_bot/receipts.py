@@ -221,9 +221,13 @@ _MARK_SECRETS_JS = """
 
 def page_secrets(page, email: str | None, also: tuple[str, ...] = ()) -> list[str]:
     """The email (and `also`, the person's other addresses) plus every hidden field's value (lsd,
-    jazoest and friends)."""
+    jazoest and friends), but the form's id (capture.KEEP_HIDDEN): the same for everyone, and what a
+    maintainer needs when Meta changes it."""
+    from optout_bot.capture import KEEP_HIDDEN
+
     try:
-        hidden = page.eval_on_selector_all("input[type=hidden]", "els => els.map(e => e.value)")
+        hidden = page.eval_on_selector_all("input[type=hidden]", "(els, keep) => els.filter(e => !keep.includes(e.name)).map(e => e.value)",
+                                           list(KEEP_HIDDEN))
     except Exception:  # noqa: BLE001 - a closed or crashed page still gets a snapshot of what we have
         hidden = []
     return list(dict.fromkeys(s for s in [email, *also, *hidden] if s))

@@ -206,3 +206,17 @@ def test_a_snapshot_hides_the_address_the_person_typed_in_the_window_too(page, t
     html = (snap / "page.html").read_text(encoding="utf-8")
     assert "other.address@example.org" not in html and "p@example.eu" not in html
     assert "other.address@example.org" in secrets
+
+
+def test_a_snapshot_keeps_the_forms_id_and_hides_the_sessions_tokens(page, tmp_path):
+    # Red-team pass 18: the form's id (public, the same for everyone) became [redacted] in the page
+    # and its address whenever the form carried it in a hidden field: what a maintainer needs most.
+    page.route("https://help.instagram.com/**", lambda route: route.fulfill(content_type="text/html", body=(
+        "<form><input type=hidden name=support_form_id value=233964459562201>"
+        "<input type=hidden name=lsd value=AVq1x2TOKEN><input type=email value='p@example.eu'></form>")))
+    page.goto("https://help.instagram.com/contact/233964459562201")
+    snap, secrets = receipts.save_snapshot(page, tmp_path, "p@example.eu", "why", dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc))
+    html = (snap / "page.html").read_text(encoding="utf-8")
+    assert 'value="233964459562201"' in html and "AVq1x2TOKEN" not in html and "p@example.eu" not in html
+    assert "/contact/233964459562201" in (snap / "snapshot.json").read_text(encoding="utf-8")
+    assert "233964459562201" not in secrets and "AVq1x2TOKEN" in secrets
