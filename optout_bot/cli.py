@@ -441,8 +441,8 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                 _state["receipt"] = path
                 if not headless:  # only once the receipt is safe: the person may close the window now
                     person.show_note(outcome.page, flow.done_note(who, outcome.already), "done")
-                if trace:
-                    _keep_trace(context, outcome.page, settings.email, snapshots, (run.sent_email,))
+                if trace and (kept := _keep_trace(context, outcome.page, settings.email, snapshots, (run.sent_email,))):
+                    report.data("trace", f"Trace kept at {kept}", path=str(kept))
         _report_layers(report, run)
         if demo:
             said = "answered that an objection from this account already stands" if outcome.already else "confirmed the objection"
@@ -570,9 +570,9 @@ def _save_receipt(outcome, run, receipts_dir, test_site: str | None = None) -> P
                           hint=_without_receipt()) from None
 
 
-def _keep_trace(context, page, email, snapshots: Path | None, also: tuple[str, ...] = ()) -> None:
-    """--trace: kept when it can be; a trace that cannot be saved never changes the run's outcome
-    (it is asked for after Meta confirmed, or after check's own result)."""
+def _keep_trace(context, page, email, snapshots: Path | None, also: tuple[str, ...] = ()) -> Path | None:
+    """--trace: kept when it can be, and its path returned (for --json); a trace that cannot be saved
+    never changes the run's outcome (it is asked for after Meta confirmed, or after check's own result)."""
     import datetime as dt
 
     from optout_bot import receipts
@@ -584,8 +584,9 @@ def _keep_trace(context, page, email, snapshots: Path | None, also: tuple[str, .
         receipts.save_trace(context, path, receipts.page_secrets(page, email, also))
     except Exception as exc:  # noqa: BLE001 - the run's result matters more than its trace
         click.echo(f"  The trace could not be saved ({redact_error(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)}).", err=True)
-        return
+        return None
     click.echo(f"  Trace kept at {path}", err=True)
+    return path
 
 
 @cli.command()
@@ -620,11 +621,12 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
         run = flow.Run(recipe=recipe, settings=settings, guard=guard, report=Reporter(quiet=True), headless=headless,
                        timeout_s=timeout, allow_fallback=live or start_url is None)
         with _browser_session(pw, headless, guard, profile, trace) as (context, page):
+            kept = None
             try:
                 seen = flow.inspect(page, run, url)
             finally:  # a maintainer's trace of the page is worth most when something was missing
                 if trace:
-                    _keep_trace(context, page, None, None)
+                    kept = _keep_trace(context, page, None, None)
     from optout_bot.recipe import reads_language
 
     found = seen.layers
@@ -637,7 +639,7 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
         click.echo(json.dumps({"target": target, "start_url": url, "live": live, "elements": found,
                                "after_send_not_checked": list(flow.AFTER_SEND), "missing": missing,
                                "instead": {n: seen.instead[n] for n in missing if n in seen.instead}, "form": form,
-                               "warnings": warnings, "problem": seen.problem or None,
+                               "warnings": warnings, "problem": seen.problem or None, "trace": str(kept) if kept else None,
                                "last_verified": verified.model_dump(mode="json")}, ensure_ascii=False))
         _state.update(json=False)  # the report is the one JSON document: what it found missing is in it
     else:

@@ -173,6 +173,10 @@ class Reporter:
         self._emit("your-turn", text, **data)
         self._say(f"\n>>> Your turn: {text}\n", {"fg": "cyan", "bold": True}, always=True)
 
+    def data(self, kind: str, text: str, **data) -> None:
+        """An event for --json only (what stderr already said in its own words: a file kept)."""
+        self._emit(kind, text, **data)
+
     def done(self, text: str, **data) -> None:
         self._emit("done", text, **data)
         self._say(text, {"fg": "green", "bold": True}, always=True)

@@ -11,6 +11,7 @@ import stat
 import subprocess
 import tempfile
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -415,3 +416,16 @@ def test_json_events_end_with_the_error_when_a_run_fails(mock_site, env_file, tm
     last = events[-1]
     assert last["event"] == "error" and last["status"] == 3 and "email address field" in last["message"]
     assert last["snapshot"] and EMAIL not in result.stdout
+
+
+def test_json_names_the_trace_kept_for_prefill_and_check(mock_site, env_file, tmp_path):
+    # Red-team pass 18: 'Trace kept at ...' went only to stderr; a script reading --json lost it.
+    site = mock_site("server")
+    result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), "--json", "--trace", stdin=f"{TEST_CODE}\n")
+    assert result.code == 0, result.stderr
+    (event,) = [e for e in map(json.loads, result.stdout.splitlines()) if e["event"] == "trace"]
+    assert Path(event["path"]).is_file() and event["path"].endswith("-trace.zip")
+    result = run_cli("check", "--start-url", site.start_url, "--allow-host", "127.0.0.1", "--headless", "--json", "--trace",
+                     env={"XDG_DATA_HOME": str(tmp_path / "data")})
+    assert result.code == 0, result.stderr
+    assert Path(json.loads(result.stdout)["trace"]).is_file()
