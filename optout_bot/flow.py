@@ -685,7 +685,7 @@ def _button_words(scope: Locator) -> str:
 def _words_of(loc: Locator) -> str:
     """The visible matches' words (or labels), each once and quoted, for a message."""
     try:
-        words = locate.read_all(loc.filter(visible=True), "e => e.innerText || e.getAttribute('aria-label') || ''")
+        words = locate.read_all(loc.filter(visible=True), _WORDS_JS)
     except PlaywrightError:
         return ""
     return ", ".join(repr(w) for w in dict.fromkeys(" ".join(w.split())[:60] for w in words) if w)
@@ -966,7 +966,9 @@ def _country_js(alpha_2: str) -> str:
 
 
 # Tags the Send button in the look that finds it: the code step's Confirm is never that button.
-_TAG_SEND_JS = "e => { e.setAttribute('data-optout-send', ''); return (e.innerText || e.value || e.getAttribute('aria-label') || '').trim().slice(0, 80); }"
+# What a control says: its text, an input's value, or its label.
+_WORDS_JS = "e => (e.innerText || e.value || e.getAttribute('aria-label') || '').trim()"
+_TAG_SEND_JS = f"e => {{ e.setAttribute('data-optout-send', ''); return ({_WORDS_JS})(e).slice(0, 80); }}"
 # Reads a field the bot fills, and tags it: a field of ours left on the page asks nothing new.
 _FILLED_JS = "e => {{ {before} e.setAttribute('data-optout-filled', '{name}'); return {value}; }}"
 # Reads the reason box (or contenteditable) and, in the same round trip, the email field tagged
@@ -1116,15 +1118,16 @@ def _onward(page: Page, run: Run) -> str | None:
     words = run.recipe.onward_pattern()
     buttons = locate.outside(page.get_by_role("button", name=words), run.recipe.page_chrome).filter(visible=True)
     try:
-        said = locate.read_first(buttons, "e => (e.innerText || e.value || e.getAttribute('aria-label') || '').trim()")
+        said = locate.read_first(buttons, _WORDS_JS)
     except PlaywrightError:
         return None  # only the message depends on it
-    return " ".join(said[0].split())[:40] if said and said[0] else None
+    return said[0] if said and said[0] else None
 
 
 def _leads_on(words: str, taken_for_send: bool = False) -> PageMismatch:
     """A form whose button leads on ('Next') where Send should be: split over pages, or a review before
     Send. `taken_for_send`: a run with a window would take it for Send and leave what follows to the person."""
+    words = " ".join(words.split())[:40]
     return PageMismatch(f"The objection form has '{words}' where its Send button should be: it goes on over more pages,"
                         " which the bot does not follow on its own. Nothing was filled in or sent.",
                         hint="Run again with a window (without --headless): the bot fills the form and leaves the next pages to "
@@ -1179,7 +1182,7 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
         raise PageMismatch(f"The objection form is missing {names}; nothing was filled in or sent.", hint=_DRIFT_HINT)
     said = found["send"].value
     if run.headless and isinstance(said, str) and not run.recipe.send.pattern().search(said) and run.recipe.onward_pattern().search(said):
-        raise _leads_on(" ".join(said.split())[:40], taken_for_send=True)  # no one would see what its press leads to
+        raise _leads_on(said, taken_for_send=True)  # no one would see what its press leads to
     verdict, title = form_purpose(page, found, run)
     if verdict == "other":
         # The third-party-information form, or one for another purpose (direct marketing, ads),
@@ -2435,11 +2438,10 @@ def enter_code(page: Page, run: Run) -> Result:
     deadline = run.person_deadline
     terminal = run.code in ("prompt", "stdin", "either")
     in_page = run.code in ("browser", "either")
-    press = ", then press Confirm" if confirm else " (the page sends it itself once it is whole)"
     if in_page:
         person.show_note(page, code_note(confirm is not None), "act")
     ask = {
-        "browser": f"Type the six-digit code from Meta's email into the browser window{press}.",
+        "browser": code_note(confirm is not None, into="the browser window"),
         "either": "Type the six-digit code from Meta's email here, or into the browser window, whichever you prefer.",
         "prompt": "Type the six-digit code from Meta's email below.",
     }.get(run.code)
@@ -2701,9 +2703,9 @@ def send_note(fields: str, caution: str = "") -> str:
     return f"{caution} Check {fields} below, then press the Send button yourself.".strip()
 
 
-def code_note(confirm: bool) -> str:
+def code_note(confirm: bool, into: str = "the page") -> str:
     press = ", then press Confirm" if confirm else " (the page sends it itself once it is whole)"
-    return f"Type the six-digit code from Meta's email into the page{press}."
+    return f"Type the six-digit code from Meta's email into {into}{press}."
 
 
 def done_note(who: str, already: bool) -> str:
