@@ -429,3 +429,16 @@ def test_json_names_the_trace_kept_for_prefill_and_check(mock_site, env_file, tm
                      env={"XDG_DATA_HOME": str(tmp_path / "data")})
     assert result.code == 0, result.stderr
     assert Path(json.loads(result.stdout)["trace"]).is_file()
+
+
+def test_the_spinner_names_a_test_site_as_such(mock_site, env_file, tmp_path):
+    # Red-team pass 18: on the mock, the terminal said "waiting for Meta's answer".
+    from conftest import Terminal
+
+    site = mock_site("react,slow")  # its Send answers by fetch(), 1.5 s later: the spinner's wait
+    term = Terminal(*prefill_args(site.start_url, env_file(), tmp_path / "r"), cwd=tmp_path)
+    term.expect("waiting for the test site's answer", timeout=40)
+    term.type(TEST_CODE)
+    assert term.wait() == 0, term.screen
+    assert "Meta's answer" not in term.screen
+    assert_submitted_once(site)
