@@ -459,7 +459,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
             report.info(recipe.after_confirmation)
             report.info("Meta also sends a confirmation email; keep it with the receipt.")
         if json_events:
-            report._emit("receipt", str(path), path=str(path))
+            report.data("receipt", str(path), path=str(path))
         else:
             if not sys.stdout.isatty():  # for scripts; on a terminal the line above already shows it
                 click.echo(str(path))

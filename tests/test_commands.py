@@ -3,6 +3,8 @@
 import datetime as dt
 import json
 import os
+import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -411,9 +413,6 @@ def test_doctor_says_in_words_why_meta_could_not_be_reached():
 def test_a_broken_recipe_is_named_down_to_the_field_by_check_and_doctor(tmp_path, breaks, said):
     # Red-team pass 18: a maintainer's slip in a recipe read "something unexpected went wrong ...
     # report them" (exit 1), naming neither the file nor the field.
-    import re
-    import shutil
-
     shutil.copytree(ROOT / "optout_bot", tmp_path / "optout_bot", ignore=shutil.ignore_patterns("__pycache__"))
     path = tmp_path / "optout_bot" / "recipes" / "instagram.json"
     path.write_text(breaks(path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -433,8 +433,6 @@ def test_json_names_the_trace_kept_for_prefill_and_check(mock_site, env_file, tm
 
 def test_the_spinner_names_a_test_site_as_such(mock_site, env_file, tmp_path):
     # Red-team pass 18: on the mock, the terminal said "waiting for Meta's answer".
-    from conftest import Terminal
-
     site = mock_site("react,slow")  # its Send answers by fetch(), 1.5 s later: the spinner's wait
     term = Terminal(*prefill_args(site.start_url, env_file(), tmp_path / "r"), cwd=tmp_path)
     term.expect("waiting for the test site's answer", timeout=40)
