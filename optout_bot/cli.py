@@ -548,8 +548,8 @@ def _save_receipt(outcome, run, receipts_dir, test_site: str | None = None) -> P
     moment = dt.datetime.now(dt.timezone.utc)
     receipt = receipts.Receipt(
         target=run.recipe.target,
-        country=run.settings.country,
-        email=run.sent_email,  # what the form went with: the person may have changed it in the window
+        country=run.sent_country,  # what the form went with: the person may have changed it in the window
+        email=run.sent_email,
         reason=run.sent_reason,  # "" from a form without the box
         submitted_at=moment.isoformat(timespec="seconds").replace("+00:00", "Z"),
         final_url=outcome.final_url,

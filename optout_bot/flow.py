@@ -15,7 +15,7 @@ import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Callable, Literal, NamedTuple, TypeVar
+from typing import Any, Callable, Literal, NamedTuple, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from playwright.sync_api import Error as PlaywrightError, Locator, Page, Request, TimeoutError as PlaywrightTimeout, expect
@@ -81,13 +81,18 @@ class Run:
     caution: str = ""  # what the person must check before sending, said again in the window's note
     browser_dialogs: list[str] | None = None  # messages of confirm()/alert() dialogs, answered Cancel (None: not watched yet)
     reason_sent: bool = True  # False: the form had no reason box (optional since 2025)
-    sent_values: dict[str, str] | None = None  # email and reason in the form as the person pressed Send
+    sent_values: dict[str, Any] | None = None  # email, reason and country in the form as the person pressed Send
 
     @property
     def sent_email(self) -> str:
         """The address the form went with: the one the person typed in the window, else the settings'."""
         typed = (self.sent_values or {}).get("email")
         return typed.strip() if isinstance(typed, str) and "@" in typed else self.settings.email
+
+    @property
+    def sent_country(self) -> str:
+        """The country the form went with: the one the person chose in the window, else the settings'."""
+        return _country_sent(self.sent_values, self.settings.country)[0]
 
     @property
     def sent_reason(self) -> str:
@@ -2146,15 +2151,25 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
             break
         found, since = _decline_over_form(page, run)
     result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before, sent_before)
+    if run.submit == "ask" and result not in ("refused", "lost"):  # the person had the window before their yes
+        _say_what_the_person_changed(run)
     return _after_send(page, run, result, posted=run.posts > posts_before, sent=run.sent > sent_before)
 
 
 # Notes a press of Send (or any form's submit) by the person while the bot waits on them.
 _PRESS_WATCH_JS = """() => { window.__optoutPressed = false; if (!window.__optoutWatching) { window.__optoutWatching = true;
   const value = tag => { const e = document.querySelector(`[data-optout-filled${tag}]`); return e ? e.value ?? e.innerText : null; };
+  // The country field the bot chose in (the last one tagged): the words it shows, and its value.
+  const country = () => { const tagged = Array.from(document.querySelectorAll('[data-optout-country^="country-"]'));
+    const e = tagged.sort((a, b) => a.dataset.optoutCountry.slice(8) - b.dataset.optoutCountry.slice(8)).pop();
+    if (!e) return null;
+    if (e.tagName === 'SELECT') { const o = e.selectedOptions[0]; return [o ? (o.label || o.textContent || '').trim() : '', e.value]; }
+    return [String(e.value ?? e.innerText ?? '').trim(), '']; };
+  const chosen = country();  // as the bot left it: only a change from it is the person's choice
   const note = () => { window.__optoutPressed = true;
     // What the form goes with: the person may have changed it in the window (see _expose_sending).
-    if (window.__optoutSending) window.__optoutSending({email: value('^="email-"'), reason: value('="reason"')}); };
+    if (window.__optoutSending) window.__optoutSending({email: value('^="email-"'), reason: value('="reason"'),
+                                                       country: country(), country_chosen: chosen}); };
   document.addEventListener('submit', note, true);
   document.addEventListener('click', e => { if (e.target.closest && e.target.closest('[data-optout-send]')) note(); }, true); }
   return performance.timeOrigin; }"""
@@ -2189,6 +2204,8 @@ def _expose_sending(page: Page, run: Run) -> None:
         to = _SENDING_TO.get(page)
         if to is not None and isinstance(values, dict):  # a later page without the fields (a review step) keeps what was read
             to.sent_values = (to.sent_values or {}) | {k: v for k, v in values.items() if k in ("email", "reason") and isinstance(v, str)}
+            if _words_pair(values.get("country")):
+                to.sent_values |= {"country": values["country"], "country_chosen": values.get("country_chosen")}
 
     try:
         page.expose_binding("__optoutSending", sending)
@@ -2330,8 +2347,38 @@ def _await_person_send(page: Page, run: Run, form: list[Locator], watch: _Presse
         return _after_send(page, run, result, by_person=True, posted=run.posts > watch.posts)
 
 
+def _words_pair(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)
+
+
+def _country_sent(values: dict[str, Any] | None, settings_country: str) -> tuple[str, str | None]:
+    """The country the form went with, from what its country field showed as Send was pressed
+    ([words, value], see _PRESS_WATCH_JS): the settings' while it showed what the bot chose, else
+    the country it names. Also the words shown when they name no country the bot knows (None else):
+    the settings' country stands then, and the person is told."""
+    shown, chosen = (values or {}).get("country"), (values or {}).get("country_chosen")
+    if not _words_pair(shown) or shown == chosen:
+        return settings_country, None
+    for text in shown:
+        if text.strip():
+            try:
+                return countries.resolve(text), None
+            except LookupError:
+                continue
+    words = countries.fold(shown[0])  # the settings' country written another way ("Portugal (PT)")?
+    if words and any(countries.fold(name) in words for name in countries.names_anywhere(settings_country)):
+        return settings_country, None
+    return settings_country, shown[0] or shown[1] or None
+
+
 def _say_what_the_person_changed(run: Run) -> None:
     changed = []
+    country, unknown = _country_sent(run.sent_values, run.settings.country)
+    if country != run.settings.country:
+        changed.append(f"the country {countries.english_name(country)} (your settings say {countries.english_name(run.settings.country)})")
+    elif unknown:
+        run.report.warn(f"The country list showed {' '.join(unknown.split())[:60]!r} as Send was pressed, which the bot cannot match to a "
+                        f"country; the receipt names {countries.english_name(run.settings.country)}, from your settings.")
     if run.sent_email.lower() != run.settings.email.lower():
         changed.append(f"the email address {mask_email(run.sent_email)} (your settings say {run.settings.masked_email})")
     if run.reason_sent and " ".join(run.sent_reason.split()) != " ".join(run.settings.reason.split()):

@@ -143,6 +143,17 @@ def test_an_address_the_person_types_over_the_bots_is_the_one_said_and_kept(xvfb
     assert json.loads(next(receipts.glob("*.json")).read_text())["email"] == "other.address@example.org"
 
 
+@pytest.mark.headed
+def test_a_country_the_person_chooses_in_the_window_is_the_one_said_and_kept(xvfb_display, mock_site, env_file, tmp_path):
+    # Left from red-team pass 17: the form went with the country the person chose, the receipt named the settings'.
+    site = mock_site("")
+    receipts = tmp_path / "receipts"
+    said = _person_sends_and_confirms(xvfb_display, site, env_file(country="PT"), receipts, "--country=Spain")
+    assert [s["country"] for s in site.state()["submissions"]] == ["ES"]
+    assert "The form was sent with what is in the window: the country Spain (your settings say Portugal)" in said
+    assert json.loads(next(receipts.glob("*.json")).read_text())["country"] == "ES"
+
+
 def test_ask_without_a_terminal_is_refused_before_the_page_is_opened(mock_site, env_file, tmp_path):
     site = mock_site("")
     result = run_cli("prefill", "--env-file", str(env_file()), "--start-url", site.start_url, "--allow-host", "127.0.0.1",

@@ -2990,3 +2990,15 @@ def test_a_server_rendered_copy_replaced_while_filling_is_filled_again(page: Pag
     expect(page.locator("input[type=email]")).to_have_value(run.settings.email)
     expect(page.locator("textarea")).to_have_value(run.settings.reason)
     assert found["country"].locator.evaluate("e => e.tagName") == "SELECT"  # the caller's `found` is the live form's
+
+
+@pytest.mark.parametrize("values, sent", [
+    (None, ("PT", None)),  # headless, or no press seen
+    ({"country": ["Portugal", "PT"], "country_chosen": ["Portugal", "PT"]}, ("PT", None)),  # as the bot chose it
+    ({"country": ["Espanha", "opt-17"], "country_chosen": ["Portugal", "opt-3"]}, ("ES", None)),  # named in the page's language
+    ({"country": ["", "DE"], "country_chosen": ["", "PT"]}, ("DE", None)),  # a list that shows no words, valued by ISO code
+    ({"country": ["Atlantis", "opt-99"], "country_chosen": ["Portugal", "opt-3"]}, ("PT", "Atlantis")),  # no country the bot knows
+    ({"country": ["🇵🇹 Portugal (+351)", ""], "country_chosen": ["Portugal", ""]}, ("PT", None)),  # redrawn by the page
+])
+def test_the_country_a_form_went_with_is_read_from_its_list_as_send_was_pressed(values, sent):
+    assert flow._country_sent(values, "PT") == sent
