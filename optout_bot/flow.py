@@ -77,6 +77,8 @@ class Run:
     sent: int = 0  # POST requests started there, answered or not: none means nothing left the browser
     pressed: bool = False  # the bot has pressed Send (a Ctrl-C from then on may come after the form left)
     code_pressed: bool = False  # the bot has pressed Confirm, or typed a code into a field that sends itself
+    typed_code: str | None = None  # the code the bot typed last, to know a POST that carries it
+    code_posts: int = 0  # POSTs started on the page that carried that code
     seen_document: float | None = None  # time origin of the document _mark_seen last tagged
     caution: str = ""  # what the person must check before sending, said again in the window's note
     browser_dialogs: list[str] | None = None  # messages of confirm()/alert() dialogs, answered Cancel (None: not watched yet)
@@ -2075,6 +2077,8 @@ def watch_posts(page: Page, run: Run) -> None:
     def started(request) -> None:
         if _is_sending(request):
             run.sent += 1
+            if run.typed_code and run.typed_code in (request.post_data or ""):
+                run.code_posts += 1
 
     page.on("request", started)
     page.on("requestfinished", count)
@@ -2666,6 +2670,7 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
     if confirm is None:
         return _type_code_that_sends_itself(page, run, code, form, fields, parts)
     window_posts = run.posts if posts_before is None else posts_before
+    typed_posts, code_posts, run.typed_code = run.posts, run.code_posts, code
     try:
         for box, part in zip(fields, parts):
             box.fill(part)
@@ -2678,6 +2683,13 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
         raise PageMismatch(f"The code field went away before the bot could type the code ({_short(exc)}); the code was not sent.",
                            hint=_TYPE_IT_YOURSELF) from None
     since, banner = _mark_before_press(page, run, code_texts=False)
+    if run.code_posts > code_posts:
+        # A field that sends the code once it is whole, beside a Confirm: the code is on its way, and
+        # a press would send it twice. (Its answer comes after the marks: the guard's route holds the
+        # POST until this process takes it, during the look.)
+        run.code_pressed = True
+        run.report.info(f"Typed the code {code}; the page sent it itself, so the bot does not press Confirm.")
+        return await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since, typed_posts)
     for press in ("first", "second"):
         if banner:  # a cookie dialog that came with the code step, or on typing it, would take the press
             decline_cookies(page, run)

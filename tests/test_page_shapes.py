@@ -2757,6 +2757,25 @@ def test_a_code_field_without_confirm_gets_the_code_sent_once(page: Page, field,
     assert posts == [{"code": "314159"}]
 
 
+@pytest.mark.parametrize("sends_itself", [True, False])
+def test_a_code_field_that_sends_itself_beside_a_confirm_gets_the_code_sent_once(page: Page, sends_itself):
+    # Left from red-team pass 14: the page sent the code as its sixth digit went in, and the bot's
+    # press of Confirm sent it a second time.
+    auto = "code.addEventListener('input', () => code.value.length === 6 && send());" if sends_itself else ""
+    posts = serve(page, f"""<form><label>Enter code {_OTP}</label><button type="button" id="ok">Confirm</button></form>
+      <div id="out"></div><script>
+      const code = document.getElementById('code');
+      const answer = () => {{ out.innerHTML = "<p>Thanks. We've received your objection request.</p>"; code.form.remove(); }};
+      // Meta's answer takes a moment (here the test's route answers at once).
+      const send = () => fetch('/code', {{method: 'POST', body: JSON.stringify({{code: code.value}})}}).then(() => setTimeout(answer, 300));
+      ok.onclick = send; {auto}</script>""")
+    run = make_run(code="stdin")
+    run.inbox = _Codes("314159")
+    flow.watch_posts(page, run)
+    assert flow.enter_code(page, run) == "confirmed"
+    assert posts == [{"code": "314159"}]
+
+
 def test_a_person_typing_into_a_code_field_without_confirm_is_not_told_to_press_confirm(page: Page, monkeypatch, capsys):
     # Found by review: the note and the terminal said "press Confirm" where the page has none.
     posts = _code_page_without_confirm(page, _OTP, "keyup")
