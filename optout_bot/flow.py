@@ -2514,6 +2514,13 @@ def enter_code(page: Page, run: Run) -> Result:
             message = _sentences(said).rstrip(".") or "the code was not accepted"
             expired = run.recipe.says_expired(said)
             resent = expired and run.recipe.says_new_code_sent(said)  # Meta sent the next one itself
+            # "Something went wrong. Please try again later.": Meta's trouble, not a wrong code.
+            of_code = expired or bool(run.recipe.text_pattern(run.recipe.code.names).search(said)) or _marked_invalid(form[0])
+            if not of_code and run.code == "stdin":
+                raise Unreachable(f"After the code, Meta's page said: {message}. It does not say that the code was wrong, "
+                                  "nor that the objection was received.",
+                                  hint="Check your email for Meta's confirmation in a while. If none comes, run the bot again later: "
+                                       "Meta sends a new code.")
             if tries >= MAX_CODE_TRIES or (expired and run.headless and not resent) or _locked(form[0], run):
                 # Without a window nobody can ask Meta for a new code (the bot never does); a field
                 # Meta disabled takes no other code (a lock-out after fewer tries than usual).
@@ -2522,7 +2529,8 @@ def enter_code(page: Page, run: Run) -> Result:
             left = MAX_CODE_TRIES - tries
             run.report.warn(f"The site says: {message} ({left} {'try' if left == 1 else 'tries'} left)."
                             + (" Give the new code from Meta's newest email." if resent
-                               else " Ask Meta for a new code in the window, then give the new one." if expired else ""))
+                               else " Ask Meta for a new code in the window, then give the new one." if expired
+                               else "" if of_code else " It does not say the code is wrong: you may give the same code again."))
             if terminal:
                 run.inbox.request()
             continue
@@ -2535,6 +2543,14 @@ def enter_code(page: Page, run: Run) -> Result:
             raise _link_pending(page, run)
         raise _unknown_answer("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.",
                               page, run, hint="Check your email for Meta's confirmation before trying again.")
+
+
+def _marked_invalid(field: Locator) -> bool:
+    """The page marks the code field itself as wrong (aria-invalid)."""
+    try:
+        return locate.read_first(field, "e => e.getAttribute('aria-invalid') === 'true'") == [True]
+    except PlaywrightError:
+        return False
 
 
 def _answered_before_the_code_step(page: Page, run: Run) -> Result | None:

@@ -2127,6 +2127,24 @@ def test_an_expired_code_or_a_lock_out_ends_an_unattended_run_at_once(page: Page
     assert posts == [{"code": "314159"}]
 
 
+@pytest.mark.parametrize("said, raised", [
+    # Found by red-team pass 14: Meta's own trouble after the code was taken for a wrong code, and
+    # the run asked for another code it would never get ("give the code on its own line", exit 5).
+    ("Something went wrong. Please try again later.", Unreachable),
+    ("The code you entered is incorrect.", PersonTimeout),  # a wrong code: the next one is asked for
+])
+def test_an_error_after_the_code_that_is_not_about_the_code_is_no_wrong_code(page: Page, said, raised):
+    posts = serve(page, _EXPIRING_CODE.replace("This code has expired. Request a new code to confirm your request.", said))
+    run = make_run(code="stdin")
+    run.inbox = _Codes("314159")
+    flow.watch_posts(page, run)
+    with pytest.raises(raised) as ended:
+        flow.enter_code(page, run)
+    if raised is Unreachable:
+        assert f"Meta's page said: {said[:-1]}" in ended.value.message and "does not say that the code was wrong" in ended.value.message
+    assert posts == [{"code": "314159"}]
+
+
 def test_a_code_field_disabled_only_while_the_page_works_takes_the_next_code(page: Page):
     # Found by review: a field disabled for a moment after a wrong code was taken for a lock-out.
     posts = serve(page, """<label>Enter code <input id="code" maxlength="6" autocomplete="one-time-code"></label>
