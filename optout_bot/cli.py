@@ -674,6 +674,8 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
 def _form_warnings(seen, recipe) -> list[str]:
     """What `prefill` would stop at without a window, though a person with one can go on; and what
     still works only through a last resort (the page's wording has moved away from the recipe's)."""
+    from urllib.parse import urlsplit
+
     from optout_bot import countries
     from optout_bot.recipe import reads_language
 
@@ -694,6 +696,12 @@ def _form_warnings(seen, recipe) -> list[str]:
         elif layer == "fallback-url":
             out.append("no right-to-object link on the start page matched: the form was reached through the recipe's "
                        "fallback_form_urls, which Meta may retire. Add the link's new words to link.names (docs/maintainers.md).")
+    link = seen.layers.get("link") or ""
+    if seen.form_url and link != "fallback-url" and not link.startswith("not needed") and not recipe.lists_form(seen.form_url):
+        path = urlsplit(seen.form_url).path
+        out.append(f"the link led to a form address the recipe does not list ({path}). If Meta has moved the form there, add "
+                   "the address to fallback_form_urls: a run reaches the form through it when the link's words change "
+                   "(docs/maintainers.md).")
     return out
 
 

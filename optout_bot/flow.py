@@ -2800,6 +2800,7 @@ class Inspection(NamedTuple):
     language: str  # as the page declares it; '' when it does not say
     problem: str = ""  # why the walk to the form stopped, in the words prefill would use
     instead: dict[str, str] = {}  # per missing form element, what the page shows in its place (a maintainer's clue)
+    form_url: str = ""  # where the form was found whole
 
 
 def _shown_instead(page: Page, run: Run, missing: list[str]) -> dict[str, str]:
@@ -2834,4 +2835,4 @@ def inspect(page: Page, run: Run, start_url: str) -> Inspection:
     if any(hit is None for name, hit in found.items() if name not in OPTIONAL_ELEMENTS):
         return Inspection(layers, None, "", "", instead=_shown_instead(page, run, [n for n, hit in found.items() if hit is None]))
     purpose, title = form_purpose(page, found, run)
-    return Inspection(layers, purpose, title, found["country"].value["declared"] or "")
+    return Inspection(layers, purpose, title, found["country"].value["declared"] or "", form_url=page.url)

@@ -402,6 +402,10 @@ class Recipe(_Strict):
         """The ids of this target's known objection forms (the last part of their addresses)."""
         return [str(url).rstrip("/").rsplit("/", 1)[-1] for url in self.fallback_form_urls]
 
+    def lists_form(self, url: str) -> bool:
+        """`url` is one of this target's known objection forms (by the id in its path)."""
+        return bool(set(urlsplit(url).path.split("/")) & set(self.form_ids()))
+
     def others_forms(self) -> dict[str, Recipe]:
         """The other targets' known form ids, with their recipe (Instagram's objection form, for
         Facebook): sending one of those would file the objection for the wrong app."""

@@ -161,8 +161,22 @@ def test_check_warns_when_an_element_is_found_only_by_its_markup():
         assert result.code == 0, result.stderr
         report = json.loads(result.stdout)
         assert report["elements"]["send"] == "structure"
-        (warning,) = report["warnings"]
+        warning = next(w for w in report["warnings"] if w.startswith("the Send button"))
         assert warning.startswith("the Send button was found only by its markup") and "send.names" in warning
         assert site.submissions == [] and site.reviews == []
         result = check(site)
         assert "Warning: the Send button was found only by its markup" in result.stderr
+
+
+def test_check_warns_when_the_link_leads_to_a_form_address_the_recipe_does_not_list(mock_site):
+    # Red-team pass 18: Meta moved the form to a new address and the link still found it by role, so
+    # check said nothing, and the recipe's fallback_form_urls went stale unnoticed.
+    with PlainSite() as site:  # its form is at /help/contact/form
+        result = check(site, "--json")
+    assert result.code == 0, result.stderr
+    (warning,) = json.loads(result.stdout)["warnings"]
+    assert warning.startswith("the link led to a form address the recipe does not list (/help/contact/form)")
+    assert "fallback_form_urls" in warning and "Warning: the link led to a form address" in result.stderr
+    # The mock serves the form at an address the recipe lists: nothing to say.
+    result = check(mock_site(""), "--json")
+    assert result.code == 0 and json.loads(result.stdout)["warnings"] == [], result.stderr
