@@ -191,6 +191,27 @@ def starts(choice: BrowserChoice, timeout: float = 30) -> str | None:
     return f"it exited with status {proc.returncode}" + (f": {said[:160]}" if said else "")
 
 
+def profile_in_use(folder: Path) -> str | None:
+    """Who holds a browser profile folder ('process 1234', 'another computer (host)'), from the lock
+    Chrome and Chromium keep in it on Linux and macOS (`SingletonLock`, a link to 'host-pid'); None
+    when nothing does, or the lock is stale (its process is gone: the browser takes it over)."""
+    import socket
+
+    try:
+        host, _, pid = os.readlink(folder / "SingletonLock").rpartition("-")
+    except OSError:
+        return None
+    if host and host != socket.gethostname():
+        return f"a browser on another computer ({host})"
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return None
+    except PermissionError:  # alive, another user's
+        pass
+    return f"browser process {pid}"
+
+
 def has_display() -> bool:
     if sys.platform in ("darwin", "win32"):
         return True

@@ -374,9 +374,10 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
             raise BadInput("No display found for a browser window; run with --headless (and --submit auto), or set DISPLAY")
         # Before anything is sent: a receipt that cannot be written would be lost after Meta confirms.
         _writable(Path(receipts_dir) if receipts_dir else receipts.default_receipts_dir(), "--receipts-dir")
-        for folder, flag in ((snapshots_dir, "--snapshots-dir"), (profile, "--profile")):
-            if folder:
-                _writable(Path(folder), flag)
+        if snapshots_dir:
+            _writable(Path(snapshots_dir), "--snapshots-dir")
+        if profile:
+            _usable_profile(Path(profile))
         return settings, recipe, guard, url, *modes, browser.find()
 
     _state.update(sends=True, json=json_events)
@@ -473,6 +474,16 @@ def _writable(folder: Path, flag: str) -> None:
         check_writable(folder)
     except OSError as exc:
         raise BadInput(f"{flag}: {folder} cannot be written to ({exc.strerror or exc}); give a folder you can write to") from None
+
+
+def _usable_profile(folder: Path) -> None:
+    from optout_bot import browser
+
+    _writable(folder, "--profile")
+    if holder := browser.profile_in_use(folder):
+        # Chromium would not start on it, and its failure would blame the browser.
+        raise BadInput(f"--profile: {folder} is in use by another browser ({holder}); close that browser's windows, "
+                       "or give another folder")
 
 
 _SENT_HINT = ("The form had been sent, so Meta may have received it: check your email for a code or a confirmation "
@@ -608,7 +619,7 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
         if live and start_url:
             raise BadInput("--live checks Meta's real page; drop --start-url, or drop --live for a test server")
         if profile:
-            _writable(Path(profile), "--profile")
+            _usable_profile(Path(profile))
         # A check needs no person; without a display it simply runs headless.
         return *_prepare_target(target, allow_hosts, start_url), headless or not browser.has_display()
 

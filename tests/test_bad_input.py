@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import stat
 
 import pytest
@@ -57,7 +58,18 @@ CASES = {
     "receipts folder under a file": (lambda t: ["--env-file", good_env(t), "--receipts-dir", _a_file(t, "sub")], "--receipts-dir"),
     "snapshots folder under a file": (lambda t: ["--env-file", good_env(t), "--snapshots-dir", _a_file(t, "sub")], "--snapshots-dir"),
     "profile folder is a file": (lambda t: ["--env-file", good_env(t), "--profile", _a_file(t)], "--profile"),
+    # Found in a session: Chromium refused a profile another run's window still had open, and the
+    # message blamed the browser ("could not be started", exit 1).
+    "profile in use by another browser": (lambda t: ["--env-file", good_env(t), "--profile", _locked_profile(t)], "--profile"),
 }
+
+
+def _locked_profile(tmp_path):
+    """A profile folder locked as a running Chromium locks it: by this (live) test process."""
+    folder = tmp_path / "profile"
+    folder.mkdir()
+    (folder / "SingletonLock").symlink_to(f"{socket.gethostname()}-{os.getpid()}")
+    return str(folder)
 
 
 def _a_file(tmp_path, *below):
@@ -157,3 +169,23 @@ def test_code_from_an_empty_standard_input_is_refused_before_anything_is_sent(em
     # Red-team pass 18: the flag is named only when the person gave it.
     assert ("--code stdin" in proc.stderr) == bool(flags)
     assert "Traceback" not in proc.stderr and not mark.exists()
+
+
+def test_check_refuses_a_profile_another_browser_holds(tmp_path, tripwire):
+    env, mark = tripwire
+    result = run_cli("check", "--headless", "--profile", _locked_profile(tmp_path), env=env, cwd=tmp_path)
+    assert result.code == 2 and "is in use by another browser (browser process" in result.stderr, result.stderr
+    assert not mark.exists()
+
+
+def test_a_stale_profile_lock_is_no_holder(tmp_path):
+    from optout_bot import browser
+
+    folder = tmp_path / "profile"
+    folder.mkdir()
+    assert browser.profile_in_use(folder) is None
+    (folder / "SingletonLock").symlink_to(f"{socket.gethostname()}-{2 ** 22 + 7}")  # above Linux's highest pid
+    assert browser.profile_in_use(folder) is None
+    (folder / "SingletonLock").unlink()
+    (folder / "SingletonLock").symlink_to(f"other-machine-{os.getpid()}")
+    assert browser.profile_in_use(folder) == "a browser on another computer (other-machine)"
