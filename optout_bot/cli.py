@@ -688,6 +688,8 @@ def _form_warnings(seen, recipe) -> list[str]:
     from urllib.parse import urlsplit
 
     from optout_bot import countries
+    from optout_bot.flow import NO_LINK_NEEDED
+    from optout_bot.guard import HostGuard
     from optout_bot.recipe import reads_language
 
     out = []
@@ -707,8 +709,11 @@ def _form_warnings(seen, recipe) -> list[str]:
         elif layer == "fallback-url":
             out.append("no right-to-object link on the start page matched: the form was reached through the recipe's "
                        "fallback_form_urls, which Meta may retire. Add the link's new words to link.names (docs/maintainers.md).")
+    # Only Meta's own objection form belongs in fallback_form_urls (runs open them unasked), not
+    # another form the link led to, nor a test server's.
     link = seen.layers.get("link") or ""
-    if seen.form_url and link != "fallback-url" and not link.startswith("not needed") and not recipe.lists_form(seen.form_url):
+    if (seen.purpose == "objection" and link not in ("fallback-url", NO_LINK_NEEDED) and HostGuard(recipe.meta_domains).on_meta(seen.form_url)
+            and not recipe.lists_form(seen.form_url)):
         path = urlsplit(seen.form_url).path
         out.append(f"the link led to a form address the recipe does not list ({path}). If Meta has moved the form there, add "
                    "the address to fallback_form_urls: a run reaches the form through it when the link's words change "

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Literal, NamedTuple, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit
 
 from playwright.sync_api import Error as PlaywrightError, Locator, Page, Request, TimeoutError as PlaywrightTimeout, expect
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -84,6 +84,7 @@ class Run:
     browser_dialogs: list[str] | None = None  # messages of confirm()/alert() dialogs, answered Cancel (None: not watched yet)
     reason_sent: bool = True  # False: the form had no reason box (optional since 2025)
     sent_values: dict[str, Any] | None = None  # email, reason and country in the form as the person pressed Send
+    said_changes: bool = False  # what the person changed in the window has been said
 
     @property
     def sent_email(self) -> str:
@@ -1662,18 +1663,18 @@ class Marked(NamedTuple):
     banner: bool
 
 
-def _add_before_press(look: locate.Look, page: Page, run: Run, code_texts: bool = True) -> locate.Look:
+def _add_before_press(look: locate.Look, page: Page, run: Run, code_texts: bool = True, typed: str = "") -> locate.Look:
     """_mark_seen before Send (`code_texts`) or Confirm, and whether a cookie banner came over the
-    page, in `look`."""
-    return _add_shown(look, page, run, code_texts).add("cookies", _cookie_banner(page, run.recipe))
+    page, in `look`. `typed`: what is not marked yet is marked with it, to be taken back (_unmark)."""
+    return _add_shown(look, page, run, code_texts, typed).add("cookies", _cookie_banner(page, run.recipe))
 
 
-def _mark_before_press(page: Page, run: Run, code_texts: bool = True) -> Marked:
-    since, seen = _marked(_add_before_press(locate.Look(page), page, run, code_texts), run)
+def _mark_before_press(page: Page, run: Run, code_texts: bool = True, typed: str = "") -> Marked:
+    since, seen = _marked(_add_before_press(locate.Look(page), page, run, code_texts, typed), run)
     return Marked(since, "cookies" in seen)
 
 
-def _add_shown(look: locate.Look, page: Page, run: Run, code_texts: bool) -> locate.Look:
+def _add_shown(look: locate.Look, page: Page, run: Run, code_texts: bool, typed: str = "") -> locate.Look:
     # An empty alert is a place for a message, not one: what the page writes there later is new.
     shown = (page.get_by_role("alert").filter(has_text=_SOME_TEXT).or_(_error_texts(page, run, new_only=False))
              .or_(_confirmations(page, run, new_only=False, after_code=True))  # the wider kind: both stages
@@ -1683,8 +1684,18 @@ def _add_shown(look: locate.Look, page: Page, run: Run, code_texts: bool) -> loc
     if code_texts:
         shown = shown.or_(_code_texts(page, run))
     # Also the document's time origin: thanks on a later document are new whatever they say.
-    return (look.add("shown", shown, read="e => { e.setAttribute('data-optout-seen', ''); return true; }", visible=False, keep=None)
+    tag = (f"e => {{ if (!e.hasAttribute('data-optout-seen')) e.setAttribute('data-optout-seen', '{typed}'); return true; }}" if typed
+           else "e => { e.setAttribute('data-optout-seen', ''); return true; }")
+    return (look.add("shown", shown, read=tag, visible=False, keep=None)
             .then(f"[({_WATCH_JS})(), performance.timeOrigin]"))
+
+
+def _unmark(page: Page, typed: str) -> None:
+    """Takes back the marks `typed` left (they may have taken an answer for what was there before)."""
+    try:
+        page.locator(f"[data-optout-seen='{typed}']").evaluate_all("els => els.forEach(e => e.removeAttribute('data-optout-seen'))")
+    except PlaywrightError:
+        pass  # the document went away: the next one's messages are all new
 
 
 def _marked(look: locate.Look, run: Run) -> tuple[int | None, locate.Seen]:
@@ -2077,12 +2088,17 @@ def watch_posts(page: Page, run: Run) -> None:
     def started(request) -> None:
         if _is_sending(request):
             run.sent += 1
-            if run.typed_code and run.typed_code in (request.post_data or ""):
+            if run.typed_code and _carries(request.post_data or "", run.typed_code):
                 run.code_posts += 1
 
     page.on("request", started)
     page.on("requestfinished", count)
     page.on("requestfailed", count)
+
+
+def _carries(body: str, code: str) -> bool:
+    """A request's body holds the code as a number of its own (not inside a timestamp)."""
+    return bool(re.search(rf"(?<!\d){code}(?!\d)", unquote_plus(body)))
 
 
 def _note_browser_dialogs(page: Page, run: Run) -> None:
@@ -2155,8 +2171,8 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
             break
         found, since = _decline_over_form(page, run)
     result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before, sent_before)
-    if run.submit == "ask" and result not in ("refused", "lost"):  # the person had the window before their yes
-        _say_what_the_person_changed(run)
+    if run.submit == "ask":  # the person had the window before their yes
+        _say_what_the_person_changed(run, result)
     return _after_send(page, run, result, posted=run.posts > posts_before, sent=run.sent > sent_before)
 
 
@@ -2168,7 +2184,11 @@ _PRESS_WATCH_JS = """() => { window.__optoutPressed = false; if (!window.__optou
     const e = tagged.sort((a, b) => a.dataset.optoutCountry.slice(8) - b.dataset.optoutCountry.slice(8)).pop();
     if (!e) return null;
     if (e.tagName === 'SELECT') { const o = e.selectedOptions[0]; return [o ? (o.label || o.textContent || '').trim() : '', e.value]; }
-    return [String(e.value ?? e.innerText ?? '').trim(), '']; };
+    // A typeahead's words are its input's (in it, or it); a button's, its text. Meta's keeps the ISO
+    // code in a hidden companion field.
+    const input = e.tagName === 'INPUT' ? e : e.querySelector('input:not([type=hidden])');
+    const iso = (e.form || e.parentElement || document).querySelector('input[type=hidden][name$="iso2_country_code"]');
+    return [String(input ? input.value : e.innerText || '').trim(), iso ? iso.value : '']; };
   const chosen = country();  // as the bot left it: only a change from it is the person's choice
   const note = () => { window.__optoutPressed = true;
     // What the form goes with: the person may have changed it in the window (see _expose_sending).
@@ -2347,7 +2367,7 @@ def _await_person_send(page: Page, run: Run, form: list[Locator], watch: _Presse
                                     hint="If you did press Send, check your email for a code or a confirmation before running the bot again.")
             raise PersonTimeout(f"{waited} Nothing was sent.",
                                 hint="Run again when you have time to check the form; --wait-minutes gives you longer.")
-        _say_what_the_person_changed(run)
+        _say_what_the_person_changed(run, result)
         return _after_send(page, run, result, by_person=True, posted=run.posts > watch.posts)
 
 
@@ -2363,19 +2383,26 @@ def _country_sent(values: dict[str, Any] | None, settings_country: str) -> tuple
     shown, chosen = (values or {}).get("country"), (values or {}).get("country_chosen")
     if not _words_pair(shown) or shown == chosen:
         return settings_country, None
-    for text in shown:
+    words, value = shown
+    # A value that is an ISO code is what the form sends; else the words, without a dial code or a
+    # bracketed tail ("🇪🇸 Spain (+34)"; the flag goes in the fold).
+    plain = re.sub(r"\s*(?:\(.*|\[.*|\+\s*\d[\d\s-]*)$", "", words)
+    for text in ([value] if re.fullmatch(r"[A-Za-z]{2,3}", value.strip()) else []) + [plain, words]:
         if text.strip():
             try:
                 return countries.resolve(text), None
             except LookupError:
                 continue
-    words = countries.fold(shown[0])  # the settings' country written another way ("Portugal (PT)")?
-    if words and any(countries.fold(name) in words for name in countries.names_anywhere(settings_country)):
+    if countries.fold(plain) in {countries.fold(name) for name in countries.names_anywhere(settings_country)}:
         return settings_country, None
-    return settings_country, shown[0] or shown[1] or None
+    return settings_country, words or value or None
 
 
-def _say_what_the_person_changed(run: Run) -> None:
+def _say_what_the_person_changed(run: Run, result: Result) -> None:
+    """Once the form has left (not for a press the page kept, nor twice for a review step)."""
+    if result not in ("code", "confirmed", "already", "pending") or run.said_changes:
+        return
+    run.said_changes = True
     changed = []
     country, unknown = _country_sent(run.sent_values, run.settings.country)
     if country != run.settings.country:
@@ -2514,13 +2541,6 @@ def enter_code(page: Page, run: Run) -> Result:
             message = _sentences(said).rstrip(".") or "the code was not accepted"
             expired = run.recipe.says_expired(said)
             resent = expired and run.recipe.says_new_code_sent(said)  # Meta sent the next one itself
-            # "Something went wrong. Please try again later.": Meta's trouble, not a wrong code.
-            of_code = expired or bool(run.recipe.text_pattern(run.recipe.code.names).search(said)) or _marked_invalid(form[0])
-            if not of_code and run.code == "stdin":
-                raise Unreachable(f"After the code, Meta's page said: {message}. It does not say that the code was wrong, "
-                                  "nor that the objection was received.",
-                                  hint="Check your email for Meta's confirmation in a while. If none comes, run the bot again later: "
-                                       "Meta sends a new code.")
             if tries >= MAX_CODE_TRIES or (expired and run.headless and not resent) or _locked(form[0], run):
                 # Without a window nobody can ask Meta for a new code (the bot never does); a field
                 # Meta disabled takes no other code (a lock-out after fewer tries than usual).
@@ -2529,8 +2549,7 @@ def enter_code(page: Page, run: Run) -> Result:
             left = MAX_CODE_TRIES - tries
             run.report.warn(f"The site says: {message} ({left} {'try' if left == 1 else 'tries'} left)."
                             + (" Give the new code from Meta's newest email." if resent
-                               else " Ask Meta for a new code in the window, then give the new one." if expired
-                               else "" if of_code else " It does not say the code is wrong: you may give the same code again."))
+                               else " Ask Meta for a new code in the window, then give the new one." if expired else ""))
             if terminal:
                 run.inbox.request()
             continue
@@ -2543,14 +2562,6 @@ def enter_code(page: Page, run: Run) -> Result:
             raise _link_pending(page, run)
         raise _unknown_answer("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.",
                               page, run, hint="Check your email for Meta's confirmation before trying again.")
-
-
-def _marked_invalid(field: Locator) -> bool:
-    """The page marks the code field itself as wrong (aria-invalid)."""
-    try:
-        return locate.read_first(field, "e => e.getAttribute('aria-invalid') === 'true'") == [True]
-    except PlaywrightError:
-        return False
 
 
 def _answered_before_the_code_step(page: Page, run: Run) -> Result | None:
@@ -2630,6 +2641,11 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
         if terminal:
             line = run.inbox.take(timeout=0 if in_page else CHUNK_MS / 1000)
             if line is None:
+                if run.typed_code:  # the site's answer to it was said just before
+                    raise PersonTimeout(f"Standard input ended after the site's answer to the code {run.typed_code}; "
+                                        "no other code was given.",
+                                        hint="Run again when you are ready (if the page said something went wrong, wait a "
+                                             "while first): Meta emails a new code each time; use the one from its newest email.")
                 raise PersonTimeout("Standard input ended before a code was accepted.",
                                     hint="Next time give the six-digit code on its own line, or run at a terminal.")
             if line is not False:
@@ -2687,6 +2703,9 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
         return _type_code_that_sends_itself(page, run, code, form, fields, parts)
     window_posts = run.posts if posts_before is None else posts_before
     typed_posts, code_posts, run.typed_code = run.posts, run.code_posts, code
+    # Before typing too: a field that sends the code itself once it is whole may be answered before
+    # the bot looks again.
+    before_typing = _mark_seen(page, run)
     try:
         for box, part in zip(fields, parts):
             box.fill(part)
@@ -2698,14 +2717,16 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
             return answer
         raise PageMismatch(f"The code field went away before the bot could type the code ({_short(exc)}); the code was not sent.",
                            hint=_TYPE_IT_YOURSELF) from None
-    since, banner = _mark_before_press(page, run, code_texts=False)
+    typed = f"typed-{next(_TYPED)}"
+    if run.code_posts == code_posts:
+        since, banner = _mark_before_press(page, run, code_texts=False, typed=typed)
     if run.code_posts > code_posts:
         # A field that sends the code once it is whole, beside a Confirm: the code is on its way, and
-        # a press would send it twice. (Its answer comes after the marks: the guard's route holds the
-        # POST until this process takes it, during the look.)
+        # a press would send it twice. What typing drew may be the answer already.
+        _unmark(page, typed)
         run.code_pressed = True
         run.report.info(f"Typed the code {code}; the page sent it itself, so the bot does not press Confirm.")
-        return await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since, typed_posts)
+        return await_result(page, run, "code", form, time.monotonic() + run.timeout_s, before_typing, typed_posts)
     for press in ("first", "second"):
         if banner:  # a cookie dialog that came with the code step, or on typing it, would take the press
             decline_cookies(page, run)
@@ -2726,6 +2747,9 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
     return await_result(page, run, "code", form, time.monotonic() + run.timeout_s, since, posts_before)
 
 
+_TYPED = itertools.count(1)  # each code typed marks what typing drew under its own tag
+
+
 def _type_again(fields: list[Locator], parts: list[str]) -> None:
     try:
         for box, part in zip(fields, parts):
@@ -2740,7 +2764,7 @@ def _type_code_that_sends_itself(page: Page, run: Run, code: str, form: list[Loc
     """No Confirm button: a field that sends the code once it is full. Typed key by key, as a person
     does; nothing is pressed, since Enter may press a 'send a new code' button, or a form's Send."""
     since, posts_before = _mark_seen(page, run), run.posts  # before typing: the page may answer the last key
-    run.code_pressed = True
+    run.code_pressed, run.typed_code = True, code
     for box, part in zip(fields, parts):
         if box.input_value():  # a code tried before (clearing an empty box may count as a backspace)
             box.fill("")
@@ -2793,6 +2817,9 @@ def done_note(who: str, already: bool) -> str:
 AFTER_SEND = ("code", "confirm")
 
 
+NO_LINK_NEEDED = "not needed: the form is on the start page"  # the link's layer in a check's report then
+
+
 class Inspection(NamedTuple):
     layers: dict[str, str | None]  # per element, the layer that found it; None: missing
     purpose: str | None  # form_purpose's verdict; None when the form was not found whole
@@ -2828,7 +2855,7 @@ def inspect(page: Page, run: Run, start_url: str) -> Inspection:
         # page says it is not available, or the link leads to the other app's form).
         return Inspection({"link": run.layers.get("link"), **{name: None for name in FORM_ELEMENTS}}, None, "", "", stop.message)
     _check_app(page, run)
-    layers = {"link": run.layers.get("link", "not needed: the form is on the start page")}
+    layers = {"link": run.layers.get("link", NO_LINK_NEEDED)}
     found = find_form(page, run, {"country": _country_js(run.settings.country)})
     for name, hit in found.items():
         layers[name] = hit.layer if hit else None

@@ -2127,21 +2127,21 @@ def test_an_expired_code_or_a_lock_out_ends_an_unattended_run_at_once(page: Page
     assert posts == [{"code": "314159"}]
 
 
-@pytest.mark.parametrize("said, raised", [
-    # Found by red-team pass 14: Meta's own trouble after the code was taken for a wrong code, and
-    # the run asked for another code it would never get ("give the code on its own line", exit 5).
-    ("Something went wrong. Please try again later.", Unreachable),
-    ("The code you entered is incorrect.", PersonTimeout),  # a wrong code: the next one is asked for
-])
-def test_an_error_after_the_code_that_is_not_about_the_code_is_no_wrong_code(page: Page, said, raised):
+@pytest.mark.parametrize("said", ["Something went wrong. Please try again later.", "The code you entered is incorrect."])
+def test_stdin_that_ends_after_the_sites_answer_to_a_code_says_so(page: Page, said, capsys):
+    # Red-team pass 14: after Meta's own trouble on the code page, the run said to "give the six-digit
+    # code on its own line", though it had been given. (Telling that trouble from a wrong code by its
+    # words misread both ways in review, e.g. Italian "verificato": the site's words are said instead.)
     posts = serve(page, _EXPIRING_CODE.replace("This code has expired. Request a new code to confirm your request.", said))
     run = make_run(code="stdin")
+    run.report = Reporter(json_events=True)
     run.inbox = _Codes("314159")
     flow.watch_posts(page, run)
-    with pytest.raises(raised) as ended:
+    with pytest.raises(PersonTimeout) as ended:
         flow.enter_code(page, run)
-    if raised is Unreachable:
-        assert f"Meta's page said: {said[:-1]}" in ended.value.message and "does not say that the code was wrong" in ended.value.message
+    assert ended.value.message == "Standard input ended after the site's answer to the code 314159; no other code was given."
+    assert "on its own line" not in ended.value.hint and "something went wrong, wait" in ended.value.hint
+    assert f"The site says: {said[:-1]}" in capsys.readouterr().out
     assert posts == [{"code": "314159"}]
 
 
@@ -2775,23 +2775,26 @@ def test_a_code_field_without_confirm_gets_the_code_sent_once(page: Page, field,
     assert posts == [{"code": "314159"}]
 
 
-@pytest.mark.parametrize("sends_itself", [True, False])
-def test_a_code_field_that_sends_itself_beside_a_confirm_gets_the_code_sent_once(page: Page, sends_itself):
+@pytest.mark.parametrize("field_sends, answer_ms", [("code", 300), ("code", 0), ("nothing", 0), ("a log", 0)])
+def test_a_code_field_that_sends_itself_beside_a_confirm_gets_the_code_sent_once(page: Page, field_sends, answer_ms):
     # Left from red-team pass 14: the page sent the code as its sixth digit went in, and the bot's
-    # press of Confirm sent it a second time.
-    auto = "code.addEventListener('input', () => code.value.length === 6 && send());" if sends_itself else ""
+    # press of Confirm sent it a second time. Review: an answer drawn at once was taken for old news.
+    # A page's own logging as the digits go in (a POST with a timestamp) is no code sent.
+    on_input = {"code": "code.value.length === 6 && send();", "nothing": "",
+                "a log": "fetch('/log', {method: 'POST', body: JSON.stringify({t: '17' + code.value + '000', ev: 'input'})});"}
     posts = serve(page, f"""<form><label>Enter code {_OTP}</label><button type="button" id="ok">Confirm</button></form>
       <div id="out"></div><script>
       const code = document.getElementById('code');
       const answer = () => {{ out.innerHTML = "<p>Thanks. We've received your objection request.</p>"; code.form.remove(); }};
-      // Meta's answer takes a moment (here the test's route answers at once).
-      const send = () => fetch('/code', {{method: 'POST', body: JSON.stringify({{code: code.value}})}}).then(() => setTimeout(answer, 300));
-      ok.onclick = send; {auto}</script>""")
+      const send = () => fetch('/code', {{method: 'POST', body: JSON.stringify({{code: code.value}})}})
+        .then(() => setTimeout(answer, {answer_ms}));
+      ok.onclick = send; code.addEventListener('input', () => {{ {on_input[field_sends]} }});</script>""")
     run = make_run(code="stdin")
     run.inbox = _Codes("314159")
     flow.watch_posts(page, run)
     assert flow.enter_code(page, run) == "confirmed"
-    assert posts == [{"code": "314159"}]
+    assert [p for p in posts if "code" in p] == [{"code": "314159"}]
+    assert len(posts) == (2 if field_sends == "a log" else 1)
 
 
 def test_a_person_typing_into_a_code_field_without_confirm_is_not_told_to_press_confirm(page: Page, monkeypatch, capsys):
@@ -3036,6 +3039,39 @@ def test_a_server_rendered_copy_replaced_while_filling_is_filled_again(page: Pag
     ({"country": ["", "DE"], "country_chosen": ["", "PT"]}, ("DE", None)),  # a list that shows no words, valued by ISO code
     ({"country": ["Atlantis", "opt-99"], "country_chosen": ["Portugal", "opt-3"]}, ("PT", "Atlantis")),  # no country the bot knows
     ({"country": ["🇵🇹 Portugal (+351)", ""], "country_chosen": ["Portugal", ""]}, ("PT", None)),  # redrawn by the page
+    # Review: a decorated name was no country, and another one that held the settings' name was theirs.
+    ({"country": ["🇪🇸 Spain (+34)", ""], "country_chosen": ["Portugal", ""]}, ("ES", None)),
+    ({"country": ["Spanien (ES)", ""], "country_chosen": ["Portugal", ""]}, ("ES", None)),
+    ({"country": ["Portugalia Nova", ""], "country_chosen": ["Portugal", ""]}, ("PT", "Portugalia Nova")),
+    ({"country": ["España", "ES"], "country_chosen": ["Portugal", "PT"]}, ("ES", None)),  # Meta's typeahead and its ISO companion
 ])
 def test_the_country_a_form_went_with_is_read_from_its_list_as_send_was_pressed(values, sent):
     assert flow._country_sent(values, "PT") == sent
+
+
+def test_a_french_region_chosen_in_the_window_is_not_france():
+    chosen = {"country": ["Guyana francese (+594)", ""], "country_chosen": ["Francia", ""]}
+    assert flow._country_sent(chosen, "FR") == ("GF", None)
+
+
+@pytest.mark.parametrize("picker, choose", [
+    ("<select><option value=''>Country</option><option value='PT'>Portugal</option><option value='ES'>Spain</option></select>",
+     "e => { e.value = 'ES'; }"),
+    ("<button type='button' role='combobox' aria-label='Country'>Portugal</button>", "e => { e.textContent = 'Spain'; }"),
+    ("<div role='combobox' aria-label='Country'><input value='Portugal'></div>", "e => { e.querySelector('input').value = 'España'; }"),
+    ("<input role='combobox' aria-label='Country' value='Portugal'><input type='hidden' name='F1_iso2_country_code' value='PT'>",
+     "e => { e.value = 'Spain (+34)'; e.nextElementSibling.value = 'ES'; }"),
+])
+def test_the_press_watch_reads_the_country_each_kind_of_list_shows(page: Page, picker, choose):
+    # Review: a button's value is '' (not undefined), so a button picker read '' before and after.
+    page.set_content(f"<form>{picker}<button type='submit' data-optout-send>Send</button></form>")
+    page.locator("[aria-label=Country], select").first.evaluate("e => e.setAttribute('data-optout-country', 'country-1')")
+    got = []
+    page.expose_binding("__optoutSending", lambda source, values: got.append(values))
+    page.evaluate(flow._PRESS_WATCH_JS)
+    page.locator("[aria-label=Country], select").first.evaluate(choose)
+    page.locator("form").evaluate("f => f.addEventListener('submit', e => e.preventDefault())")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("form")).to_be_attached()
+    page.wait_for_function("() => window.__optoutPressed")
+    assert got and flow._country_sent(got[-1], "PT")[0] == "ES", got
