@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from optout_bot.status import BadInput, OptoutError
 
@@ -191,10 +192,15 @@ def starts(choice: BrowserChoice, timeout: float = 30) -> str | None:
     return f"it exited with status {proc.returncode}" + (f": {said[:160]}" if said else "")
 
 
-def profile_in_use(folder: Path) -> str | None:
-    """Who holds a browser profile folder ('process 1234', 'another computer (host)'), from the lock
-    Chrome and Chromium keep in it on Linux and macOS (`SingletonLock`, a link to 'host-pid'); None
-    when nothing does, or the lock is stale (its process is gone: the browser takes it over)."""
+class ProfileLock(NamedTuple):
+    host: str  # the computer whose browser holds it; "" for this one
+    pid: str
+
+
+def profile_in_use(folder: Path) -> ProfileLock | None:
+    """The lock a running Chrome or Chromium holds on a profile folder (Linux and macOS: `SingletonLock`,
+    a link to 'host-pid'), as Chromium itself judges it: another computer's holds; this one's only
+    while a browser answers on the profile's socket. None for a stale lock, which the browser takes over."""
     import socket
 
     try:
@@ -202,14 +208,15 @@ def profile_in_use(folder: Path) -> str | None:
     except OSError:
         return None
     if host and host != socket.gethostname():
-        return f"a browser on another computer ({host})"
-    try:
-        os.kill(int(pid), 0)
-    except (ValueError, ProcessLookupError):
-        return None
-    except PermissionError:  # alive, another user's
-        pass
-    return f"browser process {pid}"
+        return ProfileLock(host, pid)
+    # The socket's link leads to a short path (a socket's path may hold only ~100 characters).
+    with socket.socket(socket.AF_UNIX) as probe:
+        probe.settimeout(1)
+        try:
+            probe.connect(os.path.realpath(folder / "SingletonSocket"))
+        except OSError:
+            return None
+    return ProfileLock("", pid)
 
 
 def has_display() -> bool:

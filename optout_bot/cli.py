@@ -480,10 +480,13 @@ def _usable_profile(folder: Path) -> None:
     from optout_bot import browser
 
     _writable(folder, "--profile")
-    if holder := browser.profile_in_use(folder):
-        # Chromium would not start on it, and its failure would blame the browser.
-        raise BadInput(f"--profile: {folder} is in use by another browser ({holder}); close that browser's windows, "
-                       "or give another folder")
+    # Chromium would not start on a locked profile, and its failure would blame the browser.
+    if (lock := browser.profile_in_use(folder)) and lock.host:
+        raise BadInput(f"--profile: {folder} is locked by a browser on another computer ({lock.host}); if none runs there "
+                       f"any more (or the computer was renamed), delete {folder / 'SingletonLock'}, or give another folder")
+    if lock:
+        raise BadInput(f"--profile: {folder} is in use by another browser (process {lock.pid}); close that browser's "
+                       "windows, or give another folder")
 
 
 _SENT_HINT = ("The form had been sent, so Meta may have received it: check your email for a code or a confirmation "

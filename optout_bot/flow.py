@@ -1649,11 +1649,12 @@ def _capital(text: str) -> str:
 Result = Literal["code", "confirmed", "already", "refused", "wrong-code", "login", "lost", "dialog", "review", "pending"]
 
 
-def _mark_seen(page: Page, run: Run, code_texts: bool = False) -> int | None:
+def _mark_seen(page: Page, run: Run, code_texts: bool = False, typed: str = "") -> int | None:
     """Tag what is on screen now, so only messages that appear after our action count; returns
     the page's change counter as `mark` does, from the same round trip. `code_texts` (before Send):
-    also what speaks of a code already, so that only a code step's own words hold a thanks back."""
-    return _marked(_add_shown(locate.Look(page), page, run, code_texts), run)[0]
+    also what speaks of a code already, so that only a code step's own words hold a thanks back.
+    `typed`: see _add_before_press."""
+    return _marked(_add_shown(locate.Look(page), page, run, code_texts, typed), run)[0]
 
 
 class Marked(NamedTuple):
@@ -2187,7 +2188,7 @@ _PRESS_WATCH_JS = """() => { window.__optoutPressed = false; if (!window.__optou
     // A typeahead's words are its input's (in it, or it); a button's, its text. Meta's keeps the ISO
     // code in a hidden companion field.
     const input = e.tagName === 'INPUT' ? e : e.querySelector('input:not([type=hidden])');
-    const iso = (e.form || e.parentElement || document).querySelector('input[type=hidden][name$="iso2_country_code"]');
+    const iso = (e.form || e.parentElement || document).querySelector('input[type=hidden][name$="iso2_country_code" i]');
     return [String(input ? input.value : e.innerText || '').trim(), iso ? iso.value : '']; };
   const chosen = country();  // as the bot left it: only a change from it is the person's choice
   const note = () => { window.__optoutPressed = true;
@@ -2386,8 +2387,8 @@ def _country_sent(values: dict[str, Any] | None, settings_country: str) -> tuple
     words, value = shown
     # A value that is an ISO code is what the form sends; else the words, without a dial code or a
     # bracketed tail ("🇪🇸 Spain (+34)"; the flag goes in the fold).
-    plain = re.sub(r"\s*(?:\(.*|\[.*|\+\s*\d[\d\s-]*)$", "", words)
-    for text in ([value] if re.fullmatch(r"[A-Za-z]{2,3}", value.strip()) else []) + [plain, words]:
+    plain = re.sub(r"\s*(?:\(.*|\[.*|\+\s*\d[\d\s-]*)$", "", re.sub(r"^\s*\+\s*\d+\s*", "", words))
+    for text in ([value] if re.fullmatch(r"[A-Z]{2,3}", value.strip()) else []) + [plain, words]:
         if text.strip():
             try:
                 return countries.resolve(text), None
@@ -2705,21 +2706,22 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
     typed_posts, code_posts, run.typed_code = run.posts, run.code_posts, code
     # Before typing too: a field that sends the code itself once it is whole may be answered before
     # the bot looks again.
-    before_typing = _mark_seen(page, run)
+    typed = f"typed-{next(_TYPED)}"
+    before_typing = _mark_seen(page, run, typed=f"{typed}-before")
     try:
         for box, part in zip(fields, parts):
             box.fill(part)
     except PlaywrightError as exc:
         if page.is_closed():
             raise _closed() from None
-        # The field went away while the bot typed: a code given in the window may be being answered.
+        # The field went away while the bot typed: a code given in the window may be being answered
+        # (and its thanks drawn before the marks just taken).
+        _unmark(page, f"{typed}-before")
         if (answer := _await_result(page, run, "code", form, time.monotonic() + run.timeout_s, window_posts)) in _FINAL:
             return answer
         raise PageMismatch(f"The code field went away before the bot could type the code ({_short(exc)}); the code was not sent.",
                            hint=_TYPE_IT_YOURSELF) from None
-    typed = f"typed-{next(_TYPED)}"
-    if run.code_posts == code_posts:
-        since, banner = _mark_before_press(page, run, code_texts=False, typed=typed)
+    since, banner = _mark_before_press(page, run, code_texts=False, typed=typed) if run.code_posts == code_posts else (None, False)
     if run.code_posts > code_posts:
         # A field that sends the code once it is whole, beside a Confirm: the code is on its way, and
         # a press would send it twice. What typing drew may be the answer already.

@@ -191,10 +191,8 @@ def test_check_warns_when_the_link_leads_to_a_form_address_the_recipe_does_not_l
                      "words change (docs/maintainers.md)."] if warned else [])
 
 
-def test_check_on_a_test_server_and_on_the_wrong_form_does_not_ask_to_list_its_address():
+def test_check_on_a_test_server_does_not_ask_to_list_its_address():
+    # (The wrong form is left out on Meta's hosts too: the rule's own test above.)
     with PlainSite() as site:
         result = check(site, "--json")
     assert result.code == 0 and json.loads(result.stdout)["warnings"] == [], result.stderr
-    with PlainSite(form_title="Data Subject Rights for Third Party Information Used for AI at Meta") as site:
-        result = check(site)
-    assert result.code == 3 and "fallback_form_urls" not in result.stderr, result.stderr

@@ -3044,6 +3044,8 @@ def test_a_server_rendered_copy_replaced_while_filling_is_filled_again(page: Pag
     ({"country": ["Spanien (ES)", ""], "country_chosen": ["Portugal", ""]}, ("ES", None)),
     ({"country": ["Portugalia Nova", ""], "country_chosen": ["Portugal", ""]}, ("PT", "Portugalia Nova")),
     ({"country": ["España", "ES"], "country_chosen": ["Portugal", "PT"]}, ("ES", None)),  # Meta's typeahead and its ISO companion
+    ({"country": ["+34 Spain", ""], "country_chosen": ["Portugal", ""]}, ("ES", None)),
+    ({"country": ["Spain", "ind"], "country_chosen": ["Portugal", "prt"]}, ("ES", None)),  # an opaque value is no code
 ])
 def test_the_country_a_form_went_with_is_read_from_its_list_as_send_was_pressed(values, sent):
     assert flow._country_sent(values, "PT") == sent
