@@ -1572,7 +1572,10 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
 # none; a combobox shows its placeholder as text, so there that cannot be told.
 _SELECT_CHOICE = "e => [e.value ? (e.selectedOptions[0] || {}).label || e.value : '', !!e.value]"
 _COMPANION_CHOICE = "e => [e.value.trim(), !!e.value.trim()]"
-_SHOWN_CHOICE = "e => [((e.tagName === 'INPUT' ? e.value : e.innerText) || '').trim(), false]"
+# What a custom country list shows: its input's value (the list's own, or one it wraps), else its text.
+_SHOWN_WORDS = ("e => { const i = e.tagName === 'INPUT' ? e : e.querySelector('input:not([type=hidden])');"
+                " return ((i ? i.value : e.innerText) || '').trim(); }")
+_SHOWN_CHOICE = f"e => [({_SHOWN_WORDS})(e), false]"
 # Resolves true once the choice has stayed `was` for `ms` (arrow keys pass through other countries
 # on the way to one), false as soon as it is something else.
 _STEADY_JS = ("(e, [was, ms]) => new Promise(done => {{ const read = {choice}, since = Date.now();"
@@ -2178,18 +2181,16 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
 
 
 # Notes a press of Send (or any form's submit) by the person while the bot waits on them.
-_PRESS_WATCH_JS = """() => { window.__optoutPressed = false; if (!window.__optoutWatching) { window.__optoutWatching = true;
+_PRESS_WATCH_JS = """() => { const shown = %s; window.__optoutPressed = false; if (!window.__optoutWatching) { window.__optoutWatching = true;
   const value = tag => { const e = document.querySelector(`[data-optout-filled${tag}]`); return e ? e.value ?? e.innerText : null; };
   // The country field the bot chose in (the last one tagged): the words it shows, and its value.
   const country = () => { const tagged = Array.from(document.querySelectorAll('[data-optout-country^="country-"]'));
     const e = tagged.sort((a, b) => a.dataset.optoutCountry.slice(8) - b.dataset.optoutCountry.slice(8)).pop();
     if (!e) return null;
     if (e.tagName === 'SELECT') { const o = e.selectedOptions[0]; return [o ? (o.label || o.textContent || '').trim() : '', e.value]; }
-    // A typeahead's words are its input's (in it, or it); a button's, its text. Meta's keeps the ISO
-    // code in a hidden companion field.
-    const input = e.tagName === 'INPUT' ? e : e.querySelector('input:not([type=hidden])');
+    // Meta's typeahead keeps the ISO code in a hidden companion field.
     const iso = (e.form || e.parentElement || document).querySelector('input[type=hidden][name$="iso2_country_code" i]');
-    return [String(input ? input.value : e.innerText || '').trim(), iso ? iso.value : '']; };
+    return [shown(e), iso ? iso.value : '']; };
   const chosen = country();  // as the bot left it: only a change from it is the person's choice
   const note = () => { window.__optoutPressed = true;
     // What the form goes with: the person may have changed it in the window (see _expose_sending).
@@ -2197,7 +2198,7 @@ _PRESS_WATCH_JS = """() => { window.__optoutPressed = false; if (!window.__optou
                                                        country: country(), country_chosen: chosen}); };
   document.addEventListener('submit', note, true);
   document.addEventListener('click', e => { if (e.target.closest && e.target.closest('[data-optout-send]')) note(); }, true); }
-  return performance.timeOrigin; }"""
+  return performance.timeOrigin; }""" % _SHOWN_WORDS
 
 
 class _Presses(NamedTuple):
