@@ -1745,14 +1745,15 @@ def _answer_text(page: Page, run: Run, words: re.Pattern) -> Locator:
 
 
 @locate.per_scope
-def _confirmations(page: Page, run: Run, new_only: bool = True, after_code: bool = False) -> Locator:
+def _confirmations(page: Page, run: Run, new_only: bool = True, after_code: bool = False, not_already: bool = False) -> Locator:
     """Words of a confirmation; not those that speak of the code or of a message not received
     ("if you haven't received your code", "Keine E-Mail erhalten?"), nor those that also say what
     went wrong ("The request sent is not valid"; a field's "required" may be thanks: "nothing more is required").
     `after_code` (the code was confirmed): thanks may speak of the code ("Your code was confirmed")
-    or of an email not received ("Didn't receive our email?"), only not of a code not received."""
+    or of an email not received ("Didn't receive our email?"), only not of a code not received.
+    `not_already`: not thanks that are part of saying the objection already stood."""
     recipe = run.recipe
-    words = page.get_by_text(recipe.confirmation_pattern())
+    words = page.get_by_text(recipe.confirmation_pattern(not_already))
     if after_code:
         words = words.filter(has_not_text=recipe.together(recipe.not_received_text, recipe.code.names))
     else:
@@ -1925,7 +1926,10 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
     if shows("pending") and not (stage == "send" and shows("code_words")):
         return "pending"
     # Thanks first: a thanks page may also say "if you have already objected, you need not again".
+    # Not thanks that say it already stood ("We've already received your objection").
     answer = "confirmed" if shows("thanks") else "already" if shows("already") else None
+    if answer == "confirmed" and shows("already") and not _visible(_thanks(page, run, stage, stale_errors, not_already=True)):
+        answer = "already"
     if answer is None or (shows("open") if stage == "code" else _asks_more(page, run)):
         return None
     if stage == "send" and shows("code_words"):
@@ -1933,12 +1937,12 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
     return answer
 
 
-def _thanks(page: Page, run: Run, stage: Literal["send", "code"], settled: bool) -> Locator:
+def _thanks(page: Page, run: Run, stage: Literal["send", "code"], settled: bool, not_already: bool = False) -> Locator:
     """New confirmations; after the code, once the page has stayed still since the site's answer
     (no field still on its way), also thanks that speak of the code."""
     # Not while a progress indicator beside it says the page is still at work ("Request sent" over a
     # spinner, then the code step): a determinate one (aria-valuenow) is a step counter, not work.
-    return _confirmations(page, run, after_code=stage == "code" and settled).locator(_NOT_BUSY)
+    return _confirmations(page, run, after_code=stage == "code" and settled, not_already=not_already).locator(_NOT_BUSY)
 
 
 _NOT_BUSY = ("xpath=self::*[not(ancestor-or-self::*[position() <= 3][not(self::body or self::html)]//*"

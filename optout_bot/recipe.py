@@ -83,11 +83,13 @@ def _together(a: str, b: str) -> re.Pattern:
     return _compile(rf"(?:{a})[\s\S]*(?:{b})|(?:{b})[\s\S]*(?:{a})")
 
 
-def _outside(words: str, phrases: str) -> re.Pattern:
+def _outside(words: str, phrases: str, whole_words: bool = True) -> str:
     """`words` where they stand outside every one of `phrases`: read from the start, a phrase is
-    taken whole, so a match never begins inside one ("If this wasn't you" holds no "wasn't")."""
-    whole = rf"(?:{phrases})(?![{WORD_CHARS}])"  # "se não foi tu", never the start of "tudo"
-    return _compile(rf"^(?:{whole}|(?!{whole})[\s\S])*?(?!{whole})(?:{words})")
+    taken whole, so a match never begins inside one ("If this wasn't you" holds no "wasn't").
+    Without `whole_words` a phrase may run into what follows."""
+    # "se não foi tu", never the start of "tudo"
+    whole = rf"(?:{phrases})(?![{WORD_CHARS}])" if whole_words else f"(?:{phrases})"
+    return rf"^(?:{whole}|(?!{whole})[\s\S])*?(?!{whole})(?:{words})"
 
 
 # Within a sentence, a full stop inside an email address ("john.doe@example.de") ends nothing, the
@@ -297,13 +299,20 @@ class Recipe(_Strict):
         """What went wrong; with `fields`, also a field's complaints. Not error words inside a phrase
         that says nothing went wrong."""
         words = self._text(self.error_text, self.field_error_text) if fields else self._text(self.error_text)
-        return _outside(words, self._text(self.not_error_text)) if self.not_error_text else _compile(words)
+        return _compile(_outside(words, self._text(self.not_error_text)) if self.not_error_text else words)
 
-    def confirmation_pattern(self) -> re.Pattern:
-        """Words that say the request was received or will apply."""
+    def confirmation_pattern(self, not_already: bool = False) -> re.Pattern:
+        """Words that say the request was received or will apply. With `not_already`, not those
+        that are part of saying an objection already stood ("Ya hemos recibido tu oposición",
+        "We've already received your objection"); a sentence that says both is no thanks."""
         negation = phrase_source(_phrases(self.negation_text), "whole word")
+        thanks = self._text(self.confirmation_text)
+        if not_already:
+            # Taken whole wherever they stand: a heading's text runs into the next block's ("...oposiciónYa hemos").
+            anywhere = phrase_source(_phrases(self.already_text))
+            thanks, negation = _outside(thanks, anywhere, whole_words=False), f"{negation}|{self._text(self.already_text)}"
         success = _in_one_plain_sentence(self._text(self.success_text), self._text(self.request_text), negation)
-        return _alternation(self._text(self.confirmation_text), success)
+        return _alternation(thanks, success)
 
     def pending_pattern(self) -> re.Pattern:
         """A step still to take through a link in an email (see link_text)."""

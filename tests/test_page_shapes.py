@@ -1392,6 +1392,26 @@ def test_thanks_with_a_note_for_those_who_already_objected_is_a_confirmation(pag
     assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) == "confirmed"
 
 
+@pytest.mark.parametrize("stage", ["send", "code"])
+@pytest.mark.parametrize("lang, html", [
+    ("en", "<p>We've already received your objection. You don't need to submit this form again.</p>"),
+    # Red-team pass 15's Facebook wording: the thanks words ("hemos recibido") inside the "already".
+    ("es", "<h2>Ya recibimos tu oposición</h2><p>Ya hemos recibido tu oposición. No tienes que volver a enviar este formulario.</p>"),
+    ("pt", "<p>Já recebemos a sua objeção. Não precisa de enviar este formulário novamente.</p>")])
+def test_we_already_received_your_objection_is_already_not_thanks(page: Page, stage, lang, html):
+    serve(page, f"<html lang='{lang}'>{html}</html>")
+    assert flow.classify_after(page, make_run(), stage, [page.locator("#gone")], posted=True) == "already"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Thanks. We've received your objection request. If you've already objected, you don't need to object again."),
+    ("en", "We've received your objection. You don't need to send this form again."),
+    ("es", "Hemos recibido tu oposición. No tienes que volver a enviar este formulario.")])
+def test_thanks_and_a_note_in_one_paragraph_is_a_confirmation(page: Page, lang, text):
+    serve(page, f"<html lang='{lang}'><p>{text}</p></html>")
+    assert flow.classify_after(page, make_run(), "send", [page.locator("#gone")], posted=True) == "confirmed"
+
+
 def test_the_form_pages_note_for_those_who_already_objected_is_no_answer(page: Page):
     serve(page, f"<p>If you've already objected, you don't need to object again.</p><form>{FIELDS}<button>Send</button></form>")
     run = make_run()
