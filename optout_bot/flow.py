@@ -984,9 +984,23 @@ _FILLED_JS = "e => {{ {before} e.setAttribute('data-optout-filled', '{name}'); r
 # what else the form requires that is still missing (what would stop the browser sending it).
 _KEPT_JS = ("e => {{ e.setAttribute('data-optout-filled', 'reason');"
             " const m = e.getRootNode().querySelector('[data-optout-filled=\"{tag}\"]');"
-            " return {{kept: e.value ?? e.innerText, email: m ? m.value : null, missing: ({missing})(e), origin: performance.timeOrigin}}; }}")
+            " return {{kept: e.value ?? e.innerText, email: m ? m.value : null, missing: ({missing})(e), accounts: ({accounts})(),"
+            " origin: performance.timeOrigin}}; }}")
 # The same read through the email field, for a form without a reason box.
-_KEPT_EMAIL_JS = "e => ({{kept: null, email: e.value, missing: ({missing})(e), origin: performance.timeOrigin}})"
+_KEPT_EMAIL_JS = ("e => ({{kept: null, email: e.value, missing: ({missing})(e), accounts: ({accounts})(),"
+                  " origin: performance.timeOrigin}})")
+# The choices of an account picker ("Which account is this about?"): visible radios whose name shows
+# an email address, each tagged (the radio, or the label that stands for a hidden one) for a click.
+_ACCOUNTS_JS = r"""() => { const seen = [];
+  for (const r of document.querySelectorAll('[role=radio], input[type=radio]')) {
+    const label = r.labels && r.labels[0], shown = r.checkVisibility() ? r : label && label.checkVisibility() ? label : null;
+    const text = (r.getAttribute('aria-label') || (label && label.innerText) || r.innerText || '').replace(/\s+/g, ' ').trim();
+    const address = text.match(/[^\s@()<>,;:]+@[^\s@()<>,;:]+\.[^\s@()<>,;:.]+/);
+    if (!shown || !address) continue;
+    r.setAttribute('data-optout-radio', String(seen.length));
+    shown.setAttribute('data-optout-account', String(seen.length));
+    seen.push({address: address[0], checked: r.checked === true || r.getAttribute('aria-checked') === 'true'}); }
+  return seen; }"""
 # Given a field of the form: the names of the visible controls, not the bot's, that would keep the
 # browser from sending it (a declaration to tick, a name to give). Only where the browser checks:
 # Send is the form's submit button and neither it nor the form opts out (a script checks otherwise).
@@ -1346,10 +1360,10 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
     if found["reason"] is not None:
         field, what = found["reason"].locator, run.recipe.reason.description
         field.fill(settings.reason)
-        kept_js = _KEPT_JS.format(tag=tag, missing=_MISSING_JS)
+        kept_js = _KEPT_JS.format(tag=tag, missing=_MISSING_JS, accounts=_ACCOUNTS_JS)
     else:  # Meta made the reason optional in 2025; a form without its box is read through the email field
         field, what = email, run.recipe.email.description
-        kept_js = _KEPT_EMAIL_JS.format(missing=_MISSING_JS)
+        kept_js = _KEPT_EMAIL_JS.format(missing=_MISSING_JS, accounts=_ACCOUNTS_JS)
     # What was kept, and in the same round trip the marks send() takes before Send (nothing happens between).
     since, seen = _marked(_add_before_press(locate.Look(page).add("kept", field, read=kept_js, keep=1), page, run), run)
     if "kept" in seen:
@@ -1384,6 +1398,8 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
             raise PageMismatch(f"The reason box kept only {len(kept)} of {len(settings.reason)} characters; nothing was sent.", hint=hint)
         reason = f"the default reason (an objection under {basis})" if settings.reason == text else "your reason"
         run.report.info(f"Filled in country {country}, email {address} and {reason}.")
+    if read["accounts"] and _choose_account(page, run, read["accounts"]):
+        marked = None  # the choice may have drawn the form anew: send() marks the page itself
     if read["missing"]:
         # A declaration to tick or a name to give: the person's to answer, never the bot's.
         if _unattended(run):
@@ -1391,6 +1407,50 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
                                hint="Run with a window (no --headless, no --submit auto) to fill it in yourself before Send.")
         run.report.warn(f"The form also requires {_named(read['missing'])}, which the bot does not fill in: fill it in in the window before Send.")
     return read["origin"], marked
+
+
+def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]]) -> bool:
+    """An account picker: the objection goes for the account chosen there, so it must be the one
+    whose address (as the page masks it) fits the settings'. True when the bot chose it."""
+    email, shown = run.settings.email, [a["address"] for a in accounts]
+    fits = [i for i, a in enumerate(accounts) if address_fits(a["address"], email)]
+    chosen = [i for i, a in enumerate(accounts) if a["checked"]]
+    if set(fits) & set(chosen):
+        return False
+    if len(fits) != 1:
+        which = "none" if not fits else "more than one"
+        message = (f"The form asks which account the objection is for ({', '.join(shown)}), and {which} of them "
+                   f"shows your address {run.settings.masked_email}")
+        if _unattended(run):
+            raise PageMismatch(f"{message}; nothing was sent.",
+                               hint="Run with a window to choose the account yourself, or set OPTOUT_EMAIL to the address of "
+                                    "the account you object for.")
+        run.report.your_turn(f"{message}: choose the account in the window before Send.")
+        return False
+    target = page.locator(f"[data-optout-account='{fits[0]}']")
+    run.guard.require(page.url, "The form page")
+    target.click()
+    try:
+        expect(page.locator(f"[data-optout-radio='{fits[0]}']")).to_be_checked(timeout=run.timeout_s * 1000)
+    except AssertionError:
+        raise PageMismatch(f"The form asks which account the objection is for, and the account {shown[fits[0]]} could not be "
+                           "chosen; nothing was sent.", hint=_DRIFT_HINT) from None
+    before = f" (the page had chosen {', '.join(shown[i] for i in chosen)})" if chosen else ""
+    run.report.info(f"Chose the account {shown[fits[0]]}, whose address fits yours{before}.")
+    return True
+
+
+_MASK_CHARS = "*\u2022\u25CF\u2217\u2026\u00B7"  # *, •, ●, ∗, …, ·
+
+
+def address_fits(shown: str, email: str) -> bool:
+    """Whether an address as a page shows it ('s•••••@example.com', 'j***r@e*****.eu') could be `email`."""
+    def pattern(part: str) -> str:
+        return "".join(".*" if piece[0] in _MASK_CHARS else re.escape(piece)
+                       for piece in re.findall(f"[{_MASK_CHARS}]+|[^{_MASK_CHARS}]+", part))
+    local, _, domain = shown.rpartition("@")
+    email_local, _, email_domain = email.rpartition("@")
+    return bool(re.fullmatch(pattern(local), email_local, re.IGNORECASE) and re.fullmatch(pattern(domain), email_domain, re.IGNORECASE))
 
 
 def _email_group(page: Page, email: Found) -> tuple[Page | Locator, Locator]:

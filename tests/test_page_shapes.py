@@ -124,6 +124,55 @@ def test_a_box_with_a_country_and_an_email_on_the_privacy_center_page_is_no_form
     assert flow.locate_form(page, _reached_by_link())["reason"] is None
 
 
+# An account picker, as a React page draws one (red-team pass 13): the objection goes for the chosen
+# account. p@example.eu is the address of make_run's settings.
+_ACCOUNTS = """<div role="radiogroup" aria-label="Which account is this about?">
+  <div role="radio" tabindex="0" aria-checked="{first}" data-v="1">@pat.photos · p•••••@example.nl</div>
+  <div role="radio" tabindex="-1" aria-checked="{second}" data-v="2">@pat · p•••••@example.eu</div></div>"""
+_ACCOUNT_SENT = """<script>let account = document.querySelector('[aria-checked=true]');
+  document.querySelector('[role=radiogroup]').onclick = e => { const r = e.target.closest('[role=radio]');
+    document.querySelectorAll('[role=radio]').forEach(x => x.setAttribute('aria-checked', String(x === r))); account = r; };
+  send.onclick = () => fetch('/submit', {method: 'POST', body: JSON.stringify({account: account && account.dataset.v,
+    email: document.querySelector('input[type=email]').value})}).then(() => { f.innerHTML = "<p>Thanks. We've received your objection request.</p>"; });
+</script>"""
+
+
+def _picker_form(page: Page, first: str, second: str, shown: str = "") -> list[dict]:
+    picker = _ACCOUNTS.format(first=first, second=second)
+    if shown:
+        picker = picker.replace("p•••••@example.eu", shown)
+    return serve(page, f'<div id="f">{picker}{FIELDS}<div role="button" tabindex="0" id="send">Send</div></div>{_ACCOUNT_SENT}')
+
+
+@pytest.mark.parametrize("first, second", [("true", "false"), ("false", "false"), ("false", "true")])
+def test_an_account_picker_is_set_to_the_account_whose_address_fits_the_settings(page: Page, first, second):
+    # The other account preselected, none, or already the right one (left as it is).
+    posts = _picker_form(page, first, second)
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert flow.send(page, found, run) == "confirmed"
+    assert posts == [{"account": "2", "email": "p@example.eu"}]
+
+
+def test_an_account_picker_with_no_account_of_the_settings_address_stops_before_send(page: Page):
+    posts = _picker_form(page, "true", "false", shown="q•••••@example.eu")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    with pytest.raises(PageMismatch, match=r"which account the objection is for \(p•••••@example.nl, q•••••@example.eu\), "
+                                           r"and none of them shows your address p\*+@example.eu; nothing was sent"):
+        flow.fill_form(page, found, run)
+    assert posts == []
+
+
+@pytest.mark.parametrize("shown, email, fits", [
+    ("p•••••@example.eu", "p@example.eu", True), ("s*****@Example.com", "sanne.vd@example.com", True),
+    ("j***r@e*****.eu", "john.doer@example.eu", True), ("s•••••@example.nl", "sanne.vd@example.com", False),
+    ("x***@example.eu", "p@example.eu", False), ("sanne.vd@example.com", "sanne.v@example.com", False)])
+def test_an_address_as_a_page_masks_it_fits_the_addresses_it_could_be(shown, email, fits):
+    assert flow.address_fits(shown, email) is fits
+
+
 def test_a_tell_us_more_box_below_a_form_without_a_reason_box_is_never_filled(page: Page):
     # The review of the optional reason: with no <form>, the reason was looked for page-wide and a
     # feedback box's "Tell us more" under Send was filled as the objection's reason.
