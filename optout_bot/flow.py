@@ -2032,19 +2032,28 @@ def _answer_beside_fields(page: Page, run: Run, stage: Literal["send", "code"], 
         return "wrong-code" if code_visible else "refused"
     if not stale_errors:
         return None
-    thanks = _thanks(page, run, stage, settled=True)
+    in_dialog = False
     if code_visible and _visible(locate.any_layer(page, run.recipe.code).and_(page.locator(":enabled:not([readonly])"))):
         # The code field still takes input: no thanks on that page is the answer, unless they stand
         # in a dialog opened over it since the code (a React modal leaves the page behind it).
         if stage != "code":
             return None
-        # Not a dialog about a code ("your request for a new code was sent") or feedback ("Thanks! Your feedback was submitted").
-        thanks = thanks.locator(_IN_A_DIALOG).filter(has_not_text=run.recipe.code.pattern())
-        if feedback := run.recipe.send.exclude_pattern():
-            thanks = thanks.filter(has_not_text=feedback)
-    if _visible(thanks) and _same_document(page, run):
+        in_dialog = True
+
+    def thanks(not_already: bool = False) -> Locator:
+        found = _thanks(page, run, stage, settled=True, not_already=not_already)
+        if in_dialog:
+            # Not a dialog about a code ("your request for a new code was sent") or feedback ("Thanks! Your feedback was submitted").
+            found = found.locator(_IN_A_DIALOG).filter(has_not_text=run.recipe.code.pattern())
+            if feedback := run.recipe.send.exclude_pattern():
+                found = found.filter(has_not_text=feedback)
+        return found
+
+    if _visible(thanks()) and _same_document(page, run):
         if stage == "send" and _visible(_speaks_of_a_code(page, run)):
             return None
+        if _visible(_already(page, run)) and not _visible(thanks(not_already=True)):
+            return "already"  # "Ya hemos recibido tu oposición" beside a form that stays
         return "pending" if _visible(_pending(page, run)) else "confirmed"
     if stage == "send" and _visible(_pending(page, run)):
         return "pending"

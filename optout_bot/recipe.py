@@ -52,9 +52,13 @@ def phrase_pattern(phrases: list[str], at: Placement = "anywhere") -> str:
         piece = re.escape(phrase.strip())
         piece = piece.replace("'", "['’]").replace(r"\ ", r"\s+").replace(" ", r"\s+")
         piece = piece.replace(r"\-", "[-\u2010\u2011]")  # "E‑Mail" with a non-breaking hyphen too
+        piece = re.sub("[șşțţ]", lambda m: _CEDILLA[m.group()], piece)  # Romanian written with either
         parts.append(piece)
     body = "|".join(sorted(set(parts), key=lambda part: (-len(part), part)))  # longest first; the same order every run
     return _PLACED[at].format(f"(?:{body})")
+
+
+_CEDILLA = {"ș": "[șş]", "ş": "[șş]", "ț": "[țţ]", "ţ": "[țţ]"}
 
 
 @lru_cache(maxsize=None)
@@ -83,13 +87,19 @@ def _together(a: str, b: str) -> re.Pattern:
     return _compile(rf"(?:{a})[\s\S]*(?:{b})|(?:{b})[\s\S]*(?:{a})")
 
 
-def _outside(words: str, phrases: str, whole_words: bool = True) -> str:
+def _outside(words: str, phrases: str, to_sentence_end: bool = False) -> str:
     """`words` where they stand outside every one of `phrases`: read from the start, a phrase is
     taken whole, so a match never begins inside one ("If this wasn't you" holds no "wasn't").
-    Without `whole_words` a phrase may run into what follows."""
+    With `to_sentence_end`, a phrase found anywhere (a heading's text runs into the next block's)
+    takes the rest of its sentence with it.
+
+    A phrase is taken once, as the longest the alternation gives (`(?=(x))\\1`: JavaScript has no
+    atomic groups): phrases that begin alike ('déjà opposé', 'déjà opposée') would otherwise be
+    tried in every combination on a text that repeats them. That group must be the pattern's
+    first: `_outside` comes first wherever it is used."""
     # "se não foi tu", never the start of "tudo"
-    whole = rf"(?:{phrases})(?![{WORD_CHARS}])" if whole_words else f"(?:{phrases})"
-    return rf"^(?:{whole}|(?!{whole})[\s\S])*?(?!{whole})(?:{words})"
+    whole = rf"(?:{phrases}){_SENTENCE_GAP}" if to_sentence_end else rf"(?:{phrases})(?![{WORD_CHARS}])"
+    return rf"^(?:(?=({whole}))\1|(?!{whole})[\s\S])*?(?!{whole})(?:{words})"
 
 
 # Within a sentence, a full stop inside an email address ("john.doe@example.de") ends nothing, the
@@ -250,6 +260,9 @@ class Recipe(_Strict):
     # to confirm"): together, a step still to take (whole words).
     link_back_text: Vocabulary = Field(default_factory=dict)
     already_text: Vocabulary  # "you've already objected": Meta's answer when an objection already stands
+    # "Ya hemos recibido tu oposición": "we've already received it", or as often "we've now received
+    # it". Never an answer on its own; beside already_text words, thanks inside these are no thanks.
+    already_received_text: Vocabulary = Field(default_factory=dict)
     error_text: Vocabulary  # what went wrong, wherever it is said (a value "not valid" too)
     field_error_text: Vocabulary  # a field's complaint ("required"): a refusal only while the form is there
     # Phrases that hold error words and say nothing went wrong: "If this wasn't you" under thanks.
@@ -308,9 +321,9 @@ class Recipe(_Strict):
         negation = phrase_source(_phrases(self.negation_text), "whole word")
         thanks = self._text(self.confirmation_text)
         if not_already:
-            # Taken whole wherever they stand: a heading's text runs into the next block's ("...oposiciónYa hemos").
-            anywhere = phrase_source(_phrases(self.already_text))
-            thanks, negation = _outside(thanks, anywhere, whole_words=False), f"{negation}|{self._text(self.already_text)}"
+            said = (self.already_text, self.already_received_text)
+            anywhere = phrase_source(tuple(p for vocabulary in said for p in _phrases(vocabulary)))
+            thanks, negation = _outside(thanks, anywhere, to_sentence_end=True), f"{negation}|{self._text(*said)}"
         success = _in_one_plain_sentence(self._text(self.success_text), self._text(self.request_text), negation)
         return _alternation(thanks, success)
 
