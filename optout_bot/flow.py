@@ -984,23 +984,37 @@ _FILLED_JS = "e => {{ {before} e.setAttribute('data-optout-filled', '{name}'); r
 # what else the form requires that is still missing (what would stop the browser sending it).
 _KEPT_JS = ("e => {{ e.setAttribute('data-optout-filled', 'reason');"
             " const m = e.getRootNode().querySelector('[data-optout-filled=\"{tag}\"]');"
-            " return {{kept: e.value ?? e.innerText, email: m ? m.value : null, missing: ({missing})(e), accounts: ({accounts})(),"
+            " return {{kept: e.value ?? e.innerText, email: m ? m.value : null, missing: ({missing})(e), accounts: ({accounts})(e),"
             " origin: performance.timeOrigin}}; }}")
 # The same read through the email field, for a form without a reason box.
-_KEPT_EMAIL_JS = ("e => ({{kept: null, email: e.value, missing: ({missing})(e), accounts: ({accounts})(),"
+_KEPT_EMAIL_JS = ("e => ({{kept: null, email: e.value, missing: ({missing})(e), accounts: ({accounts})(e),"
                   " origin: performance.timeOrigin}})")
-# The choices of an account picker ("Which account is this about?"): visible radios whose name shows
-# an email address, each tagged (the radio, or the label that stands for a hidden one) for a click.
-_ACCOUNTS_JS = r"""() => { const seen = [];
-  for (const r of document.querySelectorAll('[role=radio], input[type=radio]')) {
-    const label = r.labels && r.labels[0], shown = r.checkVisibility() ? r : label && label.checkVisibility() ? label : null;
-    const text = (r.getAttribute('aria-label') || (label && label.innerText) || r.innerText || '').replace(/\s+/g, ' ').trim();
-    const address = text.match(/[^\s@()<>,;:]+@[^\s@()<>,;:]+\.[^\s@()<>,;:.]+/);
-    if (!shown || !address) continue;
-    r.setAttribute('data-optout-radio', String(seen.length));
-    shown.setAttribute('data-optout-account', String(seen.length));
-    seen.push({address: address[0], checked: r.checked === true || r.getAttribute('aria-checked') === 'true'}); }
+# Given a field of the form: the choices of its account picker ("Which account is this about?"),
+# a group of radios (one radiogroup, name or parent) of which two or more show an email address.
+# Each is tagged for a click: a visible label (a styled radio hides its input under it), else itself.
+_ACCOUNTS_JS = r"""e => { const root = e.getRootNode(), seen = [], groups = new Map();
+  root.querySelectorAll('[data-optout-account]').forEach(x => x.removeAttribute('data-optout-account'));
+  const scope = e.closest('form, [role=form]') || root;
+  for (const r of scope.querySelectorAll('[role=radio], input[type=radio]')) {
+    if (r.matches('input') && r.parentElement && r.parentElement.closest('[role=radio]')) continue;  // its role=radio stands for it
+    if (r.closest('header, nav, [role=banner], [role=navigation]')) continue;
+    const label = r.labels && r.labels[0], shown = label && label.checkVisibility() ? label : r.checkVisibility() ? r : null;
+    const key = r.closest('[role=radiogroup]') || (r.name ? 'name:' + r.name : r.parentElement);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push({shown, address: %(address)s(r), checked: r.checked === true || r.getAttribute('aria-checked') === 'true'}); }
+  for (const radios of groups.values()) {
+    const accounts = radios.filter(x => x.shown && x.address);
+    if (accounts.length < 2) continue;  // "Send a copy to ...": an option, not a choice of accounts
+    for (const x of accounts) { x.shown.setAttribute('data-optout-account', String(seen.length)); seen.push({address: x.address, checked: x.checked}); } }
   return seen; }"""
+# A radio's address as its name shows it (invisible marks left out), or null.
+_ADDRESS_JS = r"""(r => { const label = r.labels && r.labels[0];
+  const text = (r.getAttribute('aria-label') || (label && label.innerText) || r.innerText || '').replace(/[\u200B-\u200F\u2060\uFEFF]/g, '');
+  const found = text.match(/[^\s@()<>,;:\u00B7]+@[^\s@()<>,;:\u00B7]+\.[^\s@()<>,;:.\u00B7]+/); return found ? found[0] : null; })"""
+_ACCOUNTS_JS %= {"address": _ADDRESS_JS}
+# True once a radio showing `address` is checked (a picker may draw its radios anew on a click).
+_ACCOUNT_CHECKED_JS = ("address => [...document.querySelectorAll('[role=radio], input[type=radio]')].some(r =>"
+                       f" (r.checked === true || r.getAttribute('aria-checked') === 'true') && {_ADDRESS_JS}(r) === address)")
 # Given a field of the form: the names of the visible controls, not the bot's, that would keep the
 # browser from sending it (a declaration to tick, a name to give). Only where the browser checks:
 # Send is the form's submit button and neither it nor the form opts out (a script checks otherwise).
@@ -1412,7 +1426,7 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
 def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]]) -> bool:
     """An account picker: the objection goes for the account chosen there, so it must be the one
     whose address (as the page masks it) fits the settings'. True when the bot chose it."""
-    email, shown = run.settings.email, [a["address"] for a in accounts]
+    email, shown = run.settings.email, [_as_shown(a["address"]) for a in accounts]
     fits = [i for i, a in enumerate(accounts) if address_fits(a["address"], email)]
     chosen = [i for i, a in enumerate(accounts) if a["checked"]]
     if set(fits) & set(chosen):
@@ -1427,24 +1441,27 @@ def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]]) -> boo
                                     "the account you object for.")
         run.report.your_turn(f"{message}: choose the account in the window before Send.")
         return False
-    target = page.locator(f"[data-optout-account='{fits[0]}']")
     run.guard.require(page.url, "The form page")
-    target.click()
     try:
-        expect(page.locator(f"[data-optout-radio='{fits[0]}']")).to_be_checked(timeout=run.timeout_s * 1000)
-    except AssertionError:
+        page.locator(f"[data-optout-account='{fits[0]}']").click(timeout=run.timeout_s * 1000)
+        page.wait_for_function(_ACCOUNT_CHECKED_JS, arg=accounts[fits[0]]["address"], timeout=run.timeout_s * 1000)
+    except PlaywrightError as exc:
+        if page.is_closed():
+            raise _closed() from None
         raise PageMismatch(f"The form asks which account the objection is for, and the account {shown[fits[0]]} could not be "
-                           "chosen; nothing was sent.", hint=_DRIFT_HINT) from None
-    before = f" (the page had chosen {', '.join(shown[i] for i in chosen)})" if chosen else ""
-    run.report.info(f"Chose the account {shown[fits[0]]}, whose address fits yours{before}.")
+                           f"chosen ({_short(exc)}); nothing was sent.", hint=_DRIFT_HINT) from None
+    before = f"; the page had chosen {', '.join(shown[i] for i in chosen)}" if chosen else ""
+    run.report.warn(f"Chose the account {shown[fits[0]]} on the form, whose address fits yours{before}.")
     return True
 
 
-_MASK_CHARS = "*\u2022\u25CF\u2217\u2026\u00B7"  # *, •, ●, ∗, …, ·
+# How pages mask an address: s•••••@example.com, j***r@e*****.eu.
+_MASK_CHARS = "*\u2022\u25CF\u2217\u2026"  # *, •, ●, ∗, …
 
 
 def address_fits(shown: str, email: str) -> bool:
-    """Whether an address as a page shows it ('s•••••@example.com', 'j***r@e*****.eu') could be `email`."""
+    """Whether an address as a page shows it ('s•••••@example.com', 'j***r@e*****.eu') could be
+    `email`. A mask may stand for any number of characters: pages mask to a fixed length."""
     def pattern(part: str) -> str:
         return "".join(".*" if piece[0] in _MASK_CHARS else re.escape(piece)
                        for piece in re.findall(f"[{_MASK_CHARS}]+|[^{_MASK_CHARS}]+", part))
@@ -1700,7 +1717,7 @@ def _read(loc: Locator, js: str, what: str, run: Run, again: Callable[[], None] 
 
 def _as_shown(address: str) -> str:
     """Another address in a field: as the page masks it (j*******r@example.eu), else masked by the bot."""
-    return address if "**" in address.partition("@")[0] else mask_email(address)
+    return address if re.search(f"[{_MASK_CHARS}]{{2}}", address.partition("@")[0]) else mask_email(address)
 
 
 def _capital(text: str) -> str:

@@ -129,44 +129,101 @@ def test_a_box_with_a_country_and_an_email_on_the_privacy_center_page_is_no_form
 _ACCOUNTS = """<div role="radiogroup" aria-label="Which account is this about?">
   <div role="radio" tabindex="0" aria-checked="{first}" data-v="1">@pat.photos · p•••••@example.nl</div>
   <div role="radio" tabindex="-1" aria-checked="{second}" data-v="2">@pat · p•••••@example.eu</div></div>"""
-_ACCOUNT_SENT = """<script>let account = document.querySelector('[aria-checked=true]');
-  document.querySelector('[role=radiogroup]').onclick = e => { const r = e.target.closest('[role=radio]');
-    document.querySelectorAll('[role=radio]').forEach(x => x.setAttribute('aria-checked', String(x === r))); account = r; };
-  send.onclick = () => fetch('/submit', {method: 'POST', body: JSON.stringify({account: account && account.dataset.v,
+_ACCOUNT_SENT = """<script>window.clicks = 0; const chosen = () => document.querySelector('[role=radio][aria-checked=true]');
+  document.querySelector('[role=radiogroup]').onclick = e => { const r = e.target.closest('[role=radio]'); window.clicks++;
+    document.querySelectorAll('[role=radio]').forEach(x => x.setAttribute('aria-checked', String(x === r))); };
+  send.onclick = () => fetch('/submit', {method: 'POST', body: JSON.stringify({account: chosen() && chosen().dataset.v,
     email: document.querySelector('input[type=email]').value})}).then(() => { f.innerHTML = "<p>Thanks. We've received your objection request.</p>"; });
 </script>"""
 
 
-def _picker_form(page: Page, first: str, second: str, shown: str = "") -> list[dict]:
+def _picker_form(page: Page, first: str, second: str, shown: str = "", redraw: bool = False) -> list[dict]:
     picker = _ACCOUNTS.format(first=first, second=second)
     if shown:
         picker = picker.replace("p•••••@example.eu", shown)
-    return serve(page, f'<div id="f">{picker}{FIELDS}<div role="button" tabindex="0" id="send">Send</div></div>{_ACCOUNT_SENT}')
+    script = _ACCOUNT_SENT
+    if redraw:  # the group drawn anew from its data on each click: the radios the bot looked at are gone
+        script = script.replace("window.clicks++;", "window.clicks++; const v = r.dataset.v, g = e.currentTarget;"
+                                " g.innerHTML = [...g.children].map(x => `<div role='radio' data-v='${x.dataset.v}'>${x.textContent}</div>`).join('');"
+                                " r = g.querySelector(`[data-v='${v}']`);").replace("const r = e.target", "let r = e.target")
+    return serve(page, f'<div id="f">{picker}{FIELDS}<div role="button" tabindex="0" id="send">Send</div></div>{script}')
 
 
-@pytest.mark.parametrize("first, second", [("true", "false"), ("false", "false"), ("false", "true")])
-def test_an_account_picker_is_set_to_the_account_whose_address_fits_the_settings(page: Page, first, second):
-    # The other account preselected, none, or already the right one (left as it is).
-    posts = _picker_form(page, first, second)
-    run = make_run()
+def _sent_after_fill(page: Page, **run_options) -> tuple[flow.Run, str]:
+    run = make_run(**run_options)
     found = flow.locate_form(page, run)
     flow.fill_form(page, found, run)
-    assert flow.send(page, found, run) == "confirmed"
+    return run, flow.send(page, found, run)
+
+
+@pytest.mark.parametrize("first, second, clicks", [("true", "false", 1), ("false", "false", 1), ("false", "true", 0)])
+def test_an_account_picker_is_set_to_the_account_whose_address_fits_the_settings(page: Page, first, second, clicks):
+    # The other account preselected, none, or already the right one (left as it is).
+    posts = _picker_form(page, first, second)
+    assert _sent_after_fill(page)[1] == "confirmed"
+    assert posts == [{"account": "2", "email": "p@example.eu"}]
+    assert page.evaluate("window.clicks") == clicks
+
+
+def test_an_account_picker_drawn_anew_on_a_click_is_read_again(page: Page):
+    posts = _picker_form(page, "true", "false", redraw=True)
+    assert _sent_after_fill(page)[1] == "confirmed"
     assert posts == [{"account": "2", "email": "p@example.eu"}]
 
 
-def test_an_account_picker_with_no_account_of_the_settings_address_stops_before_send(page: Page):
-    posts = _picker_form(page, "true", "false", shown="q•••••@example.eu")
+def test_choosing_another_account_is_said_with_the_addresses_masked(page: Page, capsys):
+    posts = _picker_form(page, "true", "false")
+    page.evaluate("document.querySelector('[data-v=\"1\"]').textContent = '@pat.photos · pat.private@example.nl'")
+    run = make_run()
+    run.report = Reporter(json_events=True)
+    flow.fill_form(page, flow.locate_form(page, run), run)
+    said = " ".join(json.loads(line)["message"] for line in capsys.readouterr().out.splitlines())
+    assert "Chose the account p•••••@example.eu on the form, whose address fits yours; the page had chosen p***@example.nl." in said
+    assert "pat.private" not in said and posts == []
+
+
+@pytest.mark.parametrize("shown, why", [("q•••••@example.eu", "none"), ("p•••••@example.eu", "more than one")])
+def test_an_account_picker_without_one_account_of_the_settings_address_stops_before_send(page: Page, shown, why):
+    _picker_form(page, "true" if why == "none" else "false", "false", shown=shown)  # two that fit, neither chosen
+    if why != "none":
+        page.evaluate("document.querySelector('[data-v=\"1\"]').textContent = '@pat.photos · p•••••@example.eu'")
     run = make_run()
     found = flow.locate_form(page, run)
-    with pytest.raises(PageMismatch, match=r"which account the objection is for \(p•••••@example.nl, q•••••@example.eu\), "
-                                           r"and none of them shows your address p\*+@example.eu; nothing was sent"):
+    with pytest.raises(PageMismatch, match=rf"which account the objection is for \(.*\), and {why} of them shows your address "
+                                           r"p\*+@example.eu; nothing was sent"):
         flow.fill_form(page, found, run)
-    assert posts == []
+    assert page.evaluate("window.clicks") == 0
+
+
+_STYLED_RADIOS = """<form id="f">{fields}<fieldset><legend>{legend}</legend>
+  <label><input type="radio" name="pick" value="1" checked><span class="dot"></span> {one}</label>
+  <label><input type="radio" name="pick" value="2"><span class="dot"></span> {two}</label></fieldset>
+  <button type="submit">Send</button></form>
+  <style>label {{ position: relative; display: block; padding: 4px 24px; }}
+    input, .dot {{ position: absolute; left: 0; top: 4px; margin: 0; width: 16px; height: 16px; }} input {{ opacity: 0; }}</style>
+  <script>f.onsubmit = e => {{ e.preventDefault(); fetch('/submit', {{method: 'POST', body: JSON.stringify({{pick: new FormData(f).get('pick')}})}})
+    .then(() => {{ f.outerHTML = "<p>Thanks. We've received your objection request.</p>"; }}); }};</script>"""
+
+
+def test_a_styled_radio_under_its_label_is_chosen_through_the_label(page: Page):
+    # Review 21: the input (opacity 0) under its label's text took the click for 30 s.
+    posts = serve(page, _STYLED_RADIOS.format(fields=FIELDS, legend="Which account is this about?",
+                                              one="@pat.photos (p•••••@example.nl)", two="@pat (p•••••@example.eu)"))
+    assert _sent_after_fill(page)[1] == "confirmed"
+    assert posts == [{"pick": "2"}]
+
+
+def test_a_radio_that_merely_names_an_address_is_no_account_picker(page: Page):
+    # Review 21: "Send a copy to s•••••@example.nl" beside "No copy" stopped the run (exit 3).
+    posts = serve(page, _STYLED_RADIOS.format(fields=FIELDS, legend="Send me a copy of this request",
+                                              one="No copy", two="Send a copy to p•••••@example.nl"))
+    assert _sent_after_fill(page)[1] == "confirmed"
+    assert posts == [{"pick": "1"}]
 
 
 @pytest.mark.parametrize("shown, email, fits", [
     ("p•••••@example.eu", "p@example.eu", True), ("s*****@Example.com", "sanne.vd@example.com", True),
+    ("pat·p•••••@example.eu", "p@example.eu", False),
     ("j***r@e*****.eu", "john.doer@example.eu", True), ("s•••••@example.nl", "sanne.vd@example.com", False),
     ("x***@example.eu", "p@example.eu", False), ("sanne.vd@example.com", "sanne.v@example.com", False)])
 def test_an_address_as_a_page_masks_it_fits_the_addresses_it_could_be(shown, email, fits):
