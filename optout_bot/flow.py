@@ -990,31 +990,35 @@ _KEPT_JS = ("e => {{ e.setAttribute('data-optout-filled', 'reason');"
 _KEPT_EMAIL_JS = ("e => ({{kept: null, email: e.value, missing: ({missing})(e), accounts: ({accounts})(e),"
                   " origin: performance.timeOrigin}})")
 # Given a field of the form: the choices of its account picker ("Which account is this about?"),
-# a group of radios (one radiogroup, name or parent) of which two or more show an email address.
-# Each is tagged for a click: a visible label (a styled radio hides its input under it), else itself.
-_ACCOUNTS_JS = r"""e => { const root = e.getRootNode(), seen = [], groups = new Map();
+# a group of radios (one radiogroup, name, or else the smallest block around more than one) of
+# which two or more show an email address; looked for in the field's form first, then in the rest
+# of its page, never in the page's chrome (a header's account switcher). Each is tagged for a
+# click: a visible label (a styled radio hides its input under it), else the radio itself.
+_ACCOUNTS_JS = r"""e => { const root = e.isConnected ? e.getRootNode() : document, RADIOS = '[role=radio], input[type=radio]';
   root.querySelectorAll('[data-optout-account]').forEach(x => x.removeAttribute('data-optout-account'));
-  const scope = e.closest('form, [role=form]') || root;
-  for (const r of scope.querySelectorAll('[role=radio], input[type=radio]')) {
-    if (r.matches('input') && r.parentElement && r.parentElement.closest('[role=radio]')) continue;  // its role=radio stands for it
-    if (r.closest('header, nav, [role=banner], [role=navigation]')) continue;
-    const label = r.labels && r.labels[0], shown = label && label.checkVisibility() ? label : r.checkVisibility() ? r : null;
-    const key = r.closest('[role=radiogroup]') || (r.name ? 'name:' + r.name : r.parentElement);
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push({shown, address: %(address)s(r), checked: r.checked === true || r.getAttribute('aria-checked') === 'true'}); }
-  for (const radios of groups.values()) {
-    const accounts = radios.filter(x => x.shown && x.address);
-    if (accounts.length < 2) continue;  // "Send a copy to ...": an option, not a choice of accounts
-    for (const x of accounts) { x.shown.setAttribute('data-optout-account', String(seen.length)); seen.push({address: x.address, checked: x.checked}); } }
-  return seen; }"""
+  const address = %(address)s, pickers = scope => { const groups = new Map();
+    for (const r of scope.querySelectorAll(RADIOS)) {
+      if (r.matches('input') && r.parentElement && r.parentElement.closest('[role=radio]')) continue;  // its role=radio stands for it
+      if (r.closest('header, nav, aside, [role=banner], [role=navigation], [role=search], [role=complementary]')) continue;
+      const label = r.labels && r.labels[0], shown = label && label.checkVisibility() ? label : r.checkVisibility() ? r : null;
+      let key = r.closest('[role=radiogroup]') || (r.name ? 'name:' + r.name : null);
+      for (let a = r.parentElement; !key && a; a = a.parentElement) if (a.querySelectorAll(RADIOS).length > 1 || a === scope) key = a;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push({shown, address: address(r), checked: r.checked === true || r.getAttribute('aria-checked') === 'true'}); }
+    // "Send a copy to ..." beside "No copy": an option, not a choice of accounts.
+    return [...groups.values()].map(radios => radios.filter(x => x.shown && x.address)).filter(accounts => accounts.length > 1).flat(); };
+  const form = e.isConnected && e.closest('form, [role=form]'), found = (form && pickers(form).length ? pickers(form) : pickers(root));
+  found.forEach((x, i) => x.shown.setAttribute('data-optout-account', String(i)));
+  return found.map(x => ({address: x.address, checked: x.checked})); }"""
 # A radio's address as its name shows it (invisible marks left out), or null.
-_ADDRESS_JS = r"""(r => { const label = r.labels && r.labels[0];
-  const text = (r.getAttribute('aria-label') || (label && label.innerText) || r.innerText || '').replace(/[\u200B-\u200F\u2060\uFEFF]/g, '');
+_ADDRESS_JS = r"""(r => { const label = r.labels && r.labels[0], by = (r.getAttribute('aria-labelledby') || '').split(/\s+/)
+    .map(id => id && r.getRootNode().getElementById ? r.getRootNode().getElementById(id) : null).filter(Boolean).map(x => x.innerText).join(' ');
+  const text = (r.getAttribute('aria-label') || by || (label && label.innerText) || r.innerText || '').replace(/[\u200B-\u200F\u2060\uFEFF]/g, '');
   const found = text.match(/[^\s@()<>,;:\u00B7]+@[^\s@()<>,;:\u00B7]+\.[^\s@()<>,;:.\u00B7]+/); return found ? found[0] : null; })"""
 _ACCOUNTS_JS %= {"address": _ADDRESS_JS}
-# True once a radio showing `address` is checked (a picker may draw its radios anew on a click).
-_ACCOUNT_CHECKED_JS = ("address => [...document.querySelectorAll('[role=radio], input[type=radio]')].some(r =>"
-                       f" (r.checked === true || r.getAttribute('aria-checked') === 'true') && {_ADDRESS_JS}(r) === address)")
+# Given [a field of the form, an address]: true once the picker's radio showing it is checked (read
+# anew each time: a picker may draw its radios anew on a click).
+_ACCOUNT_CHECKED_JS = f"([e, address]) => ({_ACCOUNTS_JS})(e).some(x => x.checked && x.address === address)"
 # Given a field of the form: the names of the visible controls, not the bot's, that would keep the
 # browser from sending it (a declaration to tick, a name to give). Only where the browser checks:
 # Send is the form's submit button and neither it nor the form opts out (a script checks otherwise).
@@ -1348,8 +1352,9 @@ def _same_origin(page: Page, origin: float) -> bool:
         return False
 
 
-def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | None, Marked | None]:
-    """Fills the form; returns the document's timeOrigin, read with what was kept, and the marks for Send."""
+def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bool = False) -> tuple[float | None, Marked | None]:
+    """Fills the form; returns the document's timeOrigin, read with what was kept, and the marks for Send.
+    `account_chosen`: filled again after the bot chose the account on the form (which may reset it)."""
     settings = run.settings
     run.guard.require(page.url, "The form page")
     choose_country(page, found["country"].locator, settings.country, run, seen=found["country"].value)
@@ -1384,6 +1389,9 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
         read, marked = seen.values["kept"][0], Marked(since, "cookies" in seen)
     else:  # away for a moment, or drawn anew: read as ever, and send() marks the page itself
         read, marked = _read(field, kept_js, what, run, again=lambda: _mark_again(found["email"], tag, run)), None
+    if read["accounts"] and _choose_account(page, run, read["accounts"], found, again=account_chosen):
+        # The fields and what the form requires are read (and filled, if need be) anew.
+        return _fill_form(page, found, run, account_chosen=True)
     kept, email_kept = read["kept"], read["email"]
     if typed:
         if email_kept is None:
@@ -1412,8 +1420,6 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
             raise PageMismatch(f"The reason box kept only {len(kept)} of {len(settings.reason)} characters; nothing was sent.", hint=hint)
         reason = f"the default reason (an objection under {basis})" if settings.reason == text else "your reason"
         run.report.info(f"Filled in country {country}, email {address} and {reason}.")
-    if read["accounts"] and _choose_account(page, run, read["accounts"]):
-        marked = None  # the choice may have drawn the form anew: send() marks the page itself
     if read["missing"]:
         # A declaration to tick or a name to give: the person's to answer, never the bot's.
         if _unattended(run):
@@ -1423,14 +1429,18 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run) -> tuple[float | N
     return read["origin"], marked
 
 
-def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]]) -> bool:
+def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]], found: dict[str, Found], again: bool = False) -> bool:
     """An account picker: the objection goes for the account chosen there, so it must be the one
-    whose address (as the page masks it) fits the settings'. True when the bot chose it."""
+    whose address (as the page masks it) fits the settings'. True when the bot chose it; `again`:
+    it did so before, and the form gave up that choice."""
     email, shown = run.settings.email, [_as_shown(a["address"]) for a in accounts]
     fits = [i for i, a in enumerate(accounts) if address_fits(a["address"], email)]
     chosen = [i for i, a in enumerate(accounts) if a["checked"]]
     if set(fits) & set(chosen):
         return False
+    if again:
+        raise PageMismatch(f"The form asks which account the objection is for, and it gave up the account {shown[fits[0]]} the "
+                           "bot chose there; nothing was sent.", hint=_DRIFT_HINT)
     if len(fits) != 1:
         which = "none" if not fits else "more than one"
         message = (f"The form asks which account the objection is for ({', '.join(shown)}), and {which} of them "
@@ -1444,14 +1454,18 @@ def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]]) -> boo
     run.guard.require(page.url, "The form page")
     try:
         page.locator(f"[data-optout-account='{fits[0]}']").click(timeout=run.timeout_s * 1000)
-        page.wait_for_function(_ACCOUNT_CHECKED_JS, arg=accounts[fits[0]]["address"], timeout=run.timeout_s * 1000)
+        field = found["email"].locator.element_handle(timeout=run.timeout_s * 1000)
+        page.wait_for_function(_ACCOUNT_CHECKED_JS, arg=[field, accounts[fits[0]]["address"]], timeout=run.timeout_s * 1000)
     except PlaywrightError as exc:
         if page.is_closed():
             raise _closed() from None
         raise PageMismatch(f"The form asks which account the objection is for, and the account {shown[fits[0]]} could not be "
                            f"chosen ({_short(exc)}); nothing was sent.", hint=_DRIFT_HINT) from None
-    before = f"; the page had chosen {', '.join(shown[i] for i in chosen)}" if chosen else ""
-    run.report.warn(f"Chose the account {shown[fits[0]]} on the form, whose address fits yours{before}.")
+    if chosen:
+        run.report.warn(f"Chose the account {shown[fits[0]]} on the form, whose address fits yours; the page had chosen "
+                        f"{', '.join(shown[i] for i in chosen)}.")
+    else:
+        run.report.info(f"Chose the account {shown[fits[0]]} on the form, whose address fits yours.")
     return True
 
 
@@ -2069,9 +2083,10 @@ def _answer_beside_fields(page: Page, run: Run, stage: Literal["send", "code"], 
     if _visible(thanks()) and _same_document(page, run):
         if stage == "send" and _visible(_speaks_of_a_code(page, run)):
             return None
-        if _visible(_already(page, run)) and not _visible(thanks(not_already=True)):
-            return "already"  # "Ya hemos recibido tu oposición" beside a form that stays
-        return "pending" if _visible(_pending(page, run)) else "confirmed"
+        if _visible(_pending(page, run)):
+            return "pending"
+        # "Ya hemos recibido tu oposición" in a status box beside a form that stays.
+        return "already" if _visible(_already(page, run)) and not _visible(thanks(not_already=True)) else "confirmed"
     if stage == "send" and _visible(_pending(page, run)):
         return "pending"
     if stage == "send":  # still since the answer, with a new alert that uses no known error words

@@ -221,6 +221,67 @@ def test_a_radio_that_merely_names_an_address_is_no_account_picker(page: Page):
     assert posts == [{"pick": "1"}]
 
 
+_UNGROUPED = {  # review 22: no radiogroup and no name, each radio in a wrapper of its own
+    "wrapped role=radio": """<div class=o><div role=radio tabindex=0 aria-checked=true data-v=1>@pat.photos · p•••••@example.nl</div></div>
+      <div class=o><div role=radio tabindex=0 aria-checked=false data-v=2>@pat · p•••••@example.eu</div></div>""",
+    "inputs in labels": """<label><input type=radio checked data-v=1> @pat.photos (p•••••@example.nl)</label>
+      <label><input type=radio data-v=2> @pat (p•••••@example.eu)</label>""",
+    "named by aria-labelledby": """<div role=radio tabindex=0 aria-checked=true aria-labelledby=a1 data-v=1>◯</div><span id=a1>@pat.photos (p•••••@example.nl)</span>
+      <div role=radio tabindex=0 aria-checked=false aria-labelledby=a2 data-v=2>◯</div><span id=a2>@pat (p•••••@example.eu)</span>"""}
+_UNGROUPED_SENT = """<script>const radios = [...document.querySelectorAll('[data-v]')], chosen = () => radios.find(r => r.checked || r.getAttribute('aria-checked') === 'true');
+  radios.forEach(r => r.addEventListener('click', () => { radios.forEach(x => { x.checked = x === r; if (x.getAttribute('role')) x.setAttribute('aria-checked', String(x === r)); });
+    {reset} }}));
+  document.querySelector('{send}').onclick = e => {{ e.preventDefault(); fetch('/submit', {{method: 'POST', body: JSON.stringify({{account: chosen() && chosen().dataset.v,
+    email: document.querySelector('input[type=email]').value, reason: document.querySelector('textarea').value}})}})
+    .then(() => {{ document.body.innerHTML = "<p>Thanks. We've received your objection request.</p>"; }}); }};</script>"""
+
+
+def _ungrouped(page: Page, picker: str, outside: bool = False, reset: str = "") -> list[dict]:
+    script = _UNGROUPED_SENT.replace("{reset} }}));", reset + " }));").replace("{{", "{").replace("}}", "}").replace("{send}", "#send")
+    form = f'<form id="f" onsubmit="return false">{"" if outside else picker}{FIELDS}<button id="send">Send</button></form>'
+    return serve(page, (picker if outside else "") + form + script)
+
+
+@pytest.mark.parametrize("shape", list(_UNGROUPED))
+def test_an_account_picker_without_a_group_or_names_is_still_set(page: Page, shape):
+    posts = _ungrouped(page, _UNGROUPED[shape])
+    assert _sent_after_fill(page)[1] == "confirmed"
+    assert posts == [{"account": "2", "email": "p@example.eu", "reason": flow.default_reason("PT")[0]}]
+
+
+def test_an_account_picker_above_the_form_is_set_too(page: Page):
+    # Review 22: a picker outside the fields' <form>, carried by the page's script.
+    posts = _ungrouped(page, _UNGROUPED["wrapped role=radio"], outside=True)
+    assert _sent_after_fill(page)[1] == "confirmed"
+    assert posts[0]["account"] == "2"
+
+
+def test_a_form_that_resets_its_fields_when_the_account_is_chosen_is_filled_again(page: Page):
+    # Review 22: a form drawn anew for the chosen account was sent with an empty email and reason.
+    posts = _ungrouped(page, _UNGROUPED["inputs in labels"],
+                       reset="document.querySelector('input[type=email]').value = ''; document.querySelector('textarea').value = '';")
+    assert _sent_after_fill(page)[1] == "confirmed"
+    assert posts == [{"account": "2", "email": "p@example.eu", "reason": flow.default_reason("PT")[0]}]
+
+
+def test_a_required_account_picker_the_bot_set_is_not_left_to_the_person(page: Page):
+    # Review 22: the bot chose the account, then stopped over the same group ("The form also requires ...").
+    posts = serve(page, f"""<form id=f>{FIELDS}<fieldset><legend>Which account is this about?</legend>
+      <label><input type=radio name=acct value=1 required> @pat.photos (p•••••@example.nl)</label>
+      <label><input type=radio name=acct value=2> @pat (p•••••@example.eu)</label></fieldset><button type=submit>Send</button></form>
+      <script>f.onsubmit = e => {{ e.preventDefault(); fetch('/submit', {{method: 'POST', body: JSON.stringify({{acct: new FormData(f).get('acct')}})}})
+        .then(() => {{ f.outerHTML = "<p>Thanks. We've received your objection request.</p>"; }}); }};</script>""")
+    assert _sent_after_fill(page)[1] == "confirmed"
+    assert posts == [{"acct": "2"}]
+
+
+def test_an_account_switcher_in_the_pages_chrome_is_no_picker(page: Page):
+    # Review 22: an aside "Your accounts" group stopped the run (exit 3).
+    posts = _ungrouped(page, "<aside role=complementary><p>Your accounts</p>" + _UNGROUPED["wrapped role=radio"] + "</aside>", outside=True)
+    assert _sent_after_fill(page)[1] == "confirmed"
+    assert posts[0]["account"] == "1"
+
+
 @pytest.mark.parametrize("shown, email, fits", [
     ("p•••••@example.eu", "p@example.eu", True), ("s*****@Example.com", "sanne.vd@example.com", True),
     ("pat·p•••••@example.eu", "p@example.eu", False),
@@ -1535,6 +1596,15 @@ def test_already_received_beside_a_form_that_stays_is_already(page: Page):
     run.seen_document = page.evaluate("performance.timeOrigin")
     page.locator("#say").evaluate("e => e.innerHTML = '<p>Ya hemos recibido tu oposición. No tienes que volver a enviar este formulario.</p>'")
     assert flow.classify_after(page, run, "send", [page.locator("#f select")], posted=True, stale_errors=True) == "already"
+
+
+def test_thanks_after_an_already_sentence_are_found_in_the_page(page: Page):
+    # The phrase is taken by a back-reference (\\1) that only the first group may use: were it
+    # wrong in the browser, no text after an "already" phrase would ever be found (review 22).
+    page.set_content("<p>You've already objected. We've received your objection and will apply it.</p>")
+    assert page.get_by_text(IG.confirmation_pattern(not_already=True)).count() == 1
+    page.set_content("<p>If this wasn't you, let us know. Something went wrong.</p>")
+    assert page.get_by_text(IG.error_pattern()).count() == 1
 
 
 def test_a_phrase_is_taken_whole_once_however_often_a_page_repeats_it():
