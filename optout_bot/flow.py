@@ -1004,10 +1004,10 @@ _ACCOUNTS_JS = r"""e => { const root = e.isConnected ? e.getRootNode() : documen
       let key = r.closest('[role=radiogroup]') || (r.name ? 'name:' + r.name : null);
       for (let a = r.parentElement; !key && a; a = a.parentElement) if (a.querySelectorAll(RADIOS).length > 1 || a === scope) key = a;
       if (!groups.has(key)) groups.set(key, []);
-      groups.get(key).push({shown, address: address(r), checked: r.checked === true || r.getAttribute('aria-checked') === 'true'}); }
+      groups.get(key).push({shown, address: address(r), checked: r.matches('input') ? r.checked : r.getAttribute('aria-checked') === 'true'}); }
     // "Send a copy to ..." beside "No copy": an option, not a choice of accounts.
     return [...groups.values()].map(radios => radios.filter(x => x.shown && x.address)).filter(accounts => accounts.length > 1).flat(); };
-  const form = e.isConnected && e.closest('form, [role=form]'), found = (form && pickers(form).length ? pickers(form) : pickers(root));
+  const form = e.isConnected && e.closest('form, [role=form]'), inForm = form ? pickers(form) : [], found = inForm.length ? inForm : pickers(root);
   found.forEach((x, i) => x.shown.setAttribute('data-optout-account', String(i)));
   return found.map(x => ({address: x.address, checked: x.checked})); }"""
 # A radio's address as its name shows it (invisible marks left out), or null.
@@ -1438,9 +1438,9 @@ def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]], found:
     chosen = [i for i, a in enumerate(accounts) if a["checked"]]
     if set(fits) & set(chosen):
         return False
-    if again:
-        raise PageMismatch(f"The form asks which account the objection is for, and it gave up the account {shown[fits[0]]} the "
-                           "bot chose there; nothing was sent.", hint=_DRIFT_HINT)
+    if again:  # the form drew its picker anew after the bot's choice, without it
+        raise PageMismatch("The form asks which account the objection is for, and it gave up the account the bot chose there "
+                           f"({', '.join(shown)} now); nothing was sent.", hint=_DRIFT_HINT)
     if len(fits) != 1:
         which = "none" if not fits else "more than one"
         message = (f"The form asks which account the objection is for ({', '.join(shown)}), and {which} of them "

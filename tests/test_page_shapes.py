@@ -264,6 +264,17 @@ def test_a_form_that_resets_its_fields_when_the_account_is_chosen_is_filled_agai
     assert posts == [{"account": "2", "email": "p@example.eu", "reason": flow.default_reason("PT")[0]}]
 
 
+def test_a_form_that_gives_up_the_chosen_account_is_not_sent(page: Page):
+    # Read-through: the choice clears the email, and typing it again puts the page's own account back.
+    posts = _ungrouped(page, _UNGROUPED["wrapped role=radio"],
+                       reset="const box = document.querySelector('input[type=email]'); box.value = ''; box.addEventListener('input', () => "
+                             "radios.forEach(x => x.setAttribute('aria-checked', String(x.dataset.v === '1'))), {once: true});")
+    with pytest.raises(PageMismatch, match=r"gave up the account the bot chose there \(p•••••@example.nl, p•••••@example.eu now\); "
+                                           "nothing was sent"):
+        _sent_after_fill(page)
+    assert posts == []
+
+
 def test_a_required_account_picker_the_bot_set_is_not_left_to_the_person(page: Page):
     # Review 22: the bot chose the account, then stopped over the same group ("The form also requires ...").
     posts = serve(page, f"""<form id=f>{FIELDS}<fieldset><legend>Which account is this about?</legend>
