@@ -992,14 +992,15 @@ _KEPT_EMAIL_JS = ("e => ({{kept: null, email: e.value, missing: ({missing})(e), 
 # Given a field of the form: the choices of its account picker ("Which account is this about?"),
 # a group of radios (one radiogroup, name, or else the smallest block around more than one) of
 # which two or more show an email address; looked for in the field's form first, then in the rest
-# of its page, never in the page's chrome (a header's account switcher). Each is tagged for a
-# click: a visible label (a styled radio hides its input under it), else the radio itself.
+# of its page, never in the page's chrome (the recipe's page_chrome: a header's account switcher).
+# Each is tagged for a click: a visible label (a styled radio hides its input under it), else the
+# radio itself.
 _ACCOUNTS_JS = r"""e => { const root = e.isConnected ? e.getRootNode() : document, RADIOS = '[role=radio], input[type=radio]';
   root.querySelectorAll('[data-optout-account]').forEach(x => x.removeAttribute('data-optout-account'));
   const address = %(address)s, pickers = scope => { const groups = new Map();
     for (const r of scope.querySelectorAll(RADIOS)) {
       if (r.matches('input') && r.parentElement && r.parentElement.closest('[role=radio]')) continue;  // its role=radio stands for it
-      if (r.closest('header, nav, aside, [role=banner], [role=navigation], [role=search], [role=complementary]')) continue;
+      if (document.evaluate(`boolean(ancestor-or-self::*[${%(chrome)s}])`, r, null, XPathResult.BOOLEAN_TYPE, null).booleanValue) continue;
       const label = r.labels && r.labels[0], shown = label && label.checkVisibility() ? label : r.checkVisibility() ? r : null;
       let key = r.closest('[role=radiogroup]') || (r.name ? 'name:' + r.name : null);
       for (let a = r.parentElement; !key && a; a = a.parentElement) if (a.querySelectorAll(RADIOS).length > 1 || a === scope) key = a;
@@ -1015,10 +1016,16 @@ _ADDRESS_JS = r"""(r => { const label = r.labels && r.labels[0], by = (r.getAttr
     .map(id => id && r.getRootNode().getElementById ? r.getRootNode().getElementById(id) : null).filter(Boolean).map(x => x.innerText).join(' ');
   const text = (r.getAttribute('aria-label') || by || (label && label.innerText) || r.innerText || '').replace(/[\u200B-\u200F\u2060\uFEFF]/g, '');
   const found = text.match(/[^\s@()<>,;:\u00B7]+@[^\s@()<>,;:\u00B7]+\.[^\s@()<>,;:.\u00B7]+/); return found ? found[0] : null; })"""
-_ACCOUNTS_JS %= {"address": _ADDRESS_JS}
+
+
+def _accounts_js(recipe: Recipe) -> str:
+    """_ACCOUNTS_JS with the recipe's page chrome (the same test as for the site's answers)."""
+    return _ACCOUNTS_JS % {"address": _ADDRESS_JS, "chrome": json.dumps(recipe.page_chrome)}
+
+
 # Given [a field of the form, an address]: true once the picker's radio showing it is checked (read
 # anew each time: a picker may draw its radios anew on a click).
-_ACCOUNT_CHECKED_JS = f"([e, address]) => ({_ACCOUNTS_JS})(e).some(x => x.checked && x.address === address)"
+_ACCOUNT_CHECKED_JS = "([e, address]) => (%s)(e).some(x => x.checked && x.address === address)"
 # Given a field of the form: the names of the visible controls, not the bot's, that would keep the
 # browser from sending it (a declaration to tick, a name to give). Only where the browser checks:
 # Send is the form's submit button and neither it nor the form opts out (a script checks otherwise).
@@ -1379,10 +1386,10 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bo
     if found["reason"] is not None:
         field, what = found["reason"].locator, run.recipe.reason.description
         field.fill(settings.reason)
-        kept_js = _KEPT_JS.format(tag=tag, missing=_MISSING_JS, accounts=_ACCOUNTS_JS)
+        kept_js = _KEPT_JS.format(tag=tag, missing=_MISSING_JS, accounts=_accounts_js(run.recipe))
     else:  # Meta made the reason optional in 2025; a form without its box is read through the email field
         field, what = email, run.recipe.email.description
-        kept_js = _KEPT_EMAIL_JS.format(missing=_MISSING_JS, accounts=_ACCOUNTS_JS)
+        kept_js = _KEPT_EMAIL_JS.format(missing=_MISSING_JS, accounts=_accounts_js(run.recipe))
     # What was kept, and in the same round trip the marks send() takes before Send (nothing happens between).
     since, seen = _marked(_add_before_press(locate.Look(page).add("kept", field, read=kept_js, keep=1), page, run), run)
     if "kept" in seen:
@@ -1455,7 +1462,7 @@ def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]], found:
     try:
         page.locator(f"[data-optout-account='{fits[0]}']").click(timeout=run.timeout_s * 1000)
         field = found["email"].locator.element_handle(timeout=run.timeout_s * 1000)
-        page.wait_for_function(_ACCOUNT_CHECKED_JS, arg=[field, accounts[fits[0]]["address"]], timeout=run.timeout_s * 1000)
+        page.wait_for_function(_ACCOUNT_CHECKED_JS % _accounts_js(run.recipe), arg=[field, accounts[fits[0]]["address"]], timeout=run.timeout_s * 1000)
     except PlaywrightError as exc:
         if page.is_closed():
             raise _closed() from None
