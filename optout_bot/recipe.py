@@ -102,10 +102,12 @@ def _outside(words: str, phrases: str, to_sentence_end: bool = False) -> str:
     return rf"^(?:(?=({whole}))\1|(?!{whole})[\s\S])*?(?!{whole})(?:{words})"
 
 
-# Within a sentence, a full stop inside an email address ("john.doe@example.de") ends nothing, the
-# one after it does. (Any full stop before a non-space would not do: a heading's text runs into the
-# next block's unspaced, "Thanks.Open the link".)
-_SENTENCE_GAP = r"(?:[^.!?;@]|\.(?=[\w.+*-]*@)|@[\w*-]+(?:\.[\w*-]+)*){0,300}"
+# Within a sentence, a full stop inside an email address ("john.doe@example.de") or between digits
+# (a date, "12.03.2025") ends nothing, the one after it does. (Any full stop before a non-space would
+# not do: a heading's text runs into the next block's unspaced, "Thanks.Open the link".)
+_IN_NUMBER = r"(?<=\d)\.(?=\d)"
+_SENTENCE_GAP = rf"(?:[^.!?;@]|{_IN_NUMBER}|\.(?=[\w.+*-]*@)|@[\w*-]+(?:\.[\w*-]+)*){{0,300}}"
+_IN_SENTENCE = rf"(?:[^.!?;]|{_IN_NUMBER})"
 
 
 def _in_one_sentence(a: str, b: str) -> str:
@@ -126,8 +128,9 @@ def _in_one_plain_sentence(a: str, b: str, negation: str) -> str:
     def pair(gap: str) -> str:
         return rf"(?:{a}){gap}(?:{b})|(?:{b}){gap}(?:{a})"
 
-    plain = rf"(?:(?!{negation})[^.!?;]){{0,200}}?"
-    return rf"(?:^|[.!?;])(?=[^.!?;]{{0,200}}?(?:{pair('[^.!?;]{0,200}?')})){plain}(?:{pair(plain)})"
+    ahead = rf"{_IN_SENTENCE}{{0,200}}?"
+    plain = rf"(?:(?!{negation}){_IN_SENTENCE}){{0,200}}?"
+    return rf"(?:^|[.!?;])(?={ahead}(?:{pair(ahead)})){plain}(?:{pair(plain)})"
 
 
 def _phrases(vocabulary: Vocabulary) -> tuple[str, ...]:

@@ -1431,6 +1431,10 @@ def test_thanks_beside_error_words_is_a_refusal(page: Page):
     ("en", "Thanks, we've received your objection. It applies to the accounts linked in your Accounts Center. You'll also receive an email confirming this.", "confirmed"),
     ("en", "Thanks, we've received your objection. You'll receive an email to confirm this. Your settings are at this link.", "confirmed"),
     ("en", "Done. We’ll apply your objection.", "confirmed"),
+    # A date's dots end no sentence.
+    ("en", "Almost done. Open the link we emailed you on 12.03.2025 to confirm your objection.", "pending"),
+    ("es", "Listo. Tu solicitud del 12.03.2025 se completó con éxito.", "confirmed"),
+    ("es", "Lo sentimos. Tu solicitud del 12.03.2025 no se completó con éxito.", "refused"),
 ])
 def test_gratitude_alone_is_no_confirmation_and_a_strong_phrase_needs_no_thanks(page: Page, lang, text, result):
     serve(page, f"<html lang='{lang}'><h2>{text.split('. ')[0]}.</h2><p>{text.split('. ', 1)[1]}</p></html>")
