@@ -1086,8 +1086,38 @@ def _form_reads(run: Run) -> dict[str, str]:
     return {"country": _country_js(run.settings.country), "send": _TAG_SEND_JS}
 
 
-def _country_read(n: int, reads: dict[str, str]) -> str:
-    return f"e => {{ e.setAttribute('data-optout-country', 'country-{n}'); return ({reads.get('country', 'e => true')})(e); }}"
+# Of several country fields (a sign-up box for news, a region bar above the form), the form's is
+# not a stray one (outside any form, in a block that also holds a form's country field); then the
+# one whose group (its form, or the smallest block around it with another field) has a box to
+# write in (the reason); then one whose group speaks of objecting. Read on every match (e, i, all);
+# only the best so far keeps the tag, so the email's read that follows in the same look asks about
+# the winner, and its `rank` picks the same one (the earlier on a tie, as `locate._best` does).
+_COUNTRY_RANK_JS = """(e, i, all, words) => { let rank = 0;
+  if (all.length > 1) {
+    const FIELDS = 'input:not([type=hidden],[type=checkbox],[type=radio],[type=submit],[type=button],[type=reset],[type=image]), textarea, select, [contenteditable=true], [role=textbox], [role=combobox]';
+    const other = x => x !== e && !x.contains(e) && !e.contains(x), form = x => x.form || x.closest('form, [role=form]');
+    let g = form(e);
+    for (let a = e.parentElement; !g && a; a = a.parentElement) if ([...a.querySelectorAll(FIELDS)].some(other)) g = a;
+    g = g || document.body;
+    if (form(e) || !all.some(o => other(o) && form(o) && g.contains(o))) rank += 4;
+    if ([...g.querySelectorAll('textarea, [contenteditable=true], [role=textbox][aria-multiline=true]')].some(other)) rank += 2;
+    if (new RegExp(words, 'i').test(g.innerText || '')) rank += 1; }
+  if (i === 0 || rank > all.best) {
+    if (i > 0) all[all.at].removeAttribute('data-optout-country');
+    all.best = rank; all.at = i; return [rank, true]; }
+  return [rank, false]; }"""
+
+
+def _country_read(n: int, reads: dict[str, str], run: Run) -> str:
+    words = json.dumps(run.recipe.objecting_source())
+    return (f"(e, i, all) => {{ const [rank, best] = ({_COUNTRY_RANK_JS})(e, i, all || [e], {words});"
+            f" if (best) e.setAttribute('data-optout-country', 'country-{n}');"
+            f" const value = ({reads.get('country', 'e => ({})')})(e); value.rank = rank; return value; }}")
+
+
+def _country_rank(value: dict) -> int:
+    """As _COUNTRY_RANK_JS tags it: the highest rank wins."""
+    return -value["rank"]
 
 
 def _email_read(n: int) -> str:
@@ -1099,14 +1129,14 @@ def _add_form_look(look: locate.Look, page: Page, run: Run, reads: dict[str, str
     usual form has them; the email's read (after the country's) asks where the tagged country is.
     Returns the number its tags carry."""
     n = next(_FORMS)
-    look.add_element("country", page, run.recipe.country, read=_country_read(n, reads), upto=1)
+    look.add_element("country", page, run.recipe.country, read=_country_read(n, reads, run), every=True, upto=1)
     look.add_element("email", page, run.recipe.email, read=_email_read(n), every=True, upto=1)
     return n
 
 
 def find_form(page: Page, run: Run, reads: dict[str, str] | None = None, first: FirstLook | None = None) -> dict[str, Found | None]:
-    """The form's elements (None: missing). The country first, anywhere on the page (no other box
-    asks for it); then, of several email fields, the one in the tightest <form> or block that holds
+    """The form's elements (None: missing). The country first, anywhere on the page (of several, as
+    _COUNTRY_RANK_JS ranks them); then, of several email fields, the one in the tightest <form> or block that holds
     that country field; the reason and Send in that group, Send only after the email: a feedback
     box or a chat with an email field or a Send of its own elsewhere on the page is never filled
     or pressed. `reads`: per element, as `find`; `first`: the first look, if already taken with them."""
@@ -1116,15 +1146,15 @@ def find_form(page: Page, run: Run, reads: dict[str, str] | None = None, first: 
         n = _add_form_look(look, page, run, reads)
         first = FirstLook(n, look.run())
     n, seen = first
-    country, email = seen.found("country"), seen.found("email", rank=_email_rank)
+    country, email = seen.found("country", rank=_country_rank), seen.found("email", rank=_email_rank)
     if country is None:  # the email's read then had no tagged country to ask about: both again
-        country = locate.find(page, "country", run.recipe.country, read=_country_read(n, reads))
+        country = locate.find(page, "country", run.recipe.country, read=_country_read(n, reads, run), rank=_country_rank)
         email = None
     if _floats(country):
         # A box that floats over the page (a help widget with a country list of its own) is no
         # form: the page's own country field comes first. A form in a dialog floats too, and is
         # then the only one.
-        own = locate.find(page, "country", run.recipe.country, read=_country_read(n, reads),
+        own = locate.find(page, "country", run.recipe.country, read=_country_read(n, reads, run), rank=_country_rank,
                           also=page.locator(":not([data-optout-floating])"))
         if own is not None:
             page.locator(f"[data-optout-floating][data-optout-country='country-{n}']").evaluate_all(_NOT_THE_FORM_JS)
@@ -1183,7 +1213,7 @@ def _leads_on(words: str, taken_for_send: bool = False) -> PageMismatch:
 
 def _floats(country: Found | None) -> bool:
     """The country field found floats over the page (position: fixed), as a help widget does."""
-    return country is not None and isinstance(country.value, dict) and country.value["floating"]
+    return country is not None and isinstance(country.value, dict) and bool(country.value.get("floating"))
 
 
 # Meta's 2025 form asks only for the country and email; a form without a reason box is sent without
@@ -1324,6 +1354,10 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> Marked | None:
             if not _same_origin(page, origin):
                 kept_origin = None  # reloaded: said below
                 break
+            if attempt == "first" and _safely(lambda: _visible(_cookie_banner(page, run.recipe))):
+                # A cookie dialog that came after the form was found covers it: declined, then all again.
+                decline_cookies(page, run)
+                continue
             if attempt == "first" and _safely(lambda: _drawn_anew(page, found, run)):
                 run.report.info("The page drew the form anew while the bot was filling it in; filling it in again.")
                 found.update(locate_form(page, run))
@@ -1910,16 +1944,18 @@ def _open_fields(page: Page, recipe: Recipe, after_code: bool = False) -> Locato
     return locate.outside(fields, f"{recipe.page_chrome} or @data-optout-widget").filter(visible=True)
 
 
-def _asks_more(page: Page, run: Run) -> bool:
-    """After Send: an open field, other than one in a feedback box (a form whose button speaks of
-    feedback: "Was this helpful? Tell us more (optional)" over "Submit feedback"), which asks
-    nothing of the objection and would otherwise hold back the thanks above it."""
-    fields = _open_fields(page, run.recipe)
+def _asks_more(page: Page, run: Run, after_code: bool = False) -> bool:
+    """An open field (as `_open_fields` counts them), other than one in a feedback box, which asks
+    nothing of the objection and would otherwise hold back the thanks beside it: a form whose
+    button speaks of feedback ("Was this helpful? Tell us more (optional)" over "Submit feedback"),
+    or a dialog named for it (a survey opened over Meta's thanks)."""
+    fields = _open_fields(page, run.recipe, after_code)
     feedback = run.recipe.send.exclude_pattern()
     if feedback is None:
         return _visible(fields)
-    # Not a form around the whole answer (thanks included): only a box of its own.
+    # Not a box around the whole answer (thanks included): only a box of its own.
     boxes = (page.locator("form, [role=form]").filter(has=page.get_by_role("button", name=feedback))
+             .or_(page.get_by_role("dialog", name=feedback).or_(page.get_by_role("alertdialog", name=feedback)))
              .filter(has_not=page.get_by_text(run.recipe.confirmation_pattern())))
     in_boxes = fields.and_(boxes.locator(f"{_OPEN_INPUTS}, {_OPEN_BOXES}"))
     seen = _seen(locate.Look(page).add("open", fields, keep=None).add("feedback", in_boxes, keep=None))
@@ -1967,6 +2003,9 @@ def _said_since_the_press(page: Page, run: Run) -> str:
 def _unknown_answer(what: str, page: Page, run: Run, hint: str) -> Unreachable:
     """`what` happened and no answer was recognised: quoting what the page says instead, if anything."""
     said = _said_since_the_press(page, run)
+    if page.url.startswith("chrome-error:"):  # the browser's own page: no words of Meta's to report
+        return Unreachable(f"{what.rstrip('.')}: the connection to the site broke off"
+                           + (f" (the browser says: '{said}')." if said else "."), hint=hint)
     if not said:
         return Unreachable(what, hint=hint)
     return Unreachable(f"{what.rstrip('.')}. The page says: '{said}'.",
@@ -2028,7 +2067,7 @@ def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: l
     answer = "confirmed" if shows("thanks") else "already" if shows("already") else None
     if answer == "confirmed" and shows("already") and not _visible(_thanks(page, run, stage, stale_errors, not_already=True)):
         answer = "already"
-    if answer is None or (shows("open") if stage == "code" else _asks_more(page, run)):
+    if answer is None or (shows("open") and _asks_more(page, run, after_code=True) if stage == "code" else _asks_more(page, run)):
         return None
     if stage == "send" and shows("code_words"):
         return None  # "Request sent" over "enter the code we emailed": its field may still be on its way
@@ -2068,6 +2107,10 @@ def _answer_beside_fields(page: Page, run: Run, stage: Literal["send", "code"], 
     new_only = not stale_errors
     if _visible(_errors(page, run, new_only)):
         return "wrong-code" if code_visible else "refused"
+    # "You've already objected" alone, new since the site answered Send: no refusal, however much an
+    # alert it is, and read at once (a toast may be gone by the time the page is still).
+    if stage == "send" and posted and _visible(_already(page, run)) and _same_document(page, run):
+        return "already"
     if not stale_errors:
         return None
     in_dialog = False

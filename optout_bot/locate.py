@@ -189,13 +189,13 @@ def register(playwright) -> None:
 _LOOKS = itertools.count(1)
 # Runs in the page on the union's matches: sorts them by the names the engine noted (each name's in
 # the order its locator matched them), then reads them in the order they were added (a read may
-# rely on a tag an earlier one set). An element added with its layers is read only in its first
-# layer with a match, as `find` does.
+# rely on a tag an earlier one set), each as `Array.map` would: (element, index, all those read).
+# An element added with its layers is read only in its first layer with a match, as `find` does.
 _LOOK_JS = """els => { const look = %(look)s, plan = %(plan)s, reads = %(reads)s, byName = {}, out = {};
   for (const e of els) { const k = e.__optoutKinds; if (!k || k.look !== look) continue;
     for (const [name, seq] of k.names) (byName[name] = byName[name] || []).push([seq, e]); }
   for (const name in byName) byName[name] = byName[name].sort((a, b) => a[0] - b[0]).map(p => p[1]);
-  const read = (name, got, keep) => (keep === null ? got : got.slice(0, keep)).map((e, i) => reads[name] ? reads[name](e, i) : true);
+  const read = (name, got, keep) => (keep === null ? got : got.slice(0, keep)).map((e, i, all) => reads[name] ? reads[name](e, i, all) : true);
   for (const [name, layers, keep] of plan) {
     if (layers === null) { if (byName[name]) out[name] = read(name, byName[name], keep); continue; }
     for (let i = 0; i < layers; i++) {

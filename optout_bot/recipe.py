@@ -312,9 +312,10 @@ class Recipe(_Strict):
         return phrase_source(tuple(p for vocabulary in vocabularies for p in _phrases(vocabulary)), "word")
 
     def error_pattern(self, fields: bool = False) -> re.Pattern:
-        """What went wrong; with `fields`, also a field's complaints. Not error words inside a phrase
-        that says nothing went wrong."""
-        words = self._text(self.error_text, self.field_error_text) if fields else self._text(self.error_text)
+        """What went wrong (a code that expired too); with `fields`, also a field's complaints. Not
+        error words inside a phrase that says nothing went wrong."""
+        said = (self.error_text, self.expired_text, self.field_error_text) if fields else (self.error_text, self.expired_text)
+        words = self._text(*said)
         return _compile(_outside(words, self._text(self.not_error_text)) if self.not_error_text else words)
 
     def confirmation_pattern(self, not_already: bool = False) -> re.Pattern:
@@ -346,6 +347,10 @@ class Recipe(_Strict):
         """The site says the code expired and nothing else is wrong ('incorrect or expired' may be a typo)."""
         expired = self.text_pattern(self.expired_text)
         return bool(expired.search(message)) and not self.error_pattern(fields=True).search(expired.sub(" ", message))
+
+    def objecting_source(self) -> str:
+        """Words of objecting (not of AI: a sign-up box for news about AI speaks of it too), as a source."""
+        return phrase_source(_phrases(self.link.names) + _phrases(self.link.weak_names), "word")
 
     def purpose_pattern(self) -> re.Pattern:
         """Text that says a form is for objecting, or is about AI."""

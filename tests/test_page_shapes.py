@@ -8,7 +8,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Error as PlaywrightError, Page, expect
 
 from conftest import OBJECTION_TITLE, make_run, show_form
 from optout_bot import flow, locate, recipe
@@ -1043,6 +1043,22 @@ def test_a_cookie_dialog_that_comes_after_the_form_is_declined_before_send(page:
     assert posts == [{"email": "p@example.eu", "cookies": "essential"}]
 
 
+def test_a_cookie_dialog_that_comes_between_finding_and_filling_a_typeahead_is_declined_and_the_form_filled(page: Page):
+    # Red-team pass 16 (Facebook's dialog, 0.7 s after each load): it covered the country's
+    # typeahead before its first click, which waited out --timeout (exit 3, "the form changed").
+    country = """<label>Country of residence <input id="c" role="combobox" aria-controls="lb" oninput="lb.hidden = false"></label>
+      <div role="listbox" id="lb" hidden><div role="option" onclick="c.value = 'Portugal'; lb.hidden = true">Portugal</div></div>"""
+    posts = _form_with_late_cookies(page, "show => setTimeout(show, 300)")
+    page.evaluate("html => document.querySelector('#f label').outerHTML = html", country)
+    run = make_run(timeout_s=3)
+    found = flow.locate_form(page, run)
+    page.locator("#d").wait_for()  # up now, over the form
+    flow.fill_form(page, found, run)
+    assert page.evaluate("window.choice") == "essential" and page.locator("#c").input_value() == "Portugal"
+    assert flow.send(page, found, run) == "confirmed"
+    assert posts == [{"email": "p@example.eu", "cookies": "essential"}]
+
+
 @pytest.mark.parametrize("words", [
     ("Dopustiti upotrebu kolačića s Instagrama u ovom pregledniku?", "Dopusti sve kolačiće", "Odbij neobavezne kolačiće"),
     ("Sallitaanko Instagramin evästeiden käyttö tässä selaimessa?", "Salli kaikki evästeet", "Hylkää valinnaiset evästeet"),
@@ -1613,6 +1629,37 @@ def test_already_received_beside_a_form_that_stays_is_already(page: Page):
     assert flow.classify_after(page, run, "send", [page.locator("#f select")], posted=True, stale_errors=True) == "already"
 
 
+@pytest.mark.parametrize("lang, say", [
+    # Red-team pass 17: "already" alone, in an alert beside a form that stays, was read as a refusal
+    # (exit 8, "try again in a few hours").
+    ("en", "<div role=alert>You've already objected. You don't need to submit this form again.</div>"),
+    ("de", "<div role=status><p>Du hast bereits widersprochen.</p></div>"),
+])
+def test_already_alone_beside_a_form_that_stays_is_already(page: Page, lang, say):
+    page.set_content(f"<html lang='{lang}'><body><form id=f>{FIELDS}</form><div id=say></div></body></html>")
+    run = make_run()
+    flow._mark_seen(page, run, code_texts=True)  # as before Send
+    run.seen_document = page.evaluate("performance.timeOrigin")
+    page.locator("#say").evaluate("(e, html) => e.innerHTML = html", say)
+    # Read at once too: a toast may be gone by the time the page has been still for a moment.
+    for stale in (False, True):
+        assert flow.classify_after(page, run, "send", [page.locator("#f select")], posted=True, stale_errors=stale) == "already"
+
+
+def test_the_browsers_own_error_page_is_no_new_wording_of_meta(page: Page):
+    # Walk-through review: a connection dropped after Send was reported with "If those words are
+    # Meta's answer in new wording, Meta has changed the page: please report it".
+    serve(page, f"<form>{FIELDS}</form>")
+    run = make_run()
+    flow._mark_seen(page, run)
+    page.route("https://help.instagram.com/ajax/**", lambda route: route.abort("connectionreset"))
+    with pytest.raises(PlaywrightError):
+        page.goto("https://help.instagram.com/ajax/help/contact/submit/page")
+    err = flow._unknown_answer("The form was sent, but no code field, confirmation or error appeared.", page, run, hint="Check your email.")
+    assert str(err).startswith("The form was sent, but no code field, confirmation or error appeared: the connection to the site broke off")
+    assert "new wording" not in (err.hint or "") and err.hint == "Check your email."
+
+
 def test_thanks_after_an_already_sentence_are_found_in_the_page(page: Page):
     # The phrase is taken by a back-reference (\\1) that only the first group may use: were it
     # wrong in the browser, no text after an "already" phrase would ever be found (review 22).
@@ -1786,6 +1833,40 @@ def test_a_helpful_box_with_an_email_field_before_the_form_is_never_filled_nor_p
     expect(page.locator("#fb-email")).to_have_value("")
     expect(page.locator(":is(form, div) input[type=email]:not(#fb-email)")).to_have_value("p@example.eu")
     expect(page.locator("textarea")).to_have_value(run.settings.reason)
+
+
+# Red-team pass 16: another box asking for a country above the form, in the page's main part: a
+# sign-up for news about AI with a <form> of its own (the bot filled it and pressed "Subscribe"),
+# and a region bar that reloads the page (the bot chose the country there).
+_SIGN_UP = """<section><h3>Stay informed about AI at Meta</h3><form id="news"><label>Country <select id="news-country">
+  <option value="">-</option><option value="PT">Portugal</option></select></label><label>Email <input type="email" id="news-email"></label>
+  <button type="submit" id="news-send">{send}</button></form></section>"""
+_REGION_BAR = """<div><label>Showing information for: Country <select id="region" onchange="window.reloads = (window.reloads || 0) + 1">
+  <option value="">-</option><option value="PT">Portugal</option></select></label></div>"""
+
+
+@pytest.mark.parametrize("before, objection", [
+    (_SIGN_UP.format(send="Subscribe"), f'<form id="objection">{FIELDS}<button type="submit" id="send">Send</button></form>'),
+    (_SIGN_UP.format(send="Submit"), f'<div><div><div>{FIELDS}</div></div><div role="button" tabindex="0" id="send">Send</div></div>'),
+    # The 2025 form, without a reason box: its own words speak of objecting.
+    (_SIGN_UP.format(send="Submit"), f'<form id="objection"><h2>Object to your information being used for AI</h2>'
+                                     f'{FIELDS.split("<label>Please")[0]}<button type="submit" id="send">Send</button></form>'),
+    (_REGION_BAR, f'<form id="objection">{FIELDS}<button type="submit" id="send">Send</button></form>'),
+])
+def test_another_box_asking_for_a_country_above_the_form_is_never_filled_nor_pressed(page: Page, before, objection):
+    posts = serve(page, f"<main><h1>Object to Your Information Being Used for AI at Meta</h1>{before}{objection}</main>"
+                        "<script>document.addEventListener('submit', e => { e.preventDefault();"
+                        " fetch('/x', {method: 'POST', body: JSON.stringify({form: e.target.id})}); });</script>")
+    run = _reached_by_link()
+    found = flow.locate_form(page, run)
+    assert found["send"].locator.get_attribute("id") == "send"
+    flow.fill_form(page, found, run)
+    for decoy in ("#news-country", "#news-email", "#region"):
+        if page.locator(decoy).count():
+            expect(page.locator(decoy)).to_have_value("")
+    expect(page.locator("#objection select, div > div > div select").first).to_have_value("PT")
+    expect(page.locator("input[type=email]:not(#news-email)")).to_have_value("p@example.eu")
+    assert page.evaluate("window.reloads || 0") == 0 and posts == []
 
 
 _RES = """<label>Country of residence <select id="res"><option value="">-</option><option value="IE">Ireland</option>
@@ -2132,6 +2213,20 @@ def test_a_tell_us_more_box_under_the_thanks_after_the_code_asks_nothing_more(pa
     assert flow.classify_after(page, run, "send", [page.locator("#gone")], posted=True) is None
 
 
+@pytest.mark.parametrize("name, answer", [
+    # Red-team pass 17: a survey opened over the thanks after the code held them back (exit 4, no receipt).
+    ("aria-label='Feedback'", "confirmed"),
+    ("aria-label='Umfrage'", "confirmed"),
+    # A dialog that does not say it is for feedback may ask for anything: no answer yet.
+    ("aria-label='One more thing'", None),
+])
+def test_a_survey_dialog_over_the_thanks_after_the_code_asks_nothing_more(page: Page, name, answer):
+    serve(page, f"""<h2>Thanks. We've received your objection request.</h2><div role="dialog" aria-modal="true" {name}>
+      <div role="heading" aria-level="2">How was your experience?</div><div role="button" tabindex="0">Good</div>
+      <label>Anything else? (optional) <input type="text" name="more"></label><div role="button" tabindex="0">Not now</div></div>""")
+    assert flow.classify_after(page, make_run(), "code", [page.locator("#gone")], posted=True) == answer
+
+
 @pytest.mark.parametrize("button, lang", [("Submit feedback", "en"), ("Feedback senden", "de"), ("Envoyer votre avis", "fr")])
 def test_thanks_after_send_over_a_feedback_form_is_the_answer(page: Page, button, lang):
     # Found by red-team pass 13: a no-code thanks page with "Was this helpful? Tell us more (optional)"
@@ -2352,6 +2447,8 @@ _EXPIRING_CODE = """<label>Enter code <input id="code" maxlength="6" autocomplet
 
 @pytest.mark.parametrize("said, more", [
     ("This code has expired. Request a new code to confirm your request.", ""),
+    # Red-team pass 17: "no longer valid" was no error at all (exit 4, "no confirmation or error appeared").
+    ("This code is no longer valid. Request a new code to confirm your request.", ""),
     # Found by red-team pass 9: locked after the first wrong code, the field was disabled, and the
     # next code's fill waited out the timeout: "something unexpected went wrong" (exit 1).
     ("You have entered an incorrect code too many times. Try again later.", "code.disabled = true;"),
@@ -2503,7 +2600,8 @@ def test_a_confirm_that_cannot_be_pressed_says_the_code_was_not_sent(page: Page,
 
 
 @pytest.mark.parametrize("expired", ["This code has expired. We've sent you a new code.",
-                                     "Den här koden har gått ut. Vi har skickat en ny kod till dig."])
+                                     "Den här koden har gått ut. Vi har skickat en ny kod till dig.",
+                                     "Ta koda ni več veljavna. Poslali smo vam novo kodo."])
 def test_an_expired_code_that_meta_replaced_itself_takes_the_next_code_unattended(page: Page, capsys, expired):
     posts = serve(page, f"""<label>Enter code <input id="code" maxlength="6" autocomplete="one-time-code"></label>
       <button type="button" id="ok">Confirm</button><div id="out"></div>
