@@ -225,6 +225,12 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def install() -> int:
-    """Playwright's own browser download; returns its exit code."""
-    return subprocess.call([sys.executable, "-m", "playwright", "install", "chromium"])
+def install() -> tuple[int, str]:
+    """Playwright's own browser download: its exit code and, when it failed, its error in one line
+    (its Node stack trace and retries, ~50 lines, tell a person nothing more)."""
+    proc = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], capture_output=True, text=True)
+    if proc.returncode == 0:
+        return 0, ""
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in (proc.stderr + proc.stdout).splitlines()]
+    said = next((line for line in lines if line.startswith("Error:")), next((line for line in reversed(lines) if line), ""))
+    return proc.returncode, said.removeprefix("Error:").strip()[:160]

@@ -346,7 +346,7 @@ def _snapshot(context, page, email, err: OptoutError, folder: Path | None, also:
 @click.option("--code", type=click.Choice(["browser", "prompt", "stdin"]), help="Where the emailed code comes from (default: whichever you use first, the window or the terminal).")
 @click.option("--wait-minutes", type=_Number(min=0.01, max=24 * 60), default=15, show_default=True, help="How long to wait for you at each step that needs you.")
 @click.option("--receipts-dir", type=click.Path(file_okay=False), help="Where receipts go (default: your user data folder).")
-@click.option("--snapshots-dir", type=click.Path(file_okay=False), help="Where failure snapshots go (default: your user data folder).")
+@click.option("--snapshots-dir", type=click.Path(file_okay=False), help="Where failure snapshots go (default: snapshots/ beside the receipts).")
 @_output_options
 @_debug_option
 def prefill(env_file, email, country, reason, target, headless, start_url, allow_hosts, profile, timeout, trace,
@@ -387,6 +387,13 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
             if note:
                 report.info(note)
             report.info(f"Objecting on {recipe.display_name} for {settings.masked_email}.")
+            from optout_bot import receipts
+            from optout_bot.files import open_to_others
+
+            folder = Path(receipts_dir) if receipts_dir else receipts.default_receipts_dir()
+            if mode := open_to_others(folder):
+                report.warn(f"Others can open the receipts folder {folder} (mode {mode:o}): each receipt is private (0600), "
+                            f"but their names show there. To keep it to yourself: chmod 700 {folder}")
             from optout_bot import countries
 
             if note := countries.outside_note(settings.country):
@@ -401,7 +408,8 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                 run.inbox = inbox
             elif code in ("prompt", "stdin", "either"):
                 run.inbox = person.CodeInbox("stdin" if code == "stdin" else "prompt")
-            snapshots = Path(snapshots_dir) if snapshots_dir else None
+            # Beside the receipts (a --receipts-dir of one's own keeps its run's evidence with it).
+            snapshots = Path(snapshots_dir) if snapshots_dir else Path(receipts_dir) / "snapshots" if receipts_dir else None
             with _browser_session(pw, headless, guard, profile, trace, choice) as (context, page):
                 try:
                     with person.ctrl_c_kept():
@@ -960,9 +968,10 @@ def mock_site(port, variant):
 @_debug_option
 def install():
     """Download Playwright's own Chromium (needs access to Playwright's download server)."""
-    code = __import__("optout_bot.browser", fromlist=["install"]).install()
+    click.echo("Downloading Playwright's Chromium (about 150 MB; this may take a few minutes) ...", err=True)
+    code, said = __import__("optout_bot.browser", fromlist=["install"]).install()
     if code != 0:
-        raise OptoutError("Playwright could not download its browser.",
+        raise OptoutError(f"Playwright could not download its browser ({said or f'exit status {code}'}).",
                           hint="On Debian/Ubuntu run `sudo apt-get install chromium` instead; optout-bot finds it by itself.")
     click.echo("Installed Playwright's Chromium.", err=True)
 

@@ -15,7 +15,7 @@ from pydantic import EmailStr, Field, ValidationError, field_validator, model_va
 from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
 
 from optout_bot import TARGETS, countries
-from optout_bot.progress import mask_email
+from optout_bot.progress import EXAMPLE_EMAIL, mask_email
 from optout_bot.status import BadInput
 
 REASON_MAX_CHARS = 2000
@@ -65,7 +65,7 @@ def clean_country(value: Any) -> str:
 
 
 # .env.example's address: a file copied and not filled in would object for nobody.
-PLACEHOLDER_EMAIL = "you@example.eu"
+PLACEHOLDER_EMAIL = EXAMPLE_EMAIL
 
 
 def clean_email(value: str) -> str:

@@ -75,14 +75,13 @@ def configuration(env_file: str | None) -> list[Check]:
 
 
 def receipts_folder(folder: Path) -> Check:
-    from optout_bot.files import check_writable
+    from optout_bot.files import check_writable, open_to_others
 
     try:
         check_writable(folder)
     except OSError as exc:
         return Check("Receipts folder", False, f"{folder} is not writable ({exc.strerror})")
-    mode = stat.S_IMODE(folder.stat().st_mode)
-    if mode & 0o077:  # the receipts are 0600 all the same, but their names show in a listing
+    if mode := open_to_others(folder):
         return Check("Receipts folder", False, f"{folder} is writable, but others can open it (mode {mode:o}): chmod 700 {folder}",
                      needed=False)
     return Check("Receipts folder", True, f"{folder} (writable, private)")

@@ -19,6 +19,16 @@ def private_dir(path: Path) -> Path:
     return path
 
 
+def open_to_others(path: Path) -> int | None:
+    """The folder's mode when others may open it (the files in it stay 0600, but their names show
+    in a listing); None when it is private or not there."""
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return None
+    return mode if mode & 0o077 else None
+
+
 def check_writable(path: Path) -> None:
     """Raise OSError unless files can be written in `path` (created private if missing)."""
     os.unlink(_private_temp(private_dir(path), ".check", b""))

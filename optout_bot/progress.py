@@ -57,6 +57,7 @@ def _spellings(email: str) -> re.Pattern:
     return re.compile(any_spelling(email), re.IGNORECASE)
 
 
+EXAMPLE_EMAIL = "you@example.eu"  # the examples' placeholder (no one's, refused as a setting): shown whole, to be copied
 _ADDRESS = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -64,7 +65,7 @@ def masked(text: str, email: str, others: bool = False) -> str:
     """`text` with every spelling of `email` shown as mask_email shows it; with `others`, every
     other plain address too (a page's words may name the logged-in account's)."""
     text = _spellings(email).sub(mask_email(email), text) if email else text
-    return _ADDRESS.sub(lambda m: mask_email(m.group(0)), text) if others else text
+    return _ADDRESS.sub(lambda m: m.group(0) if m.group(0).lower() == EXAMPLE_EMAIL else mask_email(m.group(0)), text) if others else text
 
 
 _HIDDEN: list[str] = []  # the person's address, once known: never printed whole, whatever the message

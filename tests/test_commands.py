@@ -109,6 +109,8 @@ def test_init_with_flags_writes_a_valid_private_file(tmp_path):
 def test_init_without_a_terminal_names_what_is_missing_and_never_overwrites(tmp_path):
     result = run_cli("init", "--email", "p@example.eu", cwd=tmp_path)
     assert result.code == 2 and "--country" in result.stderr and not (tmp_path / ".env").exists()
+    # The example in the message is shown whole, to be copied (walk-through review: it was masked).
+    assert "(e.g. optout-bot init --email you@example.eu --country PT)" in result.stderr
     (tmp_path / ".env").write_text("keep me\n")
     result = run_cli("init", "--email", "p@example.eu", "--country", "PT", cwd=tmp_path)
     assert result.code == 2 and "--force" in result.stderr
@@ -251,6 +253,15 @@ def test_a_browser_that_is_found_but_does_not_start_is_said_so(tmp_path):
     said = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert said == [f"Error: The browser {fake} (system) could not be started; nothing was opened."], result.stderr
     assert "optout-bot doctor" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_install_that_cannot_download_says_why_in_one_line(tmp_path):
+    # Walk-through review: offline, it printed ~50 lines of Node stack trace and retries.
+    result = run_cli("install", env={"PLAYWRIGHT_DOWNLOAD_HOST": "http://127.0.0.1:9", "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path)})
+    assert result.code == 1
+    assert "Error: Playwright could not download its browser (connect ECONNREFUSED 127.0.0.1:9)." in result.stderr
+    assert "sudo apt-get install chromium" in result.stderr
+    assert len(result.stderr.splitlines()) <= 3 and "\x1b" not in result.stderr and "    at " not in result.stderr
 
 
 def test_doctor_fails_a_browser_that_is_found_but_does_not_start(tmp_path):

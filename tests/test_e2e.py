@@ -213,6 +213,23 @@ def test_missing_field_stops_before_sending_and_saves_a_redacted_snapshot(mock_s
     assert str(snap) in result.stderr
 
 
+def test_without_snapshots_dir_the_snapshot_goes_beside_the_receipts_given_and_an_open_folder_is_said(mock_site, env_file, tmp_path):
+    # Walk-through review: with --receipts-dir, the evidence went to the user data folder instead.
+    # And a receipts folder of one's own that others can open is said to be so (it was not).
+    site = mock_site("missing-email")
+    (tmp_path / "r").mkdir(mode=0o755)
+    os.chmod(tmp_path / "r", 0o755)
+    args = prefill_args(site.start_url, env_file(), tmp_path / "r")
+    at = args.index("--snapshots-dir")
+    result = run_cli(*args[:at], *args[at + 2:], env={"XDG_DATA_HOME": str(tmp_path / "data")})
+    assert result.code == 3, result.stderr
+    assert f"Others can open the receipts folder {tmp_path / 'r'} (mode 755)" in result.stderr
+    assert f"chmod 700 {tmp_path / 'r'}" in result.stderr
+    (snap,) = (tmp_path / "r" / "snapshots").iterdir()
+    assert str(snap) in result.stderr and (snap / "page.html").exists()
+    assert not (tmp_path / "data").exists()
+
+
 @pytest.mark.parametrize("variant", ["server,en", "react,pt-BR,no-code"])
 def test_a_form_without_a_reason_box_is_sent_with_country_and_email_and_said_so(mock_site, env_file, tmp_path, variant):
     # Meta made the reason optional in 2025; a red-team pass found a form without its box stopped (exit 3).
