@@ -1,0 +1,285 @@
+"""Words of Meta's answers that red-team pass 17 found the recipe could not read, each as a person
+would see it: thanks that say the request now applies or that the objection will be honoured,
+"you've already objected", a link still to open in the email, a code no longer valid with a newer
+one sent. Each row also holds its opposite where one is easy to write: a refusal, a code prompt or
+an "already" that must not be read as thanks."""
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from conftest import OBJECTION_TITLE, make_run
+from optout_bot import flow, recipe
+
+IG = recipe.load("instagram")
+FORM_URL = "https://help.instagram.com/contact/1085632098765432"
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser):
+    """One page for the module: each answer is a new document in it (a fresh page costs a second or
+    so, mostly compiling the recipe's patterns in it again)."""
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+def answer(page: Page, lang: str, heading: str, text: str, stage: str = "code") -> str | None:
+    """What the bot makes of Meta's answer: a React-style heading and text swapped in where the
+    form or code step was (the shape rt17 used), in a page of language `lang`."""
+    body = (f"<div role='heading' aria-level='2'><span>{heading}</span></div>" if heading else "") + f"<div><span>{text}</span></div>"
+
+    def handle(route):
+        route.fulfill(status=200, content_type="text/html; charset=utf-8",
+                      body=f"<html lang='{lang}'><title>{OBJECTION_TITLE}</title><body>{body}</body></html>")
+
+    page.unroute("https://help.instagram.com/**")
+    page.route("https://help.instagram.com/**", handle)
+    page.goto(FORM_URL)
+    return flow.classify_after(page, make_run(), stage, [page.locator("#gone")], posted=True, stale_errors=True)
+
+
+# --- 1. "This means your request will apply from now on to ..." and "your objection will be honoured"
+
+# Meta's Italian page says "Ciò significa che la tua richiesta si applicherà d'ora in poi allo sviluppo
+# e al miglioramento dell'IA di Meta"; these are that sentence, and "your objection will be honoured",
+# as a native speaker of each language would write them (rt17 variants named where they come from).
+CONFIRMED = [
+    # rt17: sl_applies_from_now_on, et_kohaldatakse_no_code, bg_ottuk_natatak, da_fremover_server,
+    # hu_vonatkozni_fog_no_code, hr_prigovor_uvazen (each ended with exit 4: "no confirmation or error").
+    ("sl", "Hvala", "To pomeni, da bo vaša zahteva od zdaj naprej veljala za razvoj in izboljšanje umetne inteligence pri Meti. "
+                    "Prejeli boste e-poštno sporočilo s podrobnostmi."),
+    ("et", "Aitäh!", "See tähendab, et teie taotlust kohaldatakse edaspidi Meta tehisintellekti arendamisel ja täiustamisel. "
+                     "Saate e-kirja koos üksikasjadega."),
+    ("bg", "Благодарим ви", "Това означава, че вашата заявка ще се прилага оттук нататък за разработването и подобряването "
+                            "на изкуствения интелект в Meta. Ще получите имейл с подробности."),
+    ("da", "Tak", "Det betyder, at din anmodning fremover vil gælde for udvikling og forbedring af kunstig intelligens hos Meta. "
+                  "Du modtager en e-mail med flere oplysninger."),
+    ("hu", "Köszönjük!", "Ez azt jelenti, hogy a kérésed mostantól vonatkozni fog a Meta mesterséges intelligenciájának fejlesztésére "
+                         "és tökéletesítésére. A részletekről e-mailt kapsz."),
+    ("hr", "Hvala vam", "Vaš će prigovor biti uvažen. Od sada se vaše informacije neće upotrebljavati za razvoj i poboljšanje "
+                        "umjetne inteligencije u Meti. Poslat ćemo vam e-poruku s pojedinostima."),
+    # The same two sentences in the other languages, in other natural word orders.
+    ("sl", "Hvala", "To pomeni, da bo od zdaj naprej vaša zahteva veljala za razvoj umetne inteligence pri Meti."),
+    ("sl", "Hvala", "Vaš ugovor bo upoštevan."),
+    ("sl", "Hvala", "Upoštevali bomo vaš ugovor."),
+    ("et", "Aitäh!", "See tähendab, et edaspidi kohaldatakse sinu taotlust Meta tehisintellekti arendamisel."),
+    ("et", "Aitäh!", "Teie vastuväidet arvestatakse."),
+    ("bg", "Благодарим ви", "Вашето възражение ще бъде уважено."),
+    ("bg", "Благодарим ви", "Ще уважим вашето възражение."),
+    ("da", "Tak", "Det betyder, at din anmodning fra nu af vil gælde for udvikling og forbedring af AI hos Meta."),
+    ("da", "Tak", "Din indsigelse vil blive imødekommet."),
+    ("hu", "Köszönjük!", "Ez azt jelenti, hogy a kérésed mostantól vonatkozik a Meta MI fejlesztésére."),
+    ("hu", "Köszönjük!", "A tiltakozásodat tiszteletben tartjuk."),
+    ("hu", "Köszönjük!", "Tiszteletben tartjuk a tiltakozásodat."),
+    ("hr", "Hvala vam", "Vaš će se zahtjev od sada primjenjivati na razvoj i poboljšanje umjetne inteligencije u Meti."),
+    ("hr", "Hvala vam", "To znači da će se od sada vaš zahtjev primjenjivati na razvoj umjetne inteligencije u Meti."),
+    ("hr", "Hvala vam", "Vaš prigovor bit će uvažen."),
+    ("hr", "Hvala vam", "Uvažit ćemo vaš prigovor."),
+    ("en", "Thanks", "From now on, your request will be applied to the development and improvement of AI at Meta."),
+    ("en", "Thanks", "Your request will be honored."),
+    ("de", "Danke", "Das bedeutet, dass deine Anfrage ab sofort für die Entwicklung und Verbesserung von KI bei Meta gilt."),
+    ("de", "Danke", "Das bedeutet, dass Ihre Anfrage von nun an für die Entwicklung und Verbesserung von KI bei Meta gilt."),
+    ("de", "Danke", "Wir werden deinem Widerspruch nachkommen."),
+    ("de", "Danke", "Ihrem Widerspruch wird stattgegeben."),
+    ("fr", "Merci", "Désormais, votre demande sera appliquée au développement et à l'amélioration de l'IA chez Meta."),
+    ("fr", "Merci", "Votre opposition sera respectée."),
+    ("fr", "Merci", "Ton opposition sera prise en compte."),
+    ("es", "Gracias", "Tu oposición será respetada."),
+    ("es", "Gracias", "Respetaremos su oposición."),
+    ("it", "Grazie", "La tua opposizione sarà rispettata."),
+    ("it", "Grazie", "La tua opposizione verrà accolta."),
+    ("nl", "Bedankt", "Vanaf nu geldt je verzoek voor de ontwikkeling en verbetering van AI bij Meta."),
+    ("nl", "Bedankt", "Je bezwaar wordt gehonoreerd."),
+    ("nl", "Bedankt", "We zullen je bezwaar honoreren."),
+    ("pt", "Obrigado", "A tua oposição será respeitada."),
+    ("pt", "Obrigado", "Respeitaremos a sua oposição."),
+    ("pl", "Dziękujemy", "Oznacza to, że Twoja prośba będzie od teraz stosowana do rozwoju i ulepszania AI w Meta."),
+    ("pl", "Dziękujemy", "Oznacza to, że od teraz Twoja prośba będzie obowiązywać w odniesieniu do rozwoju AI w Meta."),
+    ("pl", "Dziękujemy", "Twój sprzeciw zostanie uwzględniony."),
+    ("pl", "Dziękujemy", "Uwzględnimy Twój sprzeciw."),
+    ("ro", "Mulțumim", "De acum înainte, solicitarea ta va fi aplicată dezvoltării și îmbunătățirii IA la Meta."),
+    ("ro", "Mulțumim", "Obiecția ta va fi respectată."),
+    ("ro", "Mulțumim", "Vom respecta obiecția ta."),
+    ("sv", "Tack", "Det innebär att din begäran från och med nu gäller för utveckling och förbättring av AI hos Meta."),
+    ("sv", "Tack", "Din invändning kommer att respekteras."),
+    ("nb", "Takk", "Dette betyr at forespørselen din fra nå av vil gjelde for utvikling og forbedring av KI hos Meta."),
+    ("nb", "Takk", "Innsigelsen din vil bli respektert."),
+    ("fi", "Kiitos", "Tämä tarkoittaa, että pyyntösi koskee tästä lähtien Metan tekoälyn kehittämistä ja parantamista."),
+    ("fi", "Kiitos", "Vastustuksesi otetaan huomioon."),
+    ("cs", "Děkujeme", "To znamená, že od teď bude vaše žádost platit pro vývoj a zlepšování AI ve společnosti Meta."),
+    ("cs", "Děkujeme", "Vaše námitka bude respektována."),
+    ("cs", "Děkujeme", "Vaší námitce bude vyhověno."),
+    ("sk", "Ďakujeme", "To znamená, že odteraz bude vaša žiadosť platiť pre vývoj a zlepšovanie AI v spoločnosti Meta."),
+    ("sk", "Ďakujeme", "Vaša námietka bude rešpektovaná."),
+    ("sk", "Ďakujeme", "Vašej námietke bude vyhovené."),
+    ("el", "Ευχαριστούμε", "Η αντίρρησή σας θα γίνει σεβαστή."),
+    ("lt", "Ačiū", "Tai reiškia, kad nuo šiol jūsų prašymas bus taikomas Meta DI kūrimui ir tobulinimui."),
+    ("lt", "Ačiū", "Jūsų prieštaravimas bus patenkintas."),
+    ("lv", "Paldies!", "Tas nozīmē, ka no šī brīža jūsu pieprasījums tiks piemērots Meta MI izstrādei un uzlabošanai."),
+    ("lv", "Paldies!", "Jūsu iebildums tiks ievērots."),
+]
+
+
+@pytest.mark.parametrize("lang, heading, text", CONFIRMED)
+def test_thanks_that_say_the_request_applies_from_now_on_or_will_be_honoured_confirm(page: Page, lang, heading, text):
+    assert answer(page, lang, heading, text) == "confirmed"
+
+
+@pytest.mark.parametrize("lang, heading, text", [
+    # rt17's two answers without a code step: read after Send.
+    ("et", "Aitäh!", "See tähendab, et teie taotlust kohaldatakse edaspidi Meta tehisintellekti arendamisel ja täiustamisel. "
+                     "Saate e-kirja koos üksikasjadega."),
+    ("hu", "Köszönjük!", "Ez azt jelenti, hogy a kérésed mostantól vonatkozni fog a Meta mesterséges intelligenciájának fejlesztésére "
+                         "és tökéletesítésére. A részletekről e-mailt kapsz."),
+])
+def test_such_thanks_right_after_send_confirm_too(page: Page, lang, heading, text):
+    assert answer(page, lang, heading, text, stage="send") == "confirmed"
+
+
+@pytest.mark.parametrize("lang, heading, text, result", [
+    # The same words turned round by a negation, or said of a code, are no thanks.
+    ("sl", "", "Vaš ugovor ne bo upoštevan.", "refused"),
+    ("sl", "Preverite e-pošto", "Koda bo veljala 10 minut. Vnesite jo spodaj.", None),
+    ("sl", "", "To pomeni, da vaša zahteva od zdaj naprej ne bo veljala za vaše račune.", None),
+    ("hr", "", "Nažalost, vaš prigovor neće biti uvažen.", "refused"),
+    ("hr", "Provjerite e-poštu", "Kod će vrijediti 10 minuta. Unesite ga ispod.", None),
+    ("et", "", "Kahjuks teie taotlust ei kohaldata.", "refused"),
+    ("et", "Kontrolli e-posti", "Kood kehtib 10 minutit. Sisesta see allpool.", None),
+    ("bg", "", "Вашето възражение няма да бъде уважено.", "refused"),
+    ("bg", "", "Заявката ви няма да се прилага оттук нататък.", "refused"),
+    ("da", "", "Din anmodning vil ikke gælde fremover.", None),
+    ("da", "Tjek din e-mail", "Koden gælder i 10 minutter. Indtast den nedenfor.", None),
+    ("hu", "", "Sajnos a kérésed mostantól nem vonatkozik a Meta MI fejlesztésére.", "refused"),
+    ("hu", "", "A tiltakozásodat nem tartjuk tiszteletben.", None),
+    ("de", "", "Wir werden deinem Widerspruch nicht nachkommen.", None),
+    ("fr", "", "Votre opposition ne sera pas respectée.", None),
+    ("nl", "", "Je bezwaar wordt niet gehonoreerd.", None),
+    ("pl", "", "Twoja prośba nie będzie od teraz stosowana.", None),
+    ("pl", "", "Twój sprzeciw nie zostanie uwzględniony.", "refused"),  # the future tense is a refusal too
+    ("en", "", "Your objection won't be honoured.", None),
+    ("en", "", "Your request will not be applied.", None),
+])
+def test_the_same_words_negated_or_about_a_code_are_no_thanks(page: Page, lang, heading, text, result):
+    assert answer(page, lang, heading, text) == result
+
+
+# --- 2. "You've already objected ... You don't need to send this form again" -------------------
+
+ALREADY = [
+    # rt17: hu_already_submitted, hr_already_usprotivili (each ended with exit 4).
+    ("hu", "Ezt már megtetted", "Már benyújtottál tiltakozást az adataid Meta MI általi felhasználása ellen. "
+                                "Nem kell újra elküldened ezt az űrlapot."),
+    ("hr", "Već ste se usprotivili", "Već ste se usprotivili upotrebi svojih informacija za umjetnu inteligenciju u Meti. "
+                                     "Ne trebate ponovno slati ovaj obrazac."),
+    # Each half alone, and "you don't need to send this form again" in the other languages.
+    ("hu", "", "Már benyújtottál tiltakozást."),
+    ("hu", "", "Nem kell újra elküldened ezt az űrlapot."),
+    ("hr", "", "Ne trebate ponovno slati ovaj obrazac."),
+    ("hr", "", "Vi ste se već usprotivili upotrebi svojih informacija."),
+    ("en", "", "You don't have to submit this form again."),
+    ("de", "", "Du musst dieses Formular nicht erneut absenden."),
+    ("fr", "", "Vous n'avez pas besoin de renvoyer ce formulaire."),
+    ("es", "", "No tienes que enviar este formulario de nuevo."),
+    ("it", "", "Non devi inviare di nuovo questo modulo."),
+    ("it", "", "Non è necessario inviare nuovamente questo modulo."),
+    ("nl", "", "Je hoeft dit formulier niet nog een keer te verzenden."),
+    ("pt", "", "Não precisa de voltar a enviar este formulário."),
+    ("pl", "", "Nie musisz ponownie składać tego formularza."),
+    ("ro", "", "Nu este nevoie să trimiți din nou acest formular."),
+    ("sv", "", "Du behöver inte skicka det här formuläret igen."),
+    ("da", "", "Du behøver ikke at sende denne formular igen."),
+    ("nb", "", "Du trenger ikke å sende inn dette skjemaet på nytt."),
+    ("fi", "", "Sinun ei tarvitse lähettää tätä lomaketta uudelleen."),
+    ("cs", "", "Tento formulář nemusíte odesílat znovu."),
+    ("cs", "", "Nemusíte tento formulář odesílat znovu."),
+    ("sk", "", "Tento formulár nemusíte odosielať znova."),
+    ("sk", "", "Nemusíte znova odosielať tento formulár."),
+    ("el", "", "Δεν χρειάζεται να υποβάλετε ξανά αυτήν τη φόρμα."),
+    ("bg", "", "Не е необходимо да изпращате отново този формуляр."),
+    ("sl", "", "Tega obrazca vam ni treba znova poslati."),
+    ("lt", "", "Jums nereikia dar kartą pateikti šios formos."),
+    ("lv", "", "Šī veidlapa jums nav atkārtoti jāiesniedz."),
+    ("et", "", "Seda vormi ei pea uuesti saatma."),
+    ("et", "", "Teil ei ole vaja seda vormi uuesti saata."),
+]
+
+
+@pytest.mark.parametrize("lang, heading, text", ALREADY)
+def test_meta_saying_the_objection_already_stands_is_already(page: Page, lang, heading, text):
+    assert answer(page, lang, heading, text) == "already"
+
+
+@pytest.mark.parametrize("lang, text, result", [
+    # Thanks in a sentence of their own beside the note are still thanks; thanks after the
+    # "already" in its own sentence are not fresh thanks.
+    ("hu", "Megkaptuk a tiltakozásodat. Nem kell újra elküldened ezt az űrlapot.", "confirmed"),
+    ("hr", "Zaprimili smo vaš prigovor. Ne trebate ponovno slati ovaj obrazac.", "confirmed"),
+    ("it", "Abbiamo ricevuto la tua opposizione. Non devi inviare di nuovo questo modulo.", "confirmed"),
+    ("hu", "Már benyújtottál tiltakozást, és megkaptuk.", "already"),
+    ("hr", "Već ste se usprotivili i primili smo vaš prigovor.", "already"),
+])
+def test_already_beside_thanks(page: Page, lang, text, result):
+    assert answer(page, lang, "", text, stage="send") == result
+
+
+@pytest.mark.parametrize("lang, text", [
+    # "Already sent" or "already done" alone, or "no need to send the code again", says nothing of
+    # an objection that stands: the new phrases name the objection or the form.
+    ("hu", "Ha ezt már megtetted, frissítsd az oldalt."),
+    ("hu", "Nem kell újra elküldened a kódot: a régi még érvényes."),
+    ("el", "Δεν χρειάζεται να στείλετε ξανά τον κωδικό."),
+    ("bg", "Не е нужно да изпращате отново кода."),
+])
+def test_already_done_or_sent_something_else_is_not_already_objected(page: Page, lang, text):
+    assert answer(page, lang, "", text) != "already"
+
+
+# --- 3. A link in the email still to open (Slovak) -----------------------------------------------
+
+@pytest.mark.parametrize("text, result", [
+    # rt17: sk_check_email_link (exit 4, not 5).
+    ("Poslali sme vám odkaz na potvrdenie žiadosti. Kliknite naň, aby ste žiadosť dokončili.", "pending"),
+    ("Poslali sme vám odkaz na potvrdenie žiadosti.", "pending"),  # a link for confirming
+    ("Poslali sme vám odkaz. Kliknite naň, aby ste žiadosť dokončili.", "pending"),  # the link, then "click it"
+    ("Kliknite na odkaz v e-maile, aby ste žiadosť dokončili.", "pending"),  # a link and "to finish" in one sentence
+    # A real confirmation that speaks of a link elsewhere is no step left.
+    ("Vašu námietku sme prijali. Odkaz na nastavenia nájdete v e-maile.", "confirmed"),
+])
+def test_a_slovak_link_still_to_open_is_pending(page: Page, text, result):
+    assert answer(page, "sk", "Skontrolujte svoj e-mail", text, stage="send") == result
+
+
+# --- 4. A code no longer valid, and a newer one sent ---------------------------------------------
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", "This code is no longer valid."), ("en", "This code isn't valid anymore."),
+    ("de", "Dieser Code ist nicht mehr gültig."), ("fr", "Ce code n'est plus valide."), ("fr", "Ce code n'est plus valable."),
+    ("es", "Este código ya no es válido."), ("it", "Questo codice non è più valido."), ("nl", "Deze code is niet meer geldig."),
+    ("nl", "Deze code is niet langer geldig."), ("pt", "Este código já não é válido."), ("pt", "Este código deixou de ser válido."),
+    ("pl", "Ten kod nie jest już ważny."), ("pl", "Ten kod jest już nieważny."), ("ro", "Acest cod nu mai este valabil."),
+    ("ro", "Acest cod nu mai este valid."), ("sv", "Den här koden är inte längre giltig."), ("da", "Denne kode er ikke længere gyldig."),
+    ("nb", "Denne koden er ikke lenger gyldig."), ("fi", "Tämä koodi ei ole enää voimassa."), ("cs", "Tento kód již není platný."),
+    ("cs", "Tento kód už neplatí."), ("sk", "Tento kód už nie je platný."), ("sk", "Tento kód už neplatí."),
+    ("el", "Αυτός ο κωδικός δεν είναι πλέον έγκυρος."), ("hu", "Ez a kód már nem érvényes."), ("bg", "Този код вече не е валиден."),
+    ("hr", "Ovaj kod više nije valjan."), ("sl", "Ta koda ni več veljavna."), ("sl", "Ta koda ne velja več."),
+    ("lt", "Šis kodas nebegalioja."), ("lv", "Šis kods vairs nav derīgs."), ("et", "See kood ei kehti enam."),
+])
+def test_a_code_no_longer_valid_is_said_to_have_expired_in_every_language(lang, said):
+    assert IG.text_pattern(IG.expired_text).search(said)
+    assert IG.says_expired(said)
+
+
+@pytest.mark.parametrize("said, resent", [
+    # rt17: en_code_no_longer_valid_newer, sl_code_no_longer_valid_new_sent.
+    ("This code is no longer valid. Check your email for a newer code.", True),
+    ("Ta koda ni več veljavna. Poslali smo vam novo kodo.", True),
+    ("This code has expired. We've sent you a newer one.", True),
+    ("Dieser Code ist nicht mehr gültig. Wir haben dir einen neueren Code gesendet.", True),
+    ("Ten kod nie jest już ważny. Wysłaliśmy Ci nowszy kod.", True),
+    # A code still to ask for is not one sent.
+    ("This code has expired. Request a new code, then check your email for it.", False),
+    ("This code is no longer valid. Request a newer code.", False),
+])
+def test_a_newer_code_sent_beside_the_expiry_is_a_new_code_sent(said, resent):
+    assert IG.says_expired(said)
+    assert IG.says_new_code_sent(said) is resent
