@@ -2107,9 +2107,7 @@ def _answer_beside_fields(page: Page, run: Run, stage: Literal["send", "code"], 
     new_only = not stale_errors
     if _visible(_errors(page, run, new_only)):
         return "wrong-code" if code_visible else "refused"
-    # "You've already objected" alone, new since the site answered Send: no refusal, however much an
-    # alert it is, and read at once (a toast may be gone by the time the page is still).
-    if stage == "send" and posted and _visible(_already(page, run)) and _same_document(page, run):
+    if stage == "send" and posted and _already_alone(page, run, stale_errors):
         return "already"
     if not stale_errors:
         return None
@@ -2145,6 +2143,17 @@ def _answer_beside_fields(page: Page, run: Run, stage: Literal["send", "code"], 
 
 
 _IN_A_DIALOG = "xpath=self::*[ancestor-or-self::*[@role='dialog' or @role='alertdialog' or @aria-modal='true' or self::dialog[@open]]]"
+
+
+def _already_alone(page: Page, run: Run, settled: bool) -> bool:
+    """After Send, beside a form that stays: "You've already objected" in a new alert or status box,
+    read at once (a toast may be gone by the time the page is still), with no thanks of the site's
+    own, no link still to open and no code on its way beside it. No refusal, however much an alert
+    it is; but the form page's own note ("If you've already objected, ...") drawn again is no answer."""
+    boxes = page.get_by_role("alert").or_(page.get_by_role("status")).filter(has_text=run.recipe.text_pattern(run.recipe.already_text))
+    return (_visible(_new(page, boxes, True)) and _same_document(page, run)
+            and not _visible(_thanks(page, run, "send", settled, not_already=True))
+            and not _visible(_pending(page, run)) and not _visible(_speaks_of_a_code(page, run)))
 
 
 def _same_document(page: Page, run: Run) -> bool:

@@ -1646,6 +1646,24 @@ def test_already_alone_beside_a_form_that_stays_is_already(page: Page, lang, say
         assert flow.classify_after(page, run, "send", [page.locator("#f select")], posted=True, stale_errors=stale) == "already"
 
 
+@pytest.mark.parametrize("say, answer", [
+    # Review 23: read at once, "already" came before the site's own thanks, a link to open or a code
+    # on its way, and the form page's own note drawn again was taken for Meta's answer.
+    ("<div role=alert>Thanks, we've received your objection. If you've already objected, you don't need to object again.</div>", "confirmed"),
+    ("<div role=status>Open the link we emailed you to confirm your objection. If you've already objected, you don't need to object again.</div>", "pending"),
+    ("<div role=status>We've emailed you a code. If you've already objected, you don't need to object again.</div>", None),
+    ("<p>If you've already objected, you don't need to object again.</p>", None),
+])
+def test_already_beside_a_form_that_stays_never_hides_the_sites_own_answer(page: Page, say, answer):
+    page.set_content(f"<html lang='en'><body><form id=f>{FIELDS}</form><div id=say></div></body></html>")
+    run = make_run()
+    flow._mark_seen(page, run, code_texts=True)  # as before Send
+    run.seen_document = page.evaluate("performance.timeOrigin")
+    page.locator("#say").evaluate("(e, html) => e.innerHTML = html", say)
+    assert flow.classify_after(page, run, "send", [page.locator("#f select")], posted=True, stale_errors=False) is None
+    assert flow.classify_after(page, run, "send", [page.locator("#f select")], posted=True, stale_errors=True) == answer
+
+
 def test_the_browsers_own_error_page_is_no_new_wording_of_meta(page: Page):
     # Walk-through review: a connection dropped after Send was reported with "If those words are
     # Meta's answer in new wording, Meta has changed the page: please report it".
