@@ -1626,12 +1626,13 @@ JUST_SEEN_MS = 2000
 
 def _on_just_seen(page: Page, run: Run, act: Callable[[float], None]) -> None:
     """An action on a control just read: briefly first, then, unless a log-in has taken the form's
-    place (fill_form stops there), for the rest of --timeout (a form being drawn anew, an overlay).
-    A log-in swapped in would otherwise keep the person waiting the whole --timeout."""
+    place (fill_form stops there) or a cookie dialog covers it (fill_form declines it and fills the
+    form again), for the rest of --timeout (a form being drawn anew, an overlay). Either would
+    otherwise keep the person waiting the whole --timeout."""
     try:
         act(JUST_SEEN_MS)
     except PlaywrightTimeout:
-        if _safely(lambda: _login_shown(page, run)):
+        if _safely(lambda: _login_shown(page, run) or _visible(_cookie_banner(page, run.recipe))):
             raise
         act(max(run.timeout_s * 1000 - JUST_SEEN_MS, 1))
 
