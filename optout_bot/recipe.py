@@ -348,13 +348,16 @@ class Recipe(_Strict):
         expired = self.text_pattern(self.expired_text)
         return bool(expired.search(message)) and not self.error_pattern(fields=True).search(expired.sub(" ", message))
 
+    def _objecting(self) -> tuple[str, ...]:
+        return _phrases(self.link.names) + _phrases(self.link.weak_names)
+
     def objecting_source(self) -> str:
         """Words of objecting (not of AI: a sign-up box for news about AI speaks of it too), as a source."""
-        return phrase_source(_phrases(self.link.names) + _phrases(self.link.weak_names), "word")
+        return phrase_source(self._objecting(), "word")
 
     def purpose_pattern(self) -> re.Pattern:
         """Text that says a form is for objecting, or is about AI."""
-        words = _phrases(self.link.names) + _phrases(self.link.weak_names)
+        words = self._objecting()
         words += tuple(p for p in _phrases(self.ai_text) if not p.isupper())
         return _alternation(phrase_source(words, "word"), phrase_source(tuple(p for p in _phrases(self.ai_text) if p.isupper()), "abbreviation"))
 
