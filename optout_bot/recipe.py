@@ -270,7 +270,10 @@ class Recipe(_Strict):
     field_error_text: Vocabulary  # a field's complaint ("required"): a refusal only while the form is there
     # Phrases that hold error words and say nothing went wrong: "If this wasn't you" under thanks.
     not_error_text: Vocabulary = Field(default_factory=dict)
-    expired_text: Vocabulary  # the code expired: another try with it is pointless; only Meta can send a new one
+    # The code expired: another try with it is pointless; only Meta can send a new one. Whole words,
+    # each form listed: a word start of one language is part of another's words ("expirat",
+    # "expiration") and of the same word's other senses ("Hoe is het verlopen?", "how did it go?").
+    expired_text: Vocabulary
     new_code_text: Vocabulary  # "a new code", and
     code_sent_text: Vocabulary  # "we sent": together beside an expiry, Meta sent the new code itself
     cookie_dialog: Element
@@ -314,8 +317,8 @@ class Recipe(_Strict):
     def error_pattern(self, fields: bool = False) -> re.Pattern:
         """What went wrong (a code that expired too); with `fields`, also a field's complaints. Not
         error words inside a phrase that says nothing went wrong."""
-        said = (self.error_text, self.expired_text, self.field_error_text) if fields else (self.error_text, self.expired_text)
-        words = self._text(*said)
+        said = (self.error_text, self.field_error_text) if fields else (self.error_text,)
+        words = f"{self._text(*said)}|{self._expired()}"
         return _compile(_outside(words, self._text(self.not_error_text)) if self.not_error_text else words)
 
     def confirmation_pattern(self, not_already: bool = False) -> re.Pattern:
@@ -345,8 +348,14 @@ class Recipe(_Strict):
 
     def says_expired(self, message: str) -> bool:
         """The site says the code expired and nothing else is wrong ('incorrect or expired' may be a typo)."""
-        expired = self.text_pattern(self.expired_text)
+        expired = self.expired_pattern()
         return bool(expired.search(message)) and not self.error_pattern(fields=True).search(expired.sub(" ", message))
+
+    def expired_pattern(self) -> re.Pattern:
+        return _compile(self._expired())
+
+    def _expired(self) -> str:
+        return phrase_source(_phrases(self.expired_text), "whole word")
 
     def _objecting(self) -> tuple[str, ...]:
         return _phrases(self.link.names) + _phrases(self.link.weak_names)
@@ -406,7 +415,7 @@ class Recipe(_Strict):
         self.text_pattern(self.not_received_text)
         self.pending_pattern()
         self.text_pattern(self.already_text)
-        self.text_pattern(self.expired_text)
+        self.expired_pattern()
         self._new_code_sent()
         self.text_pattern(self.ai_question)
         self.purpose_pattern()

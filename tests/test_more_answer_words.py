@@ -261,7 +261,7 @@ def test_a_slovak_link_still_to_open_is_pending(page: Page, text, result):
     ("lt", "Šis kodas nebegalioja."), ("lv", "Šis kods vairs nav derīgs."), ("et", "See kood ei kehti enam."),
 ])
 def test_a_code_no_longer_valid_is_said_to_have_expired_in_every_language(lang, said):
-    assert IG.text_pattern(IG.expired_text).search(said)
+    assert IG.expired_pattern().search(said)
     assert IG.says_expired(said)
 
 
@@ -281,3 +281,40 @@ def test_a_code_no_longer_valid_is_said_to_have_expired_in_every_language(lang, 
 def test_a_newer_code_sent_beside_the_expiry_is_a_new_code_sent(said, resent):
     assert IG.says_expired(said)
     assert IG.says_new_code_sent(said) is resent
+
+
+# --- 5. Expiry words are whole words: every language's are read at once ---------------------------
+
+# Review 23 #6: the expired words were word starts, so Romanian "expirat" was in English
+# "expiration", Dutch "verlopen" in "how did it go", Swedish "har gått ut" in "an email has gone out
+# to you", Lithuanian "pasibaig" in "after it ends": each beside Meta's thanks made a refusal (exit 8).
+THANKS_WITH_EXPIRY_LOOKALIKES = [
+    ("en", "Thanks, we've received your objection request.", "Your objection has no expiration date."),
+    ("nl", "Bedankt. We hebben je bezwaar ontvangen.", "Hoe is het indienen verlopen? Laat het ons weten."),
+    ("sv", "Tack! Vi har tagit emot din invändning.", "Ett bekräftelsemejl har gått ut till dig."),
+    ("lt", "Ačiū. Gavome jūsų prieštaravimą.", "Pasibaigus peržiūrai, atsiųsime jums el. laišką."),
+    ("lt", "Ačiū. Gavome jūsų prieštaravimą.", "Jūsų prieštaravimo galiojimas nepasibaigs."),
+    ("hu", "Köszönjük! Megkaptuk a kifogásodat.", "A kód lejárta előtt már nem kell semmit tenned."),
+    ("sk", "Ďakujeme. Vašu námietku sme prijali.", "Spracovanie trvá zvyčajne ako v uplynulého roku niekoľko dní."),
+    ("sl", "Hvala. Prejeli smo vaš ugovor.", "Oddaja je potekla brez težav."),
+]
+
+
+@pytest.mark.parametrize("lang, heading, text", THANKS_WITH_EXPIRY_LOOKALIKES)
+def test_words_that_only_begin_like_an_expiry_leave_the_thanks_a_thanks(page: Page, lang, heading, text):
+    assert not IG.error_pattern().search(text)
+    assert not IG.says_expired(text)
+    assert answer(page, lang, heading, text) == "confirmed"
+
+
+# The same words' expiry forms still say so, in every form a code or its validity takes.
+@pytest.mark.parametrize("said", [
+    "Codul a expirat.", "Deze code is verlopen.", "Code verlopen", "Koden har gått ut.", "Giltighetstiden har gått ut.",
+    "Kodo galiojimas pasibaigė.", "A kód lejárt.", "Platnosť kódu uplynula.", "Koda je potekla.",
+    "Du hast einen abgelaufenen Code eingegeben.", "Questo codice è scaduto.", "Ten kod wygasł.",
+    "Този код е изтекъл.", "Kodas nebegalioja.", "Ο κωδικός είναι ληγμένος.", "Kód již není platný.",
+    "Questo codice non è più valido.", "Il codice non è più valida.",
+])
+def test_the_expiry_forms_of_those_words_still_say_the_code_expired(said):
+    assert IG.says_expired(said)
+    assert IG.error_pattern().search(said)
