@@ -1087,32 +1087,53 @@ def _form_reads(run: Run) -> dict[str, str]:
 
 
 # Of several country fields (a sign-up box for news, a region bar above the form), the form's is
-# not a stray one (outside any form, in a block that also holds a form's country field); then the
-# one whose group (its form, or the smallest block around it with another field) has a box to
-# write in (the reason); then one whose group speaks of objecting. Read on every match (e, i, all);
-# only the best so far keeps the tag, so the email's read that follows in the same look asks about
-# the winner, and its `rank` picks the same one (the earlier on a tie, as `locate._best` does).
-_COUNTRY_RANK_JS = """(e, i, all, words) => { let rank = 0;
+# not a stray one: a field outside any form whose block (the smallest around it with another field)
+# holds another country field, and no field to write in outside that one's group (its form or
+# block), stands alone in another's block. Then, by weight: the group (its form, or that
+# block) has a box to write in (the reason); a Send button (not "Subscribe"); words of objecting, in
+# it or in the heading just before it. A box that floats over the page and is no dialog (a help
+# widget) counts as stray. Read on every match (e, i, all); only the best so far keeps the tag, so
+# the email's read that follows in the same look asks about the winner, and its `rank` picks the
+# same one (the earlier on a tie, as `locate._best` does). A dialog that wins among several is the
+# form, not a widget to look past (`kept`).
+_COUNTRY_RANK_JS = """(e, i, all, words, send) => { let rank = 0, kept = false;
   if (all.length > 1) {
     const FIELDS = 'input:not([type=hidden],[type=checkbox],[type=radio],[type=submit],[type=button],[type=reset],[type=image]), textarea, select, [contenteditable=true], [role=textbox], [role=combobox]';
-    const other = x => x !== e && !x.contains(e) && !e.contains(x), form = x => x.form || x.closest('form, [role=form]');
-    let g = form(e);
-    for (let a = e.parentElement; !g && a; a = a.parentElement) if ([...a.querySelectorAll(FIELDS)].some(other)) g = a;
-    g = g || document.body;
-    if (form(e) || !all.some(o => other(o) && form(o) && g.contains(o))) rank += 4;
-    if ([...g.querySelectorAll('textarea, [contenteditable=true], [role=textbox][aria-multiline=true]')].some(other)) rank += 2;
-    if (new RegExp(words, 'i').test(g.innerText || '')) rank += 1; }
+    const WRITE = 'textarea, [contenteditable=true], [role=textbox][aria-multiline=true]';
+    const HEADING = 'h1, h2, h3, h4, h5, h6, [role=heading]';
+    const apart = (x, y) => x !== y && !x.contains(y) && !y.contains(x), other = x => apart(x, e);
+    const form = x => x.form || x.closest('form, [role=form]');
+    const group = x => { let g = form(x);
+      for (let a = x.parentElement; !g && a; a = a.parentElement) if ([...a.querySelectorAll(FIELDS)].some(y => apart(x, y))) g = a;
+      return g || document.body; };
+    const g = group(e), rivals = all.filter(o => other(o) && g.contains(o)).map(group);
+    const writes = [...g.querySelectorAll(`${WRITE}, input:not([type=search])`)].some(x => other(x) && !all.includes(x)
+      && !x.closest('[role=search]') && !rivals.some(r => r.contains(x)));
+    const heading = () => { for (let a = g; a && a !== document.body; a = a.parentElement)
+      for (let s = a.previousElementSibling; s; s = s.previousElementSibling) {
+        if (s.matches(HEADING)) return s.innerText || '';
+        if (s.querySelector(FIELDS)) continue;
+        const hs = s.querySelectorAll(HEADING); if (hs.length) return hs[hs.length - 1].innerText || ''; }
+      return ''; };
+    const box = (%(fixed)s)(e);
+    const dialog = !!box && !!box.closest('dialog, [role=dialog], [role=alertdialog], [aria-modal=true]');
+    if ((!form(e) && rivals.length && !writes) || (box && !dialog)) rank = 0;
+    else { rank = 8; kept = dialog;
+      if ([...g.querySelectorAll(WRITE)].some(other)) rank += 4;
+      const buttons = [...g.querySelectorAll('button, [role=button], input[type=submit]')];
+      if (buttons.some(b => new RegExp(send, 'i').test((b.innerText || b.value || b.getAttribute('aria-label') || '').trim()))) rank += 2;
+      if (new RegExp(words, 'i').test((g.innerText || '') + ' | ' + heading())) rank += 2; } }
   if (i === 0 || rank > all.best) {
     if (i > 0) all[all.at].removeAttribute('data-optout-country');
-    all.best = rank; all.at = i; return [rank, true]; }
-  return [rank, false]; }"""
+    all.best = rank; all.at = i; return [rank, true, kept]; }
+  return [rank, false, kept]; }""" % {"fixed": _FIXED_BOX_JS}
 
 
 def _country_read(n: int, reads: dict[str, str], run: Run) -> str:
-    words = json.dumps(run.recipe.objecting_source())
-    return (f"(e, i, all) => {{ const [rank, best] = ({_COUNTRY_RANK_JS})(e, i, all || [e], {words});"
+    words, send = json.dumps(run.recipe.objecting_source()), json.dumps(run.recipe.send_source())
+    return (f"(e, i, all) => {{ const [rank, best, kept] = ({_COUNTRY_RANK_JS})(e, i, all || [e], {words}, {send});"
             f" if (best) e.setAttribute('data-optout-country', 'country-{n}');"
-            f" const value = ({reads.get('country', 'e => ({})')})(e); value.rank = rank; return value; }}")
+            f" const value = ({reads.get('country', 'e => ({})')})(e); value.rank = rank; if (kept) value.floating = false; return value; }}")
 
 
 def _country_rank(value: dict) -> int:
@@ -1159,6 +1180,9 @@ def find_form(page: Page, run: Run, reads: dict[str, str] | None = None, first: 
         if own is not None:
             page.locator(f"[data-optout-floating][data-optout-country='country-{n}']").evaluate_all(_NOT_THE_FORM_JS)
             country, email = own, None
+    elif country is not None and any(value.get("floating") for value in seen.every("country")):
+        # A help widget's country field lost to the form's: its box is no part of the form either.
+        page.locator(f"[data-optout-floating]:not([data-optout-country='country-{n}'])").evaluate_all(_NOT_THE_FORM_JS)
     email = email or locate.find(page, "email", run.recipe.email, read=_email_read(n), rank=_email_rank)
     # Its group is tagged: a `has=` scope would look for the email again at every use (~100 ms a
     # run, measured). XPath's 'following' stays inside a shadow root.

@@ -289,6 +289,11 @@ class Seen:
         """What the expression given to `Look.then` gave (None without one, or when nothing was read)."""
         return self.values.get("*")
 
+    def every(self, name: str) -> list:
+        """The values read from every match of `name`'s winning layer (none: an empty list)."""
+        hit = self.values.get(name)
+        return hit["values"] if hit else []
+
     def found(self, name: str, rank: Callable[[Any], Any] | None = None) -> Found | None:
         """The element added with `add_element`, as `find` picks it: in the first layer with a match,
         the first match or, with `rank` (and `every`), the one whose value ranks lowest."""

@@ -364,6 +364,10 @@ class Recipe(_Strict):
         """Words of objecting (not of AI: a sign-up box for news about AI speaks of it too), as a source."""
         return phrase_source(self._objecting(), "word")
 
+    def send_source(self) -> str:
+        """Send's names as a button's words must start with them, as a source."""
+        return phrase_source(_phrases(self.send.names), self.send._at)
+
     def purpose_pattern(self) -> re.Pattern:
         """Text that says a form is for objecting, or is about AI."""
         words = self._objecting()

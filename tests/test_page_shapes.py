@@ -1893,6 +1893,36 @@ def test_another_box_asking_for_a_country_above_the_form_is_never_filled_nor_pre
     assert page.evaluate("window.reloads || 0") == 0 and posts == []
 
 
+# Review 23 #3: pages the ranking above still got wrong. The 2025 form (no reason box) whose objecting
+# words are only in the page's heading, beside a sign-up box; a form without <form> whose fields stand
+# in sections of their own, beside one; a region bar beside a language list, or beside a form without
+# <form>; a form in a dialog over a page with a region bar.
+_FIELDS_2025 = FIELDS.split("<label>Please")[0]
+_WITH_LANGUAGES = ('<div id="bar"><label>Country <select id="region"><option value="">-</option><option value="PT">Portugal</option>'
+                   '</select></label><label>Language <select><option>English</option></select></label></div>')
+
+
+@pytest.mark.parametrize("before, objection", [
+    (_SIGN_UP.format(send="Subscribe"), f'<form id="objection">{_FIELDS_2025}<button type="submit" id="send">Send</button></form>'),
+    (_SIGN_UP.format(send="Subscribe"),
+     '<section id="objection"><h3>Where do you live?</h3><label>Country of residence <select><option value="">-</option>'
+     '<option value="PT">Portugal</option></select></label></section><section><label>Email address <input type="email"></label></section>'
+     '<section><label>Please tell us how this processing impacts you <textarea></textarea></label></section>'
+     '<div role="button" tabindex="0" id="send">Send</div>'),
+    (_REGION_BAR, f'<div id="objection"><div><div>{FIELDS}</div></div><div role="button" tabindex="0" id="send">Send</div></div>'),
+    (_WITH_LANGUAGES, f'<form id="objection">{_FIELDS_2025}<button type="submit" id="send">Send</button></form>'),
+    (_REGION_BAR, '<div role="dialog" aria-modal="true" style="position:fixed;inset:10px;background:#fff">'
+                  f'<h2>Object to your information being used for AI</h2><form id="objection">{FIELDS}'
+                  '<button type="submit" id="send">Send</button></form></div>'),
+], ids=["sign-up-and-2025-form", "sign-up-and-sections", "region-bar-and-no-form", "region-bar-with-languages", "form-in-a-dialog"])
+def test_the_form_is_told_from_another_box_by_its_heading_its_send_and_its_own_fields(page: Page, before, objection):
+    serve(page, f"<main><h1>Object to Your Information Being Used for AI at Meta</h1>{before}{objection}</main>")
+    found = flow.locate_form(page, _reached_by_link())
+    assert found["send"].locator.get_attribute("id") == "send"
+    assert found["country"].locator.evaluate("e => !!e.closest('#objection')")
+    assert found["email"].locator.evaluate("e => !e.closest('#news')")
+
+
 _RES = """<label>Country of residence <select id="res"><option value="">-</option><option value="IE">Ireland</option>
   <option value="PT">Portugal</option></select></label>"""
 
