@@ -90,7 +90,9 @@ class Run:
     def sent_email(self) -> str:
         """The address the form went with: the one the person typed in the window, else the settings'."""
         typed = (self.sent_values or {}).get("email")
-        return typed.strip() if isinstance(typed, str) and "@" in typed else self.settings.email
+        if not isinstance(typed, str) or "@" not in typed or could_be(typed.strip(), self.settings.email):
+            return self.settings.email  # none typed, or the account's as the page masks it
+        return typed.strip()
 
     @property
     def sent_country(self) -> str:
@@ -1429,6 +1431,11 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bo
     existing = _read(email, _FILLED_JS.format(name=tag, before=_mark_form_again(found["email"]), value="e.value"),
                      run.recipe.email.description, run).strip()
     typed = existing.lower() != settings.email.lower()
+    if typed and could_be(existing, settings.email) and not email.is_editable():
+        # Logged in, the form shows the account's address as Meta masks it: ours, as far as anyone can tell.
+        run.report.info(f"The page shows your account's address as {_as_shown(existing)} and does not let it be changed; "
+                        "it fits the address in your settings.")
+        typed = False
     if typed:
         if existing and not email.is_editable():
             raise PageMismatch(f"The page shows {_as_shown(existing)} and does not let it be changed; your settings say {settings.masked_email}.",
@@ -1536,6 +1543,11 @@ def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]], found:
 
 # How pages mask an address: s•••••@example.com, j***r@e*****.eu.
 _MASK_CHARS = "*\u2022\u25CF\u2217\u2026"  # *, •, ●, ∗, …
+
+
+def could_be(shown: str, email: str) -> bool:
+    """Whether `shown` is an address the page masked ('p•••••@example.eu') that could be `email`."""
+    return any(c in shown for c in _MASK_CHARS) and address_fits(shown, email)
 
 
 def address_fits(shown: str, email: str) -> bool:

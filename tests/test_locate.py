@@ -393,6 +393,29 @@ def test_the_same_address_in_other_case_is_left_alone_even_read_only(page: Page)
     expect(page.locator("textarea")).to_have_value(run.settings.reason)
 
 
+# Red-team pass 16 (v09): logged in, the form shows the account's address masked and read-only; one
+# that could be the settings' address is left alone, and the receipt keeps the settings' address.
+_MASKED_READ_ONLY = """<label>Country <select><option value="PT">Portugal</option></select></label>
+  <label>Email <input type="text" value="{shown}" readonly></label>
+  <label>Tell us how this processing impacts you <textarea></textarea></label><button type="submit">Send</button>"""
+
+
+def test_a_read_only_address_masked_by_the_page_that_fits_is_left_alone(page: Page):
+    show_form(page, _MASKED_READ_ONLY.format(shown="p•••••@example.eu"))
+    run = make_run()
+    flow.fill_form(page, flow.locate_form(page, run), run)
+    expect(page.locator("textarea")).to_have_value(run.settings.reason)
+    run.sent_values = {"email": "p•••••@example.eu"}  # as the form is read when Send is pressed
+    assert run.sent_email == "p@example.eu"
+
+
+def test_a_read_only_address_masked_by_the_page_that_cannot_be_ours_stops_before_sending(page: Page):
+    show_form(page, _MASKED_READ_ONLY.format(shown="x•••••@example.eu"))
+    run = make_run()
+    with pytest.raises(PageMismatch, match="shows x•••••@example.eu and does not let it be changed"):
+        flow.fill_form(page, flow.locate_form(page, run), run)
+
+
 def test_an_address_cleared_by_choosing_the_country_is_typed_again(page: Page):
     # Some forms reset later fields when the country changes; the address is read after that.
     show_form(page, """<label>Country <select onchange="document.getElementById('e').value = ''">
