@@ -717,6 +717,10 @@ def _form_warnings(seen, recipe) -> list[str]:
             out.append(f"{recipe.element(name).description} was found only by its markup ({name}.selectors): no words of the "
                        f"recipe name it any more. It still works, but Meta has changed its wording; add the new words to "
                        f"{name}.names (docs/maintainers.md).")
+        elif name == "link" and layer == "context":
+            out.append("the right-to-object link was found only by the words around it (its paragraph or table row): its own "
+                       "words match no phrase of link.names any more. It still works; add the link's new words to link.names "
+                       "(docs/maintainers.md).")
         elif layer == "fallback-url":
             out.append("no right-to-object link on the start page matched: the form was reached through the recipe's "
                        "fallback_form_urls, which Meta may retire. Add the link's new words to link.names (docs/maintainers.md).")

@@ -374,6 +374,31 @@ _LOOKS = itertools.count(1)
 _NOT_PRESSED = ":not([data-optout-pressed])"  # a script-only link pressed once that led nowhere
 
 
+# A candidate read with its block (a paragraph, a list item, a table's row; else the nearest box) and
+# how many links that block holds.
+_IN_BLOCK_JS = ("(a, i) => {{ const value = ({link})(a, i), block = a.closest('p, li, tr, dd')"
+                " || (a.parentElement && a.parentElement.closest('div, section, article')) || a;"
+                " value.around = block.innerText.slice(0, 1000); value.links = block.querySelectorAll('a[href]').length; return value; }}")
+
+
+def _link_by_its_block(page: Page, run: Run) -> Found | None:
+    """A link to a contact form whose own words name no objection ("Submit a request" in a table of
+    requests, "preencha este formulário") but whose block does, and names nothing else (third parties,
+    ads) nor holds another link. Looked for last; the form it leads to must still say what it is for
+    (see _unrecognised_purpose)."""
+    recipe = run.recipe
+    if not recipe.link.prefer:
+        return None
+    links = locate.narrow(page, page.locator(recipe.link.prefer), recipe.link).and_(page.locator(_NOT_PRESSED + _not_others(recipe)))
+    values = locate.read_all(links, _IN_BLOCK_JS.format(link=_LINK_JS.format(look=next(_LOOKS))))
+    objecting, other = recipe.objecting_pattern(), recipe.link.exclude_pattern("word")
+    for i, link in enumerate(values):
+        if (link["links"] == 1 and objecting.search(link["around"]) and not (other and other.search(link["around"]))
+                and recipe.other_app_at(link["href"]) is None):
+            return locate.Found("link", links.nth(i), "context", link)
+    return None
+
+
 def _to_form(form_id: str) -> str:
     """CSS: a link to the form with this id (its address ends in /contact/<id>)."""
     return f"[href*='/contact/{form_id}']"
@@ -449,7 +474,8 @@ def classify_start(page: Page, run: Run, want_link: bool = True, form_reads: dic
         if state in seen:
             return Start(state, form=FirstLook(n, seen) if state == "form" and n is not None else None)
     if want_link and (link := seen.found("link", rank=_link_rank(recipe))
-                      or locate.find(page, "link", recipe.link, rank=_link_rank(recipe), **link_look)):
+                      or locate.find(page, "link", recipe.link, rank=_link_rank(recipe), **link_look)
+                      or _link_by_its_block(page, run)):
         return Start("link", link)
     # The generic form holds its fields back until its question is answered (looked for last:
     # the usual pages never need this look).

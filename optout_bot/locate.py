@@ -72,7 +72,7 @@ def layers(scope: Page | Locator, element: Element) -> list[tuple[str, Locator]]
 
 @per_scope
 def _layers(scope: Page | Locator, element: Element) -> tuple[tuple[str, Locator], ...]:
-    return tuple((layer, _narrow(scope, loc, element)) for layer, loc in _unnarrowed(scope, element))
+    return tuple((layer, narrow(scope, loc, element)) for layer, loc in _unnarrowed(scope, element))
 
 
 def _unnarrowed(scope: Page | Locator, element: Element) -> list[tuple[str, Locator]]:
@@ -96,7 +96,8 @@ def _unnarrowed(scope: Page | Locator, element: Element) -> list[tuple[str, Loca
     return found
 
 
-def _narrow(scope: Page | Locator, loc: Locator, element: Element) -> Locator:
+def narrow(scope: Page | Locator, loc: Locator, element: Element) -> Locator:
+    """`loc`'s visible matches that pass `element`'s own tests (must match, never inside, excluded names)."""
     if element.must_match:
         loc = loc.and_(scope.locator(element.must_match))
     if element.must_not_match:
@@ -132,7 +133,7 @@ def any_layer(scope: Page | Locator, element: Element) -> Locator:
             continue
         combined = loc if combined is None else combined.or_(loc)
     # Narrowed once for the union, not once per layer: each narrowing walks the whole page.
-    return None if combined is None else _narrow(scope, combined, element)
+    return None if combined is None else narrow(scope, combined, element)
 
 
 def find(scope: Page | Locator, name: str, element: Element, read: str | None = None,

@@ -364,6 +364,9 @@ class Recipe(_Strict):
         """Words of objecting (not of AI: a sign-up box for news about AI speaks of it too), as a source."""
         return phrase_source(self._objecting(), "word")
 
+    def objecting_pattern(self) -> re.Pattern:
+        return _compile(self.objecting_source())
+
     def send_source(self) -> str:
         """Send's names as a button's words must start with them, as a source."""
         return phrase_source(_phrases(self.send.names), self.send._at)

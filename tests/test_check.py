@@ -196,3 +196,11 @@ def test_check_on_a_test_server_does_not_ask_to_list_its_address():
     with PlainSite() as site:
         result = check(site, "--json")
     assert result.code == 0 and json.loads(result.stdout)["warnings"] == [], result.stderr
+
+
+def test_check_warns_when_the_link_was_found_only_by_the_words_around_it():
+    # Red-team pass 16 (v03, v15): a link that says only "Submit a request" is found by its table row;
+    # the maintainer learns that the link's own words no longer match the recipe.
+    said = cli._form_warnings(_seen("https://help.instagram.com/contact/233964459562201", link="context"), recipe.load("instagram"))
+    assert [w for w in said if w.startswith("the right-to-object link was found only by the words around it")] and \
+        any("link.names" in w for w in said)

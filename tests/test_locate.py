@@ -365,6 +365,38 @@ def test_a_privacy_policy_right_to_object_link_is_not_the_form(page: Page):
     assert locate.find(page, "link", IG.link).locator.get_attribute("href") == "/help/contact/233964459562201"
 
 
+# Red-team pass 16 (v03, v15): a link whose own words name no objection, where its block does: a table
+# of requests whose every row says "Submit a request", a Brazilian page's "preencha este formulário"
+# ("fill in this form") in the sentence about objecting. The third parties' form beside it is never it.
+_TABLE = """<h1>Generative AI at Meta</h1><table><tr><td><strong>Data subject rights for third-party information used for AI
+  at Meta</strong></td><td><a href="/help/contact/510058597920541">Submit a request</a></td></tr><tr><td><strong>Object to your
+  information being used for AI at Meta</strong><br>Use your right to object.</td><td><a href="/help/contact/4455">Submit a request</a>
+  </td></tr></table>"""
+_SENTENCE = """<html lang="pt-BR"><h1>IA generativa na Meta</h1><p>Você tem o direito de se opor ao uso das suas informações.
+  Para enviar uma objeção, <a href="/help/contact/4455">preencha este formulário</a>.</p><p>Se outras pessoas compartilharam
+  informações sobre você, use o <a href="/help/contact/510058597920541">formulário de informações de terceiros</a>.</p></html>"""
+
+
+@pytest.mark.parametrize("html", [_TABLE, _SENTENCE], ids=["table-of-requests", "fill-in-this-form"])
+def test_a_link_named_only_by_its_block_is_the_right_to_object_link(page: Page, html):
+    page.set_content(html)
+    start = flow.classify_start(page, make_run())
+    assert start.state == "link" and start.link.value["href"] == "/help/contact/4455" and start.link.layer == "context"
+
+
+@pytest.mark.parametrize("html", [
+    # Its block speaks of objecting and of third parties: it may be either form.
+    "<p>You have the right to object. For third-party information, <a href='/help/contact/51'>use this form</a>.</p>",
+    # Two forms' links in one block: the words cannot tell which is which.
+    "<p>You have the right to object: <a href='/help/contact/1'>this form</a> or <a href='/help/contact/2'>that one</a>.</p>",
+    # A block that says nothing of objecting.
+    "<p>Questions about AI at Meta? <a href='/help/contact/3'>Contact us</a>.</p>",
+])
+def test_a_link_whose_block_does_not_tell_is_not_followed(page: Page, html):
+    page.set_content(html)
+    assert flow.classify_start(page, make_run()) is None
+
+
 def test_a_footer_cookie_settings_button_is_no_banner(page: Page):
     page.set_content('<p>Use your <a href="/help/contact/1">right to object</a>.</p><footer><button>Cookie settings</button></footer>')
     assert flow.classify_start(page, make_run()).state == "link"
