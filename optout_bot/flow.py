@@ -21,7 +21,7 @@ from urllib.parse import unquote_plus, urljoin, urlsplit
 from playwright.sync_api import Error as PlaywrightError, Locator, Page, Request, TimeoutError as PlaywrightTimeout, expect
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from optout_bot import countries, locate, person
+from optout_bot import TARGETS, countries, locate, person
 from optout_bot.config import Settings, default_reason
 from optout_bot.guard import HostGuard, host_of
 from optout_bot.locate import Found
@@ -1025,7 +1025,7 @@ _KEPT_EMAIL_JS = ("e => ({{kept: null, email: e.value, missing: ({missing})(e), 
 # radio itself.
 _ACCOUNTS_JS = r"""e => { const root = e.isConnected ? e.getRootNode() : document, RADIOS = '[role=radio], input[type=radio]';
   root.querySelectorAll('[data-optout-account]').forEach(x => x.removeAttribute('data-optout-account'));
-  const address = %(address)s, pickers = scope => { const groups = new Map();
+  const said = %(said)s, apps = %(apps)s, pickers = scope => { const groups = new Map();
     for (const r of scope.querySelectorAll(RADIOS)) {
       if (r.matches('input') && r.parentElement && r.parentElement.closest('[role=radio]')) continue;  // its role=radio stands for it
       if (document.evaluate(`boolean(ancestor-or-self::*[${%(chrome)s}])`, r, null, XPathResult.BOOLEAN_TYPE, null).booleanValue) continue;
@@ -1033,27 +1033,29 @@ _ACCOUNTS_JS = r"""e => { const root = e.isConnected ? e.getRootNode() : documen
       let key = r.closest('[role=radiogroup]') || (r.name ? 'name:' + r.name : null);
       for (let a = r.parentElement; !key && a; a = a.parentElement) if (a.querySelectorAll(RADIOS).length > 1 || a === scope) key = a;
       if (!groups.has(key)) groups.set(key, []);
-      groups.get(key).push({shown, address: address(r), checked: r.matches('input') ? r.checked : r.getAttribute('aria-checked') === 'true'}); }
+      const text = said(r), address = text.match(/[^\s@()<>,;:\u00B7]+@[^\s@()<>,;:\u00B7]+\.[^\s@()<>,;:.\u00B7]+/);
+      const named = apps.filter(app => new RegExp(`(^|[^\\w])${app}($|[^\\w])`, 'i').test(text));
+      groups.get(key).push({shown, address: address ? address[0] : null, app: named.length === 1 ? named[0] : null,
+                            name: text.replace(/\s+/g, ' ').trim().slice(0, 80),
+                            checked: r.matches('input') ? r.checked : r.getAttribute('aria-checked') === 'true'}); }
     // "Send a copy to ..." beside "No copy": an option, not a choice of accounts.
-    return [...groups.values()].map(radios => radios.filter(x => x.shown && x.address)).filter(accounts => accounts.length > 1).flat(); };
+    return [...groups.values()].map(radios => radios.filter(x => x.shown && (x.address || x.app))).filter(accounts => accounts.length > 1).flat(); };
   const form = e.isConnected && e.closest('form, [role=form]'), inForm = form ? pickers(form) : [], found = inForm.length ? inForm : pickers(root);
   found.forEach((x, i) => x.shown.setAttribute('data-optout-account', String(i)));
-  return found.map(x => ({address: x.address, checked: x.checked})); }"""
-# A radio's address as its name shows it (invisible marks left out), or null.
-_ADDRESS_JS = r"""(r => { const label = r.labels && r.labels[0], by = (r.getAttribute('aria-labelledby') || '').split(/\s+/)
+  return found.map(x => ({address: x.address, app: x.app, name: x.name, checked: x.checked})); }"""
+# What a radio says (its label, or the text its name is drawn from), invisible marks left out.
+_RADIO_TEXT_JS = r"""(r => { const label = r.labels && r.labels[0], by = (r.getAttribute('aria-labelledby') || '').split(/\s+/)
     .map(id => id && r.getRootNode().getElementById ? r.getRootNode().getElementById(id) : null).filter(Boolean).map(x => x.innerText).join(' ');
-  const text = (r.getAttribute('aria-label') || by || (label && label.innerText) || r.innerText || '').replace(/[\u200B-\u200F\u2060\uFEFF]/g, '');
-  const found = text.match(/[^\s@()<>,;:\u00B7]+@[^\s@()<>,;:\u00B7]+\.[^\s@()<>,;:.\u00B7]+/); return found ? found[0] : null; })"""
+  return (r.getAttribute('aria-label') || by || (label && label.innerText) || r.innerText || '').replace(/[\u200B-\u200F\u2060\uFEFF]/g, ''); })"""
 
 
 def _accounts_js(recipe: Recipe) -> str:
-    """_ACCOUNTS_JS with the recipe's page chrome (the same test as for the site's answers)."""
-    return _ACCOUNTS_JS % {"address": _ADDRESS_JS, "chrome": json.dumps(recipe.page_chrome)}
+    """_ACCOUNTS_JS with the recipe's page chrome (the same test as for the site's answers). An
+    account is a radio that shows an address or names one app ("pat.photos · Instagram")."""
+    return _ACCOUNTS_JS % {"said": _RADIO_TEXT_JS, "apps": json.dumps(list(TARGETS)), "chrome": json.dumps(recipe.page_chrome)}
 
 
-# Given [a field of the form, an address]: true once the picker's radio showing it is checked (read
-# anew each time: a picker may draw its radios anew on a click).
-_ACCOUNT_CHECKED_JS = "([e, address]) => (%s)(e).some(x => x.checked && x.address === address)"
+_ACCOUNT_CHECKED_JS = "([e, name]) => (%s)(e).some(x => x.checked && x.name === name)"
 # Given a field of the form: the names of the visible controls, not the bot's, that would keep the
 # browser from sending it (a declaration to tick, a name to give). Only where the browser checks:
 # Send is the form's submit button and neither it nor the form opts out (a script checks otherwise).
@@ -1529,10 +1531,14 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bo
 
 def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]], found: dict[str, Found], again: bool = False) -> bool:
     """An account picker: the objection goes for the account chosen there, so it must be the one
-    whose address (as the page masks it) fits the settings'. True when the bot chose it; `again`:
-    it did so before, and the form gave up that choice."""
-    email, shown = run.settings.email, [_as_shown(a["address"]) for a in accounts]
-    fits = [i for i, a in enumerate(accounts) if address_fits(a["address"], email)]
+    whose address (as the page masks it) fits the settings', or, where the list shows no address, the
+    one on the target's app. True when the bot chose it; `again`: it did so before, and the form gave
+    up that choice."""
+    email, target = run.settings.email, run.recipe.target
+    shown = [_as_shown(a["address"]) if a["address"] else a["name"] for a in accounts]
+    fits = [i for i, a in enumerate(accounts) if (address_fits(a["address"], email) if a["address"] else a["app"] == target)]
+    if len(fits) > 1 and len(ours := [i for i in fits if accounts[i]["app"] == target]) == 1:
+        fits = ours  # one address for both apps' accounts: the target's app tells
     chosen = [i for i, a in enumerate(accounts) if a["checked"]]
     if set(fits) & set(chosen):
         return False
@@ -1541,8 +1547,9 @@ def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]], found:
                            f"({', '.join(shown)} now); nothing was sent.", hint=_DRIFT_HINT)
     if len(fits) != 1:
         which = "none" if not fits else "more than one"
-        message = (f"The form asks which account the objection is for ({', '.join(shown)}), and {which} of them "
-                   f"shows your address {run.settings.masked_email}")
+        what = (f"shows your address {run.settings.masked_email}" if any(a["address"] for a in accounts)
+                else f"is an account on {run.recipe.display_name}")
+        message = f"The form asks which account the objection is for ({', '.join(shown)}), and {which} of them {what}"
         if _unattended(run):
             raise PageMismatch(f"{message}; nothing was sent.",
                                hint="Run with a window to choose the account yourself, or set OPTOUT_EMAIL to the address of "
@@ -1553,17 +1560,18 @@ def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]], found:
     try:
         page.locator(f"[data-optout-account='{fits[0]}']").click(timeout=run.timeout_s * 1000)
         field = found["email"].locator.element_handle(timeout=run.timeout_s * 1000)
-        page.wait_for_function(_ACCOUNT_CHECKED_JS % _accounts_js(run.recipe), arg=[field, accounts[fits[0]]["address"]], timeout=run.timeout_s * 1000)
+        page.wait_for_function(_ACCOUNT_CHECKED_JS % _accounts_js(run.recipe), arg=[field, accounts[fits[0]]["name"]], timeout=run.timeout_s * 1000)
     except PlaywrightError as exc:
         if page.is_closed():
             raise _closed() from None
         raise PageMismatch(f"The form asks which account the objection is for, and the account {shown[fits[0]]} could not be "
                            f"chosen ({_short(exc)}); nothing was sent.", hint=_DRIFT_HINT) from None
+    why = "whose address fits yours" if accounts[fits[0]]["address"] else f"the one on {run.recipe.display_name}"
     if chosen:
-        run.report.warn(f"Chose the account {shown[fits[0]]} on the form, whose address fits yours; the page had chosen "
+        run.report.warn(f"Chose the account {shown[fits[0]]} on the form, {why}; the page had chosen "
                         f"{', '.join(shown[i] for i in chosen)}.")
     else:
-        run.report.info(f"Chose the account {shown[fits[0]]} on the form, whose address fits yours.")
+        run.report.info(f"Chose the account {shown[fits[0]]} on the form, {why}.")
     return True
 
 

@@ -222,6 +222,30 @@ def test_a_radio_that_merely_names_an_address_is_no_account_picker(page: Page):
     assert posts == [{"pick": "1"}]
 
 
+# Red-team pass 18 (f06): a "Which account?" list in Accounts Center shows names and apps, not
+# addresses; the other app's account was preselected and sent. The target's app tells which.
+@pytest.mark.parametrize("one, two", [
+    ("Pat Tester · Facebook", "pat.photos · Instagram"),
+    # Both accounts under the same address: only the app tells them apart.
+    ("Pat Tester · Facebook · p•••••@example.eu", "pat.photos · Instagram · p•••••@example.eu"),
+])
+def test_an_account_picker_that_names_apps_is_set_to_the_targets_account(page: Page, one, two):
+    posts = serve(page, _STYLED_RADIOS.format(fields=FIELDS, legend="Which account?", one=one, two=two))
+    assert _sent_after_fill(page)[1] == "confirmed"
+    assert posts == [{"pick": "2"}]
+
+
+def test_an_account_picker_with_two_accounts_of_the_targets_app_and_no_addresses_stops_before_send(page: Page):
+    # Neither chosen (one chosen by the page is left: both are the person's, in one Accounts Center).
+    posts = serve(page, _STYLED_RADIOS.format(fields=FIELDS, legend="Which account?", one="pat.photos · Instagram",
+                                              two="pat.travel · Instagram").replace(" checked", ""))
+    run = make_run()
+    with pytest.raises(PageMismatch, match=r"which account the objection is for \(pat.photos · Instagram, pat.travel · Instagram\), "
+                                           r"and more than one of them"):
+        flow.fill_form(page, flow.locate_form(page, run), run)
+    assert posts == []
+
+
 _UNGROUPED = {  # review 22: no radiogroup and no name, each radio in a wrapper of its own
     "wrapped role=radio": """<div class=o><div role=radio tabindex=0 aria-checked=true data-v=1>@pat.photos · p•••••@example.nl</div></div>
       <div class=o><div role=radio tabindex=0 aria-checked=false data-v=2>@pat · p•••••@example.eu</div></div>""",
