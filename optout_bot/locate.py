@@ -1,4 +1,5 @@
-"""Locator layers: role and accessible name, then label, placeholder or a fieldset's legend, then structure.
+"""Locator layers: role and accessible name, then label, placeholder or a fieldset's legend, then
+structure, then (where the recipe asks) the words just before a field.
 
 Each element of a recipe is looked for layer by layer; the first layer with a visible
 match wins, and the layer's name is reported so a maintainer sees what still holds.
@@ -26,6 +27,9 @@ _FIELDS = (f"input:not({', '.join(f'[type={t}]' for t in NOT_TYPED)}), textarea,
 # A fieldset holding one field names it by its legend, which the field's accessible name leaves out.
 _ONE_FIELD_SETS = ("xpath=.//fieldset[count(.//input[not(" + " or ".join(f"@type='{t}'" for t in NOT_TYPED) + ")]"
                    " | .//textarea | .//select | .//*[@role='combobox'] | .//*[@contenteditable='true'])=1]")
+# The first field after an element, in the page's order.
+_NEXT_FIELD = ("xpath=(following::*[self::input[not(" + " or ".join(f"@type='{t}'" for t in NOT_TYPED) + ")]"
+               " or self::textarea or self::select or @role='combobox' or @role='textbox'])[1]")
 _CLICKABLE = "button, [role=button], input[type=submit], input[type=button], a[href]"
 MAX_READ = 20  # candidates read per locator: a page with more links of the same name is no objection page
 
@@ -93,6 +97,10 @@ def _unnarrowed(scope: Page | Locator, element: Element) -> list[tuple[str, Loca
         if element.role in ("button", "link"):
             found.append(("text", scope.locator(_CLICKABLE).filter(has_text=names)))
     found += [("structure", scope.locator(css)) for css in element.selectors]
+    if element.nearby and names is not None:
+        # Not a legend: one over several fields names none of them (the legend layer takes one over one).
+        label = scope.get_by_text(element.nearby_pattern()).and_(scope.locator(f":not(legend, :has({_FIELDS}))"))
+        found.append(("nearby", label.locator(_NEXT_FIELD)))
     return found
 
 
@@ -125,11 +133,12 @@ def any_layer(scope: Page | Locator, element: Element) -> Locator:
 
     Label and placeholder are left out for an element with a role, because Chromium's accessible
     name already includes them; `find` still tries them in order when it names the winning layer. A legend
-    is not part of its field's name, so that layer stays.
+    is not part of its field's name, so that layer stays. The nearby layer is left out: a short text
+    near another field is no sign that this one is there.
     """
     combined = None
     for layer, loc in _unnarrowed(scope, element):
-        if layer in ("label", "placeholder") and element.role:
+        if layer in ("label", "placeholder") and element.role or layer == "nearby":
             continue
         combined = loc if combined is None else combined.or_(loc)
     # Narrowed once for the union, not once per layer: each narrowing walks the whole page.

@@ -155,6 +155,9 @@ class Element(_Strict):
     not_inside: str | None = None
     outside_chrome: bool = False  # never inside the recipe's page_chrome (joined into not_inside on load)
     selectors: list[str] = Field(default_factory=list)  # language-free structural signals, in order
+    # Last, the first field after a short text that names it: a <label> without `for`, a table's cell
+    # ("nearby" layer). Only for a field whose words are not said in passing near others'.
+    nearby: bool = False
 
     @field_validator("names", "weak_names", "exclude_names")
     @classmethod
@@ -176,6 +179,11 @@ class Element(_Strict):
         """The names as the whole text: 'Send', not 'Submit another request'."""
         phrases = _phrases(self.names)
         return compiled(phrases, "whole") if phrases else None
+
+    def nearby_pattern(self) -> re.Pattern | None:
+        """A short text (a label's: up to 60 characters) that holds one of the names."""
+        phrases = _phrases(self.names)
+        return _compile(rf"^(?=[\s\S]{{0,60}}$)[\s\S]*?{phrase_source(phrases, 'word')}") if phrases else None
 
     def preferred_pattern(self) -> re.Pattern | None:
         """The names and the weak names: what a `prefer` match may be called."""
@@ -408,6 +416,8 @@ class Recipe(_Strict):
         for name in type(self).model_fields:
             value = getattr(self, name)
             if isinstance(value, Element):
+                if value.nearby:
+                    value.nearby_pattern()
                 value.pattern()
                 value.preferred_pattern()
                 value.exclude_pattern()

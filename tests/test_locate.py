@@ -425,6 +425,30 @@ def test_the_same_address_in_other_case_is_left_alone_even_read_only(page: Page)
     expect(page.locator("textarea")).to_have_value(run.settings.reason)
 
 
+# Red-team pass 18 (f34, f24): a React form whose <label>s stand beside their fields without `for`,
+# and a table whose labels sit in cells of their own; the email field is a plain text input named
+# Field<digits>, so only the words just before it name it.
+@pytest.mark.parametrize("html", [
+    """<div><label>Country of residence</label><select><option value="PT">Portugal</option></select></div>
+       <div><label>Email address</label><div><input type="text" name="Field10172840" id="e"></div></div>
+       <div><label>Please tell us how this processing impacts you</label><textarea></textarea></div><button>Send</button>""",
+    """<table><tr><td>Country of residence</td><td><select><option value="PT">Portugal</option></select></td></tr>
+       <tr><td>Email address:</td><td><input type="text" name="Field2" id="e"></td></tr>
+       <tr><td>Please tell us how this processing impacts you</td><td><textarea></textarea></td></tr></table><button>Send</button>""",
+], ids=["labels-beside", "table-cells"])
+def test_an_email_field_named_only_by_the_words_just_before_it_is_found(page: Page, html):
+    show_form(page, html)
+    found = flow.locate_form(page, make_run())
+    assert found["email"].locator.get_attribute("id") == "e" and found["email"].layer == "nearby"
+
+
+def test_words_of_email_in_running_text_name_no_field(page: Page):
+    # A sentence that speaks of email before the form's first field is no label of it.
+    page.set_content("""<p>We'll email you a code to confirm your objection, so enter the address you use for this account.</p>
+      <div><span>Country</span><input type="text" id="c" role="combobox"></div>""")
+    assert locate.find(page, "email", IG.email) is None
+
+
 # Red-team pass 16 (v09): logged in, the form shows the account's address masked and read-only; one
 # that could be the settings' address is left alone, and the receipt keeps the settings' address.
 _MASKED_READ_ONLY = """<label>Country <select><option value="PT">Portugal</option></select></label>
