@@ -155,6 +155,16 @@ def is_chromium(version_line: str | None) -> bool:
     return bool(version_line and re.search(r"\b\d+\.\d+\.\d+\.\d+\b", version_line))
 
 
+def debug_port() -> int | None:
+    """OPTOUT_DEBUG_PORT, checked (tests only: a simulated person drives the same window over CDP, loopback only)."""
+    port = os.environ.get("OPTOUT_DEBUG_PORT")
+    if not port:
+        return None
+    if not port.strip().isdigit() or not 1024 <= int(port) <= 65535:
+        raise BadInput(f"OPTOUT_DEBUG_PORT: {port!r} is not a port; give a number from 1024 to 65535, or unset it (it is for tests)")
+    return int(port)
+
+
 def launch_args(extra: list[str]) -> list[str]:
     args = list(QUIET_ARGS) + list(extra)
     if hasattr(os, "geteuid") and os.geteuid() == 0:

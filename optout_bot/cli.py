@@ -275,9 +275,8 @@ def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool
     locate.register(pw)  # before any context: the flow's looks need it
     choice = choice or browser.find()
     args = browser.launch_args(guard.chromium_args())
-    if os.environ.get("OPTOUT_DEBUG_PORT"):
-        # Tests only: lets a simulated person drive the same window over CDP (loopback only).
-        args.append(f"--remote-debugging-port={int(os.environ['OPTOUT_DEBUG_PORT'])}")
+    if (port := browser.debug_port()) is not None:
+        args.append(f"--remote-debugging-port={port}")
     # The trace's working files (the typed email among them) go to a private folder removed on the way out.
     with tempfile.TemporaryDirectory(prefix="optout-bot-trace-") as traces_dir:
         context, closer = _launch(pw, choice, profile, headless=headless, args=args, handle_sigint=False, traces_dir=traces_dir)
@@ -295,6 +294,14 @@ def _browser_session(pw, headless: bool, guard, profile: str | None, trace: bool
                 pass
 
 
+def _browser_said(exc: Exception) -> str:
+    """The browser's own first complaint in Playwright's launch error ("Missing X server or $DISPLAY"), or ""."""
+    for line in str(exc).splitlines():  # [pid=1][err] [1:1:1125/063321.126951:ERROR:ui/ozone/...cc:257] Missing X server or $DISPLAY
+        if "[err]" in line and "ERROR:" in line and "] " in line.split("ERROR:", 1)[1]:
+            return line.split("ERROR:", 1)[1].split("] ", 1)[1].strip()[:160]
+    return ""
+
+
 def _launch(pw, choice, profile: str | None, **options):
     """(context, what to close): the browser with a fresh context, or a persistent one in `profile`."""
     if profile:
@@ -308,9 +315,16 @@ def _launch(pw, choice, profile: str | None, **options):
         browser_obj = pw.chromium.launch(**options, **choice.launch_options())
         return browser_obj.new_context(), browser_obj
     except Exception as exc:
+        said = _browser_said(exc)
+        if "X server" in said or "XServer" in str(exc):
+            raise BadInput(f"DISPLAY: {os.environ.get('DISPLAY', '')!r} answers as no display, so the browser could not open its window"
+                              + (f" (the browser said: {said})" if said else "") + "; nothing was opened.",
+                              hint="Run where you can see a desktop, start a virtual one (Xvfb), or run with --headless: "
+                                   "then nobody watches, and the bot stops before anything it cannot judge alone.") from None
         if choice.source != "OPTOUT_BROWSER":
             # Found, but it died at once (Playwright says "closed": not the person closing a window).
-            raise OptoutError(f"The browser {choice.describe()} could not be started; nothing was opened.",
+            raise OptoutError(f"The browser {choice.describe()} could not be started"
+                              + (f" (it said: {said})" if said else "") + "; nothing was opened.",
                               hint="Run `optout-bot doctor` to check it, and again with --debug for the browser's own log; "
                                    "OPTOUT_BROWSER can point at another Chrome or Chromium.") from exc
         # The person's own choice of browser (a channel that is not installed, say): theirs to change.
@@ -378,6 +392,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
             _writable(Path(snapshots_dir), "--snapshots-dir")
         if profile:
             _usable_profile(Path(profile))
+        browser.debug_port()
         return settings, recipe, guard, url, *modes, browser.find()
 
     _state.update(sends=True, json=json_events)
@@ -525,8 +540,8 @@ def _stop_key() -> str:
 def _terminated(signum, frame) -> None:
     """SIGTERM (`kill`, `timeout`, a service manager) stops a run as Ctrl-C does: what was sent is
     said, and a confirmed objection's receipt is still written. Without this, Python died at once,
-    silently, even after Send."""
-    _state["stopped_by"] = "SIGTERM"
+    silently, even after Send. SIGHUP (the terminal closed, an SSH session dropped) too."""
+    _state["stopped_by"] = signal.Signals(signum).name
     handler = signal.getsignal(signal.SIGINT)
     if callable(handler):
         handler(signum, frame)  # Python's own raises KeyboardInterrupt; the bot's may note it first
@@ -996,6 +1011,8 @@ def _print_error(err: OptoutError) -> None:
 def main(argv: list[str] | None = None) -> None:
     said = None
     signal.signal(signal.SIGTERM, _terminated)
+    if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is signal.SIG_DFL:  # not under nohup
+        signal.signal(signal.SIGHUP, _terminated)
     try:
         cli.main(args=argv, prog_name="optout-bot", standalone_mode=False)
         status = ExitStatus.CONFIRMED
@@ -1027,7 +1044,7 @@ def main(argv: list[str] | None = None) -> None:
             status = ExitStatus.CANCELLED
         else:
             # After Send, prefill says so itself (a Cancelled error); other commands send nothing.
-            by = " (SIGTERM)" if "stopped_by" in _state else ""
+            by = f" ({_state['stopped_by']})" if "stopped_by" in _state else ""
             click.echo(f"\nCancelled{by}; nothing was sent." if _state.get("sends") else f"\nCancelled{by}.", err=True)
             status = ExitStatus.CANCELLED
     except Exception as exc:  # noqa: BLE001 - the last word: one readable line, traceback on --debug

@@ -134,6 +134,9 @@ class Settings(BaseSettings):
         return init_settings, env_settings, InitSettingsSource(settings_cls, init_kwargs=_file_values.get())
 
 
+_MAX_ENV_BYTES = 100_000
+
+
 def _env_text(path: Path, explicit: bool) -> str | None:
     if not path.exists():
         if explicit:
@@ -141,7 +144,11 @@ def _env_text(path: Path, explicit: bool) -> str | None:
         return None
     if path.is_dir():
         raise BadInput(f"--env-file: {path} is a folder; give the path of a .env file")
+    if not path.is_file():  # a named pipe would keep the read waiting, past Ctrl-C
+        raise BadInput(f"--env-file: {path} is not a regular file (a pipe or a device); give the path of a .env file")
     try:
+        if path.stat().st_size > _MAX_ENV_BYTES:
+            raise BadInput(f"--env-file: {path} is larger than {_MAX_ENV_BYTES // 1000} kB; a .env file of settings is a few lines")
         return path.read_bytes().decode("utf-8-sig")
     except PermissionError:
         raise BadInput(f"--env-file: {path} cannot be read (permission denied)") from None

@@ -36,7 +36,8 @@ def check_writable(path: Path) -> None:
 
 def _private_temp(folder: Path, suffix: str, data: bytes) -> str:
     """`data` in a new file of `folder`, mode 0600 from the start, flushed to disk."""
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
+    # Not ending in `suffix`: one left by a crash is never listed as what it was to become.
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix + ".part")
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:

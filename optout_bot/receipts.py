@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +90,8 @@ def list_receipts(folder: Path) -> tuple[list[dict], int]:
     not a receipt); those are never changed or deleted."""
     found, skipped = [], 0
     for path in folder.glob("*.json") if folder.is_dir() else []:
+        if path.name.startswith("."):  # a temporary file (older versions' too), not a receipt
+            continue
         data = None
         if path.is_file():  # not a pipe someone named *.json: reading it would wait for ever
             try:
@@ -100,7 +103,13 @@ def list_receipts(folder: Path) -> tuple[list[dict], int]:
             continue
         data["path"] = str(path)
         found.append(data)
-    return sorted(found, key=lambda d: d["submitted_at"], reverse=True), skipped
+    return sorted(found, key=_newest, reverse=True), skipped
+
+
+def _newest(data: dict) -> tuple[str, int]:
+    """When it was sent; within one second, the later name (write_new numbers it: name-2.json)."""
+    number = re.search(r"-(\d+)$", Path(data["path"]).stem)
+    return data["submitted_at"], int(number.group(1)) if number else 1
 
 
 def _listable(data) -> bool:

@@ -38,6 +38,7 @@ CASES = {
     "missing env file": (lambda t: ["--env-file", str(t / "absent.env")], "--env-file"),
     "non-UTF-8 env file": (lambda t: ["--env-file", _latin1(t)], "--env-file"),
     "unreadable env file": (lambda t: ["--env-file", _unreadable(t)], "--env-file"),
+    "a named pipe as env file": (lambda t: ["--env-file", _pipe(t)], "--env-file"),
     "start url not http": (lambda t: ["--env-file", good_env(t), "--start-url", "file:///etc/passwd"], "--start-url"),
     "start url host not allowed": (lambda t: ["--env-file", good_env(t), "--start-url", "https://evil.example/privacy/genai/"], "--start-url"),
     "unknown target": (lambda t: ["--env-file", good_env(t), "--target", "tiktok"], "OPTOUT_TARGET"),
@@ -96,6 +97,12 @@ def _latin1(tmp_path):
     return str(path)
 
 
+def _pipe(tmp_path):
+    path = tmp_path / "pipe.env"
+    os.mkfifo(path)  # review 24: reading it waited for ever, past Ctrl-C and SIGTERM
+    return str(path)
+
+
 def _unreadable(tmp_path):
     path = tmp_path / "locked.env"
     path.write_text("OPTOUT_EMAIL=p@example.eu\n")
@@ -129,6 +136,20 @@ def test_no_display_without_headless_is_bad_usage(tmp_path, tripwire):
     env, mark = tripwire
     result = run_cli("prefill", "--env-file", good_env(tmp_path), env=env, cwd=tmp_path)
     assert result.code == 2 and "--headless" in result.stderr and not mark.exists()
+
+
+def test_a_display_that_does_not_answer_is_said_as_such(tmp_path):
+    # Review 24: DISPLAY set to a display that is not there gave exit 1, "could not be started", and
+    # sent the person to doctor, which starts the browser without a window and said "Ready".
+    result = run_cli("prefill", "--env-file", good_env(tmp_path), env={"DISPLAY": ":4242"}, cwd=tmp_path, timeout=60)
+    assert result.code == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "DISPLAY: ':4242' answers as no display" in result.stderr and "--headless" in result.stderr
+
+
+def test_a_debug_port_that_is_no_port_is_bad_input(tmp_path, tripwire):
+    env, mark = tripwire
+    result = run_cli("prefill", "--headless", "--env-file", good_env(tmp_path), env={**env, "OPTOUT_DEBUG_PORT": "abc"}, cwd=tmp_path)
+    assert result.code == 2 and "OPTOUT_DEBUG_PORT: 'abc' is not a port" in result.stderr and not mark.exists()
 
 
 def test_a_setting_from_the_environment_is_named_as_it_is_spelt(tmp_path, tripwire):

@@ -317,8 +317,10 @@ def test_ctrl_c_while_waiting_for_the_code_exits_6_and_says_the_form_was_sent(mo
     assert "Stopped: Ctrl-C after the form was sent." in err and "check your email" in err
 
 
-def test_sigterm_after_send_is_said_as_ctrl_c_is(mock_site, env_file, tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_after_send_is_said_as_ctrl_c_is(mock_site, env_file, tmp_path, sig):
     # Found by red-team pass 16: `kill` or `timeout` after Send ended the run at once (exit 143), silently.
+    # Review 24: SIGHUP (the terminal closed) too.
     site = mock_site("")
     proc = _waiting_cli(site, env_file(), tmp_path)
     seen = ""
@@ -326,11 +328,11 @@ def test_sigterm_after_send_is_said_as_ctrl_c_is(mock_site, env_file, tmp_path):
         seen += line
         if "six-digit code emailed to" in line:
             break
-    proc.send_signal(signal.SIGTERM)  # to the CLI alone, as `kill PID` does
+    proc.send_signal(sig)  # to the CLI alone, as `kill PID` does
     out, err = proc.communicate(timeout=60)
     os.close(proc.silent_stdin)
     assert site.state()["submissions"] and proc.returncode == 6 and "Traceback" not in err
-    assert "Stopped: SIGTERM after the form was sent." in err and "check your email" in err
+    assert f"Stopped: {sig.name} after the form was sent." in err and "check your email" in err
 
 
 def test_ctrl_c_after_the_code_was_given_says_meta_may_have_confirmed(mock_site, env_file, tmp_path):

@@ -53,6 +53,16 @@ def test_list_receipts_is_newest_first_and_skips_broken_files(tmp_path):
     assert skipped == 3 and (tmp_path / "a-list.json").read_text() == "[1, 2]"
 
 
+def test_list_receipts_leaves_out_a_temporary_file_and_lists_one_seconds_receipts_newest_first(tmp_path):
+    # Review 24: a crash while a receipt was written left .tmp-*.json, listed as a receipt; and two
+    # receipts of one second came in no set order.
+    first = receipts.save_receipt(tmp_path, receipt(), None, MOMENT)
+    second = receipts.save_receipt(tmp_path, receipt(), None, MOMENT)
+    (tmp_path / ".tmp-abc123.json").write_text(first.read_text())
+    listed, skipped = receipts.list_receipts(tmp_path)
+    assert [r["path"] for r in listed] == [str(second), str(first)] and skipped == 0
+
+
 def test_list_receipts_skips_what_this_tool_never_writes_and_lists_the_rest(tmp_path):
     # Found by red-team pass 16: one such file ended `optout-bot receipts` with exit 1, nothing listed.
     import os
