@@ -318,3 +318,30 @@ def test_words_that_only_begin_like_an_expiry_leave_the_thanks_a_thanks(page: Pa
 def test_the_expiry_forms_of_those_words_still_say_the_code_expired(said):
     assert IG.says_expired(said)
     assert IG.error_pattern().search(said)
+
+
+# --- 6. Thanks for the request, then its refusal; thanks for an objection submitted --------------
+
+# Red-team pass 18: Meta's answer thanks for the request, then refuses it in the next sentence; only
+# German ("Leider") and Dutch ("helaas") were read as refusals, the rest gave a "confirmed" receipt.
+@pytest.mark.parametrize("lang, heading, text", [
+    ("en", "Request received", "Your request doesn't meet the requirements, so we'll continue to use your information."),
+    ("fr", "Nous avons bien reçu votre demande.", "Après examen, nous ne sommes pas en mesure d'y donner suite."),
+    ("it", "Abbiamo ricevuto la tua richiesta.", "Tuttavia, dopo averla esaminata, non possiamo accoglierla."),
+    ("es", "Hemos recibido tu solicitud.", "Este formulario no está disponible en tu país, por lo que no podemos tramitarla."),
+    ("pt", "Recebemos sua solicitação.", "Após análise, informamos que não poderemos atender à sua oposição neste momento."),
+    ("pl", "Otrzymaliśmy Twoje zgłoszenie.", "Po jego rozpatrzeniu nie możemy uwzględnić Twojego sprzeciwu."),
+])
+def test_thanks_for_the_request_then_its_refusal_is_a_refusal(page: Page, lang, heading, text):
+    assert answer(page, lang, heading, text) == "refused"
+
+
+@pytest.mark.parametrize("lang, heading, text", [
+    # Red-team pass 18, f25 and f11: real thanks the recipe could not read (exit 4, no receipt).
+    ("en", "You've submitted your objection", "It applies to the Facebook and Instagram accounts in this Accounts Center."),
+    ("et", "Aitäh!", "Oleme teie vastuväite kätte saanud."),
+    # A refusal it may come to, said in the conditional beside the thanks, is no refusal.
+    ("en", "Thanks, we've received your objection.", "If your request doesn't meet the requirements, we'll let you know by email."),
+])
+def test_thanks_for_an_objection_submitted_confirm(page: Page, lang, heading, text):
+    assert answer(page, lang, heading, text) == "confirmed"
