@@ -318,9 +318,9 @@ def _launch(pw, choice, profile: str | None, **options):
         said = _browser_said(exc)
         if "X server" in said or "XServer" in str(exc):
             raise BadInput(f"DISPLAY: {os.environ.get('DISPLAY', '')!r} answers as no display, so the browser could not open its window"
-                              + (f" (the browser said: {said})" if said else "") + "; nothing was opened.",
-                              hint="Run where you can see a desktop, start a virtual one (Xvfb), or run with --headless: "
-                                   "then nobody watches, and the bot stops before anything it cannot judge alone.") from None
+                           + (f" (the browser said: {said})" if said else "") + "; nothing was opened.",
+                           hint="Run where you can see a desktop, start a virtual one (Xvfb), or run with --headless: "
+                                "then nobody watches, and the bot stops before anything it cannot judge alone.") from None
         if choice.source != "OPTOUT_BROWSER":
             # Found, but it died at once (Playwright says "closed": not the person closing a window).
             raise OptoutError(f"The browser {choice.describe()} could not be started"

@@ -1055,6 +1055,8 @@ def _accounts_js(recipe: Recipe) -> str:
     return _ACCOUNTS_JS % {"said": _RADIO_TEXT_JS, "apps": json.dumps(list(TARGETS)), "chrome": json.dumps(recipe.page_chrome)}
 
 
+# Given [a field of the form, a radio's words]: true once the picker's radio saying them is checked
+# (read anew each time: a picker may draw its radios anew on a click).
 _ACCOUNT_CHECKED_JS = "([e, name]) => (%s)(e).some(x => x.checked && x.name === name)"
 # Given a field of the form: the names of the visible controls, not the bot's, that would keep the
 # browser from sending it (a declaration to tick, a name to give). Only where the browser checks:
@@ -1150,8 +1152,8 @@ _COUNTRY_RANK_JS = """(e, i, all, words, send) => { let rank = 0, kept = false;
     if ((!form(e) && rivals.length && !writes) || (box && !dialog)) rank = 0;
     else { rank = 8; kept = dialog;
       if ([...g.querySelectorAll(WRITE)].some(other)) rank += 4;
-      const buttons = [...g.querySelectorAll('button, [role=button], input[type=submit]')];
-      if (buttons.some(b => new RegExp(send, 'i').test((b.innerText || b.value || b.getAttribute('aria-label') || '').trim()))) rank += 2;
+      const buttons = [...g.querySelectorAll('button, [role=button], input[type=submit]')], sends = new RegExp(send, 'i');
+      if (buttons.some(b => sends.test((b.innerText || b.value || b.getAttribute('aria-label') || '').trim()))) rank += 2;
       if (new RegExp(words, 'i').test((g.innerText || '') + ' | ' + heading())) rank += 2; } }
   if (i === 0 || rank > all.best) {
     if (i > 0) all[all.at].removeAttribute('data-optout-country');
