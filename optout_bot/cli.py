@@ -35,12 +35,22 @@ def _debug_option(func):
     return wrapper
 
 
+class _Path(click.Path):
+    """A path option. An empty one (a shell variable that expanded to nothing) is refused, not taken
+    as 'not given': the run would use a folder the person did not mean."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip():
+            self.fail("is empty; give a path, or leave the option out", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def _config_options(func):
     func = click.option("--target", help="instagram or facebook (default: OPTOUT_TARGET, else instagram).")(func)
     func = click.option("--reason", help="How the processing affects you (default: OPTOUT_REASON, else a polite objection under Art. 21 GDPR, or Art. 18 LGPD in Brazil).")(func)
     func = click.option("--country", help="Country of residence: ISO code (PT, PRT) or name (default: OPTOUT_COUNTRY).")(func)
     func = click.option("--email", help="Your account's email address (default: OPTOUT_EMAIL).")(func)
-    func = click.option("--env-file", type=click.Path(dir_okay=True), help="Settings file (default: .env in this folder).")(func)
+    func = click.option("--env-file", type=_Path(dir_okay=True), help="Settings file (default: .env in this folder).")(func)
     return func
 
 
@@ -57,7 +67,7 @@ class _Number(click.FloatRange):
 def _browser_options(func, headless_help="No window: the bot presses Send (--submit auto or ask) and the code comes from the terminal."):
     func = click.option("--trace", is_flag=True, help="Keep a Playwright trace with copies of each page, even when the run succeeds.")(func)
     func = click.option("--timeout", type=_Number(min=1, max=3600), default=30, show_default=True, help="Seconds to wait for the site at each automatic step.")(func)
-    func = click.option("--profile", type=click.Path(file_okay=False), help="Keep a browser profile here, so a log-in lasts between runs.")(func)
+    func = click.option("--profile", type=_Path(file_okay=False), help="Keep a browser profile here, so a log-in lasts between runs.")(func)
     func = click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST", help="Also allow this host (for local testing). Repeatable.")(func)
     func = click.option("--start-url", help="Start here instead of the target's Privacy Center page.")(func)
     func = click.option("--headless", is_flag=True, help=headless_help)(func)
@@ -359,8 +369,8 @@ def _snapshot(context, page, email, err: OptoutError, folder: Path | None, also:
 @click.option("--submit", type=click.Choice(["manual", "ask", "auto"]), help="Who presses Send: you in the window (default with a window), the bot after a y/N question, or the bot alone (default with --headless).")
 @click.option("--code", type=click.Choice(["browser", "prompt", "stdin"]), help="Where the emailed code comes from (default: whichever you use first, the window or the terminal).")
 @click.option("--wait-minutes", type=_Number(min=0.01, max=24 * 60), default=15, show_default=True, help="How long to wait for you at each step that needs you.")
-@click.option("--receipts-dir", type=click.Path(file_okay=False), help="Where receipts go (default: your user data folder).")
-@click.option("--snapshots-dir", type=click.Path(file_okay=False), help="Where failure snapshots go (default: snapshots/ beside the receipts).")
+@click.option("--receipts-dir", type=_Path(file_okay=False), help="Where receipts go (default: your user data folder).")
+@click.option("--snapshots-dir", type=_Path(file_okay=False), help="Where failure snapshots go (default: snapshots/ beside the receipts).")
 @_output_options
 @_debug_option
 def prefill(env_file, email, country, reason, target, headless, start_url, allow_hosts, profile, timeout, trace,
@@ -752,7 +762,7 @@ def _form_warnings(seen, recipe) -> list[str]:
 
 
 @cli.command()
-@click.option("--env-file", default=".env", show_default=True, type=click.Path(dir_okay=False), help="Where to write the settings.")
+@click.option("--env-file", default=".env", show_default=True, type=_Path(dir_okay=False), help="Where to write the settings.")
 @click.option("--email", help="Your account's email address.")
 @click.option("--country", help="Country of residence: ISO code or name.")
 @click.option("--reason", help="How the processing affects you (empty: the default objection).")
@@ -790,7 +800,7 @@ def _me() -> str:
 
 
 @cli.command("receipts")
-@click.option("--receipts-dir", type=click.Path(file_okay=False), help="Where receipts are (default: your user data folder).")
+@click.option("--receipts-dir", type=_Path(file_okay=False), help="Where receipts are (default: your user data folder).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per receipt, one per line, on stdout.")
 @_debug_option
 def receipts_cmd(receipts_dir, as_json):
@@ -830,8 +840,8 @@ def receipts_cmd(receipts_dir, as_json):
 
 
 @cli.command()
-@click.option("--env-file", type=click.Path(dir_okay=True), help="Settings file to check (default: .env).")
-@click.option("--receipts-dir", type=click.Path(file_okay=False), help="Receipts folder to check.")
+@click.option("--env-file", type=_Path(dir_okay=True), help="Settings file to check (default: .env).")
+@click.option("--receipts-dir", type=_Path(file_okay=False), help="Receipts folder to check.")
 @click.option("--offline", is_flag=True, help="Skip the check that Meta's site can be reached.")
 @click.option("--target", type=click.Choice(TARGETS), default="instagram", show_default=True, help="Whose Privacy Center page to try reaching.")
 @_debug_option
@@ -864,7 +874,7 @@ def _channel_starts(channel: str) -> str | None:
 
 @cli.command()
 @click.option("--target", type=click.Choice(TARGETS), default="instagram", show_default=True, help="Whose pages to capture.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the pages, e.g. fixtures/captured/2025-06-01-de (made private: 0700).")
+@click.option("--out", "out_dir", required=True, type=_Path(file_okay=False), help="Folder for the pages, e.g. fixtures/captured/2025-06-01-de (made private: 0700).")
 @click.option("--known", multiple=True, metavar="TEXT", help="Also scrub this exact text, in every spelling: your name, user name, email. Repeatable.")
 @_debug_option
 def capture(target, out_dir, known):
@@ -928,7 +938,7 @@ def _variant(ctx, param, value: str):
 @cli.command()
 @click.option("--headless", is_flag=True, help="No window, even if a display exists.")
 @click.option("--variant", default="", callback=_variant, help="Which mock pages to use (see `optout-bot mock-site --help`; default: server-rendered English).")
-@click.option("--receipts-dir", type=click.Path(file_okay=False), help="Where the demo receipt, and a failed demo's snapshot, go (default: a demo folder beside your real receipts).")
+@click.option("--receipts-dir", type=_Path(file_okay=False), help="Where the demo receipt, and a failed demo's snapshot, go (default: a demo folder beside your real receipts).")
 @_output_options
 @_debug_option
 def demo(headless, variant, receipts_dir, quiet, json_events):

@@ -39,6 +39,10 @@ CASES = {
     "non-UTF-8 env file": (lambda t: ["--env-file", _latin1(t)], "--env-file"),
     "unreadable env file": (lambda t: ["--env-file", _unreadable(t)], "--env-file"),
     "a named pipe as env file": (lambda t: ["--env-file", _pipe(t)], "--env-file"),
+    # Review 24: an empty path (a variable that expanded to nothing) was taken as "not given".
+    "empty receipts folder": (lambda t: ["--env-file", good_env(t), "--receipts-dir", ""], "--receipts-dir"),
+    "empty profile": (lambda t: ["--env-file", good_env(t), "--profile", " "], "--profile"),
+    "empty env file": (lambda t: ["--env-file", ""], "--env-file"),
     "start url not http": (lambda t: ["--env-file", good_env(t), "--start-url", "file:///etc/passwd"], "--start-url"),
     "start url host not allowed": (lambda t: ["--env-file", good_env(t), "--start-url", "https://evil.example/privacy/genai/"], "--start-url"),
     "unknown target": (lambda t: ["--env-file", good_env(t), "--target", "tiktok"], "OPTOUT_TARGET"),
