@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Literal, NamedTuple, TypeVar
-from urllib.parse import unquote_plus, urljoin, urlsplit
+from urllib.parse import unquote, unquote_plus, urljoin, urlsplit
 
 from playwright.sync_api import Error as PlaywrightError, Locator, Page, Request, TimeoutError as PlaywrightTimeout, expect
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -75,6 +75,10 @@ class Run:
     settle_s: float | None = None  # a loaded page still this long shows all it will (None: timeout_s)
     posts: int = 0  # POST requests answered (or failed) on the form's page: proof something was sent
     sent: int = 0  # POST requests started there, answered or not: none means nothing left the browser
+    # Of those, the ones that may carry the form: not the page's own logging of the click, which
+    # posts too while the page's own check ("at least 20 characters") keeps the form back.
+    form_sent: int = 0
+    email_in_form: bool = True  # False: the page shows the account's address masked, which may not be posted
     pressed: bool = False  # the bot has pressed Send (a Ctrl-C from then on may come after the form left)
     code_pressed: bool = False  # the bot has pressed Confirm, or typed a code into a field that sends itself
     typed_code: str | None = None  # the code the bot typed last, to know a POST that carries it
@@ -1465,7 +1469,7 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bo
         # Logged in, the form shows the account's address as Meta masks it: ours, as far as anyone can tell.
         run.report.info(f"The page shows your account's address as {_as_shown(existing)} and does not let it be changed; "
                         "it fits the address in your settings.")
-        typed = False
+        typed, run.email_in_form = False, False
     if typed:
         if existing and not email.is_editable():
             raise PageMismatch(f"The page shows {_as_shown(existing)} and does not let it be changed; your settings say {settings.masked_email}.",
@@ -2243,20 +2247,21 @@ def _either(locators: list[Locator]) -> Locator:
 
 
 def await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float,
-                 since: int | None = None, posts_before: int = 0, sent_before: int | None = None) -> Result:
+                 since: int | None = None, posts_before: int = 0, forms_before: int | None = None) -> Result:
     """After our own click: let the page react first (`since` is its change counter before the click;
     a new document is a change once its DOM is loaded)."""
     # A test server allowed by hand is no Meta (the run's last words say so too).
     who = "the test site's" if host_of(page.url) in run.guard.exact else "Meta's"
     with run.report.waiting(f"waiting for {who} answer"):
         wait_for_change(page, since)  # bounded: a page may answer without changing (same message again)
-        return _await_result(page, run, stage, form, deadline, posts_before, sent_before)
+        return _await_result(page, run, stage, form, deadline, posts_before, forms_before)
 
 
 def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float,
-                  posts_before: int, sent_before: int | None = None) -> Result:
-    """`sent_before` (our own press of Send): the request count before it, so that a page that sent
-    nothing and opened a dialog instead (a review step: "Are you sure?") is told apart at once."""
+                  posts_before: int, forms_before: int | None = None) -> Result:
+    """`forms_before` (our own press of Send): the count of requests that may carry the form before it
+    (Run.form_sent), so that a page that sent nothing and opened a dialog instead (a review step: "Are
+    you sure?") is told apart at once."""
     settled = False  # the site answered and the page has stayed still since
     while True:
         run.guard.check()
@@ -2272,12 +2277,12 @@ def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: li
         settled = posted and not changed
         if settled and _plain_text(page):
             continue  # looked at again at once, without them
-        if (not changed and sent_before is not None and run.sent == sent_before and _visible(_new(page, _dialogs(page), True))
+        if (not changed and forms_before is not None and run.form_sent == forms_before and _visible(_new(page, _dialogs(page), True))
                 and not _visible(_cookie_banner(page, run.recipe))):
             return "dialog"
         # A browser dialog (confirm()) since the press was answered Cancel, and the page sent nothing.
         if not changed and run.browser_dialogs and (
-                run.sent == sent_before if sent_before is not None else run.posts == posts_before):
+                run.form_sent == forms_before if forms_before is not None else run.posts == posts_before):
             return "dialog"
 
 
@@ -2329,12 +2334,46 @@ def watch_posts(page: Page, run: Run) -> None:
     def started(request) -> None:
         if _is_sending(request):
             run.sent += 1
+            if _may_carry_form(request, run):
+                run.form_sent += 1
             if run.typed_code and _carries(request.post_data or "", run.typed_code):
                 run.code_posts += 1
 
     page.on("request", started)
     page.on("requestfinished", count)
     page.on("requestfailed", count)
+
+
+def _may_carry_form(request: Request, run: Run) -> bool:
+    """A POST whose body holds what the form holds (its address, or the start of its reason), raw, URL-
+    or JSON-encoded; or one that cannot be told (no values known, no body to read)."""
+    values = _form_values(run)
+    try:
+        body = request.post_data_buffer
+    except PlaywrightError:
+        body = None
+    if not values or not body:
+        return True
+    text = body.decode("utf-8", "replace")
+    texts = (text.lower(), unquote_plus(text).lower(), unquote(text).lower())
+    return any(value in t for value in values for t in texts) or any(value in request.url.lower() for value in values)
+
+
+def _form_values(run: Run) -> set[str]:
+    """Lower-cased pieces of the form that any request sending it carries: the address (unless the page
+    shows it masked) and the reason's first words, up to a character an encoding would change."""
+    emails = [run.settings.email] if run.email_in_form else []
+    reasons = [run.settings.reason] if run.reason_sent else []
+    typed = run.sent_values or {}
+    emails += [v for v in [typed.get("email")] if isinstance(v, str) and "@" in v and not any(c in v for c in _MASK_CHARS)]
+    reasons += [v for v in [typed.get("reason")] if isinstance(v, str)]
+    values = {e.strip().lower() for e in emails}
+    for reason in reasons:
+        line = next((line.strip() for line in reason.splitlines() if line.strip()), "")
+        piece = re.split(r"[\"\\<>&+%'\r\n]", line[:24])[0].strip()
+        if len(piece) >= 6:
+            values.add(piece.lower())
+    return values
 
 
 def _carries(body: str, code: str) -> bool:
@@ -2405,16 +2444,18 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
         found, since = _decline_over_form(page, run)
     for press in ("first", "second"):
         form = [found[n].locator for n in ("email", "reason", "send") if found[n]]
-        posts_before, sent_before = run.posts, run.sent  # before the click: its POST may be answered during it
+        # Before the click: its POST may be answered during it.
+        posts_before, sent_before, forms_before = run.posts, run.sent, run.form_sent
         _forget_before_press(run)
         run.pressed = True  # from here a Ctrl-C may come after the form left
         if _press_once(page, run, found["send"].locator, _SEND, last=press == "second"):
             break
         found, since = _decline_over_form(page, run)
-    result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before, sent_before)
+    result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before, forms_before)
     if run.submit == "ask":  # the person had the window before their yes
         _say_what_the_person_changed(run, result)
-    return _after_send(page, run, result, posted=run.posts > posts_before, sent=run.sent > sent_before)
+    return _after_send(page, run, result, posted=run.posts > posts_before, sent=run.sent > sent_before,
+                       form_sent=run.form_sent > forms_before)
 
 
 # Notes a press of Send (or any form's submit) by the person while the bot waits on them.
@@ -2657,16 +2698,21 @@ def _say_what_the_person_changed(run: Run, result: Result) -> None:
         run.report.info(f"The form was sent with what is in the window: {' and '.join(changed)}. The receipt records that.")
 
 
-def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, posted: bool = True, sent: bool = True) -> Result:
-    """`posted`: a POST was answered since Send; `sent`: one left the browser (answered or not)."""
+def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, posted: bool = True, sent: bool = True,
+                form_sent: bool = True) -> Result:
+    """`posted`: a POST was answered since Send; `sent`: one left the browser (answered or not);
+    `form_sent`: one that may carry the form did (Run.form_sent). An answer that never came is
+    judged by any POST (it may have been the form: never "nothing reached Meta" then); the page's own
+    complaint by those that may carry the form (its logging of the click is no sending)."""
     if result in ("refused", "lost") and run.guard.blocked_sends:  # the page's own error, for a request the guard stopped
         raise run.guard.sent_elsewhere()
-    if result == "refused" and not sent:
+    if result == "refused" and not form_sent:
         # The page's own check ("This field is required"): the form asks for more than the bot fills in.
         raise PageMismatch(f"The page did not send the form; it says: {site_message(page, run) or 'the form is not complete'}. "
                            "Nothing reached Meta.",
-                           hint="The form may ask for something the bot does not fill in. Run with --submit manual, fill it "
-                                "in in the window and press Send yourself. " + _DRIFT_HINT)
+                           hint="If it is about what the bot filled in, change OPTOUT_EMAIL, OPTOUT_COUNTRY or OPTOUT_REASON and "
+                                "run again. If the form asks for something the bot does not fill in, run with --submit manual, "
+                                "fill it in in the window and press Send yourself. " + _DRIFT_HINT)
     if result == "refused":
         raise Rejected(f"Meta refused the form: {site_message(page, run) or 'no reason given'}.",
                        hint="If Meta's message is about what was filled in, check OPTOUT_EMAIL, OPTOUT_COUNTRY and OPTOUT_REASON; "

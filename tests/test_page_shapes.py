@@ -905,12 +905,14 @@ def test_a_send_that_changes_the_address_but_not_the_document_is_awaited_as_one_
 
 
 def _answered_with(page: Page, after: str, code_after_ms: int | None = None) -> list[dict]:
-    """The form; its Send posts, then the form gives way to `after` (and, `code_after_ms` later, to a code step)."""
+    """The form; its Send posts the address, then the form gives way to `after` (and, `code_after_ms`
+    later, to a code step)."""
     code = "" if code_after_ms is None else (
         f"setTimeout(() => {{ document.body.innerHTML = '<label>Enter the code <input autocomplete=one-time-code></label>"
         f"<button>Confirm</button>'; }}, {code_after_ms});")
     return serve(page, f"""<form id="f">{FIELDS}<button type="submit" id="send">Send</button></form>
-      <script>f.onsubmit = e => {{ e.preventDefault(); fetch('/submit', {{method: 'POST', body: '{{}}'}})
+      <script>f.onsubmit = e => {{ e.preventDefault();
+        fetch('/submit', {{method: 'POST', body: JSON.stringify({{email: f.querySelector('[type=email]').value}})}})
         .then(() => {{ f.outerHTML = {json.dumps(after)}; {code} }}); }};</script>""")
 
 
@@ -936,7 +938,7 @@ def test_error_words_in_links_or_the_pages_chrome_beside_thanks_are_no_refusal(p
     found = flow.locate_form(page, run)
     flow.fill_form(page, found, run)
     assert flow.send(page, found, run) == "confirmed"
-    assert posts == [{}]
+    assert posts == [{"email": "p@example.eu"}]
 
 
 @pytest.mark.parametrize("thanks", [
@@ -3011,7 +3013,8 @@ def test_a_send_that_sends_nothing_is_not_reported_as_sent(page: Page):
 _EXTRA_REQUIRED = f"""<form>{FIELDS}<label>Confirm your email address <input type="email" id="again"></label>
   <div role="alert" id="err"></div><button type="button" id="send">Send</button></form><div role="alert" id="answer"></div>
   <script>send.onclick = () => {{ if (!again.value) {{ err.textContent = 'This field is required.'; return; }}
-    fetch('/submit', {{method: 'POST', body: '{{}}'}}).then(() => {{ answer.textContent = 'Something went wrong. Please try again later.'; }}); }};</script>"""
+    const values = [...document.querySelectorAll('select, input, textarea')].map(e => e.value);
+    fetch('/submit', {{method: 'POST', body: JSON.stringify(values)}}).then(() => {{ answer.textContent = 'Something went wrong. Please try again later.'; }}); }};</script>"""
 
 
 def test_a_field_the_page_requires_and_the_bot_does_not_fill_stops_with_nothing_sent(page: Page):
@@ -3032,6 +3035,63 @@ def test_an_answer_written_into_an_alert_that_was_empty_is_meta_refusing(page: P
     with pytest.raises(Rejected, match="Meta refused the form: Something went wrong"):
         flow.send(page, found, run)
     assert len(posts) == 1
+
+
+# Meta's pages log clicks with POSTs of their own; the form's own POST carries what was filled in.
+_LOG_CLICK = "fetch('/log', {method: 'POST', body: JSON.stringify({event: 'click', target: 'send'})});"
+
+
+@pytest.mark.parametrize("check", [
+    "reason.value.trim().length < 20 ? 'Please give us more detail (at least 20 characters).' : ''",
+    "'Please choose what you are objecting to.'",
+], ids=["reason-too-short", "a-choice-left-empty"])
+def test_the_pages_own_check_beside_its_click_logging_is_no_refusal_by_meta(page: Page, check):
+    # Found by red-team pass 18 (f21, f22): the click's logging POST made the page's own check "Meta refused the form" (exit 8).
+    posts = serve(page, f"""<div>{FIELDS.replace('<textarea>', '<textarea id="reason">')}<div role="alert" id="err"></div>
+      <div role="button" tabindex="0" id="send">Send</div></div>
+      <script>send.onclick = () => {{ {_LOG_CLICK} const said = {check}; if (said) {{ err.textContent = said; return; }}
+        fetch('/submit', {{method: 'POST', body: JSON.stringify({{email: document.querySelector('[type=email]').value}})}}); }};</script>""")
+    run = make_run()
+    run.settings.reason = "No AI."
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    with pytest.raises(PageMismatch, match="The page did not send the form; it says: Please (give us more detail|choose what).* Nothing reached Meta") as caught:
+        flow.send(page, found, run)
+    assert posts == [{"event": "click", "target": "send"}]
+    assert "OPTOUT_REASON" in caught.value.hint and "--submit manual" in caught.value.hint
+
+
+@pytest.mark.parametrize("body", [
+    # URL-encoded ('+' and '@' written as %2B, %40), with the content type Playwright reads back
+    "new URLSearchParams({Field1: email.value, Field2: 'PT'}).toString(), headers: {'content-type': 'application/x-www-form-urlencoded'}",
+    "JSON.stringify({variables: JSON.stringify({input: {contact: email.value}})})",  # GraphQL's variables as a string in JSON
+    "JSON.stringify({text: reason.value})",  # the address left out, the reason in
+], ids=["urlencoded", "json-in-json", "reason-only"])
+def test_a_refusal_after_the_forms_own_post_beside_click_logging_is_metas(page: Page, body):
+    posts = serve(page, f"""<div>{FIELDS.replace('<textarea>', '<textarea id="reason">').replace('type="email"', 'type="email" id="email"')}
+      <div role="alert" id="err"></div><div role="button" tabindex="0" id="send">Send</div></div>
+      <script>send.onclick = () => {{ {_LOG_CLICK}
+        fetch('/submit', {{method: 'POST', body: {body}}}).then(() => {{ err.textContent = 'Something went wrong. Please try again later.'; }}); }};</script>""")
+    run = make_run()
+    run.settings.email = "p.person+ai@example.eu"
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    with pytest.raises(Rejected, match="Meta refused the form: Something went wrong"):
+        flow.send(page, found, run)
+    assert len(posts) == 2
+
+
+def test_a_review_dialog_after_click_logging_stops_at_once_saying_nothing_was_sent(page: Page):
+    posts = serve(page, f"""<form id="f">{FIELDS}<button type="submit">Send</button></form>
+      <script>f.onsubmit = e => {{ e.preventDefault(); {_LOG_CLICK} document.body.insertAdjacentHTML('beforeend',
+        '<div role="dialog" aria-modal="true"><h2>Review your request</h2><button>Edit</button><button>Submit</button></div>'); }};</script>""")
+    run = make_run(timeout_s=15)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    started = time.monotonic()
+    with pytest.raises(PageMismatch, match="After Send the page opened a dialog \\('Review your request'\\) and sent nothing"):
+        flow.send(page, found, run)
+    assert time.monotonic() - started < 8 and posts == [{"event": "click", "target": "send"}]
 
 
 def test_a_form_sent_to_a_server_that_does_not_answer_is_not_called_unsent(page: Page):
