@@ -92,7 +92,9 @@ def redact_error(text):
 
 
 def use_colour(stream=sys.stderr) -> bool:
-    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+    # no-color.org: NO_COLOR counts when it is not empty; a "dumb" terminal shows escapes as text.
+    return (not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+            and hasattr(stream, "isatty") and stream.isatty())
 
 
 # Set while a prompt waits on its line (person._typed_line): what is said meanwhile starts a line of its own.

@@ -186,11 +186,27 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
             return True
 
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
     assert use_colour(Tty()) is True
     monkeypatch.setenv("NO_COLOR", "1")
     assert use_colour(Tty()) is False
     monkeypatch.delenv("NO_COLOR")
     assert use_colour(open(__file__)) is False
+
+
+def test_an_empty_no_color_keeps_colour_and_a_dumb_terminal_has_none(monkeypatch):
+    # no-color.org: only a NO_COLOR that is not empty turns colour off; TERM=dumb shows escapes as text.
+    from optout_bot.progress import use_colour
+
+    class Tty:
+        def isatty(self):
+            return True
+
+    monkeypatch.setenv("NO_COLOR", "")
+    monkeypatch.setenv("TERM", "xterm")
+    assert use_colour(Tty()) is True
+    monkeypatch.setenv("TERM", "dumb")
+    assert use_colour(Tty()) is False
 
 
 def test_redaction_catches_other_cases_and_encodings():
