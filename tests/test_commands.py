@@ -288,6 +288,20 @@ def test_doctor_names_settings_problems_once_and_where_they_come_from(tmp_path):
     assert line.count("optout-bot init") == 1 and "--email" not in line, line
 
 
+def test_doctor_checks_a_receipts_folder_that_is_not_there_without_creating_it(tmp_path):
+    # Review 24: doctor created the folder (and any above it) it was only asked to check.
+    env = tmp_path / ".env"
+    env.write_text("OPTOUT_EMAIL=p@example.eu\nOPTOUT_COUNTRY=PT\n")
+    folder = tmp_path / "typo" / "receipts"
+    result = run_cli("doctor", "--offline", "--env-file", str(env), "--receipts-dir", str(folder))
+    assert f"ok    Receipts folder  {folder} (not there yet; the first receipt creates it, private, in {tmp_path})" in result.stdout
+    assert not (tmp_path / "typo").exists()
+    (tmp_path / "file").write_text("")
+    result = run_cli("doctor", "--offline", "--env-file", str(env), "--receipts-dir", str(tmp_path / "file" / "receipts"))
+    assert result.code == 1
+    assert f"FAIL  Receipts folder  {tmp_path / 'file' / 'receipts'} does not exist and cannot be created ({tmp_path / 'file'} is not a folder you can write in)" in result.stdout
+
+
 def test_doctor_notes_a_receipts_folder_others_can_open(tmp_path):
     env = tmp_path / ".env"
     env.write_text("OPTOUT_EMAIL=p@example.eu\nOPTOUT_COUNTRY=PT\n")
