@@ -806,13 +806,18 @@ def _me() -> str:
 def receipts_cmd(receipts_dir, as_json):
     """List your past objections, newest first."""
     import json
+    import shlex
 
     from optout_bot import receipts
     from optout_bot.progress import mask_email
 
     folder = Path(receipts_dir) if receipts_dir else receipts.default_receipts_dir()
     rows = []
-    found, skipped = receipts.list_receipts(folder)
+    try:
+        found, skipped = receipts.list_receipts(folder)
+    except OSError as exc:  # not "No receipts yet": they may be there
+        raise BadInput(f"{'--receipts-dir' if receipts_dir else 'the receipts folder'}: {folder} cannot be read "
+                       f"({exc.strerror or exc}); check its permissions (ls -ld {shlex.quote(str(folder))})") from None
     for data in found:
         shot = data.get("screenshot")
         rows.append({"submitted_at": data["submitted_at"], "target": data["target"], "country": data["country"],

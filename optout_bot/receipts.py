@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -89,9 +90,11 @@ def list_receipts(folder: Path) -> tuple[list[dict], int]:
     """Past receipts, newest first, and how many other .json files were skipped (unreadable, or
     not a receipt); those are never changed or deleted."""
     found, skipped = [], 0
-    for path in folder.glob("*.json") if folder.is_dir() else []:
-        if path.name.startswith("."):  # a temporary file (older versions' too), not a receipt
+    # listdir, not glob: a folder that cannot be read raises, where glob would list it as empty.
+    for name in os.listdir(folder) if folder.is_dir() else []:
+        if name.startswith(".") or not name.endswith(".json"):  # a temporary file (older versions' too), not a receipt
             continue
+        path = folder / name
         data = None
         if path.is_file():  # not a pipe someone named *.json: reading it would wait for ever
             try:

@@ -191,6 +191,27 @@ def test_receipts_with_none_says_so(tmp_path):
     assert result.code == 0 and "No receipts yet" in result.stderr and "That folder does not exist" in result.stderr
 
 
+def test_receipts_in_a_folder_that_cannot_be_read_is_not_called_empty(tmp_path, monkeypatch, capsys):
+    # Review 24: "No receipts yet" for a folder that could not be read (glob drops the error). As root
+    # no folder is unreadable, so the refusal is made in-process; main's process-wide set-up is held back.
+    from optout_bot import cli
+
+    listdir = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda path: _refused() if Path(path) == tmp_path else listdir(path))
+    monkeypatch.setattr(cli.signal, "signal", lambda *args: None)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: None)
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["receipts", "--receipts-dir", str(tmp_path)])
+    said = capsys.readouterr().err
+    assert ended.value.code == 2, said
+    assert f"Error: --receipts-dir: {tmp_path} cannot be read (Permission denied); check its permissions" in said
+    assert "No receipts yet" not in said and "Traceback" not in said
+
+
+def _refused():
+    raise PermissionError(13, "Permission denied")
+
+
 def test_doctor_passes_when_all_is_there(tmp_path):
     env = tmp_path / ".env"
     env.write_text("OPTOUT_EMAIL=p.person@example.eu\nOPTOUT_COUNTRY=PT\n")
