@@ -74,8 +74,15 @@ def _browser_options(func, headless_help="No window: the bot presses Send (--sub
     return func
 
 
+def _json_flag(ctx, param, value: bool) -> bool:
+    # Eager, so known before the other options' checks: a bad --variant still ends with an error event.
+    _state["json"] = value
+    return value
+
+
 def _output_options(func):
-    func = click.option("--json", "json_events", is_flag=True, help="One JSON event per line on stdout.")(func)
+    func = click.option("--json", "json_events", is_flag=True, is_eager=True, callback=_json_flag,
+                        help="One JSON event per line on stdout.")(func)
     func = click.option("--quiet", "-q", is_flag=True, help="Only what you must do, and the result.")(func)
     return func
 

@@ -239,3 +239,12 @@ def test_a_profile_locked_on_another_computer_says_how_to_free_it(tmp_path, trip
     assert result.code == 2 and not mark.exists()
     assert f"is locked by a browser on another computer (old-laptop); if none runs there any more (or the computer was " \
            f"renamed), delete {folder / 'SingletonLock'}" in result.stderr, result.stderr
+
+
+def test_a_bad_variant_with_json_ends_with_its_error_event(tmp_path, tripwire):
+    # Review 24: `demo --json --variant bogus` said it only on stderr; the option's check ran before --json was read.
+    env, mark = tripwire
+    result = run_cli("demo", "--headless", "--variant", "react,bogus", "--json", env=env, cwd=tmp_path)
+    assert result.code == 2 and "Traceback" not in result.stderr and not mark.exists()
+    event = json.loads(result.stdout.splitlines()[-1])
+    assert event["event"] == "error" and event["status"] == 2 and "unknown mock-site variant token 'bogus'" in event["message"]
