@@ -78,16 +78,16 @@ def configuration(env_file: str | None) -> list[Check]:
 def receipts_folder(folder: Path) -> Check:
     from optout_bot.files import check_writable, open_to_others
 
-    if not folder.exists():  # a check changes nothing: the first receipt creates it (a mistyped path stays uncreated)
-        above = next((p for p in folder.parents if p.exists()), None)
-        if above is not None and above.is_dir() and os.access(above, os.W_OK | os.X_OK):
-            return Check("Receipts folder", True, f"{folder} (not there yet; the first receipt creates it, private, in {above})")
-        where = f"{above} is not a folder you can write in" if above is not None else "no folder above it exists"
-        return Check("Receipts folder", False, f"{folder} does not exist and cannot be created ({where})")
     try:
+        if not folder.exists():  # a check changes nothing: the first receipt creates it (a mistyped path stays uncreated)
+            above = next((p for p in folder.parents if p.exists()), None)
+            if above is not None and above.is_dir() and os.access(above, os.W_OK | os.X_OK):
+                return Check("Receipts folder", True, f"{folder} (not there yet; the first receipt creates it, private, in {above})")
+            where = f"{above} is not a folder you can write in" if above is not None else "no folder above it exists"
+            return Check("Receipts folder", False, f"{folder} does not exist and cannot be created ({where})")
         check_writable(folder)
-    except OSError as exc:
-        return Check("Receipts folder", False, f"{folder} is not writable ({exc.strerror})")
+    except OSError as exc:  # exists() too raises, for a folder above that cannot be entered
+        return Check("Receipts folder", False, f"{folder} is not writable ({exc.strerror or exc})")
     if mode := open_to_others(folder):
         return Check("Receipts folder", False, f"{folder} is writable, but others can open it (mode {mode:o}): chmod 700 {folder}",
                      needed=False)

@@ -467,3 +467,13 @@ def test_a_broken_recipe_is_named_down_to_the_field_by_check_and_doctor(tmp_path
         assert result.code == 1, result.stderr
         assert re.search(f"The recipe {re.escape(str(path))} {said}", result.stderr), result.stderr
         assert "docs/maintainers.md" in result.stderr and "unexpected" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_doctor_says_a_receipts_folder_it_cannot_look_into_is_not_writable(tmp_path, monkeypatch):
+    # Review of 829e24d: Path.exists() raises for a folder above that cannot be entered (as root none is).
+    from optout_bot import doctor
+
+    stat = Path.stat
+    monkeypatch.setattr(Path, "stat", lambda self, **kw: _refused() if self.is_relative_to(tmp_path / "locked") else stat(self, **kw))
+    check = doctor.receipts_folder(tmp_path / "locked" / "receipts")
+    assert not check.ok and check.detail == f"{tmp_path / 'locked' / 'receipts'} is not writable (Permission denied)"
