@@ -75,9 +75,10 @@ class Run:
     settle_s: float | None = None  # a loaded page still this long shows all it will (None: timeout_s)
     posts: int = 0  # POST requests answered (or failed) on the form's page: proof something was sent
     sent: int = 0  # POST requests started there, answered or not: none means nothing left the browser
-    # Of those, the ones that may carry the form: not the page's own logging of the click, which
-    # posts too while the page's own check ("at least 20 characters") keeps the form back.
-    form_sent: int = 0
+    # Each of those as (address, body): the page's own logging of a click posts too, while its own
+    # check ("at least 20 characters") keeps the form back. Judged when it matters (_form_left), with
+    # what the form then held.
+    sent_requests: list[tuple[str, bytes | None]] = field(default_factory=list)
     email_in_form: bool = True  # False: the page shows the account's address masked, which may not be posted
     pressed: bool = False  # the bot has pressed Send (a Ctrl-C from then on may come after the form left)
     code_pressed: bool = False  # the bot has pressed Confirm, or typed a code into a field that sends itself
@@ -2247,21 +2248,21 @@ def _either(locators: list[Locator]) -> Locator:
 
 
 def await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float,
-                 since: int | None = None, posts_before: int = 0, forms_before: int | None = None) -> Result:
+                 since: int | None = None, posts_before: int = 0, sent_before: int | None = None) -> Result:
     """After our own click: let the page react first (`since` is its change counter before the click;
     a new document is a change once its DOM is loaded)."""
     # A test server allowed by hand is no Meta (the run's last words say so too).
     who = "the test site's" if host_of(page.url) in run.guard.exact else "Meta's"
     with run.report.waiting(f"waiting for {who} answer"):
         wait_for_change(page, since)  # bounded: a page may answer without changing (same message again)
-        return _await_result(page, run, stage, form, deadline, posts_before, forms_before)
+        return _await_result(page, run, stage, form, deadline, posts_before, sent_before)
 
 
 def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator], deadline: float,
-                  posts_before: int, forms_before: int | None = None) -> Result:
-    """`forms_before` (our own press of Send): the count of requests that may carry the form before it
-    (Run.form_sent), so that a page that sent nothing and opened a dialog instead (a review step: "Are
-    you sure?") is told apart at once."""
+                  posts_before: int, sent_before: int | None = None) -> Result:
+    """`sent_before` (our own press of Send): the request count before it, so that a page that sent
+    nothing that may carry the form (_form_left) and opened a dialog instead (a review step: "Are you
+    sure?") is told apart at once."""
     settled = False  # the site answered and the page has stayed still since
     while True:
         run.guard.check()
@@ -2277,12 +2278,12 @@ def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: li
         settled = posted and not changed
         if settled and _plain_text(page):
             continue  # looked at again at once, without them
-        if (not changed and forms_before is not None and run.form_sent == forms_before and _visible(_new(page, _dialogs(page), True))
+        if (not changed and sent_before is not None and not _form_left(run, sent_before) and _visible(_new(page, _dialogs(page), True))
                 and not _visible(_cookie_banner(page, run.recipe))):
             return "dialog"
         # A browser dialog (confirm()) since the press was answered Cancel, and the page sent nothing.
         if not changed and run.browser_dialogs and (
-                run.form_sent == forms_before if forms_before is not None else run.posts == posts_before):
+                not _form_left(run, sent_before) if sent_before is not None else run.posts == posts_before):
             return "dialog"
 
 
@@ -2334,8 +2335,7 @@ def watch_posts(page: Page, run: Run) -> None:
     def started(request) -> None:
         if _is_sending(request):
             run.sent += 1
-            if _may_carry_form(request, run):
-                run.form_sent += 1
+            run.sent_requests.append((request.url, _body(request)))
             if run.typed_code and _carries(request.post_data or "", run.typed_code):
                 run.code_posts += 1
 
@@ -2344,36 +2344,73 @@ def watch_posts(page: Page, run: Run) -> None:
     page.on("requestfailed", count)
 
 
-def _may_carry_form(request: Request, run: Run) -> bool:
-    """A POST whose body holds what the form holds (its address, or the start of its reason), raw, URL-
-    or JSON-encoded; or one that cannot be told (no values known, no body to read)."""
-    values = _form_values(run)
+def _body(request: Request) -> bytes | None:
     try:
-        body = request.post_data_buffer
+        return request.post_data_buffer
     except PlaywrightError:
-        body = None
-    if not values or not body:
-        return True
-    text = body.decode("utf-8", "replace")
-    texts = (text.lower(), unquote_plus(text).lower(), unquote(text).lower())
-    return any(value in t for value in values for t in texts) or any(value in request.url.lower() for value in values)
+        return None
 
 
-def _form_values(run: Run) -> set[str]:
-    """Lower-cased pieces of the form that any request sending it carries: the address (unless the page
-    shows it masked) and the reason's first words, up to a character an encoding would change."""
-    emails = [run.settings.email] if run.email_in_form else []
-    reasons = [run.settings.reason] if run.reason_sent else []
+def _form_left(run: Run, since: int) -> bool:
+    """Whether a POST started since the `since`-th may have carried the form: its body (or, for the
+    address, its URL) holds the address or the reason's first words, in any of the encodings pages
+    use; or nothing is known to look for (a masked address and no reason box)."""
+    emails, reasons = _form_values(run)
+    if not emails and not reasons:
+        return run.sent > since
+    for url, body in run.sent_requests[since:]:
+        if any(e in t for t in _readings(url) for e in emails):
+            return True
+        if body and any(v in t for t in _readings(body.decode("utf-8", "replace")) for v in (*emails, *reasons)):
+            return True
+    return False
+
+
+def _form_values(run: Run) -> tuple[set[str], set[str]]:
+    """What any request sending the form carries, as _readings writes it: the address (unless the page
+    shows it masked; with its domain in both IDNA spellings) and the first words of the reason."""
     typed = run.sent_values or {}
-    emails += [v for v in [typed.get("email")] if isinstance(v, str) and "@" in v and not any(c in v for c in _MASK_CHARS)]
-    reasons += [v for v in [typed.get("reason")] if isinstance(v, str)]
-    values = {e.strip().lower() for e in emails}
-    for reason in reasons:
-        line = next((line.strip() for line in reason.splitlines() if line.strip()), "")
-        piece = re.split(r"[\"\\<>&+%'\r\n]", line[:24])[0].strip()
-        if len(piece) >= 6:
-            values.add(piece.lower())
-    return values
+    emails = {run.settings.email} if run.email_in_form else set()
+    emails |= {v for v in [typed.get("email")] if isinstance(v, str) and "@" in v and not any(c in v for c in _MASK_CHARS)}
+    reasons = {run.settings.reason} if run.reason_sent else set()
+    reasons |= {v for v in [typed.get("reason")] if isinstance(v, str)}
+    spelt = set()
+    for email in emails:
+        local, _, domain = email.strip().rpartition("@")
+        spelt.add(_plain(email))
+        for codec in ("idna", None):
+            try:
+                other = domain.encode("idna").decode() if codec else domain.encode().decode("idna")
+            except UnicodeError:
+                continue
+            spelt.add(_plain(f"{local}@{other}"))
+    pieces = {_plain(next((line for line in reason.splitlines() if line.strip()), ""))[:24] for reason in reasons}
+    return spelt, {piece for piece in pieces if len(piece) >= 6}
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+_JSON_ESCAPE = re.compile(r'\\(u[0-9a-fA-F]{4}|["\\/bfnrt])')
+_JSON_CHARS = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def _json_unescaped(text: str) -> str:
+    return _JSON_ESCAPE.sub(lambda m: chr(int(m[1][1:], 16)) if m[1][0] == "u" else _JSON_CHARS.get(m[1], m[1]), text)
+
+
+def _readings(text: str) -> set[str]:
+    """`text` decoded every way a page may have encoded it (URL-encoding, JSON's escapes, either
+    inside the other, twice), each _plain."""
+    seen, todo = {text}, [text]
+    while todo and len(seen) < 16:
+        current = todo.pop()
+        for decode in (unquote_plus, unquote, _json_unescaped):
+            if (decoded := decode(current)) not in seen:
+                seen.add(decoded)
+                todo.append(decoded)
+    return {_plain(t) for t in seen}
 
 
 def _carries(body: str, code: str) -> bool:
@@ -2445,17 +2482,17 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
     for press in ("first", "second"):
         form = [found[n].locator for n in ("email", "reason", "send") if found[n]]
         # Before the click: its POST may be answered during it.
-        posts_before, sent_before, forms_before = run.posts, run.sent, run.form_sent
+        posts_before, sent_before = run.posts, run.sent
         _forget_before_press(run)
         run.pressed = True  # from here a Ctrl-C may come after the form left
         if _press_once(page, run, found["send"].locator, _SEND, last=press == "second"):
             break
         found, since = _decline_over_form(page, run)
-    result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before, forms_before)
+    result = await_result(page, run, "send", form, time.monotonic() + run.timeout_s, since, posts_before, sent_before)
     if run.submit == "ask":  # the person had the window before their yes
         _say_what_the_person_changed(run, result)
     return _after_send(page, run, result, posted=run.posts > posts_before, sent=run.sent > sent_before,
-                       form_sent=run.form_sent > forms_before)
+                       form_sent=_form_left(run, sent_before))
 
 
 # Notes a press of Send (or any form's submit) by the person while the bot waits on them.
@@ -2701,15 +2738,17 @@ def _say_what_the_person_changed(run: Run, result: Result) -> None:
 def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, posted: bool = True, sent: bool = True,
                 form_sent: bool = True) -> Result:
     """`posted`: a POST was answered since Send; `sent`: one left the browser (answered or not);
-    `form_sent`: one that may carry the form did (Run.form_sent). An answer that never came is
+    `form_sent`: one that may carry the form did (_form_left). An answer that never came is
     judged by any POST (it may have been the form: never "nothing reached Meta" then); the page's own
     complaint by those that may carry the form (its logging of the click is no sending)."""
     if result in ("refused", "lost") and run.guard.blocked_sends:  # the page's own error, for a request the guard stopped
         raise run.guard.sent_elsewhere()
+    # What the page posted otherwise carried neither the address nor the reason: its logging, it seems.
+    unsent = "Nothing reached Meta." if not sent else ("What the page posted carried neither your address nor your reason "
+                                                       "(its own logging, it seems): most likely nothing reached Meta.")
     if result == "refused" and not form_sent:
         # The page's own check ("This field is required"): the form asks for more than the bot fills in.
-        raise PageMismatch(f"The page did not send the form; it says: {site_message(page, run) or 'the form is not complete'}. "
-                           "Nothing reached Meta.",
+        raise PageMismatch(f"The page did not send the form; it says: {site_message(page, run) or 'the form is not complete'}. {unsent}",
                            hint="If it is about what the bot filled in, change OPTOUT_EMAIL, OPTOUT_COUNTRY or OPTOUT_REASON and "
                                 "run again. If the form asks for something the bot does not fill in, run with --submit manual, "
                                 "fill it in in the window and press Send yourself. " + _DRIFT_HINT)
@@ -2721,8 +2760,8 @@ def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, p
         in_browser = bool(run.browser_dialogs)
         title = run.browser_dialogs[-1] if in_browser else _first_text(_new(page, _dialogs(page), True))
         title = title.split("\n")[0].strip()
-        raise PageMismatch(f"After Send the page opened a dialog{f' ({_quoted(title, run)[:80]!r})' if title else ''} and sent "
-                           "nothing; the bot presses Send only once. Nothing reached Meta.",
+        raise PageMismatch(f"After Send the page opened a dialog{f' ({_quoted(title, run)[:80]!r})' if title else ''} and "
+                           f"{'did not send the form' if sent else 'sent nothing'}; the bot presses Send only once. {unsent}",
                            hint="The page asks in a browser dialog, which the bot answers Cancel and cannot leave to you; please "
                                 "report it (see docs/maintainers.md)." if in_browser else
                                 "Run with a window (--submit manual), check the form and answer the dialog yourself.")

@@ -3041,23 +3041,25 @@ def test_an_answer_written_into_an_alert_that_was_empty_is_meta_refusing(page: P
 _LOG_CLICK = "fetch('/log', {method: 'POST', body: JSON.stringify({event: 'click', target: 'send'})});"
 
 
-@pytest.mark.parametrize("check", [
-    "reason.value.trim().length < 20 ? 'Please give us more detail (at least 20 characters).' : ''",
-    "'Please choose what you are objecting to.'",
-], ids=["reason-too-short", "a-choice-left-empty"])
-def test_the_pages_own_check_beside_its_click_logging_is_no_refusal_by_meta(page: Page, check):
+@pytest.mark.parametrize("check, log", [
+    ("reason.value.trim().length < 20 ? 'Please give us more detail (at least 20 characters).' : ''", _LOG_CLICK),
+    ("'Please choose what you are objecting to.'", _LOG_CLICK),
+    ("'Please choose what you are objecting to.'", "fetch('/log?event=click', {method: 'POST'});"),  # nothing in its body
+], ids=["reason-too-short", "a-choice-left-empty", "a-log-with-no-body"])
+def test_the_pages_own_check_beside_its_click_logging_is_no_refusal_by_meta(page: Page, check, log):
     # Found by red-team pass 18 (f21, f22): the click's logging POST made the page's own check "Meta refused the form" (exit 8).
     posts = serve(page, f"""<div>{FIELDS.replace('<textarea>', '<textarea id="reason">')}<div role="alert" id="err"></div>
       <div role="button" tabindex="0" id="send">Send</div></div>
-      <script>send.onclick = () => {{ {_LOG_CLICK} const said = {check}; if (said) {{ err.textContent = said; return; }}
+      <script>send.onclick = () => {{ {log} const said = {check}; if (said) {{ err.textContent = said; return; }}
         fetch('/submit', {{method: 'POST', body: JSON.stringify({{email: document.querySelector('[type=email]').value}})}}); }};</script>""")
     run = make_run()
     run.settings.reason = "No AI."
     found = flow.locate_form(page, run)
     flow.fill_form(page, found, run)
-    with pytest.raises(PageMismatch, match="The page did not send the form; it says: Please (give us more detail|choose what).* Nothing reached Meta") as caught:
+    with pytest.raises(PageMismatch, match="The page did not send the form; it says: Please (give us more detail|choose what).*"
+                                           r"\(its own logging, it seems\): most likely nothing reached Meta") as caught:
         flow.send(page, found, run)
-    assert posts == [{"event": "click", "target": "send"}]
+    assert len(posts) == 1 and "email" not in posts[0]
     assert "OPTOUT_REASON" in caught.value.hint and "--submit manual" in caught.value.hint
 
 
@@ -3066,7 +3068,9 @@ def test_the_pages_own_check_beside_its_click_logging_is_no_refusal_by_meta(page
     "new URLSearchParams({Field1: email.value, Field2: 'PT'}).toString(), headers: {'content-type': 'application/x-www-form-urlencoded'}",
     "JSON.stringify({variables: JSON.stringify({input: {contact: email.value}})})",  # GraphQL's variables as a string in JSON
     "JSON.stringify({text: reason.value})",  # the address left out, the reason in
-], ids=["urlencoded", "json-in-json", "reason-only"])
+    # ... its quotes and letters escaped as \uXXXX, inside a JSON string of their own
+    "JSON.stringify({q: JSON.stringify({text: reason.value}).replace(/[\\u007f-\\uffff]/g, c => '\\\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))})",
+], ids=["urlencoded", "json-in-json", "reason-only", "reason-escaped"])
 def test_a_refusal_after_the_forms_own_post_beside_click_logging_is_metas(page: Page, body):
     posts = serve(page, f"""<div>{FIELDS.replace('<textarea>', '<textarea id="reason">').replace('type="email"', 'type="email" id="email"')}
       <div role="alert" id="err"></div><div role="button" tabindex="0" id="send">Send</div></div>
@@ -3074,6 +3078,7 @@ def test_a_refusal_after_the_forms_own_post_beside_click_logging_is_metas(page: 
         fetch('/submit', {{method: 'POST', body: {body}}}).then(() => {{ err.textContent = 'Something went wrong. Please try again later.'; }}); }};</script>""")
     run = make_run()
     run.settings.email = "p.person+ai@example.eu"
+    run.settings.reason = 'Não "autorizo"  o uso\tdas minhas fotos.'
     found = flow.locate_form(page, run)
     flow.fill_form(page, found, run)
     with pytest.raises(Rejected, match="Meta refused the form: Something went wrong"):
@@ -3089,7 +3094,8 @@ def test_a_review_dialog_after_click_logging_stops_at_once_saying_nothing_was_se
     found = flow.locate_form(page, run)
     flow.fill_form(page, found, run)
     started = time.monotonic()
-    with pytest.raises(PageMismatch, match="After Send the page opened a dialog \\('Review your request'\\) and sent nothing"):
+    with pytest.raises(PageMismatch, match="After Send the page opened a dialog \\('Review your request'\\) and did not send the form; "
+                                           ".*its own logging, it seems\\): most likely nothing reached Meta"):
         flow.send(page, found, run)
     assert time.monotonic() - started < 8 and posts == [{"event": "click", "target": "send"}]
 
