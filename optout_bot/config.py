@@ -74,6 +74,17 @@ def clean_email(value: str) -> str:
     return value
 
 
+def _as_browsers_keep_it(email: str) -> str:
+    """An international domain as punycode: a browser's email field keeps it so (p@bücher.de becomes
+    p@xn--bcher-kva.de), and the address typed must read back as typed."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(email, check_deliverability=False).ascii_email or email
+    except EmailNotValidError:
+        return email
+
+
 def clean_reason(value: str) -> str:
     """Plain line ends, trimmed; "" means the default objection."""
     value = value.replace("\r\n", "\n").strip()
@@ -100,7 +111,7 @@ class Settings(BaseSettings):
     @field_validator("email", mode="after")
     @classmethod
     def _email(cls, value: str) -> str:
-        return clean_email(value)
+        return _as_browsers_keep_it(clean_email(value))
 
     @field_validator("country", mode="before")
     @classmethod

@@ -2368,22 +2368,13 @@ def _form_left(run: Run, since: int) -> bool:
 
 def _form_values(run: Run) -> tuple[set[str], set[str]]:
     """What any request sending the form carries, as _readings writes it: the address (unless the page
-    shows it masked; with its domain in both IDNA spellings) and the first words of the reason."""
+    shows it masked) and the first words of the reason."""
     typed = run.sent_values or {}
     emails = {run.settings.email} if run.email_in_form else set()
     emails |= {v for v in [typed.get("email")] if isinstance(v, str) and "@" in v and not any(c in v for c in _MASK_CHARS)}
     reasons = {run.settings.reason} if run.reason_sent else set()
     reasons |= {v for v in [typed.get("reason")] if isinstance(v, str)}
-    spelt = set()
-    for email in emails:
-        local, _, domain = email.strip().rpartition("@")
-        spelt.add(_plain(email))
-        for codec in ("idna", None):
-            try:
-                other = domain.encode("idna").decode() if codec else domain.encode().decode("idna")
-            except UnicodeError:
-                continue
-            spelt.add(_plain(f"{local}@{other}"))
+    spelt = {_plain(email) for email in emails}
     pieces = {_plain(next((line for line in reason.splitlines() if line.strip()), ""))[:24] for reason in reasons}
     return spelt, {piece for piece in pieces if len(piece) >= 6}
 
@@ -2481,8 +2472,7 @@ def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = 
         found, since = _decline_over_form(page, run)
     for press in ("first", "second"):
         form = [found[n].locator for n in ("email", "reason", "send") if found[n]]
-        # Before the click: its POST may be answered during it.
-        posts_before, sent_before = run.posts, run.sent
+        posts_before, sent_before = run.posts, run.sent  # before the click: its POST may be answered during it
         _forget_before_press(run)
         run.pressed = True  # from here a Ctrl-C may come after the form left
         if _press_once(page, run, found["send"].locator, _SEND, last=press == "second"):
@@ -2743,7 +2733,7 @@ def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, p
     complaint by those that may carry the form (its logging of the click is no sending)."""
     if result in ("refused", "lost") and run.guard.blocked_sends:  # the page's own error, for a request the guard stopped
         raise run.guard.sent_elsewhere()
-    # What the page posted otherwise carried neither the address nor the reason: its logging, it seems.
+    # Posted, but nothing that may carry the form: the page's own logging, it seems.
     unsent = "Nothing reached Meta." if not sent else ("What the page posted carried neither your address nor your reason "
                                                        "(its own logging, it seems): most likely nothing reached Meta.")
     if result == "refused" and not form_sent:

@@ -3086,6 +3086,19 @@ def test_a_refusal_after_the_forms_own_post_beside_click_logging_is_metas(page: 
     assert len(posts) == 2
 
 
+def test_an_address_with_an_international_domain_is_typed_as_the_browser_keeps_it(page: Page):
+    # Found in review: the email field keeps p@bücher.de as p@xn--bcher-kva.de, so the bot stopped with
+    # "The email field did not keep the address typed into it" (exit 3) before Send.
+    from optout_bot.config import Settings
+
+    posts = _answered_with(page, "<p>Thanks. We've received your objection request.</p>")
+    run = make_run()
+    run.settings = Settings(email="p@bücher.de", country="PT", _env_file=None)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert flow.send(page, found, run) == "confirmed" and posts == [{"email": "p@xn--bcher-kva.de"}]
+
+
 def test_a_review_dialog_after_click_logging_stops_at_once_saying_nothing_was_sent(page: Page):
     posts = serve(page, f"""<form id="f">{FIELDS}<button type="submit">Send</button></form>
       <script>f.onsubmit = e => {{ e.preventDefault(); {_LOG_CLICK} document.body.insertAdjacentHTML('beforeend',
