@@ -412,7 +412,7 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
         browser.debug_port()
         return settings, recipe, guard, url, *modes, browser.find()
 
-    _state.update(sends=True, json=json_events)
+    _state["sends"] = True  # --json is noted by its own option, before any check
     report = Reporter(quiet=quiet, json_events=json_events)
     with ExitStack() as finishing:  # holds _ctrl_c_waits once Meta has confirmed
         with _playwright(prepare) as (pw, (settings, recipe, guard, url, submit, code, choice)):

@@ -1586,9 +1586,13 @@ def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]], found:
 _MASK_CHARS = "*\u2022\u25CF\u2217\u2026"  # *, •, ●, ∗, …
 
 
+def _masked(shown: str) -> bool:
+    return any(c in shown for c in _MASK_CHARS)
+
+
 def could_be(shown: str, email: str) -> bool:
     """Whether `shown` is an address the page masked ('p•••••@example.eu') that could be `email`."""
-    return any(c in shown for c in _MASK_CHARS) and address_fits(shown, email)
+    return _masked(shown) and address_fits(shown, email)
 
 
 def address_fits(shown: str, email: str) -> bool:
@@ -2371,7 +2375,7 @@ def _form_values(run: Run) -> tuple[set[str], set[str]]:
     shows it masked) and the first words of the reason."""
     typed = run.sent_values or {}
     emails = {run.settings.email} if run.email_in_form else set()
-    emails |= {v for v in [typed.get("email")] if isinstance(v, str) and "@" in v and not any(c in v for c in _MASK_CHARS)}
+    emails |= {v for v in [typed.get("email")] if isinstance(v, str) and "@" in v and not _masked(v)}
     reasons = {run.settings.reason} if run.reason_sent else set()
     reasons |= {v for v in [typed.get("reason")] if isinstance(v, str)}
     spelt = {_plain(email) for email in emails}
