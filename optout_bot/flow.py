@@ -2787,6 +2787,11 @@ def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, p
         if unsure := _thanks_held_back(page, run):
             raise Unreachable(f"{who}, and {unsure}, so the bot cannot tell whether Meta needs more; it is unknown whether the "
                               "objection is complete.", hint="Check your email for Meta's confirmation before trying again; do not send it twice.")
+        if not form_sent:  # still "unknown": a form sent in a shape the bot cannot read would look the same
+            raise Unreachable("Send was pressed, but no code field, confirmation or error appeared. What the page posted carried "
+                              "neither your address nor your reason (its own logging, it seems): most likely nothing reached Meta, "
+                              "but the bot cannot be sure.",
+                              hint="Check your email for a code or a confirmation before trying again; if none comes, nothing was sent.")
         raise _unknown_answer(f"{who}, but no code field, confirmation or error appeared; it is unknown whether Meta received it.",
                               page, run, hint="Check your email for a code or a confirmation before trying again.")
     return result

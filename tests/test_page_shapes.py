@@ -3113,6 +3113,21 @@ def test_a_review_dialog_after_click_logging_stops_at_once_saying_nothing_was_se
     assert time.monotonic() - started < 8 and posts == [{"event": "click", "target": "send"}]
 
 
+def test_a_send_that_only_logs_its_click_and_shows_nothing_is_said_as_such(page: Page):
+    # helper-75's review: this said "The form was sent, but no code field ... appeared", though what left
+    # the browser carried neither the address nor the reason. Still exit 4: the bot cannot be sure.
+    posts = serve(page, f"""<div>{FIELDS}<div role="button" tabindex="0" id="send">Send</div></div>
+      <script>send.onclick = () => {{ {_LOG_CLICK} }};</script>""")
+    run = make_run(timeout_s=1.5)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    with pytest.raises(Unreachable, match="Send was pressed, but no code field, confirmation or error appeared. What the page "
+                                          r"posted carried neither your address nor your reason \(its own logging, it seems\): "
+                                          "most likely nothing reached Meta, but the bot cannot be sure"):
+        flow.send(page, found, run)
+    assert posts == [{"event": "click", "target": "send"}]
+
+
 def test_a_form_sent_to_a_server_that_does_not_answer_is_not_called_unsent(page: Page):
     # Saying "nothing reached Meta" here would invite a second objection.
     html = (f"<html lang='en'><title>{OBJECTION_TITLE}</title><form>{FIELDS}<button type='button' id='send'>Send</button></form>"
