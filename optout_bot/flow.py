@@ -209,7 +209,7 @@ def _sentences(text: str) -> str:
     """Lines as one text, for a message: a line that ends without punctuation before one that starts
     with a capital is a heading ("We couldn't confirm your request. You've entered..."); a line
     broken mid-sentence ("A new code has been / sent") runs on."""
-    lines = text.splitlines()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     return " ".join(line + "." if i + 1 < len(lines) and lines[i + 1][:1].isupper() and line[-1] not in ".!?:;…" else line
                     for i, line in enumerate(lines))
 
@@ -2435,6 +2435,26 @@ def _is_sending(request: Request) -> bool:
     return request.method == "POST" and request.resource_type in ("document", "xhr", "fetch")
 
 
+# The block an answer's thanks stand in (a card with its heading): up to three levels while it stays
+# small, without its buttons ("Request a new code") and the page's chrome.
+_ANSWER_BLOCK_JS = """els => els.map(e => { let b = e;
+  for (let i = 0; i < 3; i++) { const p = b.parentElement; if (!p || p === document.documentElement || p.innerText.length > 1500) break; b = p; }
+  let text = b.innerText;
+  for (const x of b.querySelectorAll('button, [role=button], nav, header, footer, aside, [role=navigation], [role=banner], [role=contentinfo]'))
+    if (x.innerText.trim()) text = text.replace(x.innerText, '\\n');
+  return text; })"""
+
+
+def turned_down(page: Page, run: Run) -> str | None:
+    """A sentence beside Meta's thanks that speaks of the objection with a negation (Recipe.turned_down_in)."""
+    try:
+        blocks = _confirmations(page, run, new_only=False, after_code=True).evaluate_all(_ANSWER_BLOCK_JS)
+        lang = page.evaluate("document.documentElement.lang")
+    except PlaywrightError:
+        return None  # gone with a navigation: nothing seen beside the thanks
+    return next((said for text in dict.fromkeys(blocks) if (said := run.recipe.turned_down_in(_sentences(text), lang))), None)
+
+
 def confirmation_text(page: Page, run: Run) -> str:
     """Meta's words of the outcome, for the receipt: its thanks, or that the objection already stood."""
     loc = _confirmations(page, run, new_only=False, after_code=True).or_(_already(page, run, new_only=False))
@@ -3118,7 +3138,12 @@ def prefill(page: Page, run: Run, start_url: str) -> Outcome:
     if result == "code":
         step(5)
         result = enter_code(page, run)
-    elif result == "confirmed":
+    if result == "confirmed" and (said := turned_down(page, run)):
+        raise Unreachable(f"Meta's answer thanks you, but also says: \"{said[:300]}\" The bot cannot tell whether that turns your "
+                          "objection down, so it does not count it as confirmed and writes no receipt.",
+                          hint="Read Meta's answer in full (in the window, or the snapshot) and Meta's email: if the objection was "
+                               "accepted, keep that email as your proof; if not, its words say why.", hint_says_sent=True)
+    if result == "confirmed" and not run.code_step:
         run.report.info("No code step: Meta confirmed right after Send.")
     return Outcome(final_url=page.url, code_step=run.code_step, page=page, already=result == "already")
 

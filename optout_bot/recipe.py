@@ -137,6 +137,11 @@ def _phrases(vocabulary: Vocabulary) -> tuple[str, ...]:
     return tuple(p for words in vocabulary.values() for p in words)
 
 
+def _in(vocabulary: Vocabulary, languages: list[str]) -> tuple[str, ...]:
+    """Its phrases in these languages only."""
+    return tuple(p for language in languages for p in vocabulary.get(language, ()))
+
+
 class Element(_Strict):
     """How to find one thing on a page, layer by layer."""
 
@@ -259,7 +264,13 @@ class Recipe(_Strict):
     success_text: Vocabulary
     request_text: Vocabulary
     negation_text: Vocabulary  # whole words
+    # Negations too short to be told from other languages' words (Romanian "nu" is Danish "now"):
+    # read only on a page in their own language (see turned_down_in).
+    short_negation_text: Vocabulary = Field(default_factory=dict)
     not_received_text: Vocabulary  # "didn't get the email?": a hint beside thanks, which it makes no thanks
+    # Whole words that open a sentence which only supposes ("If you didn't make this request, ..."):
+    # whatever it negates, it turns nothing down.
+    condition_text: Vocabulary = Field(default_factory=dict)
     # A step still to take through a link in an email ("Open the link we emailed you to confirm it",
     # "a confirmation link"): whatever thanks stand beside it, nothing is confirmed yet. A word for a
     # link (whole words) and a verb of confirming or finishing (whole words: not "confirmation" or
@@ -341,6 +352,28 @@ class Recipe(_Strict):
             thanks, negation = _outside(thanks, anywhere, to_sentence_end=True), f"{negation}|{self._text(*said)}"
         success = _in_one_plain_sentence(self._text(self.success_text), self._text(self.request_text), negation)
         return _alternation(thanks, success)
+
+    def turned_down_in(self, text: str, lang: str = "") -> str | None:
+        """The first sentence of an answer that speaks of the request or objection with a negation
+        ("Nach Prüfung können wir deinem Widerspruch nicht nachkommen"): thanks beside it may be a
+        refusal in words the recipe does not know. Not a sentence that only supposes ("If you didn't
+        make this request"), says the objection already stood, or speaks of a code or an email not
+        received ("Didn't get the code? Request a new one"). Read in the page's language `lang` and
+        English where the recipe has that language, else in all: a negation of one language is
+        another's everyday word (Spanish "no" is Latvian "from", Romanian "nu" Danish "now")."""
+        primary = re.split(r"[-_]", lang.strip().lower())[0]
+        primary = SAME_LANGUAGE.get(primary, primary)
+        known = primary in LANGUAGES
+        langs = list(dict.fromkeys([primary, "en"])) if known else list(LANGUAGES)
+        short = _in(self.short_negation_text, langs) if known else ()
+        negation = _compile(phrase_source(_in(self.negation_text, langs) + short, "whole word"))
+        request = _compile(phrase_source(_in(self.request_text, langs), "word"))
+        supposing = _compile(rf"^\W*(?:{phrase_source(_in(self.condition_text, langs), 'whole word')})")
+        aside = _compile(self._text(self.already_text, self.not_received_text, self.code.names))
+        for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
+            if negation.search(sentence) and request.search(sentence) and not supposing.search(sentence) and not aside.search(sentence):
+                return " ".join(sentence.split())
+        return None
 
     def pending_pattern(self) -> re.Pattern:
         """A step still to take through a link in an email (see link_text)."""

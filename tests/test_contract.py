@@ -98,6 +98,22 @@ def test_thanks_in_words_the_recipe_does_not_know_are_quoted_with_what_to_do(tmp
         assert len(site.submissions) == 1 and site.codes == [CODE]
 
 
+def test_thanks_beside_a_refusal_in_unknown_words_are_not_counted_as_confirmed(tmp_path, env_file):
+    # Red-team pass 19 (g31-g36): thanks, then a refusal the recipe had no words for, ended with exit 0
+    # and a receipt that quoted the refusal as Meta's confirmation.
+    done = ("<!doctype html><html lang='en'><body><div><h2>Thank you</h2><p>We have received your request. Having reviewed it, "
+            "we don't think your objection applies to how we use your information.</p><button>Request a new code</button></div></body></html>")
+    with PlainSite(done=done) as site:
+        receipts = tmp_path / "r"
+        result = run_cli(*prefill_args(site.start_url, env_file(), receipts), stdin=f"{CODE}\n")
+        assert result.code == 4, result.stderr
+        assert ("Meta's answer thanks you, but also says: \"Having reviewed it, we don't think your objection applies to how we use "
+                "your information.\" The bot cannot tell whether that turns your objection down") in result.stderr
+        assert "keep that email as your proof" in result.stderr and "Traceback" not in result.stderr
+        assert len(site.submissions) == 1 and site.codes == [CODE]
+    assert not receipts.exists() or not list(receipts.iterdir())
+
+
 def test_a_form_whose_submit_button_says_next_is_never_pressed_headless(tmp_path, env_file):
     # "Next" shows the values with a Send of its own. Pressed as Send, it led to 'outcome unknown'
     # (exit 4) with nothing sent (red-team passes 11 and 13): no one would see where it leads.

@@ -345,3 +345,72 @@ def test_thanks_for_the_request_then_its_refusal_is_a_refusal(page: Page, lang, 
 ])
 def test_thanks_for_an_objection_submitted_confirm(page: Page, lang, heading, text):
     assert answer(page, lang, heading, text) == "confirmed"
+
+
+# --- 7. Thanks, and beside them a refusal in words the recipe does not know -----------------------
+
+# Red-team pass 19 (g31-g36): each of these ended with exit 0 and a receipt, as a confirmation. No list
+# of refusal phrases can be complete, so a sentence beside the thanks that speaks of the request or
+# the objection with a negation now keeps the run from counting them as confirmed (exit 4).
+TURNED_DOWN = [
+    ("de", "Vielen Dank", "Deine Anfrage ist eingegangen. Nach Prüfung können wir deinem Widerspruch nicht nachkommen, "
+                          "da die Voraussetzungen nicht erfüllt sind.", "Nach Prüfung können wir deinem Widerspruch nicht nachkommen"),
+    ("sv", "Tack", "Vi har tagit emot din begäran. Efter granskning kan vi inte tillmötesgå din invändning.",
+     "Efter granskning kan vi inte tillmötesgå din invändning."),
+    ("es", "Gracias", "Hemos recibido tu solicitud. Tras revisarla, hemos decidido no aplicar tu oposición.",
+     "Tras revisarla, hemos decidido no aplicar tu oposición."),
+    ("it", "Grazie", "Abbiamo ricevuto la tua richiesta. Dopo un'attenta valutazione, la tua opposizione non può essere accolta.",
+     "Dopo un'attenta valutazione, la tua opposizione non può essere accolta."),
+    ("pt", "Obrigado", "Recebemos sua solicitação, mas ela não atende aos requisitos necessários para ser processada.",
+     "Recebemos sua solicitação, mas ela não atende"),
+    ("fr", "Merci", "Nous avons bien reçu votre demande. Ce formulaire est réservé aux personnes qui résident dans la Région "
+                    "européenne ; votre demande ne sera donc pas traitée.", "votre demande ne sera donc pas traitée."),
+    # The same in other languages, and the refusal in the heading.
+    ("en", "Request received", "Having reviewed it, we don't think your objection applies to how we use your information.",
+     "Having reviewed it, we don't think your objection applies"),
+    ("nl", "Bedankt", "We hebben je verzoek ontvangen. Na beoordeling kunnen we je bezwaar niet inwilligen.",
+     "Na beoordeling kunnen we je bezwaar niet inwilligen."),
+    ("pl", "Dziękujemy", "Otrzymaliśmy Twoje zgłoszenie. Twój sprzeciw nie może zostać uwzględniony.",
+     "Twój sprzeciw nie może zostać uwzględniony."),
+    ("da", "Tak", "Vi har modtaget din anmodning. Din indsigelse kan ikke imødekommes.", "Din indsigelse kan ikke imødekommes."),
+    ("ro", "Mulțumim", "Am primit solicitarea ta. Obiecția ta nu poate fi acceptată.", "Obiecția ta nu poate fi acceptată."),
+    ("cs", "Děkujeme", "Vaši žádost jsme obdrželi. Vaší námitce nemůžeme vyhovět.", "Vaší námitce nemůžeme vyhovět."),
+    ("el", "Ευχαριστούμε", "Λάβαμε το αίτημά σας. Δεν μπορούμε να ικανοποιήσουμε την αντίρρησή σας.",
+     "Δεν μπορούμε να ικανοποιήσουμε την αντίρρησή σας."),
+    ("de", "Deine Anfrage wurde nicht angenommen", "Wir haben deine Anfrage erhalten.", "Deine Anfrage wurde nicht angenommen"),
+]
+
+
+@pytest.mark.parametrize("lang, heading, text, sentence", TURNED_DOWN)
+def test_thanks_beside_a_refusal_in_words_the_recipe_does_not_know_are_doubted(page: Page, lang, heading, text, sentence):
+    result = answer(page, lang, heading, text)
+    said = flow.turned_down(page, make_run())
+    # Some are refusals by the recipe's own words already; the rest are thanks, but doubted.
+    assert result == "refused" or (result == "confirmed" and said is not None and said.startswith(sentence)), (result, said)
+
+
+@pytest.mark.parametrize("lang, heading, text", CONFIRMED + [
+    # Negations beside the thanks that turn nothing down: a supposition, one about the code, one
+    # about the information (not the request), an "already" stood.
+    ("en", "Thanks", "We've received your objection. If you didn't make this request, let us know."),
+    ("en", "Thanks, we've received your objection.", "Didn't get the code? Request a new one."),
+    ("de", "Danke", "Wir haben deinen Widerspruch erhalten. Falls du diese Anfrage nicht gestellt hast, melde dich bei uns."),
+    ("it", "Fatto!", "La tua opposizione è stata registrata. D'ora in poi non useremo le tue informazioni per sviluppare e "
+                     "migliorare l'IA di Meta. Riceverai un'e-mail con i dettagli."),
+    ("es", "Gracias", "Hemos recibido tu oposición. Si no has enviado esta solicitud, avísanos."),
+    ("en", "Thanks, we've received your objection.", "If your request doesn't meet the requirements, we'll let you know by email."),
+])
+def test_thanks_with_no_refusal_beside_them_are_not_doubted(page: Page, lang, heading, text):
+    assert answer(page, lang, heading, text) == "confirmed"
+    assert flow.turned_down(page, make_run()) is None
+
+
+@pytest.mark.parametrize("lang, heading, text", [
+    ("sv", "Klart!", "Din invändning är registrerad och gäller från och med nu. Du får ett e-postmeddelande med mer information."),
+    ("nl", "Gelukt!", "Je bezwaar is geregistreerd. We sturen je een e-mail met de details."),
+    ("pt", "Tudo certo!", "Sua objeção foi registrada e passará a valer a partir de agora. Você receberá um email com os detalhes."),
+    ("fr", "C'est fait", "Votre opposition a bien été enregistrée."),
+])
+def test_an_objection_registered_is_thanks(page: Page, lang, heading, text):
+    # Red-team pass 19 (g27-g30): "registered" in these languages was read as no answer at all (exit 4).
+    assert answer(page, lang, heading, text) == "confirmed"
