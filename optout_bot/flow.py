@@ -1490,6 +1490,9 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bo
     else:  # Meta made the reason optional in 2025; a form without its box is read through the email field
         field, what = email, run.recipe.email.description
         kept_js = _KEPT_EMAIL_JS.format(missing=_MISSING_JS, accounts=_accounts_js(run.recipe))
+    if found["reason"] is not None or typed:
+        # A page may cut or change what was typed once the box loses focus, as pressing Send makes it.
+        field.blur()
     # What was kept, and in the same round trip the marks send() takes before Send (nothing happens between).
     since, seen = _marked(_add_before_press(locate.Look(page).add("kept", field, read=kept_js, keep=1), page, run), run)
     if "kept" in seen:

@@ -585,6 +585,23 @@ def test_a_reason_box_that_cuts_the_text_stops_before_sending(page: Page):
     assert caught.value.hint == "Shorten OPTOUT_REASON to at most 20 characters."
 
 
+@pytest.mark.parametrize("box", ["<textarea></textarea>", "<div contenteditable='true' role='textbox' aria-multiline='true'></div>"])
+def test_a_reason_box_that_cuts_the_text_when_it_loses_focus_stops_before_sending(page: Page, box):
+    # Red-team pass 19 (g07): a limit enforced on blur (no maxlength) cut the reason as Send took the
+    # focus; the truncated reason was sent and the receipt named the whole one.
+    show_form(page, f"""<label>Country <select><option value="PT">Portugal</option></select></label>
+      <label>Email <input type="email"></label><label>Tell us how this processing impacts you {box}</label>
+      <button type="submit">Send</button>
+      <script>document.addEventListener('focusout', e => {{ const t = e.target;
+        if (t.value !== undefined && t.tagName === 'TEXTAREA') t.value = t.value.slice(0, 30);
+        else if (t.isContentEditable) t.innerText = t.innerText.slice(0, 30); }}, true);</script>""")
+    run = make_run()
+    run.settings.reason = "Mine, and longer than thirty characters by far."
+    with pytest.raises(PageMismatch, match="The reason box kept only 30 of 47 characters; nothing was sent") as caught:
+        flow.fill_form(page, flow.locate_form(page, run), run)
+    assert caught.value.hint == "Shorten OPTOUT_REASON to at most 30 characters."
+
+
 def test_a_page_that_never_stops_changing_still_ends_at_the_deadline(page: Page):
     page.set_content("<p id=t>0</p><script>setInterval(() => document.getElementById('t').textContent = Date.now(), 100)</script>")
     run = make_run()
