@@ -1747,7 +1747,7 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
                 queue.insert(0, name)
             continue
         # Then for the name itself, briefly: a list still filtering shows stale options.
-        named = options.filter(has_text=re.compile(rf"^\s*{re.escape(name)}\s*$", re.IGNORECASE)).first
+        named = options.filter(has_text=re.compile(rf"^\s*{re.escape(name)}(?:\s*[(\[]\s*[A-Z]{{2}}\s*[)\]])?\s*$", re.IGNORECASE)).first
         try:
             named.wait_for(timeout=1000)
             target = named

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Error, Page, expect
 
 from conftest import make_run, show_form
-from optout_bot import flow, locate, recipe
+from optout_bot import countries, flow, locate, recipe
 from optout_bot.progress import Reporter
 from optout_bot.status import Cancelled, PageMismatch
 
@@ -141,6 +141,21 @@ def test_a_flag_beside_the_country_name_changes_nothing(page: Page):
     control = locate.find(page, "country", IG.country)
     flow.choose_country(page, control.locator, "NL", make_run(country="NL"))
     expect(page.locator("#h")).to_have_value("NL")
+
+
+def test_a_lists_own_code_after_the_country_name_changes_nothing(page: Page):
+    # Red-team pass 19 (g15, g16): "Germany (DE)" in a list, and "Portugal (PT)" in a typeahead, stopped the run (exit 3).
+    page.set_content("""<html lang="en"><label>Country of residence <select><option value="">-</option>
+      <option value="c_1">Niger (NE)</option><option value="c_2">Nigeria (NG)</option><option value="c_3">Portugal (PT)</option></select></label></html>""")
+    control = locate.find(page, "country", IG.country)
+    flow.choose_country(page, control.locator, "PT", make_run())
+    expect(control.locator).to_have_value("c_3")
+    page.set_content(COMBOBOX.format(lang="da", label="Bopælsland",
+                                     names='[["NE","Niger (NE)"],["NG","Nigeria (NG)"],["NL","Nederlandene [NL]"]]'))
+    control = locate.find(page, "country", IG.country)
+    flow.choose_country(page, control.locator, "NE", make_run(country="NE"))
+    expect(page.locator("#h")).to_have_value("NE")
+    assert countries.fold("Congo (DRC)") != countries.fold("Congo")  # a name's own words in brackets stay
 
 
 @pytest.mark.parametrize("lang", ["en", ""])
