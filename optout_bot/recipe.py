@@ -369,9 +369,10 @@ class Recipe(_Strict):
         negation = _compile(phrase_source(_in(self.negation_text, langs) + short, "whole word"))
         request = _compile(phrase_source(_in(self.request_text, langs), "word"))
         supposing = _compile(rf"^\W*(?:{phrase_source(_in(self.condition_text, langs), 'whole word')})")
-        aside = _compile(self._text(self.already_text, self.not_received_text, self.code.names))
+        aside = [self.text_pattern(v) for v in (self.already_text, self.not_received_text, self.code.names)]  # built already
         for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
-            if negation.search(sentence) and request.search(sentence) and not supposing.search(sentence) and not aside.search(sentence):
+            if (negation.search(sentence) and request.search(sentence) and not supposing.search(sentence)
+                    and not any(words.search(sentence) for words in aside)):
                 return " ".join(sentence.split())
         return None
 
