@@ -1492,7 +1492,8 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bo
         kept_js = _KEPT_EMAIL_JS.format(missing=_MISSING_JS, accounts=_accounts_js(run.recipe))
     if found["reason"] is not None or typed:
         # A page may cut or change what was typed once the box loses focus, as pressing Send makes it.
-        field.blur()
+        # Whatever has the focus: a form drawn anew on each keystroke has replaced the box the bot found.
+        page.evaluate(_BLUR_JS)
     # What was kept, and in the same round trip the marks send() takes before Send (nothing happens between).
     since, seen = _marked(_add_before_press(locate.Look(page).add("kept", field, read=kept_js, keep=1), page, run), run)
     if "kept" in seen:
@@ -1537,6 +1538,10 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bo
                                hint="Run with a window (no --headless, no --submit auto) to fill it in yourself before Send.")
         run.report.warn(f"The form also requires {_named(read['missing'])}, which the bot does not fill in: fill it in in the window before Send.")
     return read["origin"], marked
+
+
+_BLUR_JS = ("() => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;"
+            " if (a && a !== document.body && a.blur) a.blur(); }")
 
 
 def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]], found: dict[str, Found], again: bool = False) -> bool:
