@@ -1002,6 +1002,7 @@ def _country_js(alpha_2: str) -> str:
             " locked: !!(e.disabled || e.getAttribute('aria-disabled') === 'true'),"  # not readOnly: a custom list's trigger may be
             " current: [e.value || '', chosen.label || chosen.textContent || e.value || ''],"
             " typed: e.tagName === 'INPUT' || e.tagName === 'TEXTAREA', listed, titles,"
+            " radio: e.matches('input[type=radio], [role=radio], [role=radiogroup]') || !!e.querySelector('input[type=radio], [role=radio]'),"
             " files: !!(e.form || document).querySelector('input[type=file]'),"
             f" floating: ({_FIXED_BOX_JS})(e) ? (e.setAttribute('data-optout-floating', ''), true) : false}}; }}")
 
@@ -1653,15 +1654,11 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
         _wait_until_enabled(control, seen["current"], alpha_2)
         seen = _read(control, _country_js(alpha_2), run.recipe.country.description, run)
         options = seen["options"]
+    if seen.get("radio"):
+        _choose_radio(page, control, alpha_2, names, regions, run)
+        return
     if options is not None:
-        wanted_codes = {alpha_2, countries.alpha_3(alpha_2)}
-        wanted_names = {countries.fold(n) for n in names}
-        value = next((v for v, _ in options if v.strip().upper() in wanted_codes), None)
-        if value is None:
-            value = next((v for v, label in options if countries.fold(label) in wanted_names), None)
-        if value is None:  # the page's language may not be its list's: try every form language
-            anywhere = _names_anywhere(page, alpha_2, regions)
-            value = next((v for v, label in options if countries.fold(label) in anywhere), None)
+        value = _option_for(page, options, alpha_2, names, regions)
         listed = seen["listed"]  # a text field with a <datalist>: its options are only suggestions
         if listed and value is not None:
             control.fill(value)
@@ -1676,6 +1673,49 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
             return
     # Last, the country's name in its own language: a page whose language tag is missing or wrong.
     _choose_in_combobox(page, control, names + [name for name in regions[1:] if name not in names], alpha_2, seen["typed"], run)
+
+
+def _option_for(page: Page, options: list[list[str]], alpha_2: str, names: list[str], regions: list[str]) -> str | None:
+    """Of [value, words] options, the value of the country's: by its ISO code, its names in the page's
+    language, then in every form language (a page's language may not be its list's)."""
+    wanted_codes = {alpha_2, countries.alpha_3(alpha_2)}
+    wanted_names = {countries.fold(n) for n in names}
+    value = next((v for v, _ in options if v.strip().upper() in wanted_codes), None)
+    if value is None:
+        value = next((v for v, label in options if countries.fold(label) in wanted_names), None)
+    if value is None:
+        anywhere = _names_anywhere(page, alpha_2, regions)
+        value = next((v for v, label in options if countries.fold(label) in anywhere), None)
+    return value
+
+
+# The radios of the country list a radio (or its group) belongs to: its radiogroup or fieldset, else
+# the radios of its name. Each is tagged `{tag}-i` for a click (its visible label, as a styled radio
+# hides its input under it) and read as [i, value, words, checked].
+_RADIOS_JS = """e => {{ const RADIOS = 'input[type=radio], [role=radio]';
+  const group = e.closest('[role=radiogroup], fieldset') || (e.querySelector(RADIOS) ? e : null);
+  const radios = group ? [...group.querySelectorAll(RADIOS)]
+    : e.name ? [...e.getRootNode().querySelectorAll(`input[type=radio][name="${{CSS.escape(e.name)}}"]`)] : [e];
+  return radios.map((r, i) => {{ const label = r.labels && r.labels[0];
+    (label && label.checkVisibility() ? label : r).setAttribute('data-optout-radio', '{tag}-' + i);
+    return [String(i), r.value || '', ({words})(r), r.matches('input') ? r.checked : r.getAttribute('aria-checked') === 'true']; }}); }}"""
+_RADIOS = itertools.count(1)
+
+
+def _choose_radio(page: Page, control: Locator, alpha_2: str, names: list[str], regions: list[str], run: Run) -> None:
+    """A country list of radios: the one whose value is the country's ISO code or whose words name it."""
+    tag = f"radio-{next(_RADIOS)}"
+    radios = _read(control, _RADIOS_JS.format(tag=tag, words=_RADIO_TEXT_JS), run.recipe.country.description, run)
+    index = _option_for(page, [[i, value] for i, value, _, _ in radios], alpha_2, names, regions)
+    index = index if index is not None else _option_for(page, [[i, words] for i, _, words, _ in radios], alpha_2, names, regions)
+    if index is None:
+        choice = f"e => {{ const c = ({_RADIOS_JS.format(tag=tag, words=_RADIO_TEXT_JS)})(e).find(r => r[3]); return [c ? c[2].trim() : '', !!c]; }}"
+        _person_chooses_country(page, control, names, run, choice)
+        return
+    page.locator(f"[data-optout-radio='{tag}-{index}']").click()
+    again = _read(control, _RADIOS_JS.format(tag=tag, words=_RADIO_TEXT_JS), run.recipe.country.description, run)
+    if not any(i == index and checked for i, _, _, checked in again):
+        raise PageMismatch("The country choice did not hold.", hint=_DRIFT_HINT)
 
 
 def _names_anywhere(page: Page, alpha_2: str, regions: list[str]) -> set[str]:

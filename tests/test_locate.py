@@ -6,7 +6,7 @@ import threading
 import pytest
 from playwright.sync_api import Error, Page, expect
 
-from conftest import make_run, show_form
+from conftest import OBJECTION_TITLE, make_run, show_form
 from optout_bot import countries, flow, locate, recipe
 from optout_bot.progress import Reporter
 from optout_bot.status import Cancelled, PageMismatch
@@ -158,6 +158,33 @@ def test_a_lists_own_code_after_the_country_name_changes_nothing(page: Page):
     assert countries.fold("Congo (DRC)") != countries.fold("Congo")  # a name's own words in brackets stay
 
 
+_RADIO_LIST = """<html lang="nl"><title>{title}</title><form><span id="lab">Land van verblijf</span><div role="radiogroup" aria-labelledby="lab">
+  <div><input type="radio" name="Field1" value="c1" id="r1"><label for="r1"> België</label></div>
+  <div><input type="radio" name="Field1" value="c2" id="r2"><label for="r2"> Nederland</label></div>
+  <div><input type="radio" name="Field1" value="c3" id="r3" {hidden}><label for="r3"> Portugal</label></div></div>
+  <label>E-mailadres <input type="email"></label><label>Vertel ons hoe deze verwerking van invloed is op jou <textarea></textarea></label>
+  <button type="submit">Verzenden</button></form></html>"""
+
+
+@pytest.mark.parametrize("hidden", ["", "style='opacity: 0; position: absolute; width: 0; height: 0'"], ids=["plain", "styled"])
+def test_a_country_list_of_radios_gets_the_countrys_radio(page: Page, hidden):
+    # Red-team pass 19 (g13): a list of radios was typed into as a typeahead: "Input of type radio
+    # cannot be filled", exit 1 ("something unexpected went wrong").
+    page.set_content(_RADIO_LIST.format(hidden=hidden, title=OBJECTION_TITLE))
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert page.evaluate("document.querySelector('input[name=Field1]:checked').value") == "c3"
+
+
+def test_a_country_list_of_radios_without_the_country_stops_headless(page: Page):
+    page.set_content(_RADIO_LIST.format(hidden="", title=OBJECTION_TITLE).replace("Portugal", "Polen"))
+    run = make_run()
+    with pytest.raises(PageMismatch, match="The country list has no entry the bot knows for Portugal"):
+        flow.fill_form(page, flow.locate_form(page, run), run)
+    assert page.evaluate("document.querySelector('input[name=Field1]:checked')") is None
+
+
 @pytest.mark.parametrize("lang", ["en", ""])
 def test_a_typeahead_on_a_page_whose_language_tag_is_wrong_or_missing_gets_the_countrys_own_name(page: Page, lang):
     # Found by a red-team pass: a Dutch typeahead on a page tagged "en" (or untagged) was typed
@@ -228,6 +255,16 @@ def test_in_a_window_a_select_only_combobox_waits_for_the_persons_pick(page: Pag
     control = locate.find(page, "country", IG.country)
     flow.choose_country(page, control.locator, "NL", make_run(country="NL", headless=False, wait_minutes=0.2))
     expect(control.locator).to_have_text("Regatul Țărilor de Jos")
+
+
+def test_in_a_window_the_person_chooses_in_a_list_of_radios_that_names_the_country_otherwise(page: Page, capsys):
+    page.set_content(_RADIO_LIST.format(hidden="", title=OBJECTION_TITLE).replace("Portugal", "Republiek Portugal"))
+    page.evaluate(f"() => {_WHEN_ASKED}(() => document.getElementById('r3').click())")
+    run = make_run(headless=False, wait_minutes=0.2)
+    run.report = Reporter(json_events=True)
+    flow.choose_country(page, locate.find(page, "country", IG.country).locator, "PT", run)
+    assert page.evaluate("document.querySelector('input[name=Field1]:checked').value") == "c3"
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["message"] == "You chose 'Republiek Portugal' in the country list."
 
 
 def test_in_a_window_the_choice_is_the_country_the_person_stays_on(page: Page, capsys):
