@@ -1002,6 +1002,7 @@ def _country_js(alpha_2: str) -> str:
             " locked: !!(e.disabled || e.getAttribute('aria-disabled') === 'true'),"  # not readOnly: a custom list's trigger may be
             " current: [e.value || '', chosen.label || chosen.textContent || e.value || ''],"
             " typed: e.tagName === 'INPUT' || e.tagName === 'TEXTAREA', listed, titles,"
+            " wraps: !e.matches('input, textarea, select') && !!e.querySelector('input:not([type=hidden]), textarea'),"
             " radio: e.matches('input[type=radio], [role=radio], [role=radiogroup]') || !!e.querySelector('input[type=radio], [role=radio]'),"
             " files: !!(e.form || document).querySelector('input[type=file]'),"
             f" floating: ({_FIXED_BOX_JS})(e) ? (e.setAttribute('data-optout-floating', ''), true) : false}}; }}")
@@ -1672,7 +1673,10 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
                 raise PageMismatch("The country choice did not hold.", hint=_DRIFT_HINT)
             return
     # Last, the country's name in its own language: a page whose language tag is missing or wrong.
-    _choose_in_combobox(page, control, names + [name for name in regions[1:] if name not in names], alpha_2, seen["typed"], run)
+    typed = seen["typed"]
+    if seen.get("wraps"):  # an ARIA 1.1 combobox: a box around the text field typed into
+        control, typed = control.locator("input:not([type=hidden]), textarea").first, True
+    _choose_in_combobox(page, control, names + [name for name in regions[1:] if name not in names], alpha_2, typed, run)
 
 
 def _option_for(page: Page, options: list[list[str]], alpha_2: str, names: list[str], regions: list[str]) -> str | None:

@@ -143,6 +143,20 @@ def test_a_flag_beside_the_country_name_changes_nothing(page: Page):
     expect(page.locator("#h")).to_have_value("NL")
 
 
+def test_an_aria_1_1_combobox_around_its_text_field_is_typed_into(page: Page):
+    # Red-team pass 19 (g20): a div role=combobox (aria-owns its list) around the text field was
+    # clicked and never typed into: "no entry the bot knows" (exit 3).
+    page.set_content(COMBOBOX.format(lang="de", label="Wohnsitzland", names='[["DE","Deutschland"],["AT","Österreich"]]').replace(
+        '<input role="combobox" aria-labelledby="l" aria-controls="lb" aria-autocomplete="list" id="c">',
+        '<div role="combobox" aria-haspopup="listbox" aria-owns="lb" aria-expanded="false" aria-labelledby="l">'
+        '<input type="text" aria-labelledby="l" aria-controls="lb" aria-autocomplete="list" id="c"></div>'))
+    control = locate.find(page, "country", IG.country)
+    assert control.locator.evaluate("e => e.getAttribute('role')") == "combobox"
+    flow.choose_country(page, control.locator, "AT", make_run(country="AT"))
+    expect(page.locator("#h")).to_have_value("AT")
+    expect(page.locator("#c")).to_have_value("Österreich")
+
+
 def test_a_lists_own_code_after_the_country_name_changes_nothing(page: Page):
     # Red-team pass 19 (g15, g16): "Germany (DE)" in a list, and "Portugal (PT)" in a typeahead, stopped the run (exit 3).
     page.set_content("""<html lang="en"><label>Country of residence <select><option value="">-</option>
