@@ -1522,8 +1522,12 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bo
             raise PageMismatch("The email field did not keep the address typed into it.", hint=_DRIFT_HINT)
     country, address = countries.english_name(settings.country), settings.masked_email
     if found["reason"] is None:
-        run.report.info(f"Filled in country {country} and email {address}. The form has no box for a reason "
+        run.report.info(f"Filled in country {country} and email {address}. The form shows no box for a reason "
                         "(Meta made it optional in 2025), so none is sent.")
+        if settings.reason != default_reason(settings.country)[0]:
+            # Some forms keep the box behind a button ("Add details"), which the bot does not press.
+            run.report.warn("Your own reason (OPTOUT_REASON) is not sent. If the form offers a box for it behind a button "
+                            "such as 'Add details', run with a window and --submit manual, and write it there before Send.")
     else:
         text, basis = default_reason(settings.country)
         if kept.replace("\r\n", "\n").strip() != settings.reason.strip():

@@ -239,9 +239,18 @@ def test_a_form_without_a_reason_box_is_sent_with_country_and_email_and_said_so(
     (sent,) = site.state()["submissions"]
     assert (sent["accepted"], sent["country"], sent["email"], sent["reason"]) == (True, "PT", EMAIL, None)
     assert REASON not in json.dumps(sent["fields"], ensure_ascii=False)
-    assert "The form has no box for a reason (Meta made it optional in 2025), so none is sent." in result.stderr
+    assert "The form shows no box for a reason (Meta made it optional in 2025), so none is sent." in result.stderr
+    # Red-team pass 19 (g03, g04): a box kept behind "Add details" was said not to exist, and the person's own reason dropped unsaid.
+    assert "Your own reason (OPTOUT_REASON) is not sent. If the form offers a box for it behind a button" in result.stderr
     (receipt,) = (tmp_path / "r").glob("*.json")
     assert json.loads(receipt.read_text(encoding="utf-8"))["reason"] == ""  # what was sent
+
+
+def test_a_form_without_a_reason_box_says_nothing_of_a_reason_the_person_never_wrote(mock_site, env_file, tmp_path):
+    site = mock_site("server,en,missing-reason")
+    result = run_cli(*prefill_args(site.start_url, env_file(reason=None), tmp_path / "r"), stdin=f"{TEST_CODE}\n")
+    assert result.code == 0, result.stderr
+    assert "so none is sent" in result.stderr and "Your own reason" not in result.stderr
 
 
 def test_log_in_wall_headless_exits_5_without_typing(mock_site, env_file, tmp_path):
