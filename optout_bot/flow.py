@@ -1397,17 +1397,17 @@ def _check_language(declared: str, run: Run, form_found: bool = True) -> None:
 
 
 def fill_form(page: Page, found: dict[str, Found], run: Run) -> Marked | None:
-    """Fill the form found. A page that reloads meanwhile (what was typed went with it), or puts a
-    log-in or something else in the form's place, stops the run before Send; a form drawn anew
-    (a server-rendered copy that the page's script replaced with empty fields) is filled again,
-    once, and the caller's `found` becomes the new form's. Returns the page's marks for `send`,
-    taken with the last look at what was filled (None: send takes them)."""
+    """Fill the form found. A page that reloads meanwhile (an A/B test's redirect: what was typed went
+    with it) gets the form found and filled again, once; a second reload, or a log-in or something
+    else in the form's place, stops the run before Send. A form drawn anew (a server-rendered copy
+    that the page's script replaced with empty fields) is filled again, once. Either way the caller's
+    `found` becomes the new form's. Returns the page's marks for `send`, taken with the last look at
+    what was filled (None: send takes them)."""
     origin = found["country"].value["origin"]  # read by locate_form with the country
-    marked = None
-    for attempt in ("first", "again"):
+    retried = reloaded = False
+    while True:
         try:
             kept_origin, marked = _fill_form(page, found, run)
-            break
         except (PageMismatch, PlaywrightError) as exc:
             if page.is_closed():
                 raise
@@ -1415,24 +1415,32 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> Marked | None:
                 raise PersonTimeout("Meta asked for a log-in while the bot was filling in the form; nothing was sent.",
                                     hint="Run again with a window (without --headless), log in when asked, and add --profile DIR to stay logged in.") from None
             if not _same_origin(page, origin):
-                kept_origin = None  # reloaded: said below
-                break
-            if attempt == "first" and _safely(lambda: _visible(_cookie_banner(page, run.recipe))):
+                kept_origin = None  # reloaded: below
+            elif not retried and _safely(lambda: _visible(_cookie_banner(page, run.recipe))):
                 # A cookie dialog that came after the form was found covers it: declined, then all again.
+                retried = True
                 decline_cookies(page, run)
                 continue
-            if attempt == "first" and _safely(lambda: _drawn_anew(page, found, run)):
+            elif not retried and _safely(lambda: _drawn_anew(page, found, run)):
+                retried = True
                 run.report.info("The page drew the form anew while the bot was filling it in; filling it in again.")
                 found.update(locate_form(page, run))
                 continue
-            if isinstance(exc, PlaywrightTimeout):  # a field the bot found could no longer be used
+            elif isinstance(exc, PlaywrightTimeout):  # a field the bot found could no longer be used
                 raise PageMismatch(f"The form changed while the bot was filling it in ({_short(exc)}); nothing was sent.", hint=_DRIFT_HINT) from None
-            raise
-    if kept_origin != origin:
+            else:
+                raise
+        if kept_origin == origin:
+            return marked
         # What was chosen or typed went with the old document; sending the new one would send less.
-        raise PageMismatch("The page reloaded while the bot was filling in the form; nothing was sent.",
-                           hint="Run again. If it happens every time, " + _DRIFT_HINT[0].lower() + _DRIFT_HINT[1:])
-    return marked
+        if reloaded:
+            raise PageMismatch("The page reloaded twice while the bot was filling in the form; nothing was sent.",
+                               hint="Run again. If it happens every time, " + _DRIFT_HINT)
+        reloaded = True
+        run.report.info("The page reloaded while the bot was filling in the form; filling it in again.")
+        page.wait_for_load_state("domcontentloaded")
+        found.update(locate_form(page, run))
+        origin = found["country"].value["origin"]
 
 
 def _drawn_anew(page: Page, found: dict[str, Found], run: Run) -> bool:

@@ -2055,8 +2055,24 @@ def test_a_page_that_reloads_while_the_form_is_filled_stops_with_nothing_sent(pa
       <button type="button">Send</button></form>""")
     run = make_run()
     found = flow.locate_form(page, run)
-    with pytest.raises(PageMismatch, match="reloaded"):
+    with pytest.raises(PageMismatch, match="The page reloaded twice while the bot was filling in the form; nothing was sent") as caught:
         flow.fill_form(page, found, run)
+    assert caught.value.hint.startswith("Run again. If it happens every time, Meta may have changed the page.")
+
+
+def test_a_page_that_reloads_once_while_the_form_is_filled_gets_it_filled_again(page: Page):
+    # Red-team pass 19 (g26): an A/B test's one redirect as the country was chosen stopped the run (exit 3),
+    # though nothing had been sent and filling the new page in is safe.
+    posts = serve(page, f"""<form id="f">{FIELDS.replace('<select>', '<select onchange="if (!sessionStorage.ab) {{ sessionStorage.ab = 1; location.reload(); }}">')}
+      <button type="submit">Send</button></form><div role="status" id="done"></div>
+      <script>f.onsubmit = e => {{ e.preventDefault(); fetch('/submit', {{method: 'POST', body: JSON.stringify({{
+        country: f.querySelector('select').value, email: f.querySelector('[type=email]').value}})}})
+        .then(() => {{ done.textContent = "Thanks. We've received your objection."; }}); }};</script>""")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert page.evaluate("sessionStorage.ab") == "1"
+    assert flow.send(page, found, run) == "confirmed" and posts == [{"country": "PT", "email": "p@example.eu"}]
 
 
 @pytest.mark.parametrize("lang, heading", [("en", "Request sent"), ("de", "Anfrage gesendet"), ("fr", "Demande envoyée"),
