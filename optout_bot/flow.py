@@ -13,7 +13,7 @@ import re
 import time
 import weakref
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Literal, NamedTuple, TypeVar
 from urllib.parse import unquote, unquote_plus, urljoin, urlsplit
@@ -33,6 +33,7 @@ CHUNK_MS = 1000  # longest single wait before the guard and the terminal are loo
 MAX_CODE_TRIES = 3
 PRESS_LOADS_MS = 1000  # a pressed link's script has started its page load within this long
 LOCKED_WAIT_S = 10  # a field disabled while the page's script starts is enabled well within this
+ONE_BY_ONE_S = 1.5  # a followed page still this long with only a country field: a form that shows its fields one by one?
 EXPAND_AFTER_S = 1.0  # a start page still this long without the link: open its collapsed sections
 T = TypeVar("T")
 
@@ -323,7 +324,7 @@ def _short(exc: Exception) -> str:
 
 # --- reaching the form --------------------------------------------------------------------
 
-StartState = Literal["cookies", "login", "question", "form", "link"]
+StartState = Literal["cookies", "login", "question", "form", "country", "link"]
 
 
 def _form_marker(page: Page, recipe: Recipe) -> Locator:
@@ -459,7 +460,7 @@ class FirstLook(NamedTuple):
 class Start(NamedTuple):
     state: StartState
     link: Found | None = None  # for "link": the link as read in the same look, to be followed
-    form: FirstLook | None = None  # for "form", with `form_reads`: find_form's first look
+    form: FirstLook | None = None  # for "form" (and "country"), with `form_reads`: find_form's first look
 
 
 def classify_start(page: Page, run: Run, want_link: bool = True, form_reads: dict[str, str] | None = None) -> Start | None:
@@ -486,6 +487,9 @@ def classify_start(page: Page, run: Run, want_link: bool = True, form_reads: dic
     # the usual pages never need this look).
     if _visible(_unanswered_yes(page, recipe)):
         return Start("question")
+    if not want_link and (seen.found("country", rank=_country_rank) if n is not None else locate.find(page, "country", recipe.country)):
+        # Where the link led, a country list and nothing else: a form that shows its fields one after another, perhaps.
+        return Start("country", form=FirstLook(n, seen) if n is not None else None)
     return None
 
 
@@ -548,6 +552,10 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
             continue
         if state == "form":
             return page, start.form
+        if state == "country":
+            if clock.still > min(ONE_BY_ONE_S, run.settle) and _loaded(page):
+                return page, start.form  # still only a country field: locate_form fills it, and the rest may follow
+            state, since = None, mark(page)  # nothing to act on yet: wait for the page to change, or to stay still
         if state == "cookies":
             decline_cookies(page, run)
         elif state == "login":
@@ -990,9 +998,7 @@ def _country_js(alpha_2: str) -> str:
             " const all = Array.from((listed ? e.list : e).options).map(o => [o.value, o.label || o.textContent || o.value]);"
             f" const coded = all.filter(([v]) => {codes}.includes(v.trim().toUpperCase()));"
             " options = coded.length ? coded : all; }"
-            " const titles = [document.title, ...Array.from(document.querySelectorAll('h1, h2, [role=heading]'))"
-            ".filter(h => h.checkVisibility() && !h.closest('aside, nav, footer, [role=complementary], [role=navigation], [role=dialog]'))"
-            ".map(h => h.innerText)].join(' | ');"
+            f" const titles = {_TITLES_JS}();"
             " const chosen = e.tagName === 'SELECT' ? (e.selectedOptions[0] || {}) : {};"
             " const lang = document.documentElement.lang || navigator.language || '';"
             # The country's own language too ('Deutschland'), for a page whose language tag is missing or wrong.
@@ -1004,6 +1010,7 @@ def _country_js(alpha_2: str) -> str:
             " typed: e.tagName === 'INPUT' || e.tagName === 'TEXTAREA', listed, titles,"
             " wraps: !e.matches('input, textarea, select') && !!e.querySelector('input:not([type=hidden]), textarea'),"
             " radio: e.matches('input[type=radio], [role=radio], [role=radiogroup]') || !!e.querySelector('input[type=radio], [role=radio]'),"
+            " chosen_first: e.hasAttribute('data-optout-chosen'),"
             " files: !!(e.form || document).querySelector('input[type=file]'),"
             f" floating: ({_FIXED_BOX_JS})(e) ? (e.setAttribute('data-optout-floating', ''), true) : false}}; }}")
 
@@ -1301,15 +1308,25 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
     def unsettled(found: dict[str, Found | None]) -> bool:
         return None in found.values() or _floats(found["country"])
 
-    while unsettled(found):
-        needed = any(hit is None for name, hit in found.items() if name not in optional)
-        until = deadline if needed else optional_until
-        since = mark(page)
-        found = find_form(page, run, reads)
-        still_ms = CHUNK_MS if needed else max((until - time.monotonic()) * 1000, 1)
-        if not unsettled(found) or time.monotonic() > until or not wait_for_change(page, since, still_ms):
+    steps, chosen = 0, None  # chosen: the country field the bot chose in while the form showed only it
+    while True:
+        while unsettled(found):
+            needed = any(hit is None for name, hit in found.items() if name not in optional)
+            until = deadline if needed else optional_until
+            since = mark(page)
+            found = find_form(page, run, reads)
+            still_ms = CHUNK_MS if needed else max((until - time.monotonic()) * 1000, 1)
+            if not unsettled(found) or time.monotonic() > until or not wait_for_change(page, since, still_ms):
+                break
+        if found["country"] is None and chosen is not None:
+            found["country"] = chosen  # it gave way to what was chosen ("Country: Germany · Change"): the choice stands
+        missing = [name for name, hit in found.items() if hit is None and name not in optional]
+        if not missing or steps >= MAX_STEPS or not (shown := _fill_what_is_shown(page, found, run)):
             break
-    missing = [name for name, hit in found.items() if hit is None and name not in optional]
+        if shown == "country":
+            chosen = replace(found["country"], value={**found["country"].value, "gone": True})
+        steps += 1
+        optional_until = time.monotonic() + OPTIONAL_WAIT_S
     if missing:
         try:  # a page in a language without words in the recipe is no sign that Meta changed it
             _check_language(page.evaluate("document.documentElement.lang"), run, form_found=False)
@@ -1319,7 +1336,7 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
         if onward:
             raise _leads_on(onward)
         names = ", ".join(run.recipe.element(n).description for n in missing)
-        raise PageMismatch(f"The objection form is missing {names}; nothing was filled in or sent.", hint=_DRIFT_HINT)
+        raise PageMismatch(f"The objection form is missing {names}; nothing was {'sent' if steps else 'filled in or sent'}.", hint=_DRIFT_HINT)
     said = found["send"].value
     if run.headless and isinstance(said, str) and not run.recipe.send.pattern().search(said) and run.recipe.onward_pattern().search(said):
         raise _leads_on(said, taken_for_send=True)  # no one would see what its press leads to
@@ -1335,6 +1352,48 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
     for name, hit in found.items():
         run.layers[name] = hit.layer if hit else "none: the form has no such box"
     return found
+
+
+MAX_STEPS = 2  # a form that shows its fields one after another: rounds of filling what it shows
+
+
+def _fill_what_is_shown(page: Page, found: dict[str, Found | None], run: Run) -> Literal["country", "email", None]:
+    """A form that shows its fields one after another (the country first and the rest once it is
+    chosen, or the email first): what it shows is filled in, so that the rest appears; says which
+    (None: nothing). Only on the page the right-to-object link (or a known form address) led to,
+    and only where that page says it is the objection form; nothing is pressed."""
+    country, email = found["country"], found["email"]
+    if "link" not in run.layers or (country is None) == (email is None) or _floats(country):
+        return None  # neither is there (nothing to fill), or both (what is missing is no later step)
+    if run.recipe.purpose_of(_page_titles(page)) != "objection":
+        return None
+    run.guard.require(page.url, "The form page")
+    settings = run.settings
+    if country is not None:
+        if country.value.get("chosen_first") or country.value.get("gone"):
+            return None  # chosen once already, and nothing more appeared
+        choose_country(page, country.locator, settings.country, run, seen=country.value)
+        locate.read_first(country.locator, "e => e.setAttribute('data-optout-chosen', '')")
+        run.report.info(f"The form shows its fields one after another: chose {countries.english_name(settings.country)} first.")
+        return "country"
+    if email.value.get("value"):
+        return None  # filled in already (by the site, or by the bot): the rest does not wait for it
+    email.locator.fill(settings.email)
+    run.report.info(f"The form shows its fields one after another: typed {settings.masked_email} first.")
+    return "email"
+
+
+# The page's title and visible headings, not a sidebar's, a menu's or a dialog's.
+_TITLES_JS = ("(() => [document.title, ...Array.from(document.querySelectorAll('h1, h2, [role=heading]'))"
+              ".filter(h => h.checkVisibility() && !h.closest('aside, nav, footer, [role=complementary], [role=navigation], [role=dialog]'))"
+              ".map(h => h.innerText)].join(' | '))")
+
+
+def _page_titles(page: Page) -> str:
+    try:
+        return page.evaluate(f"() => {_TITLES_JS}()")
+    except PlaywrightError:
+        return ""
 
 
 # The visible words of a form, not its lists' (a country's name is no title) nor what is typed.
@@ -1469,7 +1528,12 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bo
     `account_chosen`: filled again after the bot chose the account on the form (which may reset it)."""
     settings = run.settings
     run.guard.require(page.url, "The form page")
-    choose_country(page, found["country"].locator, settings.country, run, seen=found["country"].value)
+    seen = found["country"].value
+    # Chosen when the form showed only it: choosing again (clearing a typeahead) may hide the rest,
+    # and a field that gave way to the choice is gone.
+    if not (seen.get("gone") or seen.get("chosen_first") and _is_country(page, seen["current"], settings.country,
+                                                                           [n for n in seen["regions"] if n])):
+        choose_country(page, found["country"].locator, settings.country, run, seen=seen)
 
     email = found["email"].locator
     tag = f"email-{next(_FILLS)}"

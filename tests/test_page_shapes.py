@@ -3603,3 +3603,77 @@ def test_the_press_watch_reads_the_country_each_kind_of_list_shows(page: Page, p
     expect(page.locator("form")).to_be_attached()
     page.wait_for_function("() => window.__optoutPressed")
     assert got and flow._country_sent(got[-1], "PT")[0] == "ES", got
+
+
+# --- a form that shows its fields one after another ------------------------------------------------
+
+# Red-team pass 19 (g01, g02) and pass 16 (v19): only the country list (or only the email field) was
+# drawn, the rest once it was filled; the bot looked for the whole form and stopped (exit 3).
+_ONE_BY_ONE = """<div id="step">{first}</div><div role="status" id="done"></div>
+  <script>const step = document.getElementById('step'), values = {{}};
+    const rest = () => {{ step.insertAdjacentHTML('beforeend', `{rest}<button id="send">Send</button>`);
+      send.onclick = () => {{ step.querySelectorAll('select, input, textarea').forEach(e => values[e.name] = e.value);
+        fetch('/submit', {{method: 'POST', body: JSON.stringify(values)}}).then(() => {{ done.textContent = "Thanks. We've received your objection."; }}); }}; }};
+    {reveal}</script>"""
+_COUNTRY = """<label>Country of residence <select name="country"><option value="">-</option><option value="PT">Portugal</option></select></label>"""
+_EMAIL = """<label>Email address <input type="email" name="email"></label>"""
+_REASON = """<label>Please tell us how this processing impacts you <textarea name="reason"></textarea></label>"""
+_SHAPES = {
+    # The country stays, the rest is drawn below it.
+    "country-first": dict(first=_COUNTRY, rest=_EMAIL + _REASON,
+                          reveal="step.querySelector('select').onchange = () => setTimeout(rest, 300);"),
+    # The country list gives way to what was chosen, kept in a hidden field.
+    "country-summary": dict(first=_COUNTRY, rest=_EMAIL + _REASON, reveal="""step.querySelector('select').onchange = e => setTimeout(() => {
+        step.innerHTML = `<p>Country of residence: <b>Portugal</b> <a href="#">Change</a></p><input type="hidden" name="country" value="${e.target.value}">`;
+        rest(); }, 300);"""),
+    # The email first; the rest once it holds an address.
+    "email-first": dict(first=_EMAIL, rest=_COUNTRY + _REASON,
+                        reveal="step.querySelector('input').oninput = e => { if (/@.+[.]/.test(e.target.value) && !values.shown) { values.shown = 1; setTimeout(rest, 300); } };"),
+}
+
+
+@pytest.mark.parametrize("shape", list(_SHAPES))
+def test_a_form_that_shows_its_fields_one_after_another_is_filled_step_by_step(page: Page, shape, capsys):
+    posts = serve(page, _ONE_BY_ONE.format(**_SHAPES[shape]).replace("values.shown", "window.shown"))
+    run = make_run()
+    run.layers["link"] = "role"  # reached by the right-to-object link
+    run.report = Reporter(json_events=True)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert flow.send(page, found, run) == "confirmed"
+    assert posts == [{"country": "PT", "email": "p@example.eu", "reason": run.settings.reason}]
+    said = [json.loads(line)["message"] for line in capsys.readouterr().out.splitlines()]
+    assert any(m.startswith("The form shows its fields one after another: ") for m in said), said
+
+
+def test_a_country_list_alone_on_a_page_that_is_no_objection_form_is_left_alone(page: Page):
+    posts = serve(page, _ONE_BY_ONE.format(**_SHAPES["country-first"]), title="Choose your region | Help Centre")
+    run = make_run(timeout_s=2)
+    run.layers["link"] = "role"
+    with pytest.raises(PageMismatch, match="missing .*; nothing was filled in or sent"):
+        flow.locate_form(page, run)
+    assert page.locator("select").input_value() == "" and posts == []
+
+
+def test_a_form_whose_rest_never_comes_says_what_was_filled(page: Page):
+    posts = serve(page, _ONE_BY_ONE.format(first=_COUNTRY, rest="", reveal=""))
+    run = make_run(timeout_s=2)
+    run.layers["link"] = "role"
+    with pytest.raises(PageMismatch, match="The objection form is missing .*; nothing was sent[.]"):
+        flow.locate_form(page, run)
+    assert page.locator("select").input_value() == "PT" and posts == []
+
+
+def test_the_link_to_a_form_that_shows_only_its_country_list_at_first_leads_to_it(page: Page):
+    posts = serve(page, _ONE_BY_ONE.format(**_SHAPES["country-summary"]))
+    page.route("https://privacycenter.instagram.com/**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body=f"<html lang='en'><p>You have the <a href='{FORM_URL}'>right to object</a>.</p></html>"))
+    page.goto("https://privacycenter.instagram.com/privacy/genai/")
+    run = make_run()
+    started = time.monotonic()
+    page = flow.reach_form(page, run)
+    assert page.url == FORM_URL and time.monotonic() - started < 4  # not the whole --timeout
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert flow.send(page, found, run) == "confirmed"
+    assert posts == [{"country": "PT", "email": "p@example.eu", "reason": run.settings.reason}]
