@@ -1358,13 +1358,14 @@ MAX_STEPS = 2  # a form that shows its fields one after another: rounds of filli
 
 
 def _fill_what_is_shown(page: Page, found: dict[str, Found | None], run: Run) -> Literal["country", "email", None]:
-    """A form that shows its fields one after another (the country first and the rest once it is
-    chosen, or the email first): what it shows is filled in, so that the rest appears; says which
-    (None: nothing). Only on the page the right-to-object link (or a known form address) led to,
+    """A form that shows its fields one after another (the country first and the rest, Send with it,
+    once it is chosen; or the email first): what it shows is filled in, so that the rest appears;
+    says which (None: nothing). Only on the page the right-to-object link (or a known form address) led to,
     and only where that page says it is the objection form; nothing is pressed."""
     country, email = found["country"], found["email"]
-    if "link" not in run.layers or (country is None) == (email is None) or _floats(country):
-        return None  # neither is there (nothing to fill), or both (what is missing is no later step)
+    if "link" not in run.layers or (country is None) == (email is None) or _floats(country) or found["send"] is not None:
+        # Neither is there (nothing to fill), or both, or the form shows its Send: what is missing is no later step.
+        return None
     if run.recipe.purpose_of(_page_titles(page)) != "objection":
         return None
     run.guard.require(page.url, "The form page")

@@ -3677,3 +3677,12 @@ def test_the_link_to_a_form_that_shows_only_its_country_list_at_first_leads_to_i
     flow.fill_form(page, found, run)
     assert flow.send(page, found, run) == "confirmed"
     assert posts == [{"country": "PT", "email": "p@example.eu", "reason": run.settings.reason}]
+
+
+def test_a_form_that_shows_its_send_but_lacks_a_field_is_no_form_of_steps(page: Page):
+    posts = serve(page, f"<form>{_COUNTRY}{_REASON}<button type='submit'>Send</button></form>")
+    run = make_run(timeout_s=2)
+    run.layers["link"] = "role"
+    with pytest.raises(PageMismatch, match="The objection form is missing the email address field; nothing was filled in or sent"):
+        flow.locate_form(page, run)
+    assert page.locator("select").input_value() == "" and posts == []
