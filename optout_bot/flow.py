@@ -2566,22 +2566,21 @@ def _is_sending(request: Request) -> bool:
 
 # The block an answer's thanks stand in (a card with its heading): up to three levels while it stays
 # small, without its buttons ("Request a new code") and the page's chrome.
-_ANSWER_BLOCK_JS = """els => els.map(e => { let b = e;
+_ANSWER_BLOCK_JS = """els => ({lang: document.documentElement.lang, blocks: els.map(e => { let b = e;
   for (let i = 0; i < 3; i++) { const p = b.parentElement; if (!p || p === document.documentElement || p.innerText.length > 1500) break; b = p; }
   let text = b.innerText;
   for (const x of b.querySelectorAll('button, [role=button], nav, header, footer, aside, [role=navigation], [role=banner], [role=contentinfo]'))
     if (x.innerText.trim()) text = text.replace(x.innerText, '\\n');
-  return text; })"""
+  return text; })})"""
 
 
 def turned_down(page: Page, run: Run) -> str | None:
     """A sentence beside Meta's thanks that speaks of the objection with a negation (Recipe.turned_down_in)."""
     try:
-        blocks = _confirmations(page, run, new_only=False, after_code=True).evaluate_all(_ANSWER_BLOCK_JS)
-        lang = page.evaluate("document.documentElement.lang")
+        read = _confirmations(page, run, new_only=False, after_code=True).evaluate_all(_ANSWER_BLOCK_JS)
     except PlaywrightError:
         return None  # gone with a navigation: nothing seen beside the thanks
-    return next((said for text in dict.fromkeys(blocks) if (said := run.recipe.turned_down_in(_sentences(text), lang))), None)
+    return next((said for text in dict.fromkeys(read["blocks"]) if (said := run.recipe.turned_down_in(_sentences(text), read["lang"]))), None)
 
 
 def confirmation_text(page: Page, run: Run) -> str:
