@@ -1280,6 +1280,24 @@ def test_the_codes_confirm_is_never_the_forms_send_nor_a_resend_button(page: Pag
     assert len(posts) == 1
 
 
+@pytest.mark.parametrize("email", [
+    '<input type="text" inputmode="email" aria-labelledby="el eh">',  # filled by the bot: tagged as its own
+    '<input type="text" autocomplete="email" aria-labelledby="el eh" value="p@example.eu">',  # filled by the site
+])
+def test_an_email_field_whose_hint_speaks_of_the_code_is_never_the_code_field(page: Page, email):
+    # Red-team pass 19 (g22, 3 runs in 4): "Useremo questo indirizzo per inviarti un codice" in the email
+    # field's description made it the code field when the form stayed above the code step; the code was
+    # typed into it, and the run ended "the page shows no Confirm button it knows" (exit 3).
+    serve(page, f"""<div id="f">{FIELDS.replace('<label>Email address <input type="email"></label>',
+                                                 f'<span id="el">Email address</span><span id="eh">We will send a code to this address</span>{email}')}
+      <button id="send">Send</button></div>""")
+    run = make_run()
+    flow.fill_form(page, flow.locate_form(page, run), run)
+    page.evaluate("""f.insertAdjacentHTML('afterend', '<div><label>Code <input id="code" maxlength="6"></label><button>Confirm</button></div>')""")
+    code, confirm = flow._find_code(page, run)
+    assert code.locator.get_attribute("id") == "code" and confirm is not None
+
+
 def test_a_number_field_is_the_code_and_its_page_is_no_confirmation(page: Page):
     serve(page, """<p>Thanks. We sent a six-digit code to your email. If you haven't received your code within a few
       minutes, check your spam folder.</p><label>Enter code <input id="c" type="number"></label><button>Confirm</button>""")
