@@ -2230,8 +2230,6 @@ def _quoted(text: str, run: Run) -> str:
     return masked(text, run.settings.email, others=True)
 
 
-
-
 def classify_after(page: Page, run: Run, stage: Literal["send", "code"], form: list[Locator],
                    posted: bool = True, stale_errors: bool = False) -> Result | None:
     """What the page says now. `posted`: a POST was answered since the action, so the site has spoken;
@@ -2939,7 +2937,7 @@ def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, p
             raise Unreachable("Send was pressed, but no code field, confirmation or error appeared. What the page posted carried "
                               "neither your address nor your reason (its own logging, it seems): most likely nothing reached Meta, "
                               "but the bot cannot be sure.",
-                              hint="Check your email for a code or a confirmation before trying again; if none comes, nothing was sent.")
+                              hint="Check your email for a code or a confirmation before trying again.")
         raise _unknown_answer(f"{who}, but no code field, confirmation or error appeared; it is unknown whether Meta received it.",
                               page, run, hint="Check your email for a code or a confirmation before trying again.")
     return result
@@ -3267,10 +3265,10 @@ def prefill(page: Page, run: Run, start_url: str) -> Outcome:
         step(5)
         result = enter_code(page, run)
     if result == "confirmed" and (said := turned_down(page, run)):
-        raise Unreachable(f"Meta's answer thanks you, but also says: \"{said[:300]}\" The bot cannot tell whether that turns your "
-                          "objection down, so it does not count it as confirmed and writes no receipt.",
+        raise Unreachable(f"Meta's answer thanks you, but also says: \"{_quoted(said, run)[:300]}\" The bot cannot tell whether that "
+                          "turns your objection down, so it does not count it as confirmed and writes no receipt.",
                           hint="Read Meta's answer in full (in the window, or the snapshot) and Meta's email: if the objection was "
-                               "accepted, keep that email as your proof; if not, its words say why.", hint_says_sent=True)
+                               "accepted, keep that email as your proof; if not, its words say why.")
     if result == "confirmed" and not run.code_step:
         run.report.info("No code step: Meta confirmed right after Send.")
     return Outcome(final_url=page.url, code_step=run.code_step, page=page, already=result == "already")

@@ -271,6 +271,9 @@ class Recipe(_Strict):
     # Whole words that open a sentence which only supposes ("If you didn't make this request, ..."):
     # whatever it negates, it turns nothing down.
     condition_text: Vocabulary = Field(default_factory=dict)
+    # Phrases that hold a negation and turn nothing down ("won't use your information", "you don't
+    # need to send another request"): no doubt beside thanks (see turned_down_in).
+    not_refusal_text: Vocabulary = Field(default_factory=dict)
     # A step still to take through a link in an email ("Open the link we emailed you to confirm it",
     # "a confirmation link"): whatever thanks stand beside it, nothing is confirmed yet. A word for a
     # link (whole words) and a verb of confirming or finishing (whole words: not "confirmation" or
@@ -356,23 +359,26 @@ class Recipe(_Strict):
     def turned_down_in(self, text: str, lang: str = "") -> str | None:
         """The first sentence of an answer that speaks of the request or objection with a negation
         ("Nach Prüfung können wir deinem Widerspruch nicht nachkommen"): thanks beside it may be a
-        refusal in words the recipe does not know. Not a sentence that only supposes ("If you didn't
-        make this request"), says the objection already stood, or speaks of a code or an email not
-        received ("Didn't get the code? Request a new one"). Read in the page's language `lang` and
-        English where the recipe has that language, else in all: a negation of one language is
-        another's everyday word (Spanish "no" is Latvian "from", Romanian "nu" Danish "now")."""
+        refusal in words the recipe does not know. Only what comes before a word that opens a
+        supposition counts ("We'll let you know if we can't apply it"), never a negation that turns
+        nothing down (not_refusal_text: "we won't use your information"), nor a sentence that says
+        the objection already stood or that an email did not come. Read in the page's language
+        `lang` where the recipe has it (with its short negations), else in all of them: a word of one
+        language is another's everyday word (Spanish "no" is Latvian "from"; English "form" begins
+        Spanish "forma")."""
         primary = re.split(r"[-_]", lang.strip().lower())[0]
         primary = SAME_LANGUAGE.get(primary, primary)
         known = primary in LANGUAGES
-        langs = list(dict.fromkeys([primary, "en"])) if known else list(LANGUAGES)
+        langs = [primary] if known else list(LANGUAGES)
         short = _in(self.short_negation_text, langs) if known else ()
         negation = _compile(phrase_source(_in(self.negation_text, langs) + short, "whole word"))
         request = _compile(phrase_source(_in(self.request_text, langs), "word"))
-        supposing = _compile(rf"^\W*(?:{phrase_source(_in(self.condition_text, langs), 'whole word')})")
-        aside = [self.text_pattern(v) for v in (self.already_text, self.not_received_text, self.code.names)]  # built already
-        for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
-            if (negation.search(sentence) and request.search(sentence) and not supposing.search(sentence)
-                    and not any(words.search(sentence) for words in aside)):
+        supposing = _compile(phrase_source(_in(self.condition_text, langs), "whole word"))
+        benign = _compile(phrase_source(_in(self.not_refusal_text, langs), "word"))
+        aside = [self.text_pattern(v) for v in (self.already_text, self.not_received_text)]  # built already
+        for sentence in re.split(r"(?<=[.!?;:])\s+|\n+", text):
+            said = benign.sub(" ", supposing.split(sentence, maxsplit=1)[0])
+            if negation.search(said) and request.search(said) and not any(words.search(sentence) for words in aside):
                 return " ".join(sentence.split())
         return None
 

@@ -102,14 +102,15 @@ def test_thanks_beside_a_refusal_in_unknown_words_are_not_counted_as_confirmed(t
     # Red-team pass 19 (g31-g36): thanks, then a refusal the recipe had no words for, ended with exit 0
     # and a receipt that quoted the refusal as Meta's confirmation.
     done = ("<!doctype html><html lang='en'><body><div><h2>Thank you</h2><p>We have received your request. Having reviewed it, "
-            "we don't think your objection applies to how we use your information.</p><button>Request a new code</button></div></body></html>")
+            "we don't think your objection applies to how we use your information, p.person@example.eu.</p><button>Request a new code</button></div></body></html>")
     with PlainSite(done=done) as site:
         receipts = tmp_path / "r"
         result = run_cli(*prefill_args(site.start_url, env_file(), receipts), stdin=f"{CODE}\n")
         assert result.code == 4, result.stderr
         assert ("Meta's answer thanks you, but also says: \"Having reviewed it, we don't think your objection applies to how we use "
-                "your information.\" The bot cannot tell whether that turns your objection down") in result.stderr
+                "your information, p***@example.eu.\" The bot cannot tell whether that turns your objection down") in result.stderr
         assert "keep that email as your proof" in result.stderr and "Traceback" not in result.stderr
+        assert "p.person@" not in result.stderr  # found in review: the sentence was quoted unmasked
         assert len(site.submissions) == 1 and site.codes == [CODE]
     assert not receipts.exists() or not list(receipts.iterdir())
 

@@ -414,3 +414,33 @@ def test_thanks_with_no_refusal_beside_them_are_not_doubted(page: Page, lang, he
 def test_an_objection_registered_is_thanks(page: Page, lang, heading, text):
     # Red-team pass 19 (g27-g30): "registered" in these languages was read as no answer at all (exit 4).
     assert answer(page, lang, heading, text) == "confirmed"
+
+
+# Found in review: sentences that are no refusal, and refusals that a broader exception let through.
+@pytest.mark.parametrize("lang, text", [
+    ("es", "De ninguna forma compartiremos tu solicitud con terceros."),  # English "form" begins "forma"
+    ("es", "Tu solicitud se completó con éxito y no usaremos tus datos."),
+    ("en", "We've received your objection and won't use your information for AI at Meta."),
+    ("en", "You don't need to submit another request."),
+    ("it", "Non è necessario inviare un'altra richiesta."),
+    ("pl", "Nie musisz wysyłać kolejnego wniosku."),
+    ("nl", "Je hoeft geen nieuw verzoek in te dienen."),
+    ("de", "Du musst keinen weiteren Widerspruch einlegen."),
+    ("en", "We'll let you know if we can't apply your objection."),
+    ("en", "Please note: if your objection isn't upheld, we'll tell you why."),
+    ("lv", "Tas nozīmē, ka no šī brīža jūsu pieprasījums tiks piemērots Meta MI izstrādei."),  # Latvian "no" is "from"
+])
+def test_negations_that_turn_nothing_down_are_no_doubt(lang, text):
+    assert IG.turned_down_in(text, lang) is None
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("de", "Nach der Verifizierung können wir deinem Widerspruch nicht nachkommen."),
+    ("it", "Dopo la verifica, la tua opposizione non può essere accolta."),
+    ("pl", "Po weryfikacji Twój sprzeciw nie może zostać uwzględniony."),
+    ("es", "Tras la verificación, no podemos aplicar tu oposición."),
+    ("en", "We can't apply your objection if you live outside the EU."),  # the supposition comes after the refusal
+    ("ro", "Obiecția ta nu poate fi acceptată."),  # Romanian "nu": read on a Romanian page only
+])
+def test_refusals_that_speak_of_a_verification_or_suppose_afterwards_are_doubted(lang, text):
+    assert IG.turned_down_in(text, lang) == text
