@@ -12,18 +12,20 @@ import pycountry
 from optout_bot import LANGUAGES, SAME_LANGUAGE
 
 
-# A list's own two-letter code after a name ("Portugal (PT)"); not "Congo (DRC)", which tells two apart.
-_CODE_AFTER = re.compile(r"\s*[(\[]\s*[A-Z]{2}\s*[)\]]\s*$")
-
-
 def fold(text: str) -> str:
-    """Compare names the way a person reads them: case, accents, spacing, a flag or other symbol
-    beside the name ("🇫🇷 France") and a list's two-letter code after it ("Portugal (PT)") do not matter."""
-    decomposed = unicodedata.normalize("NFKD", _CODE_AFTER.sub("", text))
+    """Compare names the way a person reads them: case, accents, spacing and a flag or other symbol
+    beside the name ("🇫🇷 France") do not matter."""
+    decomposed = unicodedata.normalize("NFKD", text)
     # Combining marks (accents, emoji presentation), symbols (flags are pairs of regional
     # indicators) and invisible format characters (a subdivision flag's tags, zero-width joiners).
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) not in ("So", "Cf"))
     return " ".join(stripped.casefold().split())
+
+
+def without_code(name: str, alpha_2: str) -> str:
+    """`name` without the country's own code after it, as a list may show it ("Portugal (PT)"); another
+    country's code stays ("Congo (CD)" is not Congo, CG)."""
+    return re.sub(rf"\s*[(\[]\s*{re.escape(alpha_2)}\s*[)\]]\s*$", "", name, flags=re.IGNORECASE)
 
 
 def _english_names(country) -> list[str]:

@@ -91,6 +91,10 @@ class Run:
     reason_sent: bool = True  # False: the form had no reason box (optional since 2025)
     sent_values: dict[str, Any] | None = None  # email, reason and country in the form as the person pressed Send
     said_changes: bool = False  # what the person changed in the window has been said
+    # A form that shows its fields one after another: something was filled in before the rest came,
+    # and the country field chosen in then (kept when it gives way to the choice).
+    filled_first: bool = False
+    country_first: Found | None = None
 
     @property
     def sent_email(self) -> str:
@@ -553,7 +557,7 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
         if state == "form":
             return page, start.form
         if state == "country":
-            if clock.still > min(ONE_BY_ONE_S, run.settle) and _loaded(page):
+            if clock.still > min(ONE_BY_ONE_S, run.settle) and _loaded(page) and not _first_text(_already(page, run, new_only=False)):
                 return page, start.form  # still only a country field: locate_form fills it, and the rest may follow
             state, since = None, mark(page)  # nothing to act on yet: wait for the page to change, or to stay still
         if state == "cookies":
@@ -1008,7 +1012,7 @@ def _country_js(alpha_2: str) -> str:
             " locked: !!(e.disabled || e.getAttribute('aria-disabled') === 'true'),"  # not readOnly: a custom list's trigger may be
             " current: [e.value || '', chosen.label || chosen.textContent || e.value || ''],"
             " typed: e.tagName === 'INPUT' || e.tagName === 'TEXTAREA', listed, titles,"
-            " wraps: !e.matches('input, textarea, select') && !!e.querySelector('input:not([type=hidden]), textarea'),"
+            f" wraps: e.getAttribute('role') === 'combobox' && !e.matches('input, textarea, select') && !!e.querySelector({json.dumps(_TYPED_IN)}),"
             " radio: e.matches('input[type=radio], [role=radio], [role=radiogroup]') || !!e.querySelector('input[type=radio], [role=radio]'),"
             " chosen_first: e.hasAttribute('data-optout-chosen'),"
             " files: !!(e.form || document).querySelector('input[type=file]'),"
@@ -1271,12 +1275,17 @@ def _onward(page: Page, run: Run) -> str | None:
     return said[0] if said and said[0] else None
 
 
-def _leads_on(words: str, taken_for_send: bool = False) -> PageMismatch:
+def _nothing(run: Run) -> str:
+    """What a stop before Send left undone: a form that shows its fields one after another may have had some filled."""
+    return "Nothing was sent." if run.filled_first else "Nothing was filled in or sent."
+
+
+def _leads_on(words: str, run: Run, taken_for_send: bool = False) -> PageMismatch:
     """A form whose button leads on ('Next') where Send should be: split over pages, or a review before
     Send. `taken_for_send`: a run with a window would take it for Send and leave what follows to the person."""
     words = " ".join(words.split())[:40]
     return PageMismatch(f"The objection form has '{words}' where its Send button should be: it goes on over more pages,"
-                        " which the bot does not follow on its own. Nothing was filled in or sent.",
+                        f" which the bot does not follow on its own. {_nothing(run)}",
                         hint="Run again with a window (without --headless): the bot fills the form and leaves the next pages to "
                              "you. " + _DRIFT_HINT if taken_for_send else _DRIFT_HINT)
 
@@ -1308,7 +1317,7 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
     def unsettled(found: dict[str, Found | None]) -> bool:
         return None in found.values() or _floats(found["country"])
 
-    steps, chosen = 0, None  # chosen: the country field the bot chose in while the form showed only it
+    steps = 0
     while True:
         while unsettled(found):
             needed = any(hit is None for name, hit in found.items() if name not in optional)
@@ -1318,13 +1327,13 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
             still_ms = CHUNK_MS if needed else max((until - time.monotonic()) * 1000, 1)
             if not unsettled(found) or time.monotonic() > until or not wait_for_change(page, since, still_ms):
                 break
-        if found["country"] is None and chosen is not None:
-            found["country"] = chosen  # it gave way to what was chosen ("Country: Germany · Change"): the choice stands
+        if found["country"] is None and run.country_first is not None and _same_origin(page, run.country_first.value["origin"]):
+            found["country"] = run.country_first  # it gave way to what was chosen ("Country: Germany · Change"): the choice stands
         missing = [name for name, hit in found.items() if hit is None and name not in optional]
         if not missing or steps >= MAX_STEPS or not (shown := _fill_what_is_shown(page, found, run)):
             break
         if shown == "country":
-            chosen = replace(found["country"], value={**found["country"].value, "gone": True})
+            run.country_first = replace(found["country"], value={**found["country"].value, "gone": True})
         steps += 1
         optional_until = time.monotonic() + OPTIONAL_WAIT_S
     if missing:
@@ -1334,17 +1343,17 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
             pass
         onward = _onward(page, run) if "send" in missing else None
         if onward:
-            raise _leads_on(onward)
+            raise _leads_on(onward, run)
         names = ", ".join(run.recipe.element(n).description for n in missing)
-        raise PageMismatch(f"The objection form is missing {names}; nothing was {'sent' if steps else 'filled in or sent'}.", hint=_DRIFT_HINT)
+        raise PageMismatch(f"The objection form is missing {names}; {_nothing(run)[0].lower()}{_nothing(run)[1:]}", hint=_DRIFT_HINT)
     said = found["send"].value
     if run.headless and isinstance(said, str) and not run.recipe.send.pattern().search(said) and run.recipe.onward_pattern().search(said):
-        raise _leads_on(said, taken_for_send=True)  # no one would see what its press leads to
+        raise _leads_on(said, run, taken_for_send=True)  # no one would see what its press leads to
     verdict, title = form_purpose(page, found, run)
     if verdict == "other":
         # The third-party-information form, or one for another purpose (direct marketing, ads),
         # asks for the same fields: never send it.
-        raise PageMismatch(f"This is not the objection form (it says: {title!r}); nothing was filled in or sent.",
+        raise PageMismatch(f"This is not the objection form (it says: {title!r}). {_nothing(run)}",
                            hint="The link followed led to another of Meta's forms. " + _DRIFT_HINT)
     _check_language(found["country"].value["declared"], run)
     if verdict == "unrecognised":
@@ -1366,9 +1375,10 @@ def _fill_what_is_shown(page: Page, found: dict[str, Found | None], run: Run) ->
     if "link" not in run.layers or (country is None) == (email is None) or _floats(country) or found["send"] is not None:
         # Neither is there (nothing to fill), or both, or the form shows its Send: what is missing is no later step.
         return None
-    if run.recipe.purpose_of(_page_titles(page)) != "objection":
-        return None
+    if run.recipe.purpose_of(_page_titles(page)) != "objection" or _visible(page.locator("input[type=file]")):
+        return None  # the third-party form asks for files (screenshots)
     run.guard.require(page.url, "The form page")
+    run.filled_first = True
     settings = run.settings
     if country is not None:
         if country.value.get("chosen_first") or country.value.get("gone"):
@@ -1429,7 +1439,7 @@ def _unrecognised_purpose(run: Run, title: str) -> None:
     they are told to look before sending."""
     if _unattended(run):
         raise PageMismatch(f"This form does not say it is for objecting to AI use (its title: {title!r}), so the bot stopped. "
-                           "Nothing was filled in or sent.",
+                           f"{_nothing(run)}",
                            hint="The link may lead to another of Meta's forms. To look at it yourself, run with a window "
                                 "(no --headless, no --submit auto). " + _DRIFT_HINT)
     run.caution = "This form's title does not mention objecting or AI: make sure it is the objection form before you send it."
@@ -1450,7 +1460,7 @@ def _check_language(declared: str, run: Run, form_found: bool = True) -> None:
         return
     unread = f"This form is in {countries.language_name(declared)}, a language the bot does not read yet"
     if _unattended(run) or not form_found:
-        raise PageMismatch(f"{unread}, so it stopped (it could not tell what Meta answers). Nothing was filled in or sent.",
+        raise PageMismatch(f"{unread}, so it stopped (it could not tell what Meta answers). {_nothing(run)}",
                            hint="Run with a window (no --headless, no --submit auto): the bot fills the form and you read "
                                 "Meta's answer in the window. docs/maintainers.md says how to add a language.")
     run.report.warn(f"{unread}: it fills the form, but cannot tell what Meta answers. Read the answer in the window, and keep Meta's email.")
@@ -1499,6 +1509,9 @@ def fill_form(page: Page, found: dict[str, Found], run: Run) -> Marked | None:
         reloaded = True
         run.report.info("The page reloaded while the bot was filling in the form; filling it in again.")
         page.wait_for_load_state("domcontentloaded")
+        _check_app(page, run)
+        if _safely(lambda: _visible(_cookie_banner(page, run.recipe))):
+            decline_cookies(page, run)
         found.update(locate_form(page, run))
         origin = found["country"].value["origin"]
 
@@ -1599,8 +1612,9 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bo
                         "(Meta made it optional in 2025), so none is sent.")
         if settings.reason != default_reason(settings.country)[0]:
             # Some forms keep the box behind a button ("Add details"), which the bot does not press.
-            run.report.warn("Your own reason (OPTOUT_REASON) is not sent. If the form offers a box for it behind a button "
-                            "such as 'Add details', run with a window and --submit manual, and write it there before Send.")
+            run.report.warn("Your own reason (OPTOUT_REASON) is not sent. If the form offers a box for it behind a button such "
+                            "as 'Add details', " + ("run with a window and --submit manual, and write it there before Send."
+                                                    if _unattended(run) else "open it in the window and write your reason there before Send."))
     else:
         text, basis = default_reason(settings.country)
         if kept.replace("\r\n", "\n").strip() != settings.reason.strip():
@@ -1752,7 +1766,7 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
     # Last, the country's name in its own language: a page whose language tag is missing or wrong.
     typed = seen["typed"]
     if seen.get("wraps"):  # an ARIA 1.1 combobox: a box around the text field typed into
-        control, typed = control.locator("input:not([type=hidden]), textarea").first, True
+        control, typed = control.locator(_TYPED_IN).first, True
     _choose_in_combobox(page, control, names + [name for name in regions[1:] if name not in names], alpha_2, typed, run)
 
 
@@ -1762,21 +1776,23 @@ def _option_for(page: Page, options: list[list[str]], alpha_2: str, names: list[
     wanted_codes = {alpha_2, countries.alpha_3(alpha_2)}
     wanted_names = {countries.fold(n) for n in names}
     value = next((v for v, _ in options if v.strip().upper() in wanted_codes), None)
+    labels = [(v, countries.fold(countries.without_code(label, alpha_2))) for v, label in options]  # "Portugal (PT)"
     if value is None:
-        value = next((v for v, label in options if countries.fold(label) in wanted_names), None)
+        value = next((v for v, label in labels if label in wanted_names), None)
     if value is None:
         anywhere = _names_anywhere(page, alpha_2, regions)
-        value = next((v for v, label in options if countries.fold(label) in anywhere), None)
+        value = next((v for v, label in labels if label in anywhere), None)
     return value
 
 
-# The radios of the country list a radio (or its group) belongs to: its radiogroup or fieldset, else
-# the radios of its name. Each is tagged `{tag}-i` for a click (its visible label, as a styled radio
+# The radios of the country list a radio (or its group) belongs to: its radiogroup, else the radios
+# of its name, else its fieldset's. Each is tagged `{tag}-i` for a click (its visible label, as a styled radio
 # hides its input under it) and read as [i, value, words, checked].
 _RADIOS_JS = """e => {{ const RADIOS = 'input[type=radio], [role=radio]';
-  const group = e.closest('[role=radiogroup], fieldset') || (e.querySelector(RADIOS) ? e : null);
+  const group = e.closest('[role=radiogroup]') || (e.matches(RADIOS) ? null : e);
   const radios = group ? [...group.querySelectorAll(RADIOS)]
-    : e.name ? [...e.getRootNode().querySelectorAll(`input[type=radio][name="${{CSS.escape(e.name)}}"]`)] : [e];
+    : e.name ? [...e.getRootNode().querySelectorAll(`input[type=radio][name="${{CSS.escape(e.name)}}"]`)]
+    : [...(e.closest('fieldset') || e).querySelectorAll(RADIOS)];
   return radios.map((r, i) => {{ const label = r.labels && r.labels[0];
     (label && label.checkVisibility() ? label : r).setAttribute('data-optout-radio', '{tag}-' + i);
     return [String(i), r.value || '', ({words})(r), r.matches('input') ? r.checked : r.getAttribute('aria-checked') === 'true']; }}); }}"""
@@ -1787,8 +1803,10 @@ def _choose_radio(page: Page, control: Locator, alpha_2: str, names: list[str], 
     """A country list of radios: the one whose value is the country's ISO code or whose words name it."""
     tag = f"radio-{next(_RADIOS)}"
     radios = _read(control, _RADIOS_JS.format(tag=tag, words=_RADIO_TEXT_JS), run.recipe.country.description, run)
-    index = _option_for(page, [[i, value] for i, value, _, _ in radios], alpha_2, names, regions)
-    index = index if index is not None else _option_for(page, [[i, words] for i, _, words, _ in radios], alpha_2, names, regions)
+    codes = {alpha_2, countries.alpha_3(alpha_2)}
+    index = next((i for i, value, _, _ in radios if value.strip().upper() in codes), None)
+    if index is None:  # by the words: [i, words] pairs, whose first is never a code
+        index = _option_for(page, [[i, words] for i, _, words, _ in radios], alpha_2, names, regions)
     if index is None:
         choice = f"e => {{ const c = ({_RADIOS_JS.format(tag=tag, words=_RADIO_TEXT_JS)})(e).find(r => r[3]); return [c ? c[2].trim() : '', !!c]; }}"
         _person_chooses_country(page, control, names, run, choice)
@@ -1822,6 +1840,8 @@ def _wait_until_enabled(control: Locator, current: list[str], alpha_2: str) -> N
                            hint="Log in with the account you object for, or set OPTOUT_COUNTRY to where you live.") from None
 
 
+# The text field an ARIA 1.1 combobox holds.
+_TYPED_IN = "input:is([type=text], [type=search], :not([type])):not([readonly]):not([disabled])"
 # Meta's typeahead keeps the chosen country's ISO code in a hidden field named Field<digits>_iso2_country_code.
 _ISO_COMPANION = "input[type=hidden][name$='iso2_country_code' i]"
 
@@ -1873,13 +1893,14 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
                 queue.insert(0, name)
             continue
         # Then for the name itself, briefly: a list still filtering shows stale options.
-        named = options.filter(has_text=re.compile(rf"^\s*{re.escape(name)}(?:\s*[(\[]\s*[A-Z]{{2}}\s*[)\]])?\s*$", re.IGNORECASE)).first
+        # The list may add the country's own code ("Portugal (PT)"); never another's.
+        named = options.filter(has_text=re.compile(rf"^\s*{re.escape(name)}(?:\s*[(\[]\s*{alpha_2}\s*[)\]])?\s*$", re.IGNORECASE)).first
         try:
             named.wait_for(timeout=1000)
             target = named
         except PlaywrightTimeout:  # spelled with other accents or spacing: compare as a person reads
             texts = options.all_inner_texts()
-            exact = [i for i, text in enumerate(texts) if countries.fold(text) == countries.fold(name)]
+            exact = [i for i, text in enumerate(texts) if countries.fold(countries.without_code(text, alpha_2)) == countries.fold(name)]
             if not exact:
                 continue
             target = options.nth(exact[0])
@@ -1899,7 +1920,7 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
                 return
             except PlaywrightTimeout:
                 pass
-        elif countries.fold(control.input_value() if is_input else control.inner_text()) == countries.fold(name):
+        elif countries.fold(countries.without_code(control.input_value() if is_input else control.inner_text(), alpha_2)) == countries.fold(name):
             return
         raise PageMismatch(f"The country list did not keep {name!r}.", hint=_DRIFT_HINT)
     companion = page.locator(_ISO_COMPANION)

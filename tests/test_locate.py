@@ -169,7 +169,8 @@ def test_a_lists_own_code_after_the_country_name_changes_nothing(page: Page):
     control = locate.find(page, "country", IG.country)
     flow.choose_country(page, control.locator, "NE", make_run(country="NE"))
     expect(page.locator("#h")).to_have_value("NE")
-    assert countries.fold("Congo (DRC)") != countries.fold("Congo")  # a name's own words in brackets stay
+    # Only the country's own code: "Congo (CD)" is the other Congo, and "(DRC)" is part of a name.
+    assert countries.without_code("Congo (CD)", "CG") == "Congo (CD)" and countries.without_code("Congo (DRC)", "CD") == "Congo (DRC)"
 
 
 _RADIO_LIST = """<html lang="nl"><title>{title}</title><form><span id="lab">Land van verblijf</span><div role="radiogroup" aria-labelledby="lab">
@@ -189,6 +190,16 @@ def test_a_country_list_of_radios_gets_the_countrys_radio(page: Page, hidden):
     found = flow.locate_form(page, run)
     flow.fill_form(page, found, run)
     assert page.evaluate("document.querySelector('input[name=Field1]:checked').value") == "c3"
+
+
+def test_a_country_list_of_radios_valued_with_iso_codes_is_chosen_by_the_code(page: Page):
+    # Found in review: radios were matched by their words only, so a list whose words the bot cannot
+    # read ("🇵🇹 PT — Continente") stopped though its value said PT.
+    page.set_content(_RADIO_LIST.format(hidden="", title=OBJECTION_TITLE).replace('value="c1"', 'value="BE"').replace(
+        'value="c2"', 'value="NL"').replace('value="c3"', 'value="PT"').replace("Portugal", "🇵🇹 PT — Continente"))
+    run = make_run()
+    flow.fill_form(page, flow.locate_form(page, run), run)
+    assert page.evaluate("document.querySelector('input[name=Field1]:checked').value") == "PT"
 
 
 def test_a_country_list_of_radios_without_the_country_stops_headless(page: Page):
