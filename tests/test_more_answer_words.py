@@ -429,6 +429,11 @@ def test_an_objection_registered_is_thanks(page: Page, lang, heading, text):
     ("en", "We'll let you know if we can't apply your objection."),
     ("en", "Please note: if your objection isn't upheld, we'll tell you why."),
     ("lv", "Tas nozīmē, ka no šī brīža jūsu pieprasījums tiks piemērots Meta MI izstrādei."),  # Latvian "no" is "from"
+    # What some were told in 2024 (meta-flow-notes): a request received, to be reviewed (rt17's
+    # en_received_will_review ended with exit 4 once the doubt came in).
+    ("en", "Requests are not fulfilled automatically."),
+    ("de", "Anfragen werden nicht automatisch umgesetzt."),
+    ("fr", "Les demandes ne sont pas traitées automatiquement."),
 ])
 def test_negations_that_turn_nothing_down_are_no_doubt(lang, text):
     assert IG.turned_down_in(text, lang) is None
