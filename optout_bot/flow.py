@@ -1375,8 +1375,11 @@ def _fill_what_is_shown(page: Page, found: dict[str, Found | None], run: Run) ->
     if "link" not in run.layers or (country is None) == (email is None) or _floats(country) or found["send"] is not None:
         # Neither is there (nothing to fill), or both, or the form shows its Send: what is missing is no later step.
         return None
-    if run.recipe.purpose_of(_page_titles(page)) != "objection" or _visible(page.locator("input[type=file]")):
-        return None  # the third-party form asks for files (screenshots)
+    # The country's read has the page's titles, and whether its form asks for files (the third-party form asks for screenshots).
+    titles, files = (country.value["titles"], country.value["files"]) if country is not None else (
+        _page_titles(page), _visible(page.locator("input[type=file]")))
+    if files or run.recipe.purpose_of(titles) != "objection":
+        return None
     run.guard.require(page.url, "The form page")
     run.filled_first = True
     settings = run.settings
