@@ -1345,7 +1345,7 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
         if onward:
             raise _leads_on(onward, run)
         names = ", ".join(run.recipe.element(n).description for n in missing)
-        raise PageMismatch(f"The objection form is missing {names}; {_nothing(run)[0].lower()}{_nothing(run)[1:]}", hint=_DRIFT_HINT)
+        raise PageMismatch(f"The objection form is missing {names}; {_nothing(run).lower()}", hint=_DRIFT_HINT)
     said = found["send"].value
     if run.headless and isinstance(said, str) and not run.recipe.send.pattern().search(said) and run.recipe.onward_pattern().search(said):
         raise _leads_on(said, run, taken_for_send=True)  # no one would see what its press leads to
@@ -1442,7 +1442,7 @@ def _unrecognised_purpose(run: Run, title: str) -> None:
     they are told to look before sending."""
     if _unattended(run):
         raise PageMismatch(f"This form does not say it is for objecting to AI use (its title: {title!r}), so the bot stopped. "
-                           f"{_nothing(run)}",
+                           + _nothing(run),
                            hint="The link may lead to another of Meta's forms. To look at it yourself, run with a window "
                                 "(no --headless, no --submit auto). " + _DRIFT_HINT)
     run.caution = "This form's title does not mention objecting or AI: make sure it is the objection form before you send it."
