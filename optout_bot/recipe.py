@@ -357,8 +357,8 @@ class Recipe(_Strict):
         return _alternation(thanks, success)
 
     def turned_down_in(self, text: str, lang: str = "") -> str | None:
-        """The first sentence of an answer that speaks of the request or objection with a negation
-        ("Nach Prüfung können wir deinem Widerspruch nicht nachkommen"): thanks beside it may be a
+        """The first sentence of an answer (its lines joined into sentences, as flow._sentences does)
+        that speaks of the request or objection with a negation ("Nach Prüfung können wir deinem Widerspruch nicht nachkommen"): thanks beside it may be a
         refusal in words the recipe does not know. Only what comes before a word that opens a
         supposition counts ("We'll let you know if we can't apply it"), never a negation that turns
         nothing down (not_refusal_text: "we won't use your information"), nor a sentence that says
@@ -376,7 +376,7 @@ class Recipe(_Strict):
         supposing = _compile(phrase_source(_in(self.condition_text, langs), "whole word"))
         benign = _compile(phrase_source(_in(self.not_refusal_text, langs), "word"))
         aside = [self.text_pattern(v) for v in (self.already_text, self.not_received_text)]  # built already
-        for sentence in re.split(r"(?<=[.!?;:])\s+|\n+", text):
+        for sentence in re.split(r"(?<=[.!?;:])\s+", text):
             said = benign.sub(" ", supposing.split(sentence, maxsplit=1)[0])
             if negation.search(said) and request.search(said) and not any(words.search(sentence) for words in aside):
                 return " ".join(sentence.split())

@@ -3664,22 +3664,19 @@ def test_a_form_that_shows_its_fields_one_after_another_is_filled_step_by_step(p
     assert any(m.startswith("The form shows its fields one after another: ") for m in said), said
 
 
-def test_a_country_list_alone_on_a_page_that_is_no_objection_form_is_left_alone(page: Page):
-    posts = serve(page, _ONE_BY_ONE.format(**_SHAPES["country-first"]), title="Choose your region | Help Centre")
+@pytest.mark.parametrize("title, rest, said, left", [
+    # A page that does not say it is the objection form: its country list is left alone.
+    ("Choose your region | Help Centre", _SHAPES["country-first"], "missing .*; nothing was filled in or sent", ""),
+    # The objection form whose rest never comes: chosen, then a stop that says only that nothing was sent.
+    (OBJECTION_TITLE, dict(first=_COUNTRY, rest="", reveal=""), "The objection form is missing .*; nothing was sent[.]", "PT"),
+], ids=["no-objection-form", "rest-never-comes"])
+def test_a_lone_country_list_is_chosen_only_on_the_objection_form_and_a_stop_says_what_was_filled(page: Page, title, rest, said, left):
+    posts = serve(page, _ONE_BY_ONE.format(**rest), title=title)
     run = make_run(timeout_s=2)
     run.layers["link"] = "role"
-    with pytest.raises(PageMismatch, match="missing .*; nothing was filled in or sent"):
+    with pytest.raises(PageMismatch, match=said):
         flow.locate_form(page, run)
-    assert page.locator("select").input_value() == "" and posts == []
-
-
-def test_a_form_whose_rest_never_comes_says_what_was_filled(page: Page):
-    posts = serve(page, _ONE_BY_ONE.format(first=_COUNTRY, rest="", reveal=""))
-    run = make_run(timeout_s=2)
-    run.layers["link"] = "role"
-    with pytest.raises(PageMismatch, match="The objection form is missing .*; nothing was sent[.]"):
-        flow.locate_form(page, run)
-    assert page.locator("select").input_value() == "PT" and posts == []
+    assert page.locator("select").input_value() == left and posts == []
 
 
 def test_the_link_to_a_form_that_shows_only_its_country_list_at_first_leads_to_it(page: Page):
