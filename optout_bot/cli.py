@@ -684,7 +684,7 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
     from optout_bot.recipe import reads_language
 
     found = seen.layers
-    missing = [name for name, layer in found.items() if layer is None and name not in flow.OPTIONAL_ELEMENTS]
+    missing = [name for name, layer in found.items() if layer is None and name not in flow.OPTIONAL_ELEMENTS and name not in seen.later]
     warnings = _form_warnings(seen, recipe)
     verified = recipe.last_verified
     if as_json:
@@ -692,6 +692,7 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
                                                   "language_read": reads_language(seen.language)}
         click.echo(json.dumps({"target": target, "start_url": url, "live": live, "elements": found,
                                "after_send_not_checked": list(flow.AFTER_SEND), "missing": missing,
+                               "shown_later": seen.later,
                                "instead": {n: seen.instead[n] for n in missing if n in seen.instead}, "form": form,
                                "warnings": warnings, "problem": seen.problem or None, "trace": str(kept) if kept else None,
                                "last_verified": verified.model_dump(mode="json")}, ensure_ascii=False))
@@ -702,6 +703,11 @@ def check(target, headless, start_url, allow_hosts, profile, timeout, trace, liv
         click.echo(f"Checked {url}")
         for name, layer in found.items():
             element = recipe.element(name)
+            if name in seen.later:
+                click.echo(f"  {'later':<7}  {name:<8} {element.description:<48} the form shows it once the "
+                           f"{'country is chosen' if seen.later[name] == 'country' else 'email is typed'}: not checked, "
+                           "as a check types nothing")
+                continue
             state, note = (("found  ", layer) if layer else ("absent ", "not reached: the walk stopped before the form" if seen.problem
                                                              else "optional: sent without it")
                            if name in flow.OPTIONAL_ELEMENTS else ("MISSING", f"the page has {seen.instead[name]}" if name in seen.instead else ""))

@@ -1366,11 +1366,10 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
 MAX_STEPS = 2  # a form that shows its fields one after another: rounds of filling what it shows
 
 
-def _fill_what_is_shown(page: Page, found: dict[str, Found | None], run: Run) -> Literal["country", "email", None]:
-    """A form that shows its fields one after another (the country first and the rest, Send with it,
-    once it is chosen; or the email first): what it shows is filled in, so that the rest appears;
-    says which (None: nothing). Only on the page the right-to-object link (or a known form address) led to,
-    and only where that page says it is the objection form; nothing is pressed."""
+def shown_first(page: Page, found: dict[str, Found | None], run: Run) -> tuple[Literal["country", "email"], str] | None:
+    """Whether the form found is one that shows its fields one after another, and if so which it
+    shows first and the page's titles (None: it is not). Only on the page the right-to-object link
+    (or a known form address) led to, only where that page says it is the objection form."""
     country, email = found["country"], found["email"]
     if "link" not in run.layers or (country is None) == (email is None) or _floats(country) or found["send"] is not None:
         # Neither is there (nothing to fill), or both, or the form shows its Send: what is missing is no later step.
@@ -1380,6 +1379,16 @@ def _fill_what_is_shown(page: Page, found: dict[str, Found | None], run: Run) ->
         _page_titles(page), _visible(page.locator("input[type=file]")))
     if files or run.recipe.purpose_of(titles) != "objection":
         return None
+    return ("country" if country is not None else "email"), titles
+
+
+def _fill_what_is_shown(page: Page, found: dict[str, Found | None], run: Run) -> Literal["country", "email", None]:
+    """A form that shows its fields one after another (the country first and the rest, Send with it,
+    once it is chosen; or the email first): what it shows is filled in, so that the rest appears;
+    says which (None: nothing), where `shown_first` says the form is one; nothing is pressed."""
+    if not shown_first(page, found, run):
+        return None
+    country, email = found["country"], found["email"]
     run.guard.require(page.url, "The form page")
     run.filled_first = True
     settings = run.settings
@@ -1424,8 +1433,7 @@ def form_purpose(page: Page, found: dict[str, Found], run: Run) -> tuple[Literal
     that, its own words say it is for objecting or about AI; Meta's other request forms ('Request a
     copy of your information') ask for the same fields, and their thanks reads like the objection's."""
     titles = found["country"].value["titles"]
-    # Shown once each: a page's heading often repeats its document title.
-    title = " | ".join(dict.fromkeys(" ".join(part.split()) for part in titles.split(" | ") if part.strip()))[:120]
+    title = _title(titles)
     verdict = "other" if found["country"].value["files"] else run.recipe.purpose_of(titles)
     if verdict != "unrecognised":
         return verdict, title
@@ -1435,6 +1443,11 @@ def form_purpose(page: Page, found: dict[str, Found], run: Run) -> tuple[Literal
     except PlaywrightError:
         own = ""
     return ("objection" if run.recipe.purpose_pattern().search(own) else "unrecognised"), title
+
+
+def _title(titles: str) -> str:
+    """The page's titles as a report shows them: once each (a page's heading often repeats its document title)."""
+    return " | ".join(dict.fromkeys(" ".join(part.split()) for part in titles.split(" | ") if part.strip()))[:120]
 
 
 def _unrecognised_purpose(run: Run, title: str) -> None:
@@ -3327,6 +3340,7 @@ class Inspection(NamedTuple):
     problem: str = ""  # why the walk to the form stopped, in the words prefill would use
     instead: dict[str, str] = {}  # per missing form element, what the page shows in its place (a maintainer's clue)
     form_url: str = ""  # where the form was found whole
+    later: dict[str, str] = {}  # a form that shows its fields one after another: per element not shown yet, what it waits for
 
 
 def _shown_instead(page: Page, run: Run, missing: list[str]) -> dict[str, str]:
@@ -3358,7 +3372,14 @@ def inspect(page: Page, run: Run, start_url: str) -> Inspection:
     found = find_form(page, run, {"country": _country_js(run.settings.country)})
     for name, hit in found.items():
         layers[name] = hit.layer if hit else None
-    if any(hit is None for name, hit in found.items() if name not in OPTIONAL_ELEMENTS):
-        return Inspection(layers, None, "", "", instead=_shown_instead(page, run, [n for n, hit in found.items() if hit is None]))
+    missing = [name for name, hit in found.items() if hit is None]
+    if any(name not in OPTIONAL_ELEMENTS for name in missing):
+        if stepwise := shown_first(page, found, run):
+            # prefill fills what such a form shows first; a check types nothing, so the rest is not seen.
+            first, titles = stepwise
+            declared = found["country"].value["declared"] if first == "country" else page.evaluate("document.documentElement.lang")
+            return Inspection(layers, "objection", _title(titles), declared or "", form_url=page.url,
+                              later={name: first for name in missing})
+        return Inspection(layers, None, "", "", instead=_shown_instead(page, run, missing))
     purpose, title = form_purpose(page, found, run)
     return Inspection(layers, purpose, title, found["country"].value["declared"] or "", form_url=page.url)

@@ -41,6 +41,8 @@ ELSEWHERE = """<p id="answer" role="status"></p><script>document.querySelector("
     .catch(() => { answer.setAttribute("role", "alert"); answer.textContent = "Something went wrong. Please try again."; });
 };</script>"""
 
+ONE_BY_ONE = """</div></form><script>document.getElementById("c").onchange = () => { rest.hidden = false; };</script>"""
+
 REVIEW = """<!doctype html><html lang="en"><body><h2>Review your request</h2>
 <p>Check the information below before you send your objection.</p>
 <dl><dt>Country of residence</dt><dd>{country}</dd><dt>Email address</dt><dd>{email}</dd></dl>
@@ -54,7 +56,7 @@ LINK_PENDING = """<!doctype html><html lang="en"><body><h2>Check your email</h2>
 class PlainSite:
     def __init__(self, post_redirect_get: bool = False, form_redirects_to: str | None = None, blank_after_send: bool = False,
                  form_title: str = TITLE, send_redirects_to: str | None = None, review_step: bool = False,
-                 posts_elsewhere: bool = False, confirm_dialog: bool = False, done: str = DONE):
+                 posts_elsewhere: bool = False, confirm_dialog: bool = False, done: str = DONE, one_by_one: bool = False):
         self.submissions: list[dict] = []
         self.reviews: list[dict] = []  # with review_step: the form's Next, which shows the values before Send
         self.codes: list[str] = []
@@ -86,6 +88,9 @@ class PlainSite:
                 if confirm_dialog:  # the browser's own "OK / Cancel" before the form is sent
                     pages["/help/contact/form"] = pages["/help/contact/form"].replace(
                         "<form ", "<form onsubmit=\"return confirm('Send your objection now?')\" ")
+                if one_by_one:  # the rest of the form, Send with it, shows once a country is chosen
+                    pages["/help/contact/form"] = pages["/help/contact/form"].replace(
+                        '<label for="e">', '<div id="rest" hidden><label for="e">').replace("</form>", ONE_BY_ONE)
                 if posts_elsewhere:  # its script sends the fields to another host than the page's
                     script = ELSEWHERE.replace("PORT", str(site.server.server_address[1]))
                     pages["/help/contact/form"] = pages["/help/contact/form"].replace("</form>", "</form>" + script)

@@ -88,6 +88,31 @@ def test_check_keeps_a_followed_link_found_when_the_walk_stops_past_it():
     assert "sent without it" not in result.stdout
 
 
+def test_check_reports_the_fields_of_a_form_of_steps_as_shown_later_and_types_nothing():
+    # Review 25 (#11): only the country list is shown until a country is chosen; prefill fills it
+    # step by step, but check reported the email field and Send as missing (exit 3).
+    with PlainSite(one_by_one=True) as site:
+        result = check(site, "--json")
+        table = check(site)
+    assert result.code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["missing"] == [] and report["elements"]["country"] and report["form"]["purpose"] == "objection"
+    assert report["shown_later"] == {"email": "country", "reason": "country", "send": "country"}
+    assert table.code == 0, table.stderr
+    assert "later    email" in table.stdout and "once the country is chosen: not checked" in table.stdout
+    assert "MISSING" not in table.stdout
+    assert site.submissions == []
+
+
+def test_check_still_reports_a_form_that_shows_only_its_country_list_elsewhere_as_missing_its_fields():
+    # Not on the objection form: a lone country list is no step of it.
+    with PlainSite(one_by_one=True, form_title="Choose your region") as site:
+        result = check(site, "--json")
+    assert result.code == 3, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report["missing"]) == {"email", "send"} and report["shown_later"] == {}
+
+
 def test_live_with_a_start_url_is_refused():
     result = run_cli("check", "--live", "--start-url", "http://127.0.0.1:1/", "--allow-host", "127.0.0.1")
     assert result.code == 2 and "--live" in result.stderr

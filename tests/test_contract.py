@@ -28,6 +28,15 @@ def test_plain_english_form_is_submitted_once_with_exact_values(tmp_path, env_fi
     assert EMAIL not in result.stderr and "p***@example.eu" in result.stderr
 
 
+def test_a_form_that_shows_the_rest_once_a_country_is_chosen_is_sent_once_with_exact_values(tmp_path, env_file):
+    with PlainSite(one_by_one=True) as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
+        assert result.code == 0, result.stderr
+        assert [(s["country"], s["email"], s["reason"].replace("\r\n", "\n")) for s in site.submissions] == [("Portugal", EMAIL, REASON)]
+        assert site.codes == [CODE]
+    assert "The form shows its fields one after another: chose Portugal first." in result.stderr
+
+
 def test_niger_is_not_confused_with_nigeria(tmp_path, env_file):
     with PlainSite() as site:
         result = run_cli(*prefill_args(site.start_url, env_file(country="NER"), tmp_path / "r"), stdin=f"{CODE}\n")
