@@ -1019,16 +1019,27 @@ def _country_js(alpha_2: str) -> str:
             f" floating: ({_FIXED_BOX_JS})(e) ? (e.setAttribute('data-optout-floating', ''), true) : false}}; }}")
 
 
-# Tags the Send button in the look that finds it: the code step's Confirm is never that button.
 # What a control says: its text, an input's value, or its label.
 _WORDS_JS = "e => (e.innerText || e.value || e.getAttribute('aria-label') || '').trim()"
-_TAG_SEND_JS = f"e => {{ e.setAttribute('data-optout-send', ''); return ({_WORDS_JS})(e).slice(0, 80); }}"
+# Tags an element as the bot's own (`attr`="value") for as long as it stays what it was: React
+# reuses a node where the next step draws one of the same kind (the email field turned into the
+# code field, Send into Confirm), and a field or button turned into another is no longer the bot's.
+# What it was: a field's attributes that say what it is for; a button's words.
+_OWN_JS = ("(e, attr, value, button) => { const own = e.__optoutOwn = e.__optoutOwn || {}, had = attr in own;"
+           " const fields = ['name', 'type', 'inputmode', 'autocomplete', 'placeholder', 'aria-label', 'aria-labelledby', 'maxlength', 'role'];"
+           f" const what = () => button ? ({_WORDS_JS})(e) : fields.map(a => e.getAttribute(a)).join('\\n');"
+           " own[attr] = {value, was: what()}; e.setAttribute(attr, value); if (had) return;"
+           " new MutationObserver(() => { const o = own[attr]; if (what() === o.was) e.setAttribute(attr, o.value); else e.removeAttribute(attr); })"
+           ".observe(e, button ? {childList: true, characterData: true, subtree: true, attributes: true, attributeFilter: ['aria-label', 'value']}"
+           " : {attributes: true, attributeFilter: fields}); }")
+# Tags the Send button in the look that finds it: the code step's Confirm is never that button.
+_TAG_SEND_JS = f"e => {{ ({_OWN_JS})(e, 'data-optout-send', '', true); return ({_WORDS_JS})(e).slice(0, 80); }}"
 # Reads a field the bot fills, and tags it: a field of ours left on the page asks nothing new.
-_FILLED_JS = "e => {{ {before} e.setAttribute('data-optout-filled', '{name}'); return {value}; }}"
+_FILLED_JS = "e => {{ {before} (%s)(e, 'data-optout-filled', '{name}'); return {value}; }}" % _OWN_JS.replace("{", "{{").replace("}", "}}")
 # Reads the reason box (or contenteditable) and, in the same round trip, the email field tagged
 # with `tag` before it (null when that field is out of reach, e.g. in another shadow root) and
 # what else the form requires that is still missing (what would stop the browser sending it).
-_KEPT_JS = ("e => {{ e.setAttribute('data-optout-filled', 'reason');"
+_KEPT_JS = ("e => {{ (%s)(e, 'data-optout-filled', 'reason');" % _OWN_JS.replace("{", "{{").replace("}", "}}") +
             " const m = e.getRootNode().querySelector('[data-optout-filled=\"{tag}\"]');"
             " return {{kept: e.value ?? e.innerText, email: m ? m.value : null, missing: ({missing})(e), accounts: ({accounts})(e),"
             " origin: performance.timeOrigin}}; }}")
@@ -1123,7 +1134,7 @@ def _mark_again(email: Found, tag: str, run: Run) -> None:
     a page that draws the whole form anew on each keystroke drops the marks the other fields are
     looked for by (Send and the reason inside the group, the email read back by its tag)."""
     _read(email.locator, f"e => {{ {_mark_form_again(email)} e.setAttribute('data-optout-email', '{email.value['etag']}');"
-                         f" e.setAttribute('data-optout-filled', '{tag}'); return true; }}", run.recipe.email.description, run)
+                         f" ({_OWN_JS})(e, 'data-optout-filled', '{tag}'); return true; }}", run.recipe.email.description, run)
 
 
 def _email_rank(where: dict) -> tuple[bool, int]:

@@ -1298,6 +1298,52 @@ def test_an_email_field_whose_hint_speaks_of_the_code_is_never_the_code_field(pa
     assert code.locator.get_attribute("id") == "code" and confirm is not None
 
 
+# React keeps a DOM node where the next step renders an element of the same type at the same place:
+# the email field becomes the code field, Send becomes Confirm (their props, not the nodes, change).
+_REUSED_NODES = """<div id="f"><h2 id="h">Object to your information being used for AI</h2>
+  <label id="cl">Country of residence <select><option value="">-</option><option value="PT">Portugal</option></select></label>
+  <label id="rl">Please tell us how this processing impacts you <textarea></textarea></label>
+  <label><span id="el">Email address</span> <input id="x1" type="email" name="email" autocomplete="email"></label>
+  <button id="b1">Send</button><div role="status" id="done"></div></div>
+  <script>let step = 'form';
+    b1.onclick = () => {
+      if (step === 'form') { fetch('/submit', {method: 'POST', body: JSON.stringify({email: x1.value})}).then(() => {
+        step = 'code'; cl.remove(); rl.remove(); h.textContent = 'Enter the 6-digit code we sent to your email';
+        el.textContent = 'Confirmation code'; x1.value = ''; x1.type = 'text'; x1.name = 'code';
+        x1.setAttribute('autocomplete', 'one-time-code'); x1.setAttribute('inputmode', 'numeric'); x1.maxLength = 6;
+        b1.textContent = 'Confirm'; }); return; }
+      fetch('/code', {method: 'POST', body: JSON.stringify({code: x1.value})}).then(() => {
+        f.querySelector('label').remove(); b1.remove(); done.textContent = "Thanks. We've received your objection."; });
+    };</script>"""
+
+
+def test_a_field_the_page_turns_into_the_code_field_is_no_longer_the_bots_own(page: Page):
+    # Review 25 (#7): fields the bot filled are never the code field (red-team pass 19, g22); a React
+    # page that reuses the email field's node for the code kept that mark, and no code field was found.
+    posts = serve(page, _REUSED_NODES)
+    run = make_run(code="stdin")
+    run.inbox = _Codes("314159")
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert flow.send(page, found, run) == "code"
+    assert flow.enter_code(page, run) == "confirmed"
+    assert posts == [{"email": "p@example.eu"}, {"code": "314159"}]
+
+
+def test_a_send_whose_words_change_for_a_moment_stays_the_bots_send_and_is_never_the_confirm(page: Page):
+    # The other side of the test above: a spinner's "Sending…" is no new button, and a code field
+    # drawn above the form's Send must never have that Send pressed for its Confirm.
+    serve(page, f"<div id='f'>{FIELDS}<button id='send'>Send</button></div>")
+    run = make_run()
+    flow.locate_form(page, run)  # tags the Send
+    page.evaluate("""() => { send.textContent = 'Sending…'; f.insertAdjacentHTML('afterbegin', '<label>Code <input id="code" maxlength="6"></label>'); }""")
+    expect(page.locator("#send:not([data-optout-send])")).to_be_attached()
+    page.evaluate("send.textContent = 'Send'")
+    expect(page.locator("#send[data-optout-send]")).to_be_attached()
+    code = locate.find(page, "code", IG.code)
+    assert code.locator.get_attribute("id") == "code" and flow.confirm_button(page, run, code) is None
+
+
 def test_a_number_field_is_the_code_and_its_page_is_no_confirmation(page: Page):
     serve(page, """<p>Thanks. We sent a six-digit code to your email. If you haven't received your code within a few
       minutes, check your spam folder.</p><label>Enter code <input id="c" type="number"></label><button>Confirm</button>""")
