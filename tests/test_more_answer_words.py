@@ -381,12 +381,19 @@ TURNED_DOWN = [
 ]
 
 
+# Of these (by their headings), the recipe's own words read a refusal already (exit 6); the rest are
+# thanks, but doubted (exit 4).
+REFUSED_BY_WORDS = {"Bedankt", "Tak", "Děkujeme", "Ευχαριστούμε", "Deine Anfrage wurde nicht angenommen"}
+
+
 @pytest.mark.parametrize("lang, heading, text, sentence", TURNED_DOWN)
 def test_thanks_beside_a_refusal_in_words_the_recipe_does_not_know_are_doubted(page: Page, lang, heading, text, sentence):
     result = answer(page, lang, heading, text)
     said = flow.turned_down(page, make_run())
-    # Some are refusals by the recipe's own words already; the rest are thanks, but doubted.
-    assert result == "refused" or (result == "confirmed" and said is not None and said.startswith(sentence)), (result, said)
+    if heading in REFUSED_BY_WORDS:
+        assert result == "refused", (result, said)
+    else:
+        assert result == "confirmed" and said is not None and said.startswith(sentence), (result, said)
 
 
 @pytest.mark.parametrize("lang, heading, text", CONFIRMED + [
