@@ -532,6 +532,7 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
     followed = False  # the link, or a known form address, was followed: only the form is looked for
     fallbacks: list[str] | None = None  # known form addresses not tried yet (decided once, when needed)
     expanded = False  # collapsed sections were opened once, in case the link is inside one
+    framed = False  # the form's frame was opened on its own once
     answered: set[str] = set()  # pages whose question was answered (once each: never Yes to a second question)
     tried: set[tuple[str, ...]] = set()  # (page, link text, href, text around) of links that loaded nothing, or another app's form
     link_from: _LinkFrom | None = None  # the link followed, to go back to if it led to another app's form
@@ -604,6 +605,12 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
                 raise PageMismatch(f"Meta's page shows no form but says: \"{_sentences(_quoted(said, run))[:300]}\" Nothing was sent.",
                                    hint="Your earlier objection stands: keep Meta's confirmation email. If you never objected, "
                                         f"open {page.url} in your own browser.")
+            if followed and not framed and (frame := _form_frame(page, run)):
+                framed = True
+                run.report.info(f"The form is in a frame of the page; opening the frame on its own: {frame}")
+                load(page, frame, run)
+                clock.restart()
+                continue
             if fallbacks is None:
                 fallbacks = _fallback_urls(page, run, followed)
             if not fallbacks:
@@ -671,6 +678,24 @@ def _expand_sections(page: Page, run: Run) -> int:
     if opened:
         run.report.info(f"No link in sight; opened {opened} collapsed section(s) of the page to look inside.")
     return opened
+
+
+# A page that shows the form in a frame (<iframe>) of its own: the visible frames large enough to
+# hold a form (not an ad's or a tracker's), largest first.
+_FRAMES_JS = """() => [...document.querySelectorAll('iframe[src]')].filter(f => f.checkVisibility())
+  .map(f => [f.getBoundingClientRect(), f.src]).filter(([r]) => r.width >= 240 && r.height >= 160)
+  .sort((a, b) => b[0].width * b[0].height - a[0].width * a[0].height).map(([, src]) => src)"""
+
+
+def _form_frame(page: Page, run: Run) -> str | None:
+    """The address of the frame the page the link led to shows its form in, if on the hosts the
+    guard allows: opened on its own, it is the form's page (the bot's reads and presses stay in one
+    document). None: no such frame."""
+    try:
+        frames = page.evaluate(_FRAMES_JS)
+    except PlaywrightError:
+        return None
+    return next((src for src in frames if src.startswith(("https://", "http://")) and run.guard.allows(src)), None)
 
 
 def _fallback_urls(page: Page, run: Run, followed: bool) -> list[str]:

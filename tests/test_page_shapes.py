@@ -3740,6 +3740,58 @@ def test_the_link_to_a_form_that_shows_only_its_country_list_at_first_leads_to_i
     assert posts == [{"country": "PT", "email": "p@example.eu", "reason": run.settings.reason}]
 
 
+# --- a form in a frame -------------------------------------------------------------------------------
+
+def _framed(page: Page, frame_src: str) -> list[dict]:
+    """The link leads to a page that shows the objection form in an <iframe> at `frame_src`."""
+    posts = []
+
+    def handle(route):
+        url = route.request.url
+        if route.request.method == "POST":
+            posts.append(route.request.post_data_json or {})
+            return route.fulfill(status=200, content_type="application/json", body='{"ok": true}')
+        if "privacycenter" in url:
+            body = f"<html lang='en'><p>You have the <a href='{FORM_URL}'>right to object</a>.</p></html>"
+        elif url.endswith("/embed"):
+            body = (f"<html lang='en'><title>{OBJECTION_TITLE}</title><div id='f'>{FIELDS}<button id='send'>Send</button></div>"
+                    "<div role='status' id='done'></div><script>send.onclick = () => fetch('/submit', {method: 'POST', body: "
+                    "JSON.stringify({email: f.querySelector('input').value})}).then(() => { done.textContent = "
+                    "\"Thanks. We've received your objection.\"; });</script></html>")
+        else:
+            body = (f"<html lang='en'><title>{OBJECTION_TITLE}</title><h1>{OBJECTION_TITLE}</h1><p>Fill in the form below.</p>"
+                    f"<iframe src='{frame_src}' title='Objection form' style='width:100%;height:600px;border:0'></iframe>"
+                    "<iframe src='/tr/pixel' style='width:1px;height:1px;border:0'></iframe></html>")
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=body)
+
+    page.route("https://*.instagram.com/**", handle)
+    page.route("https://forms.example.com/**", handle)
+    page.goto("https://privacycenter.instagram.com/privacy/genai/")
+    return posts
+
+
+def test_a_form_shown_in_a_frame_of_the_page_is_opened_on_its_own_and_sent(page: Page):
+    # Red-team pass 16 (v12, open since): the help-center page embedded the form in a same-site
+    # <iframe>; the bot looked only in the page itself and stopped (exit 3).
+    posts = _framed(page, "/help/contact/233964459562201/embed")
+    run = make_run()
+    run.report = Reporter(json_events=True)
+    page = flow.reach_form(page, run)
+    assert page.url == "https://help.instagram.com/help/contact/233964459562201/embed"
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert flow.send(page, found, run) == "confirmed"
+    assert posts == [{"email": "p@example.eu"}]
+
+
+def test_a_frame_on_a_host_the_guard_does_not_allow_is_never_opened(page: Page):
+    _framed(page, "https://forms.example.com/object/embed")
+    run = make_run(timeout_s=3)
+    with pytest.raises(PageMismatch, match="Could not find the objection form"):
+        flow.reach_form(page, run)
+    assert page.url == FORM_URL
+
+
 def test_a_form_that_shows_its_send_but_lacks_a_field_is_no_form_of_steps(page: Page):
     posts = serve(page, f"<form>{_COUNTRY}{_REASON}<button type='submit'>Send</button></form>")
     run = make_run(timeout_s=2)
