@@ -191,7 +191,7 @@ def _seen(look: locate.Look) -> locate.Seen:
     except PlaywrightError as exc:
         if look.page.is_closed():
             raise _closed() from None
-        if locate.KIND_ENGINE in str(exc):  # not registered: a programming error, never a page's
+        if any(engine in str(exc) for engine in locate.ENGINES):  # not registered: a programming error, never a page's
             raise
         return look.nothing()
 
@@ -2225,7 +2225,7 @@ def _open_fields(page: Page, recipe: Recipe, after_code: bool = False) -> Locato
         fields = page.locator(f"{_OPEN_INPUTS}:not([type=email], [autocomplete=email i], [name*=email i])").or_(shown_again)
     else:
         fields = page.locator(f"{_OPEN_INPUTS}, {_OPEN_BOXES}")
-    return locate.outside(fields, f"{recipe.page_chrome} or @data-optout-widget").filter(visible=True)
+    return locate.outside(fields, f"{recipe.page_chrome} or @data-optout-widget").locator(locate.SHOWN).filter(visible=True)
 
 
 def _asks_more(page: Page, run: Run, after_code: bool = False) -> bool:

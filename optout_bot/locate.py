@@ -105,7 +105,8 @@ def _unnarrowed(scope: Page | Locator, element: Element) -> list[tuple[str, Loca
 
 
 def narrow(scope: Page | Locator, loc: Locator, element: Element) -> Locator:
-    """`loc`'s visible matches that pass `element`'s own tests (must match, never inside, excluded names)."""
+    """`loc`'s visible matches that pass `element`'s own tests (must match, never inside, excluded names);
+    a field to type into only where a person sees it."""
     if element.must_match:
         loc = loc.and_(scope.locator(element.must_match))
     if element.must_not_match:
@@ -115,6 +116,8 @@ def narrow(scope: Page | Locator, loc: Locator, element: Element) -> Locator:
     exclude = element.exclude_pattern()
     if exclude is not None:
         loc = loc.filter(has_not_text=exclude)
+    if element.role in _TYPED_ROLES:
+        loc = loc.locator(SHOWN)
     return loc.filter(visible=True)
 
 
@@ -187,13 +190,44 @@ _KIND_ENGINE_JS = """{
 }"""
 
 
+# `optout-shown=person` keeps the element it is applied to only if a person can see it. Not a
+# honeypot, a field that anti-spam checks expect robots to fill and people to leave empty because
+# they cannot see it: clipped to a pixel, transparent, or placed before the page's start, all of
+# which Playwright counts as visible. A form with one fills the field a person sees, or none.
+SHOWN_ENGINE = "optout-shown"
+# Clipped: a box of its own, or one around it that cuts what overflows it, under 4 pixels; or
+# clipped away whole (the old `clip: rect(0 0 0 0)`, `clip-path: inset(50%)`).
+_SHOWN_ENGINE_JS = r"""{
+  queryAll(root) {
+    if (root.nodeType !== 1) return [];
+    const tiny = r => r.width < 4 || r.height < 4, r = root.getBoundingClientRect();
+    if (tiny(r) || r.right + scrollX <= 0 || r.bottom + scrollY <= 0
+        || !root.checkVisibility({opacityProperty: true, visibilityProperty: true})) return [];
+    for (let a = root; a && a.nodeType === 1; a = a.parentElement || (a.getRootNode() || {}).host) {
+      const s = getComputedStyle(a);
+      if (/^rect\(0px,? 0px,? 0px,? 0px\)$/.test(s.clip) || s.clipPath === 'inset(50%)') return [];
+      if (a !== root && (s.overflowX !== 'visible' || s.overflowY !== 'visible') && tiny(a.getBoundingClientRect())) return [];
+    }
+    return [root];
+  },
+  query(root) { return this.queryAll(root)[0] || null; }
+}"""
+SHOWN = f"{SHOWN_ENGINE}=person"
+# Fields a person types into; a list or a box to tick may be drawn transparent over its look-alike.
+_TYPED_ROLES = ("textbox", "spinbutton", "searchbox")
+
+
+ENGINES = {KIND_ENGINE: _KIND_ENGINE_JS, SHOWN_ENGINE: _SHOWN_ENGINE_JS}
+
+
 def register(playwright) -> None:
-    """Teach a Playwright instance the engine `Look` needs; before it opens any browser context."""
-    try:
-        playwright.selectors.register(KIND_ENGINE, _KIND_ENGINE_JS)
-    except PlaywrightError as exc:
-        if "already registered" not in str(exc):
-            raise
+    """Teach a Playwright instance the engines `Look` and `narrow` need; before it opens any browser context."""
+    for name, script in ENGINES.items():
+        try:
+            playwright.selectors.register(name, script)
+        except PlaywrightError as exc:
+            if "already registered" not in str(exc):
+                raise
 
 
 _LOOKS = itertools.count(1)

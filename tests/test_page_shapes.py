@@ -201,7 +201,7 @@ _STYLED_RADIOS = """<form id="f">{fields}<fieldset><legend>{legend}</legend>
   <label><input type="radio" name="pick" value="2"><span class="dot"></span> {two}</label></fieldset>
   <button type="submit">Send</button></form>
   <style>label {{ position: relative; display: block; padding: 4px 24px; }}
-    input, .dot {{ position: absolute; left: 0; top: 4px; margin: 0; width: 16px; height: 16px; }} input {{ opacity: 0; }}</style>
+    [type=radio], .dot {{ position: absolute; left: 0; top: 4px; margin: 0; width: 16px; height: 16px; }} [type=radio] {{ opacity: 0; }}</style>
   <script>f.onsubmit = e => {{ e.preventDefault(); fetch('/submit', {{method: 'POST', body: JSON.stringify({{pick: new FormData(f).get('pick')}})}})
     .then(() => {{ f.outerHTML = "<p>Thanks. We've received your objection request.</p>"; }}); }};</script>"""
 
@@ -3738,6 +3738,62 @@ def test_the_link_to_a_form_that_shows_only_its_country_list_at_first_leads_to_i
     flow.fill_form(page, found, run)
     assert flow.send(page, found, run) == "confirmed"
     assert posts == [{"country": "PT", "email": "p@example.eu", "reason": run.settings.reason}]
+
+
+# --- honeypots ---------------------------------------------------------------------------------------
+
+# Red-team pass 20 (h02, h34, h35, h38, h39): anti-spam fields a person cannot see, placed before the
+# real ones and without aria-hidden, got the address (the real field was sent empty, exit 0 and a
+# receipt) or the reason. Playwright counts them visible; a filled honeypot loses the objection.
+_HONEYPOT_STYLES = {
+    "clipped": "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap",
+    "transparent": "opacity:0;position:absolute;top:0;left:0",
+    "off-screen": "position:absolute;left:-9999px;top:0",
+    "moved-away": "position:absolute;transform:translateY(-5000px)",
+}
+
+
+@pytest.mark.parametrize("style", list(_HONEYPOT_STYLES))
+def test_fields_a_person_cannot_see_are_never_filled(page: Page, style):
+    decoys = (f'<div style="{_HONEYPOT_STYLES[style]}"><label>Email <input type="email" name="contact_email" tabindex="-1" autocomplete="off"></label>'
+              '<label>Please tell us how this processing impacts you <textarea name="comments" tabindex="-1"></textarea></label></div>')
+    posts = serve(page, f"""<div id="f">{decoys}{FIELDS}<button id="send">Send</button></div><div role="status" id="done"></div>
+      <script>send.onclick = () => {{ const v = {{}}; f.querySelectorAll('input, textarea').forEach((e, i) => v[e.name || i] = e.value);
+        fetch('/submit', {{method: 'POST', body: JSON.stringify(v)}}).then(() => {{ done.textContent = "Thanks. We've received your objection."; }}); }};</script>""")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert flow.send(page, found, run) == "confirmed"
+    assert posts == [{"contact_email": "", "comments": "", "2": "p@example.eu", "3": run.settings.reason}]
+
+
+def test_a_code_field_a_person_cannot_see_is_never_typed_into(page: Page):
+    # Red-team pass 20 (h37): the code went into an off-screen "Code" field before the real one; the
+    # site took it for a wrong code, and every try would have done the same.
+    posts = serve(page, """<p>We sent a 6-digit code to your email.</p>
+      <div style="position:absolute;left:-9999px"><label>Code <input name="otp" tabindex="-1"></label></div>
+      <div id="step"><label>Code <input id="code" name="code" maxlength="6"></label><button id="ok">Confirm</button></div><div role="status" id="done"></div>
+      <script>ok.onclick = () => fetch('/code', {method: 'POST', body: JSON.stringify({otp: document.querySelector('[name=otp]').value, code: code.value})})
+        .then(() => { step.remove(); done.textContent = "Thanks. We've received your objection."; });</script>""")
+    run = make_run(code="stdin")
+    run.inbox = _Codes("314159")
+    flow.watch_posts(page, run)
+    assert flow.enter_code(page, run) == "confirmed"
+    assert posts == [{"otp": "", "code": "314159"}]
+
+
+def test_a_country_list_drawn_transparent_over_its_look_alike_is_still_chosen(page: Page):
+    # The other side: a native list made transparent over a styled box is the one a person uses.
+    posts = serve(page, """<div id="f"><label>Country of residence <span style="position:relative;display:inline-block;width:200px;height:30px">
+        <span aria-hidden="true">Select…</span><select name="country" style="opacity:0;position:absolute;inset:0">
+        <option value="">-</option><option value="PT">Portugal</option></select></span></label>
+      <label>Email address <input type="email" name="email"></label>
+      <label>Please tell us how this processing impacts you <textarea></textarea></label><button id="send">Send</button></div>
+      <script>send.onclick = () => fetch('/submit', {method: 'POST', body: JSON.stringify({country: f.querySelector('select').value})});</script>""")
+    run = make_run()
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert page.locator("select").input_value() == "PT"
 
 
 # --- a form in a frame -------------------------------------------------------------------------------
