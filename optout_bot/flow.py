@@ -1935,9 +1935,7 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
         if typeahead:
             _on_just_seen(page, run, lambda ms: control.fill("", timeout=ms))
             control.press_sequentially(name)  # every keystroke counts against the limit: the whole --timeout
-        try:
-            options.first.or_(page.locator(_TYPED_INTO_GONE)).first.wait_for(timeout=5000)
-        except PlaywrightTimeout:
+        if not _listed(page, options.first.or_(page.locator(_TYPED_INTO_GONE)).first):
             continue
         if not locate.count(page.locator("[data-optout-typing]")) and not locate.count(options):
             if swaps < MAX_SWAPS:  # typed into a control that is gone: the same name again, in the new one
@@ -1999,6 +1997,22 @@ _STEADY_JS = ("(e, [was, ms]) => new Promise(done => {{ const read = {choice}, s
               " else setTimeout(check, 100); }})(); }})")
 STEADY_MS = 1500
 KEPT_MS = 1000  # how long a replaced address must stay before Send
+
+
+LIST_STILL_MS = 1500  # a typeahead still this long after the typing, without options, lists none for that name
+
+
+def _listed(page: Page, loc: Locator, timeout_s: float = 5) -> bool:
+    """Whether `loc` shows within `timeout_s`; False as soon as the page has stayed still for
+    LIST_STILL_MS without it (a list filtered to nothing: the next name is typed at once, not 5 s later)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        since = mark(page)
+        if _visible(loc):
+            return True
+        left = deadline - time.monotonic()
+        if left <= 0 or not wait_for_change(page, since, min(left * 1000, LIST_STILL_MS)):
+            return _visible(loc)
 
 
 def _tried(names: list[str]) -> str:
