@@ -1046,19 +1046,18 @@ def _country_js(alpha_2: str) -> str:
 
 # What a control says: its text, an input's value, or its label.
 _WORDS_JS = "e => (e.innerText || e.value || e.getAttribute('aria-label') || '').trim()"
-# Tags an element as the bot's own (`attr`="value") for as long as it stays what it was: React
-# reuses a node where the next step draws one of the same kind (the email field turned into the
-# code field, Send into Confirm), and a field or button turned into another is no longer the bot's.
-# What it was: a field's attributes that say what it is for; a button's words.
-_OWN_JS = ("(e, attr, value, button) => { const own = e.__optoutOwn = e.__optoutOwn || {}, had = attr in own;"
+# Tags a field as the bot's own (`attr`="value") for as long as it stays what it was: React reuses a
+# node where the next step draws one of the same kind (the email field turned into the code field),
+# and a field turned into another is no longer the bot's. What it was: the attributes that say what
+# it is for. (Send keeps its tag: see _send_turned_confirm.)
+_OWN_JS = ("(e, attr, value) => { const own = e.__optoutOwn = e.__optoutOwn || {}, had = attr in own;"
            " const fields = ['name', 'type', 'inputmode', 'autocomplete', 'placeholder', 'aria-label', 'aria-labelledby', 'maxlength', 'role'];"
-           f" const what = () => button ? ({_WORDS_JS})(e) : fields.map(a => e.getAttribute(a)).join('\\n');"
+           " const what = () => fields.map(a => e.getAttribute(a)).join('\\n');"
            " own[attr] = {value, was: what()}; e.setAttribute(attr, value); if (had) return;"
            " new MutationObserver(() => { const o = own[attr]; if (what() === o.was) e.setAttribute(attr, o.value); else e.removeAttribute(attr); })"
-           ".observe(e, button ? {childList: true, characterData: true, subtree: true, attributes: true, attributeFilter: ['aria-label', 'value']}"
-           " : {attributes: true, attributeFilter: fields}); }")
+           ".observe(e, {attributes: true, attributeFilter: fields}); }")
 # Tags the Send button in the look that finds it: the code step's Confirm is never that button.
-_TAG_SEND_JS = f"e => {{ ({_OWN_JS})(e, 'data-optout-send', '', true); return ({_WORDS_JS})(e).slice(0, 80); }}"
+_TAG_SEND_JS = f"e => {{ e.setAttribute('data-optout-send', ''); return ({_WORDS_JS})(e).slice(0, 80); }}"
 # Reads a field the bot fills, and tags it: a field of ours left on the page asks nothing new.
 _FILLED_JS = "e => {{ {before} (%s)(e, 'data-optout-filled', '{name}'); return {value}; }}" % _OWN_JS.replace("{", "{{").replace("}", "}}")
 # Reads the reason box (or contenteditable) and, in the same round trip, the email field tagged
@@ -3164,7 +3163,22 @@ def _find_code(page: Page, run: Run) -> tuple[Found | None, Found | None]:
 def confirm_button(page: Page, run: Run, code_field: Found) -> Found | None:
     """The code's Confirm follows its field: never the form's Send above it (even on a new document,
     where its tag is gone), never a resend button (the recipe's exclusions)."""
-    return locate.find(page, "confirm", run.recipe.confirm, also=code_field.locator.locator("xpath=following::*"))
+    return (locate.find(page, "confirm", run.recipe.confirm, also=code_field.locator.locator("xpath=following::*"))
+            or _send_turned_confirm(page, run, code_field))
+
+
+def _send_turned_confirm(page: Page, run: Run, code_field: Found) -> Found | None:
+    """React may reuse Send's node for the code's Confirm. The bot's Send counts as Confirm only where
+    its words are now Confirm's and none of Send's: a Send that still says Send is never pressed again."""
+    button = page.locator("[data-optout-send]").and_(code_field.locator.locator("xpath=following::*")).filter(visible=True)
+    try:
+        words = locate.read_first(button, _WORDS_JS)
+    except PlaywrightError:
+        return None
+    confirm, send, exclude = run.recipe.confirm.pattern(), run.recipe.send.pattern(), run.recipe.confirm.exclude_pattern()
+    if not words or not confirm.search(words[0]) or send.search(words[0]) or (exclude is not None and exclude.search(words[0])):
+        return None
+    return Found("confirm", button.first, "reused")
 
 
 def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, terminal: bool, in_page: bool,

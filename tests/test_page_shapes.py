@@ -1330,18 +1330,20 @@ def test_a_field_the_page_turns_into_the_code_field_is_no_longer_the_bots_own(pa
     assert posts == [{"email": "p@example.eu"}, {"code": "314159"}]
 
 
-def test_a_send_whose_words_change_for_a_moment_stays_the_bots_send_and_is_never_the_confirm(page: Page):
-    # The other side of the test above: a spinner's "Sending…" is no new button, and a code field
-    # drawn above the form's Send must never have that Send pressed for its Confirm.
-    serve(page, f"<div id='f'>{FIELDS}<button id='send'>Send</button></div>")
+@pytest.mark.parametrize("verify", ["", "<button id='verify'>Verify</button>"], ids=["no-other-button", "its-own-confirm"])
+def test_a_send_that_still_says_send_is_never_the_codes_confirm(page: Page, verify):
+    # Review 26 (critical): the form hidden while it was sent, a spinner's hidden text inside Send
+    # changed, and a mark that followed Send's words was gone for good: the old Send, still saying
+    # Send under a code box drawn above it, was pressed as Confirm (the form sent twice).
+    serve(page, f"<div id='f'>{FIELDS}<button id='send'>Send<span class='sp' hidden></span></button>{verify}</div>")
     run = make_run()
     flow.locate_form(page, run)  # tags the Send
-    page.evaluate("""() => { send.textContent = 'Sending…'; f.insertAdjacentHTML('afterbegin', '<label>Code <input id="code" maxlength="6"></label>'); }""")
-    expect(page.locator("#send:not([data-optout-send])")).to_be_attached()
-    page.evaluate("send.textContent = 'Send'")
-    expect(page.locator("#send[data-optout-send]")).to_be_attached()
+    page.evaluate("() => { f.style.display = 'none'; send.querySelector('.sp').textContent = 'Sending…'; }")
+    page.evaluate("""() => { f.insertAdjacentHTML('afterbegin', '<label>Code <input id="code" maxlength="6"></label>'); f.style.display = ''; }""")
     code = locate.find(page, "code", IG.code)
-    assert code.locator.get_attribute("id") == "code" and flow.confirm_button(page, run, code) is None
+    confirm = flow.confirm_button(page, run, code)
+    assert code.locator.get_attribute("id") == "code"
+    assert (confirm.locator.get_attribute("id") if confirm else None) == ("verify" if verify else None)
 
 
 def test_a_number_field_is_the_code_and_its_page_is_no_confirmation(page: Page):
