@@ -2238,7 +2238,7 @@ def _open_fields(page: Page, recipe: Recipe, after_code: bool = False) -> Locato
         fields = page.locator(f"{_OPEN_INPUTS}:not([type=email], [autocomplete=email i], [name*=email i])").or_(shown_again)
     else:
         fields = page.locator(f"{_OPEN_INPUTS}, {_OPEN_BOXES}")
-    return locate.outside(fields, f"{recipe.page_chrome} or @data-optout-widget").locator(locate.SHOWN).filter(visible=True)
+    return locate.outside(fields, f"{recipe.page_chrome} or @data-optout-widget").locator(locate.shown(strict=False)).filter(visible=True)
 
 
 def _asks_more(page: Page, run: Run, after_code: bool = False) -> bool:

@@ -117,7 +117,7 @@ def narrow(scope: Page | Locator, loc: Locator, element: Element) -> Locator:
     if exclude is not None:
         loc = loc.filter(has_not_text=exclude)
     if element.role in _TYPED_ROLES:
-        loc = loc.locator(SHOWN)
+        loc = loc.locator(shown(element.seen_only))
     return loc.filter(visible=True)
 
 
@@ -190,31 +190,53 @@ _KIND_ENGINE_JS = """{
 }"""
 
 
-# `optout-shown=person` keeps the element it is applied to only if a person can see it. Not a
-# honeypot, a field that anti-spam checks expect robots to fill and people to leave empty because
-# they cannot see it: clipped to a pixel, transparent, or placed before the page's start, all of
-# which Playwright counts as visible. A form with one fills the field a person sees, or none.
+# `optout-shown=...` keeps the field it is applied to only if it is not a honeypot: a field that
+# anti-spam checks expect robots to fill and people to leave empty because they cannot see it, all
+# of which Playwright counts as visible. Unseen: under 4 px, or inside a box of that size that cuts
+# what overflows it (its containing blocks: a fixed or absolute box escapes the others; the page's
+# own body and root, whose overflow is the window's, never count); clipped away
+# (`clip: rect(0 0 0 0)`, `clip-path: inset(50%)`); transparent, itself or a parent; painted in
+# nothing (no text colour, background or border); or placed off the page (before its start, or past
+# its end where the page does not scroll that way). `=strict`: unseen is enough (the email and
+# reason fields, which no form draws unseen). Otherwise it must also be kept out of the keyboard's
+# way (tabindex=-1), as honeypots are: a code widget's own field is often one transparent input over
+# six drawn boxes.
 SHOWN_ENGINE = "optout-shown"
-# Clipped: a box of its own, or one around it that cuts what overflows it, under 4 pixels; or
-# clipped away whole (the old `clip: rect(0 0 0 0)`, `clip-path: inset(50%)`).
 _SHOWN_ENGINE_JS = r"""{
-  queryAll(root) {
+  queryAll(root, body) {
     if (root.nodeType !== 1) return [];
-    const tiny = r => r.width < 4 || r.height < 4, r = root.getBoundingClientRect();
-    if (tiny(r) || r.right + scrollX <= 0 || r.bottom + scrollY <= 0
-        || !root.checkVisibility({opacityProperty: true, visibilityProperty: true})) return [];
-    for (let a = root; a && a.nodeType === 1; a = a.parentElement || (a.getRootNode() || {}).host) {
-      const s = getComputedStyle(a);
-      if (/^rect\(0px,? 0px,? 0px,? 0px\)$/.test(s.clip) || s.clipPath === 'inset(50%)') return [];
-      if (a !== root && (s.overflowX !== 'visible' || s.overflowY !== 'visible') && tiny(a.getBoundingClientRect())) return [];
-    }
-    return [root];
+    const W = document.documentElement, B = document.body, up = a => a.parentElement || (a.getRootNode() || {}).host;
+    const tiny = r => r.width < 4 || r.height < 4, r = root.getBoundingClientRect(), own = getComputedStyle(root);
+    const none = c => c === 'transparent' || /^rgba\(.*,\s*0\)$/.test(c);
+    const stuck = axis => [W, B].some(x => x && /hidden|clip/.test(getComputedStyle(x)['overflow' + axis]));
+    const clipped = () => {
+      for (let a = root; a && a !== B && a !== W; ) {
+        const s = a === root ? own : getComputedStyle(a);
+        if (/^rect\(0px,? 0px,? 0px,? 0px\)$/.test(s.clip) || s.clipPath === 'inset(50%)') return true;
+        if (a !== root && (s.overflowX !== 'visible' || s.overflowY !== 'visible') && tiny(a.getBoundingClientRect())) return true;
+        if (s.position === 'fixed') return false;
+        let next = up(a);
+        if (s.position === 'absolute')
+          while (next && next !== B && next !== W && getComputedStyle(next).position === 'static' && getComputedStyle(next).transform === 'none') next = up(next);
+        a = next;
+      }
+      return false; };
+    const unseen = tiny(r) || r.right + scrollX <= 0 || r.bottom + scrollY <= 0
+      || (stuck('X') && r.left >= innerWidth) || (stuck('Y') && r.top + scrollY >= Math.max(W.scrollHeight, innerHeight))
+      || !root.checkVisibility({opacityProperty: true, visibilityProperty: true})
+      || (none(own.color) && none(own.backgroundColor) && !parseFloat(own.borderTopWidth) && !parseFloat(own.borderBottomWidth) && own.boxShadow === 'none')
+      || clipped();
+    return unseen && (body === 'strict' || (root.getAttribute('tabindex') || '').trim() === '-1') ? [] : [root];
   },
-  query(root) { return this.queryAll(root)[0] || null; }
+  query(root, body) { return this.queryAll(root, body)[0] || null; }
 }"""
-SHOWN = f"{SHOWN_ENGINE}=person"
 # Fields a person types into; a list or a box to tick may be drawn transparent over its look-alike.
 _TYPED_ROLES = ("textbox", "spinbutton", "searchbox")
+
+
+def shown(strict: bool) -> str:
+    """The selector that keeps a field only where it is no honeypot; `strict`: unseen is enough."""
+    return f"{SHOWN_ENGINE}={'strict' if strict else 'keyboard'}"
 
 
 ENGINES = {KIND_ENGINE: _KIND_ENGINE_JS, SHOWN_ENGINE: _SHOWN_ENGINE_JS}

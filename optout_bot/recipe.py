@@ -163,6 +163,9 @@ class Element(_Strict):
     # Last, the first field after a short text that names it: a <label> without `for`, a table's cell
     # ("nearby" layer). Only for a field whose words are not said in passing near others'.
     nearby: bool = False
+    # A field a person cannot see (a honeypot) is never this one, even where it takes keyboard focus:
+    # for fields no form draws unseen (the email, the reason); a code widget's input may be transparent.
+    seen_only: bool = False
 
     @field_validator("names", "weak_names", "exclude_names")
     @classmethod

@@ -3752,13 +3752,16 @@ _HONEYPOT_STYLES = {
     "transparent": "opacity:0;position:absolute;top:0;left:0",
     "off-screen": "position:absolute;left:-9999px;top:0",
     "moved-away": "position:absolute;transform:translateY(-5000px)",
+    # Review 26: past the page's right edge where the page does not scroll that way; painted in nothing.
+    "past-the-edge": "position:absolute;right:-9999px;top:0\"><style>body { overflow-x: hidden }</style><div \"",
+    "paintless": "\" class=\"hp\"><style>.hp input, .hp textarea { color: transparent; background: transparent; border: 0 }</style><div \"",
 }
 
 
 @pytest.mark.parametrize("style", list(_HONEYPOT_STYLES))
 def test_fields_a_person_cannot_see_are_never_filled(page: Page, style):
-    decoys = (f'<div style="{_HONEYPOT_STYLES[style]}"><label>Email <input type="email" name="contact_email" tabindex="-1" autocomplete="off"></label>'
-              '<label>Please tell us how this processing impacts you <textarea name="comments" tabindex="-1"></textarea></label></div>')
+    decoys = (f'<div><div style="{_HONEYPOT_STYLES[style]}"><label>Email <input type="email" name="contact_email" tabindex="-1" autocomplete="off"></label>'
+              '<label>Please tell us how this processing impacts you <textarea name="comments" tabindex="-1"></textarea></label></div></div>')
     posts = serve(page, f"""<div id="f">{decoys}{FIELDS}<button id="send">Send</button></div><div role="status" id="done"></div>
       <script>send.onclick = () => {{ const v = {{}}; f.querySelectorAll('input, textarea').forEach((e, i) => v[e.name || i] = e.value);
         fetch('/submit', {{method: 'POST', body: JSON.stringify(v)}}).then(() => {{ done.textContent = "Thanks. We've received your objection."; }}); }};</script>""")
@@ -3782,6 +3785,30 @@ def test_a_code_field_a_person_cannot_see_is_never_typed_into(page: Page):
     flow.watch_posts(page, run)
     assert flow.enter_code(page, run) == "confirmed"
     assert posts == [{"otp": "", "code": "314159"}]
+
+
+def test_a_code_widgets_transparent_field_over_its_drawn_boxes_is_the_code_field(page: Page):
+    # Review 26: one transparent input over six drawn boxes (a common code widget) was taken for a
+    # honeypot: no code field (exit 4). Only one also kept out of the keyboard's way is.
+    serve(page, """<p>We sent a 6-digit code to your email.</p><label for="otp">Enter the code</label>
+      <div style="position:relative;width:300px;height:48px"><div aria-hidden="true" style="display:flex;gap:6px">
+        <span style="width:40px;height:46px;border:1px solid #999"></span><span style="width:40px;height:46px;border:1px solid #999"></span></div>
+        <input id="otp" autocomplete="one-time-code" inputmode="numeric" maxlength="6" style="position:absolute;inset:0;opacity:0"></div>
+      <button>Confirm</button>""")
+    code, confirm = flow._find_code(page, make_run())
+    assert code.locator.get_attribute("id") == "otp" and confirm is not None
+
+
+def test_a_form_in_a_fixed_dialog_over_a_page_that_does_not_scroll_is_filled(page: Page):
+    # Review 26: the body's overflow (the window's) with every box fixed left the body 0 px high; the
+    # email field inside it was taken for a honeypot (exit 3).
+    # (Without a doctype the body fills the window: its height is given here.)
+    posts = serve(page, f"""<style>body {{ overflow: hidden; height: 0 }}</style><div role="dialog" aria-modal="true" style="position:fixed;inset:40px">
+      <div id="f">{FIELDS}<button id="send">Send</button></div></div>
+      <script>send.onclick = () => fetch('/submit', {{method: 'POST', body: JSON.stringify({{email: f.querySelector('input').value}})}});</script>""")
+    run = make_run()
+    flow.fill_form(page, flow.locate_form(page, run), run)
+    assert page.locator("input[type=email]").input_value() == "p@example.eu"
 
 
 def test_a_country_list_drawn_transparent_over_its_look_alike_is_still_chosen(page: Page):
