@@ -1931,10 +1931,12 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
         scope = page.locator(f'[id="{listbox_id}"]') if listbox_id else page
         options = scope.get_by_role("option").filter(visible=True)
         _on_just_seen(page, run, lambda ms: control.click(timeout=ms))
-        if typeahead:
-            _on_just_seen(page, run, lambda ms: control.fill("", timeout=ms))
-            control.press_sequentially(name)  # every keystroke counts against the limit: the whole --timeout
-        if not _listed(page, options.first.or_(page.locator(_TYPED_INTO_GONE)).first):
+        with _asking(page) as asking:
+            if typeahead:
+                _on_just_seen(page, run, lambda ms: control.fill("", timeout=ms))
+                control.press_sequentially(name)  # every keystroke counts against the limit: the whole --timeout
+            listed = _listed(page, options.first.or_(page.locator(_TYPED_INTO_GONE)).first, asking)
+        if not listed:
             continue
         if not locate.count(page.locator("[data-optout-typing]")) and not locate.count(options):
             if swaps < MAX_SWAPS:  # typed into a control that is gone: the same name again, in the new one
@@ -1998,19 +2000,42 @@ STEADY_MS = 1500
 KEPT_MS = 1000  # how long a replaced address must stay before Send
 
 
-LIST_STILL_MS = 1500  # a typeahead still this long after the typing, without options, lists none for that name
+LIST_STILL_MS = 1500  # a typeahead still this long after the typing, asking no server, lists none for that name
 
 
-def _listed(page: Page, loc: Locator, timeout_s: float = 5) -> bool:
+@contextmanager
+def _asking(page: Page):
+    """While inside: whether a request of the page's scripts (fetch, XHR) made meanwhile is still unanswered."""
+    waiting: set = set()
+
+    def started(request: Request) -> None:
+        if request.resource_type in ("fetch", "xhr"):
+            waiting.add(request)
+
+    def answered(request: Request) -> None:
+        waiting.discard(request)
+
+    handlers = {"request": started, "requestfinished": answered, "requestfailed": answered}
+    for event, handler in handlers.items():
+        page.on(event, handler)
+    try:
+        yield lambda: bool(waiting)
+    finally:
+        for event, handler in handlers.items():
+            page.remove_listener(event, handler)
+
+
+def _listed(page: Page, loc: Locator, asking: Callable[[], bool], timeout_s: float = 5) -> bool:
     """Whether `loc` shows within `timeout_s`; False as soon as the page has stayed still for
-    LIST_STILL_MS without it (a list filtered to nothing: the next name is typed at once, not 5 s later)."""
+    LIST_STILL_MS without it while `asking` no server (a list filtered to nothing: the next name is
+    typed at once, not 5 s later)."""
     deadline = time.monotonic() + timeout_s
     while True:
         since = mark(page)
         if _visible(loc):
             return True
         left = deadline - time.monotonic()
-        if left <= 0 or not wait_for_change(page, since, min(left * 1000, LIST_STILL_MS)):
+        if left <= 0 or (not wait_for_change(page, since, min(left * 1000, LIST_STILL_MS)) and not asking()):
             return _visible(loc)
 
 

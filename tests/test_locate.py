@@ -3,6 +3,7 @@
 import json
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import Error, Page, expect
@@ -140,6 +141,42 @@ def test_a_typeahead_that_lists_its_options_a_moment_after_the_typing_is_waited_
     control = locate.find(page, "country", IG.country)
     flow.choose_country(page, control.locator, "PT", make_run())
     expect(page.locator("#h")).to_have_value("PT")
+
+
+class _SlowCountries(BaseHTTPRequestHandler):
+    """A typeahead's server that answers after 2.5 s."""
+
+    def do_GET(self):
+        answered = threading.Event()
+        answered.wait(2.5)  # the server's own delay, not the test's: nothing in the page changes meanwhile
+        body = json.dumps([["PT", "Portugal"]]).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_typeahead_whose_server_answers_slowly_is_waited_for(page: Page):
+    # Review 26: with options 2 s after the typing and no change meanwhile, the list was given up
+    # after 1.5 s of stillness (exit 3). While the page's request is unanswered, it is waited for.
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowCountries)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page.set_content(COMBOBOX.format(lang="en", label="Country of residence", names="[]").replace(
+            "c.addEventListener('input', () => {",
+            f"c.addEventListener('input', () => {{ fetch('http://127.0.0.1:{server.server_address[1]}/q').then(r => r.json()).then(draw); }});\n"
+            "const draw = names => {").replace("  }\n});\n</script>", "  }\n};\n</script>"))
+        control = locate.find(page, "country", IG.country)
+        flow.choose_country(page, control.locator, "PT", make_run())
+        expect(page.locator("#h")).to_have_value("PT")
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_a_typeahead_naming_the_country_as_the_browser_does_is_typed_and_picked(page: Page):
