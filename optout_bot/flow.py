@@ -687,15 +687,28 @@ _FRAMES_JS = """() => [...document.querySelectorAll('iframe[src]')].filter(f => 
   .sort((a, b) => b[0].width * b[0].height - a[0].width * a[0].height).map(([, src]) => src)"""
 
 
+_FRAME_FIELDS = "input:not([type=hidden], [type=submit], [type=button]), select, textarea, [role=combobox], [role=textbox]"
+
+
 def _form_frame(page: Page, run: Run) -> str | None:
-    """The address of the frame the page the link led to shows its form in, if on the hosts the
-    guard allows: opened on its own, it is the form's page (the bot's reads and presses stay in one
-    document). None: no such frame."""
+    """The address of the frame the page the link led to shows its form in: on the hosts the guard
+    allows (over https, but for a test server), and with fields to fill in (not an embedded video or
+    post). Opened on its own, it is the form's page (the bot's reads and presses stay in one document).
+    None: no such frame."""
     try:
-        frames = page.evaluate(_FRAMES_JS)
+        sources = page.evaluate(_FRAMES_JS)
     except PlaywrightError:
         return None
-    return next((src for src in frames if src.startswith(("https://", "http://")) and run.guard.allows(src)), None)
+    for src in sources:
+        if not (src.startswith("https://") or src.startswith("http://") and host_of(src) in run.guard.exact) or not run.guard.allows(src):
+            continue
+        frame = next((f for f in page.frames if f.url == src), None)
+        try:
+            if frame is not None and frame.locator(_FRAME_FIELDS).filter(visible=True).count():
+                return src
+        except PlaywrightError:
+            continue  # gone meanwhile
+    return None
 
 
 def _fallback_urls(page: Page, run: Run, followed: bool) -> list[str]:

@@ -3851,6 +3851,8 @@ def _framed(page: Page, frame_src: str) -> list[dict]:
 
     page.route("https://*.instagram.com/**", handle)
     page.route("https://forms.example.com/**", handle)
+    page.route("https://www.facebook.com/plugins/**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<html><video controls width='480' height='270'></video><a href='#'>Watch on Facebook</a></html>"))
     page.goto("https://privacycenter.instagram.com/privacy/genai/")
     return posts
 
@@ -3869,8 +3871,12 @@ def test_a_form_shown_in_a_frame_of_the_page_is_opened_on_its_own_and_sent(page:
     assert posts == [{"email": "p@example.eu"}]
 
 
-def test_a_frame_on_a_host_the_guard_does_not_allow_is_never_opened(page: Page):
-    _framed(page, "https://forms.example.com/object/embed")
+@pytest.mark.parametrize("frame_src", ["https://forms.example.com/object/embed", "https://www.facebook.com/plugins/video.php?href=x"],
+                         ids=["other-host", "meta-video-without-fields"])
+def test_a_frame_on_a_host_the_guard_does_not_allow_or_without_fields_is_never_opened(page: Page, frame_src):
+    # Review 26: a page the link led to that embeds a Meta video (a host the guard allows) had the
+    # video opened in its place; the error then named the video's address.
+    _framed(page, frame_src)
     run = make_run(timeout_s=3)
     with pytest.raises(PageMismatch, match="Could not find the objection form"):
         flow.reach_form(page, run)
