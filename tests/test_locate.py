@@ -62,6 +62,16 @@ def test_hidden_inputs_and_invisible_decoys_are_ignored(page: Page):
     assert locate.find(page, "email", IG.email).locator.get_attribute("id") == "real"
 
 
+def test_an_email_field_described_but_not_named_is_found_by_its_keyboard(page: Page):
+    # Red-team pass 21 (k22): every field had only aria-describedby ("The email address of your
+    # Instagram account."), which is no accessible name; the email field, type=text inputmode=email,
+    # was not found (exit 3).
+    page.set_content("""<html lang="en"><div><input aria-describedby="d1" type="text" inputmode="email" id="e">
+      <div id="d1">The email address of your Instagram account.</div></div></html>""")
+    hit = locate.find(page, "email", IG.email)
+    assert (hit.layer, hit.locator.get_attribute("id")) == ("structure", "e")
+
+
 COMBOBOX = """<html lang="{lang}"><label id="l">{label}</label>
 <input role="combobox" aria-labelledby="l" aria-controls="lb" aria-autocomplete="list" id="c">
 <input type="hidden" name="Field1_iso2_country_code" id="h">
