@@ -533,6 +533,7 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
     fallbacks: list[str] | None = None  # known form addresses not tried yet (decided once, when needed)
     expanded = False  # collapsed sections were opened once, in case the link is inside one
     framed = False  # the form's frame was opened on its own once
+    tabs = 0  # the start page's tabs not selected at first, pressed one by one
     answered: set[str] = set()  # pages whose question was answered (once each: never Yes to a second question)
     tried: set[tuple[str, ...]] = set()  # (page, link text, href, text around) of links that loaded nothing, or another app's form
     link_from: _LinkFrom | None = None  # the link followed, to go back to if it led to another app's form
@@ -591,9 +592,14 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
             continue
         if wait_for_change(page, since):
             clock.touch()
-        if not followed and not expanded and clock.still > min(EXPAND_AFTER_S, run.settle) and _loaded(page):
-            expanded = True
-            if _expand_sections(page, run):
+        if not followed and clock.still > min(EXPAND_AFTER_S, run.settle) and _loaded(page):
+            if not expanded:
+                expanded = True
+                if _expand_sections(page, run):
+                    clock.touch()
+                    continue
+            elif tabs < MAX_TABS and _next_tab(page, run):  # one at a time: a tab hides the panel before it
+                tabs += 1
                 clock.touch()
                 continue
         if clock.expired or (clock.still > run.settle and _loaded(page)):
@@ -658,13 +664,51 @@ _COLLAPSED = ("details:not([open]) > summary, button[aria-expanded=false], [role
 MAX_SECTIONS = 20
 
 
-def _expand_sections(page: Page, run: Run) -> int:
-    """Open the page's collapsed sections (a click that shows text and sends nothing); how many."""
-    sections = page.locator(_COLLAPSED).and_(page.locator(
+# Scrolls down the page a window at a time and back up: sections drawn only once they are in sight
+# (an IntersectionObserver) are asked for. True if the page is taller than the window.
+_SCROLL_THROUGH_JS = """async () => { const height = () => document.documentElement.scrollHeight;
+  if (height() <= innerHeight + 1) return false;
+  const drawn = () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  for (let i = 0; i < 40 && scrollY + innerHeight < height() - 1; i++) { scrollBy(0, innerHeight); await drawn(); }
+  scrollTo(0, 0); return true; }"""
+MAX_TABS = 6
+_TABS = itertools.count(1)
+
+
+def _page_controls(page: Page, run: Run, css: str) -> Locator:
+    """The page's own `css` controls: not a link, a menu's or a list's, nor in the chrome, a form or a dialog."""
+    return page.locator(css).and_(page.locator(
         "xpath=//*[not(self::a or @aria-haspopup or @role='combobox' or @data-optout-opened)"
         f" and not(ancestor::*[{run.recipe.page_chrome} or self::form or @role='dialog'])]")).filter(visible=True)
+
+
+def _next_tab(page: Page, run: Run) -> bool:
+    """Press the start page's next tab not selected at first (a tab shows its panel and sends
+    nothing): the link may be in its panel. False when none is left."""
+    tab = _page_controls(page, run, "[role=tab][aria-selected=false]:not([data-optout-tab])")
+    run.guard.require(page.url, "The Privacy Center page")
+    tag = next(_TABS)
+    try:
+        said = locate.read_first(tab, f"e => {{ e.setAttribute('data-optout-tab', '{tag}'); return ({_WORDS_JS})(e); }}")
+        if not said:
+            return False
+        page.locator(f"[data-optout-tab='{tag}']").click(timeout=2000)
+    except PlaywrightError:
+        return True  # it changed under us; the loop looks again
+    run.report.info(f"No link in sight; opened the page's tab {said[0][:60]!r} to look inside.")
+    return True
+
+
+def _expand_sections(page: Page, run: Run) -> int:
+    """Open the page's collapsed sections (a click that shows text and sends nothing), and scroll
+    through it once (sections drawn on sight); how many sections, and 1 for the scroll."""
+    sections = _page_controls(page, run, _COLLAPSED)
     url = page.url
     run.guard.require(url, "The Privacy Center page")
+    try:
+        scrolled = int(page.evaluate(_SCROLL_THROUGH_JS))
+    except PlaywrightError:
+        scrolled = 0
     opened = 0
     try:
         while opened < MAX_SECTIONS and page.url == url:
@@ -677,7 +721,7 @@ def _expand_sections(page: Page, run: Run) -> int:
         pass  # it changed under us; the loop looks again
     if opened:
         run.report.info(f"No link in sight; opened {opened} collapsed section(s) of the page to look inside.")
-    return opened
+    return opened + scrolled
 
 
 # A page that shows the form in a frame (<iframe>) of its own: the visible frames large enough to
@@ -1365,11 +1409,13 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
     def unsettled(found: dict[str, Found | None]) -> bool:
         return None in found.values() or _floats(found["country"])
 
-    steps = 0
+    steps, scrolled = 0, False
     while True:
         while unsettled(found):
             needed = any(hit is None for name, hit in found.items() if name not in optional)
             until = deadline if needed else optional_until
+            if not needed and not scrolled:  # a box the form draws only once it is in sight
+                scrolled = _safely(lambda: page.evaluate(_SCROLL_THROUGH_JS))
             since = mark(page)
             found = find_form(page, run, reads)
             still_ms = CHUNK_MS if needed else max((until - time.monotonic()) * 1000, 1)

@@ -1429,6 +1429,48 @@ def test_a_link_inside_a_collapsed_section_is_found_after_opening_it(page: Page,
     assert not [url for url in asked if url.endswith("/menu")]  # the header's Menu button was left alone
 
 
+_LINK = "<p>Use your <a href='/help/contact/9'>right to object</a>.</p>"
+
+
+@pytest.mark.parametrize("html", [
+    # Red-team pass 21 (k18): a section drawn only once it is in sight, far down the page.
+    "<p style='height:3000px'>How Meta uses information for generative AI.</p><div id='lazy' style='min-height:40px'></div>"
+    "<script>new IntersectionObserver(es => { if (es[0].isIntersecting && !lazy.innerHTML) setTimeout(() => { lazy.innerHTML = LINK; }, 300); })"
+    ".observe(lazy);</script>",
+    # k19, k21: the link in the panel of a tab not selected at first (drawn when it is chosen, or there but hidden).
+    "<div role='tablist'><div role='tab' aria-selected='true' tabindex='0'>Overview</div><div role='tab' aria-selected='false' "
+    "tabindex='-1' id='t2'>Your choices</div></div><div role='tabpanel' id='p'><p>Overview of AI at Meta.</p></div>"
+    "<script>t2.onclick = () => { t2.setAttribute('aria-selected', 'true'); p.innerHTML = LINK; };</script>",
+    "<div role='tablist'><div role='tab' aria-selected='true' tabindex='0'>Overview</div><div role='tab' aria-selected='false' "
+    "tabindex='-1' id='t2'>Your choices</div></div><div role='tabpanel'><p>Overview of AI at Meta.</p></div>"
+    "<div role='tabpanel' id='p' hidden>LINK</div><script>t2.onclick = () => { t2.setAttribute('aria-selected', 'true'); p.hidden = false; };</script>",
+], ids=["drawn-on-sight", "tab-drawn-when-chosen", "tab-hidden"])
+def test_a_link_drawn_only_on_sight_or_in_a_tab_not_chosen_is_found(page: Page, html):
+    page.route("https://www.instagram.com/help/contact/9", lambda route: route.fulfill(
+        content_type="text/html", body=f"<h1>Object to Your Information Being Used for AI at Meta</h1>{FIELDS}<button>Send</button>"))
+    page.route("https://www.instagram.com/privacy/", lambda route: route.fulfill(
+        content_type="text/html", body="<header><div role='tablist'><a role='tab' aria-selected='false' href='/explore/'>Explore</a></div></header>"
+                                       f"<main>{html.replace('LINK', _LINK if 'hidden>' in html else json.dumps(_LINK))}</main>"))
+    page.goto("https://www.instagram.com/privacy/")
+    assert flow.reach_form(page, make_run()).url == "https://www.instagram.com/help/contact/9"
+
+
+def test_a_reason_box_drawn_only_once_it_is_in_sight_is_filled(page: Page):
+    # Red-team pass 21 (k24): the box was drawn on sight, far down the form; the bot sent the form
+    # without the reason ("The form shows no box for a reason").
+    posts = serve(page, f"""<div id="f">{FIELDS.split('<label>Please')[0]}<p style="height:2500px">Before you send</p>
+      <div id="lazy" style="min-height:40px"></div><button id="send">Send</button></div>
+      <script>new IntersectionObserver(es => {{ if (es[0].isIntersecting && !lazy.innerHTML) setTimeout(() => {{
+        lazy.innerHTML = '<label>Please tell us how this processing impacts you <textarea></textarea></label>'; }}, 200); }}).observe(lazy);
+      send.onclick = () => fetch('/submit', {{method: 'POST', body: JSON.stringify({{reason: f.querySelector('textarea').value}})}});</script>""")
+    run = make_run()
+    run.layers["link"] = "role"  # reached by the right-to-object link: the reason box is optional
+    found = flow.locate_form(page, run)
+    assert found["reason"] is not None
+    flow.fill_form(page, found, run)
+    expect(page.locator("textarea")).to_have_value(run.settings.reason)
+
+
 def test_the_generic_forms_question_as_a_list_is_answered_yes(page: Page):
     page.set_content("""<label for="q">Is your request related to AI at Meta?</label>
       <select id="q" onchange="more.hidden = this.value !== 'yes'"><option value="">--</option>
