@@ -3504,6 +3504,25 @@ def _shown_instead(page: Page, run: Run, missing: list[str]) -> dict[str, str]:
     return out
 
 
+def _shows_nothing_else(page: Page, run: Run, first: str) -> bool:
+    """Besides the field a form of steps shows first, its page shows no button and no other field to
+    type into (outside the chrome): else its other fields may be there under words the recipe no
+    longer knows, which a check must report as missing."""
+    buttons = locate.outside(page.get_by_role("button"), run.recipe.page_chrome)
+    fields = locate.outside(page.locator(f"{_OPEN_INPUTS}, {_OPEN_BOXES}"), run.recipe.page_chrome).filter(visible=True)
+    try:
+        return not _visible(buttons) and locate.count(fields) <= (first == "email")
+    except PlaywrightError:
+        return False
+
+
+def _declared_language(page: Page) -> str:
+    try:
+        return page.evaluate("document.documentElement.lang")
+    except PlaywrightError:
+        return ""
+
+
 def inspect(page: Page, run: Run, start_url: str) -> Inspection:
     """Walk to the form and say, per element, which layer finds it, and what the form says it is
     for, as `prefill` would judge it. Types nothing."""
@@ -3522,10 +3541,10 @@ def inspect(page: Page, run: Run, start_url: str) -> Inspection:
         layers[name] = hit.layer if hit else None
     missing = [name for name, hit in found.items() if hit is None]
     if any(name not in OPTIONAL_ELEMENTS for name in missing):
-        if stepwise := shown_first(page, found, run):
+        if (stepwise := shown_first(page, found, run)) and _shows_nothing_else(page, run, stepwise[0]):
             # prefill fills what such a form shows first; a check types nothing, so the rest is not seen.
             first, titles = stepwise
-            declared = found["country"].value["declared"] if first == "country" else page.evaluate("document.documentElement.lang")
+            declared = found["country"].value["declared"] if first == "country" else _declared_language(page)
             return Inspection(layers, "objection", _title(titles), declared or "", form_url=page.url,
                               later={name: first for name in missing})
         return Inspection(layers, None, "", "", instead=_shown_instead(page, run, missing))

@@ -60,6 +60,7 @@ class PlainSite:
         self.submissions: list[dict] = []
         self.reviews: list[dict] = []  # with review_step: the form's Next, which shows the values before Send
         self.codes: list[str] = []
+        self.drifted = False  # with one_by_one: a button shows beside the country list
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -91,6 +92,8 @@ class PlainSite:
                 if one_by_one:  # the rest of the form, Send with it, shows once a country is chosen
                     pages["/help/contact/form"] = pages["/help/contact/form"].replace(
                         '<label for="e">', '<div id="rest" hidden><label for="e">').replace("</form>", ONE_BY_ONE)
+                    if site.drifted:  # a button the recipe has no words for shows beside the list
+                        pages["/help/contact/form"] = pages["/help/contact/form"].replace('<div id="rest"', '<button type="button">Proceed</button><div id="rest"')
                 if posts_elsewhere:  # its script sends the fields to another host than the page's
                     script = ELSEWHERE.replace("PORT", str(site.server.server_address[1]))
                     pages["/help/contact/form"] = pages["/help/contact/form"].replace("</form>", "</form>" + script)

@@ -104,6 +104,17 @@ def test_check_reports_the_fields_of_a_form_of_steps_as_shown_later_and_types_no
     assert site.submissions == []
 
 
+def test_check_reports_missing_fields_where_a_form_of_steps_shows_other_fields_or_buttons():
+    # Review 26: a check must not call 'later' what may be there under words the recipe lost: a page
+    # that shows a button or another field to type into besides the country list.
+    with PlainSite(one_by_one=True) as site:
+        site.drifted = True
+        result = check(site, "--json")
+    assert result.code == 3, result.stderr
+    report = json.loads(result.stdout)
+    assert "send" in report["missing"] and report["shown_later"] == {}
+
+
 def test_check_still_reports_a_form_that_shows_only_its_country_list_elsewhere_as_missing_its_fields():
     # Not on the objection form: a lone country list is no step of it.
     with PlainSite(one_by_one=True, form_title="Choose your region") as site:
