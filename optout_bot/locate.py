@@ -195,24 +195,23 @@ _KIND_ENGINE_JS = """{
 # of which Playwright counts as visible. Unseen: under 4 px, or inside a box of that size that cuts
 # what overflows it (its containing blocks: a fixed or absolute box escapes the others; the page's
 # own body and root, whose overflow is the window's, never count); clipped away
-# (`clip: rect(0 0 0 0)`, `clip-path: inset(50%)`); transparent, itself or a parent; painted in
-# nothing (no text colour, background or border); or placed off the page (before its start, or past
-# its end where the page does not scroll that way). `=strict`: unseen is enough (the email and
-# reason fields, which no form draws unseen). Otherwise it must also be kept out of the keyboard's
-# way (tabindex=-1), as honeypots are: a code widget's own field is often one transparent input over
-# six drawn boxes.
+# (`clip: rect(0 0 0 0)`, `clip-path: inset(50%)`); transparent, itself or a parent; or placed off the
+# page (before its start, or past its right edge where neither the page nor a box around it scrolls
+# sideways). `=strict`: unseen is enough (the email and reason fields, which no form draws unseen).
+# Otherwise it must also be kept out of the keyboard's way (tabindex=-1), as honeypots are: a code
+# widget's own field is often one transparent input over six drawn boxes.
 SHOWN_ENGINE = "optout-shown"
 _SHOWN_ENGINE_JS = r"""{
   queryAll(root, body) {
     if (root.nodeType !== 1) return [];
     const W = document.documentElement, B = document.body, up = a => a.parentElement || (a.getRootNode() || {}).host;
-    const tiny = r => r.width < 4 || r.height < 4, r = root.getBoundingClientRect(), own = getComputedStyle(root);
-    const none = c => c === 'transparent' || /^rgba\(.*,\s*0\)$/.test(c);
-    const stuck = axis => [W, B].some(x => x && /hidden|clip/.test(getComputedStyle(x)['overflow' + axis]));
+    const tiny = r => r.width < 4 || r.height < 4, r = root.getBoundingClientRect();
+    let scrolls = false;
     const clipped = () => {
       for (let a = root; a && a !== B && a !== W; ) {
-        const s = a === root ? own : getComputedStyle(a);
+        const s = getComputedStyle(a);
         if (/^rect\(0px,? 0px,? 0px,? 0px\)$/.test(s.clip) || s.clipPath === 'inset(50%)') return true;
+        if (a !== root && /auto|scroll/.test(s.overflowX)) scrolls = true;
         if (a !== root && (s.overflowX !== 'visible' || s.overflowY !== 'visible') && tiny(a.getBoundingClientRect())) return true;
         if (s.position === 'fixed') return false;
         let next = up(a);
@@ -221,11 +220,9 @@ _SHOWN_ENGINE_JS = r"""{
         a = next;
       }
       return false; };
+    const pastTheEdge = () => !scrolls && r.left >= innerWidth && [W, B].some(x => x && /hidden|clip/.test(getComputedStyle(x).overflowX));
     const unseen = tiny(r) || r.right + scrollX <= 0 || r.bottom + scrollY <= 0
-      || (stuck('X') && r.left >= innerWidth) || (stuck('Y') && r.top + scrollY >= Math.max(W.scrollHeight, innerHeight))
-      || !root.checkVisibility({opacityProperty: true, visibilityProperty: true})
-      || (none(own.color) && none(own.backgroundColor) && !parseFloat(own.borderTopWidth) && !parseFloat(own.borderBottomWidth) && own.boxShadow === 'none')
-      || clipped();
+      || !root.checkVisibility({opacityProperty: true, visibilityProperty: true}) || clipped() || pastTheEdge();
     return unseen && (body === 'strict' || (root.getAttribute('tabindex') || '').trim() === '-1') ? [] : [root];
   },
   query(root, body) { return this.queryAll(root, body)[0] || null; }

@@ -3794,9 +3794,8 @@ _HONEYPOT_STYLES = {
     "transparent": "opacity:0;position:absolute;top:0;left:0",
     "off-screen": "position:absolute;left:-9999px;top:0",
     "moved-away": "position:absolute;transform:translateY(-5000px)",
-    # Review 26: past the page's right edge where the page does not scroll that way; painted in nothing.
+    # Review 26: past the page's right edge where the page does not scroll that way.
     "past-the-edge": "position:absolute;right:-9999px;top:0\"><style>body { overflow-x: hidden }</style><div \"",
-    "paintless": "\" class=\"hp\"><style>.hp input, .hp textarea { color: transparent; background: transparent; border: 0 }</style><div \"",
 }
 
 
@@ -3841,16 +3840,25 @@ def test_a_code_widgets_transparent_field_over_its_drawn_boxes_is_the_code_field
     assert code.locator.get_attribute("id") == "otp" and confirm is not None
 
 
-def test_a_form_in_a_fixed_dialog_over_a_page_that_does_not_scroll_is_filled(page: Page):
+@pytest.mark.parametrize("layout", [
     # Review 26: the body's overflow (the window's) with every box fixed left the body 0 px high; the
-    # email field inside it was taken for a honeypot (exit 3).
-    # (Without a doctype the body fills the window: its height is given here.)
-    posts = serve(page, f"""<style>body {{ overflow: hidden; height: 0 }}</style><div role="dialog" aria-modal="true" style="position:fixed;inset:40px">
-      <div id="f">{FIELDS}<button id="send">Send</button></div></div>
-      <script>send.onclick = () => fetch('/submit', {{method: 'POST', body: JSON.stringify({{email: f.querySelector('input').value}})}});</script>""")
+    # email field inside it was taken for a honeypot (exit 3). (Without a doctype the body fills the
+    # window: its height is given here.)
+    """<style>body {{ overflow: hidden; height: 0 }}</style><div role="dialog" aria-modal="true" style="position:fixed;inset:40px">{form}</div>""",
+    # Review 27: a dialog that scrolls inside itself over a page locked against scrolling, and an app
+    # shell whose inner box scrolls: fields below the fold were taken for honeypots past the page's end.
+    """<style>body {{ overflow: hidden }}</style><div role="dialog" aria-modal="true" style="position:fixed;inset:40px;overflow:auto">
+      <p style="height:3000px">Before you object</p>{form}</div>""",
+    """<style>html, body {{ height: 100%; overflow: hidden; margin: 0 }}</style><main style="height:100%;overflow:auto">
+      <p style="height:3000px">Before you object</p>{form}</main>""",
+], ids=["fixed-dialog", "dialog-that-scrolls", "app-shell"])
+def test_a_form_on_a_page_that_does_not_scroll_itself_is_filled(page: Page, layout):
+    serve(page, layout.format(form=f"<div id='f'>{FIELDS}<button id='send'>Send</button></div>"))
     run = make_run()
-    flow.fill_form(page, flow.locate_form(page, run), run)
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
     assert page.locator("input[type=email]").input_value() == "p@example.eu"
+    expect(page.locator("textarea")).to_have_value(run.settings.reason)
 
 
 def test_a_country_list_drawn_transparent_over_its_look_alike_is_still_chosen(page: Page):
