@@ -666,10 +666,13 @@ MAX_SECTIONS = 20
 
 # Scrolls down the page a window at a time and back up: sections drawn only once they are in sight
 # (an IntersectionObserver) are asked for. True if the page is taller than the window.
-_SCROLL_THROUGH_JS = """async () => { const height = () => document.documentElement.scrollHeight;
+# A window that draws no frames (behind another) would hold each step: a step waits for two frames or
+# 100 ms, and the whole scroll ends within 2 s.
+_SCROLL_THROUGH_JS = """async () => { const height = () => document.documentElement.scrollHeight, end = performance.now() + 2000;
   if (height() <= innerHeight + 1) return false;
-  const drawn = () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
-  for (let i = 0; i < 40 && scrollY + innerHeight < height() - 1; i++) { scrollBy(0, innerHeight); await drawn(); }
+  const drawn = () => Promise.race([new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done))),
+                                    new Promise(done => setTimeout(done, 100))]);
+  for (let i = 0; i < 40 && scrollY + innerHeight < height() - 1 && performance.now() < end; i++) { scrollBy(0, innerHeight); await drawn(); }
   scrollTo(0, 0); return true; }"""
 MAX_TABS = 6
 _TABS = itertools.count(1)
@@ -679,7 +682,7 @@ def _page_controls(page: Page, run: Run, css: str) -> Locator:
     """The page's own `css` controls: not a link, a menu's or a list's, nor in the chrome, a form or a dialog."""
     return page.locator(css).and_(page.locator(
         "xpath=//*[not(self::a or @aria-haspopup or @role='combobox' or @data-optout-opened)"
-        f" and not(ancestor::*[{run.recipe.page_chrome} or self::form or @role='dialog'])]")).filter(visible=True)
+        f" and not(ancestor::*[{run.recipe.page_chrome} or self::form or self::a or @role='dialog'])]")).filter(visible=True)
 
 
 def _next_tab(page: Page, run: Run) -> bool:
@@ -688,7 +691,9 @@ def _next_tab(page: Page, run: Run) -> bool:
     tab = _page_controls(page, run, "[role=tab][aria-selected=false]:not([data-optout-tab])")
     run.guard.require(page.url, "The Privacy Center page")
     tag = next(_TABS)
-    try:
+    try:  # the tabs chosen at first count as looked in
+        page.locator("[role=tab][aria-selected=true]:not([data-optout-tab])").evaluate_all(
+            "els => els.forEach(e => e.setAttribute('data-optout-tab', '0'))")
         said = locate.read_first(tab, f"e => {{ e.setAttribute('data-optout-tab', '{tag}'); return ({_WORDS_JS})(e); }}")
         if not said:
             return False
@@ -726,9 +731,12 @@ def _expand_sections(page: Page, run: Run) -> int:
 
 # A page that shows the form in a frame (<iframe>) of its own: the visible frames large enough to
 # hold a form (not an ad's or a tracker's), largest first.
+# Each is tagged with its place in that order, to look inside it by its element (its address may
+# have changed since: a redirect, history.replaceState).
 _FRAMES_JS = """() => [...document.querySelectorAll('iframe[src]')].filter(f => f.checkVisibility())
-  .map(f => [f.getBoundingClientRect(), f.src]).filter(([r]) => r.width >= 240 && r.height >= 160)
-  .sort((a, b) => b[0].width * b[0].height - a[0].width * a[0].height).map(([, src]) => src)"""
+  .map(f => [f.getBoundingClientRect(), f]).filter(([r]) => r.width >= 240 && r.height >= 160)
+  .sort((a, b) => b[0].width * b[0].height - a[0].width * a[0].height)
+  .map(([, f], i) => { f.setAttribute('data-optout-frame', String(i)); return f.src; })"""
 
 
 _FRAME_FIELDS = "input:not([type=hidden], [type=submit], [type=button]), select, textarea, [role=combobox], [role=textbox]"
@@ -743,12 +751,11 @@ def _form_frame(page: Page, run: Run) -> str | None:
         sources = page.evaluate(_FRAMES_JS)
     except PlaywrightError:
         return None
-    for src in sources:
+    for i, src in enumerate(sources):
         if not (src.startswith("https://") or src.startswith("http://") and host_of(src) in run.guard.exact) or not run.guard.allows(src):
             continue
-        frame = next((f for f in page.frames if f.url == src), None)
         try:
-            if frame is not None and frame.locator(_FRAME_FIELDS).filter(visible=True).count():
+            if page.locator(f"iframe[data-optout-frame='{i}']").content_frame.locator(_FRAME_FIELDS).filter(visible=True).count():
                 return src
         except PlaywrightError:
             continue  # gone meanwhile
@@ -1114,7 +1121,9 @@ _OWN_JS = ("(e, attr, value) => { const own = e.__optoutOwn = e.__optoutOwn || {
            " new MutationObserver(() => { const o = own[attr]; if (what() === o.was) e.setAttribute(attr, o.value); else e.removeAttribute(attr); })"
            ".observe(e, {attributes: true, attributeFilter: fields}); }")
 # Tags the Send button in the look that finds it: the code step's Confirm is never that button.
-_TAG_SEND_JS = f"e => {{ e.setAttribute('data-optout-send', ''); return ({_WORDS_JS})(e).slice(0, 80); }}"
+# Its words then are kept (in the page's main world, as a property): see _send_turned_confirm.
+_TAG_SEND_JS = (f"e => {{ e.setAttribute('data-optout-send', ''); const words = ({_WORDS_JS})(e).slice(0, 80);"
+                " e.__optoutSendWords = words; return words; }")
 # Reads a field the bot fills, and tags it: a field of ours left on the page asks nothing new.
 _FILLED_JS = "e => {{ {before} (%s)(e, 'data-optout-filled', '{name}'); return {value}; }}" % _OWN_JS.replace("{", "{{").replace("}", "}}")
 # Reads the reason box (or contenteditable) and, in the same round trip, the email field tagged
@@ -3253,14 +3262,18 @@ def confirm_button(page: Page, run: Run, code_field: Found) -> Found | None:
 
 def _send_turned_confirm(page: Page, run: Run, code_field: Found) -> Found | None:
     """React may reuse Send's node for the code's Confirm. The bot's Send counts as Confirm only where
-    its words are now Confirm's and none of Send's: a Send that still says Send is never pressed again."""
+    its words have changed since it was pressed, to Confirm's and none of Send's: a Send that still
+    says what it said (even 'Confirm') is never pressed again."""
     button = page.locator("[data-optout-send]").and_(code_field.locator.locator("xpath=following::*")).filter(visible=True)
     try:
-        words = locate.read_first(button, _WORDS_JS)
+        read = locate.read_first(button, f"e => [({_WORDS_JS})(e).slice(0, 80), e.__optoutSendWords ?? null]")
     except PlaywrightError:
         return None
+    if not read or read[0][1] is None or read[0][0] == read[0][1]:
+        return None
+    words = read[0][0]
     confirm, send, exclude = run.recipe.confirm.pattern(), run.recipe.send.pattern(), run.recipe.confirm.exclude_pattern()
-    if not words or not confirm.search(words[0]) or send.search(words[0]) or (exclude is not None and exclude.search(words[0])):
+    if not confirm.search(words) or send.search(words) or (exclude is not None and exclude.search(words)):
         return None
     return Found("confirm", button.first, "reused")
 

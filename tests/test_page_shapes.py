@@ -1346,6 +1346,17 @@ def test_a_send_that_still_says_send_is_never_the_codes_confirm(page: Page, veri
     assert (confirm.locator.get_attribute("id") if confirm else None) == ("verify" if verify else None)
 
 
+def test_a_send_that_said_confirm_from_the_start_is_never_the_codes_confirm(page: Page):
+    # Review 27: the form's submit button reads "Verify" (found by its markup); a code field drawn
+    # above it made that same button, unchanged, count as the code's Confirm: the form sent twice.
+    serve(page, f"<form id='f' onsubmit='return false'>{FIELDS}<button type='submit' id='s'>Verify</button></form>")
+    run = make_run()
+    assert flow.locate_form(page, run)["send"].layer == "structure"
+    page.evaluate("""f.insertAdjacentHTML('afterbegin', '<label>Code <input id="code" maxlength="6"></label>')""")
+    code = locate.find(page, "code", IG.code)
+    assert code.locator.get_attribute("id") == "code" and flow.confirm_button(page, run, code) is None
+
+
 def test_a_number_field_is_the_code_and_its_page_is_no_confirmation(page: Page):
     serve(page, """<p>Thanks. We sent a six-digit code to your email. If you haven't received your code within a few
       minutes, check your spam folder.</p><label>Enter code <input id="c" type="number"></label><button>Confirm</button>""")
@@ -1438,9 +1449,12 @@ _LINK = "<p>Use your <a href='/help/contact/9'>right to object</a>.</p>"
     "<script>new IntersectionObserver(es => { if (es[0].isIntersecting && !lazy.innerHTML) setTimeout(() => { lazy.innerHTML = LINK; }, 300); })"
     ".observe(lazy);</script>",
     # k19, k21: the link in the panel of a tab not selected at first (drawn when it is chosen, or there but hidden).
-    "<div role='tablist'><div role='tab' aria-selected='true' tabindex='0'>Overview</div><div role='tab' aria-selected='false' "
-    "tabindex='-1' id='t2'>Your choices</div></div><div role='tabpanel' id='p'><p>Overview of AI at Meta.</p></div>"
-    "<script>t2.onclick = () => { t2.setAttribute('aria-selected', 'true'); p.innerHTML = LINK; };</script>",
+    # (Review 27: the tab chosen at first is never pressed back, a press wasted.)
+    "<div role='tablist'><div role='tab' aria-selected='true' tabindex='0' id='t0'>Overview</div><div role='tab' aria-selected='false' "
+    "tabindex='-1' id='t1'>Your data</div><div role='tab' aria-selected='false' tabindex='-1' id='t2'>Your choices</div></div>"
+    "<div role='tabpanel' id='p'><p>Overview of AI at Meta.</p></div><script>const tabs = [t0, t1, t2];"
+    "tabs.forEach((t, i) => t.onclick = () => { tabs.forEach(o => o.setAttribute('aria-selected', String(o === t)));"
+    " if (i === 0) fetch('/tab0'); p.innerHTML = i === 2 ? LINK : '<p>Nothing here.</p>'; });</script>",
     "<div role='tablist'><div role='tab' aria-selected='true' tabindex='0'>Overview</div><div role='tab' aria-selected='false' "
     "tabindex='-1' id='t2'>Your choices</div></div><div role='tabpanel'><p>Overview of AI at Meta.</p></div>"
     "<div role='tabpanel' id='p' hidden>LINK</div><script>t2.onclick = () => { t2.setAttribute('aria-selected', 'true'); p.hidden = false; };</script>",
@@ -1451,8 +1465,11 @@ def test_a_link_drawn_only_on_sight_or_in_a_tab_not_chosen_is_found(page: Page, 
     page.route("https://www.instagram.com/privacy/", lambda route: route.fulfill(
         content_type="text/html", body="<header><div role='tablist'><a role='tab' aria-selected='false' href='/explore/'>Explore</a></div></header>"
                                        f"<main>{html.replace('LINK', _LINK if 'hidden>' in html else json.dumps(_LINK))}</main>"))
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
     page.goto("https://www.instagram.com/privacy/")
     assert flow.reach_form(page, make_run()).url == "https://www.instagram.com/help/contact/9"
+    assert not [url for url in asked if url.endswith("/tab0")]
 
 
 def test_a_reason_box_drawn_only_once_it_is_in_sight_is_filled(page: Page):
@@ -3877,7 +3894,7 @@ def test_a_country_list_drawn_transparent_over_its_look_alike_is_still_chosen(pa
 
 # --- a form in a frame -------------------------------------------------------------------------------
 
-def _framed(page: Page, frame_src: str) -> list[dict]:
+def _framed(page: Page, frame_src: str, moves: bool = False) -> list[dict]:
     """The link leads to a page that shows the objection form in an <iframe> at `frame_src`."""
     posts = []
 
@@ -3892,7 +3909,8 @@ def _framed(page: Page, frame_src: str) -> list[dict]:
             body = (f"<html lang='en'><title>{OBJECTION_TITLE}</title><div id='f'>{FIELDS}<button id='send'>Send</button></div>"
                     "<div role='status' id='done'></div><script>send.onclick = () => fetch('/submit', {method: 'POST', body: "
                     "JSON.stringify({email: f.querySelector('input').value})}).then(() => { done.textContent = "
-                    "\"Thanks. We've received your objection.\"; });</script></html>")
+                    "\"Thanks. We've received your objection.\"; });</script>"
+                    + ("<script>history.replaceState(null, '', location.pathname + '?locale=en_GB');</script>" if moves else "") + "</html>")
         else:
             body = (f"<html lang='en'><title>{OBJECTION_TITLE}</title><h1>{OBJECTION_TITLE}</h1><p>Fill in the form below.</p>"
                     f"<iframe src='{frame_src}' title='Objection form' style='width:100%;height:600px;border:0'></iframe>"
@@ -3907,14 +3925,16 @@ def _framed(page: Page, frame_src: str) -> list[dict]:
     return posts
 
 
-def test_a_form_shown_in_a_frame_of_the_page_is_opened_on_its_own_and_sent(page: Page):
+@pytest.mark.parametrize("moves", [False, True], ids=["stays", "renames-itself"])
+def test_a_form_shown_in_a_frame_of_the_page_is_opened_on_its_own_and_sent(page: Page, moves):
     # Red-team pass 16 (v12, open since): the help-center page embedded the form in a same-site
-    # <iframe>; the bot looked only in the page itself and stopped (exit 3).
-    posts = _framed(page, "/help/contact/233964459562201/embed")
+    # <iframe>; the bot looked only in the page itself and stopped (exit 3). Review 27: a frame whose
+    # address changed once loaded (history.replaceState) was passed over.
+    posts = _framed(page, "/help/contact/233964459562201/embed", moves)
     run = make_run()
     run.report = Reporter(json_events=True)
     page = flow.reach_form(page, run)
-    assert page.url == "https://help.instagram.com/help/contact/233964459562201/embed"
+    assert page.url.split("?")[0] == "https://help.instagram.com/help/contact/233964459562201/embed"
     found = flow.locate_form(page, run)
     flow.fill_form(page, found, run)
     assert flow.send(page, found, run) == "confirmed"
