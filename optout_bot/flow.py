@@ -730,9 +730,8 @@ def _expand_sections(page: Page, run: Run) -> int:
 
 
 # A page that shows the form in a frame (<iframe>) of its own: the visible frames large enough to
-# hold a form (not an ad's or a tracker's), largest first.
-# Each is tagged with its place in that order, to look inside it by its element (its address may
-# have changed since: a redirect, history.replaceState).
+# hold a form (not an ad's or a tracker's), largest first, each tagged with its place in that order
+# (looked into by its element: its address may have changed since, by a redirect or replaceState).
 _FRAMES_JS = """() => [...document.querySelectorAll('iframe[src]')].filter(f => f.checkVisibility())
   .map(f => [f.getBoundingClientRect(), f]).filter(([r]) => r.width >= 240 && r.height >= 160)
   .sort((a, b) => b[0].width * b[0].height - a[0].width * a[0].height)
@@ -1125,11 +1124,12 @@ _OWN_JS = ("(e, attr, value) => { const own = e.__optoutOwn = e.__optoutOwn || {
 _TAG_SEND_JS = (f"e => {{ e.setAttribute('data-optout-send', ''); const words = ({_WORDS_JS})(e).slice(0, 80);"
                 " e.__optoutSendWords = words; return words; }")
 # Reads a field the bot fills, and tags it: a field of ours left on the page asks nothing new.
-_FILLED_JS = "e => {{ {before} (%s)(e, 'data-optout-filled', '{name}'); return {value}; }}" % _OWN_JS.replace("{", "{{").replace("}", "}}")
+_OWN_FMT = _OWN_JS.replace("{", "{{").replace("}", "}}")  # for the templates below, filled in with str.format
+_FILLED_JS = "e => {{ {before} (%s)(e, 'data-optout-filled', '{name}'); return {value}; }}" % _OWN_FMT
 # Reads the reason box (or contenteditable) and, in the same round trip, the email field tagged
 # with `tag` before it (null when that field is out of reach, e.g. in another shadow root) and
 # what else the form requires that is still missing (what would stop the browser sending it).
-_KEPT_JS = ("e => {{ (%s)(e, 'data-optout-filled', 'reason');" % _OWN_JS.replace("{", "{{").replace("}", "}}") +
+_KEPT_JS = ("e => {{ (%s)(e, 'data-optout-filled', 'reason');" % _OWN_FMT +
             " const m = e.getRootNode().querySelector('[data-optout-filled=\"{tag}\"]');"
             " return {{kept: e.value ?? e.innerText, email: m ? m.value : null, missing: ({missing})(e), accounts: ({accounts})(e),"
             " origin: performance.timeOrigin}}; }}")
@@ -1423,8 +1423,9 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
         while unsettled(found):
             needed = any(hit is None for name, hit in found.items() if name not in optional)
             until = deadline if needed else optional_until
-            if not needed and not scrolled:  # a box the form draws only once it is in sight
-                scrolled = _safely(lambda: page.evaluate(_SCROLL_THROUGH_JS))
+            if not needed and not scrolled:  # a box the form draws only once it is in sight; once
+                scrolled = True
+                _safely(lambda: page.evaluate(_SCROLL_THROUGH_JS))
             since = mark(page)
             found = find_form(page, run, reads)
             still_ms = CHUNK_MS if needed else max((until - time.monotonic()) * 1000, 1)

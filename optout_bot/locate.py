@@ -220,6 +220,7 @@ _SHOWN_ENGINE_JS = r"""{
         a = next;
       }
       return false; };
+    // After clipped(), which notes whether a box around it scrolls sideways.
     const pastTheEdge = () => !scrolls && r.left >= innerWidth && [W, B].some(x => x && /hidden|clip/.test(getComputedStyle(x).overflowX));
     const unseen = tiny(r) || r.right + scrollX <= 0 || r.bottom + scrollY <= 0
       || !root.checkVisibility({opacityProperty: true, visibilityProperty: true}) || clipped() || pastTheEdge();
