@@ -140,7 +140,7 @@ def test_a_typeahead_that_lists_nothing_for_a_name_is_not_waited_on(page: Page):
     started = time.monotonic()
     flow.choose_country(page, control.locator, "DE", make_run(country="DE"))
     expect(page.locator("#h")).to_have_value("DE")
-    assert time.monotonic() - started < 6
+    assert time.monotonic() - started < 9  # waiting 5 s for each of the two names took at least 10 s; 3 s now, with room for a busy machine
 
 
 def test_a_typeahead_that_lists_its_options_a_moment_after_the_typing_is_waited_for(page: Page):
