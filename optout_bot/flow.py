@@ -1441,10 +1441,8 @@ def locate_form(page: Page, run: Run, first: FirstLook | None = None) -> dict[st
         steps += 1
         optional_until = time.monotonic() + OPTIONAL_WAIT_S
     if missing:
-        try:  # a page in a language without words in the recipe is no sign that Meta changed it
-            _check_language(page.evaluate("document.documentElement.lang"), run, form_found=False)
-        except PlaywrightError:
-            pass
+        # A page in a language without words in the recipe is no sign that Meta changed it.
+        _check_language(_declared_language(page), run, form_found=False)
         onward = _onward(page, run) if "send" in missing else None
         if onward:
             raise _leads_on(onward, run)
@@ -3531,6 +3529,7 @@ def _shows_nothing_else(page: Page, run: Run, first: str) -> bool:
 
 
 def _declared_language(page: Page) -> str:
+    """The page's language tag; '' when it has none or is navigating (which the recipe reads as any)."""
     try:
         return page.evaluate("document.documentElement.lang")
     except PlaywrightError:
