@@ -374,12 +374,13 @@ def _unanswered_yes(page: Page, recipe: Recipe) -> Locator:
 
 
 # A candidate link, tagged with this look's number and its place (so the one ranked first is the
-# one pressed, whatever renders meanwhile): where it goes, its name, the words of its nearest block.
+# one pressed, whatever renders meanwhile): where it goes, its name, the words of its nearest block
+# (a table's cell is none: its row says what the link is for).
 _LINK_JS = ("(a, i) => {{ const tag = '{look}-' + i; a.setAttribute('data-optout-link', tag);"
+            " let block = (a.parentElement && a.parentElement.closest('p, li, dd, td, th, div, section, article')) || a;"
+            " if (/^T[DH]$/.test(block.tagName)) block = block.closest('tr') || block;"
             " return {{href: a.getAttribute('href') || '', target: (a.getAttribute('target') || '').toLowerCase(),"
-            " name: a.getAttribute('aria-label') || a.innerText,"
-            " around: ((a.parentElement && a.parentElement.closest('p, li, dd, td, div, section, article')) || a).innerText.slice(0, 2000),"
-            " tag}}; }}")
+            " name: a.getAttribute('aria-label') || a.innerText, around: block.innerText.slice(0, 2000), tag}}; }}")
 _LOOKS = itertools.count(1)
 _NOT_PRESSED = ":not([data-optout-pressed])"  # a script-only link pressed once that led nowhere
 

@@ -543,6 +543,18 @@ def test_a_link_whose_block_does_not_tell_is_not_followed(page: Page, html):
     assert flow.classify_start(page, make_run()) is None
 
 
+# Red-team pass 21 (k03): a table of rights whose two "Right to object" links differ only in the next
+# cell; the direct-marketing row comes first. A cell is no block of its own: its row is.
+def test_a_right_to_object_link_in_a_table_is_judged_by_its_row(page: Page):
+    rows = [("Right of access", "/dyi/", "to get a copy of your information"),
+            ("Right to object", "/help/contact/111", "to our use of your information for direct marketing"),
+            ("Right to object", "/help/contact/222", "to your information being used to develop and improve AI at Meta")]
+    page.set_content("<h2>Your rights under the UK GDPR</h2><table>" + "".join(
+        f"<tr><td><a href='{href}'>{name}</a></td><td><span>{what}</span></td></tr>" for name, href, what in rows) + "</table>")
+    start = flow.classify_start(page, make_run(country="GB"))
+    assert start.state == "link" and start.link.value["href"] == "/help/contact/222"
+
+
 def test_a_footer_cookie_settings_button_is_no_banner(page: Page):
     page.set_content('<p>Use your <a href="/help/contact/1">right to object</a>.</p><footer><button>Cookie settings</button></footer>')
     assert flow.classify_start(page, make_run()).state == "link"
