@@ -33,6 +33,7 @@ CHUNK_MS = 1000  # longest single wait before the guard and the terminal are loo
 MAX_CODE_TRIES = 3
 PRESS_LOADS_MS = 1000  # a pressed link's script has started its page load within this long
 LOCKED_WAIT_S = 10  # a field disabled while the page's script starts is enabled well within this
+LOCKED_LOOK_MS = 500  # meanwhile, a cookie dialog that locks the form is looked for this often
 ONE_BY_ONE_S = 1.5  # a followed page still this long with only a country field: a form that shows its fields one by one?
 EXPAND_AFTER_S = 1.0  # a start page still this long without the link: open its collapsed sections
 T = TypeVar("T")
@@ -1862,7 +1863,7 @@ def choose_country(page: Page, control: Locator, alpha_2: str, run: Run, seen: d
         if _is_country(page, seen["current"], alpha_2, regions):
             run.report.info(f"The page already shows your country, {countries.english_name(alpha_2)}, and does not let it be changed.")
             return
-        _wait_until_enabled(control, seen["current"], alpha_2)
+        _wait_until_enabled(page, control, seen["current"], alpha_2, run)
         seen = _read(control, _country_js(alpha_2), run.recipe.country.description, run)
         options = seen["options"]
     if seen.get("radio"):
@@ -1946,13 +1947,21 @@ def _is_country(page: Page, current: list[str], alpha_2: str, regions: list[str]
     return value.upper() in (alpha_2, countries.alpha_3(alpha_2)) or countries.fold(label) in _names_anywhere(page, alpha_2, regions)
 
 
-def _wait_until_enabled(control: Locator, current: list[str], alpha_2: str) -> None:
+def _wait_until_enabled(page: Page, control: Locator, current: list[str], alpha_2: str, run: Run) -> None:
     """A country field disabled while the page's script starts is enabled soon; one that stays
     disabled shows a country taken from the account: not the person's, so nothing is sent (as for
-    an email the page will not let be changed)."""
-    try:
-        expect(control).to_be_enabled(timeout=LOCKED_WAIT_S * 1000)
-    except AssertionError:
+    an email the page will not let be changed). A form locked until its cookie dialog is answered
+    is not waited out: fill_form declines the dialog and fills the form again."""
+    deadline = time.monotonic() + LOCKED_WAIT_S
+    while True:
+        try:
+            expect(control).to_be_enabled(timeout=LOCKED_LOOK_MS)
+            return
+        except AssertionError:
+            if _safely(lambda: _visible(_cookie_banner(page, run.recipe))):
+                raise PageMismatch("A cookie dialog keeps the form locked; nothing was sent.", hint=_DRIFT_HINT) from None
+            if time.monotonic() < deadline:
+                continue
         shown = current[1].strip() or current[0].strip() or "(none)"
         raise PageMismatch(f"The page shows the country {shown!r} and does not let it be changed; "
                            f"your settings say {countries.english_name(alpha_2)}. Nothing was sent.",

@@ -1088,6 +1088,22 @@ def test_a_cookie_dialog_that_comes_between_finding_and_filling_a_typeahead_is_d
     assert posts == [{"email": "p@example.eu", "cookies": "essential"}]
 
 
+def test_a_form_locked_until_its_late_cookie_dialog_is_answered_is_filled_without_waiting_out_the_lock(page: Page):
+    # Red-team pass 21 (k13): every field disabled until a choice is made in a cookie dialog that comes
+    # after the form was found. The bot waited the whole 10 s for the country to unlock first.
+    posts = _form_with_late_cookies(page, "show => setTimeout(show, 300)")
+    page.evaluate("""() => { const fields = document.querySelectorAll('#f select, #f input, #f textarea');
+      fields.forEach(e => e.disabled = true);
+      const unlock = setInterval(() => { if (window.choice) { clearInterval(unlock); fields.forEach(e => e.disabled = false); } }, 100); }""")
+    run = make_run(timeout_s=15)
+    found = flow.locate_form(page, run)
+    started = time.monotonic()
+    flow.fill_form(page, found, run)
+    assert time.monotonic() - started < 5
+    assert flow.send(page, found, run) == "confirmed"
+    assert posts == [{"email": "p@example.eu", "cookies": "essential"}]
+
+
 @pytest.mark.parametrize("words", [
     ("Dopustiti upotrebu kolačića s Instagrama u ovom pregledniku?", "Dopusti sve kolačiće", "Odbij neobavezne kolačiće"),
     ("Sallitaanko Instagramin evästeiden käyttö tässä selaimessa?", "Salli kaikki evästeet", "Hylkää valinnaiset evästeet"),
