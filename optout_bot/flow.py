@@ -3081,9 +3081,11 @@ def _after_send(page: Page, run: Run, result: Result, by_person: bool = False, p
                                 "run again. If the form asks for something the bot does not fill in, run with --submit manual, "
                                 "fill it in in the window and press Send yourself. " + _DRIFT_HINT)
     if result == "refused":
-        raise Rejected(f"Meta refused the form: {site_message(page, run) or 'no reason given'}.",
-                       hint="If Meta's message is about what was filled in, check OPTOUT_EMAIL, OPTOUT_COUNTRY and OPTOUT_REASON; "
-                            "if it says something went wrong or that you are blocked, try again in a few hours.")
+        said = site_message(page, run)
+        raise Rejected(f"Meta refused the form: {said or 'no reason given'}.",
+                       hint=_RELOGIN_HINT if _session_ended(page, run, said) else
+                       "If Meta's message is about what was filled in, check OPTOUT_EMAIL, OPTOUT_COUNTRY and OPTOUT_REASON; "
+                       "if it says something went wrong or that you are blocked, try again in a few hours.")
     if result == "dialog":  # a review step between Send and the request: answering it would be a second press
         in_browser = bool(run.browser_dialogs)
         title = run.browser_dialogs[-1] if in_browser else _first_text(_new(page, _dialogs(page), True))
@@ -3211,14 +3213,27 @@ def enter_code(page: Page, run: Run) -> Result:
                 run.inbox.request()
             continue
         if result == "refused":
-            raise Rejected(f"Meta refused the request: {site_message(page, run) or 'no reason given'}.",
-                           hint="Nothing more can be done in this run. Wait an hour or so, then start over: Meta sends a new code.")
+            said = site_message(page, run)
+            raise Rejected(f"Meta refused the request: {said or 'no reason given'}.",
+                           hint=_RELOGIN_HINT if _session_ended(page, run, said) else
+                           "Nothing more can be done in this run. Wait an hour or so, then start over: Meta sends a new code.")
         if result == "login":
             raise PersonTimeout("Meta asked for a log-in during the code step.", hint="Run again with a window and log in first.")
         if result == "pending":
             raise _link_pending(page, run)
         raise _unknown_answer("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.",
                               page, run, hint="Check your email for Meta's confirmation before trying again.")
+
+
+_RELOGIN_HINT = ("Meta's session ended before the objection was confirmed. Run again with a window (without --headless), "
+                 "log in when Meta asks, and go through the form again; add --profile DIR to stay logged in.")
+
+
+def _session_ended(page: Page, run: Run, said: str) -> bool:
+    """A refusal that says the session expired and asks to log in again (in its words, or with a
+    'Log in' of its own): not a wait of some hours, but a log-in."""
+    return bool(said) and run.recipe.says_expired(said) and (
+        bool(run.recipe.text_pattern(run.recipe.login_prompt.names).search(said)) or _safely(lambda: _asks_to_log_in(page, run)))
 
 
 def _answered_before_the_code_step(page: Page, run: Run) -> Result | None:

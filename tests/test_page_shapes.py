@@ -965,6 +965,36 @@ def test_an_error_after_send_is_a_refusal_whatever_thanks_are_beside_it(page: Pa
         _send_answered(page, said)
 
 
+@pytest.mark.parametrize("said, relogin", [
+    # Red-team pass 20 (h32): told to wait some hours, where logging in again is what helps.
+    ("<div role='alert' lang='it'>La tua sessione è scaduta. Accedi di nuovo per inviare la richiesta.</div>", True),
+    ("<div role='alert'>Your session has expired. <a href='/accounts/login/'>Log in</a> to continue.</div>", True),
+    # Expired, but nothing about logging in; or a log-in word with nothing expired.
+    ("<div role='alert'>This request has expired. Please try again later.</div>", False),
+    ("<div role='alert'>Something went wrong. <a href='/accounts/login/'>Log in</a> to see your requests.</div>", False),
+])
+def test_a_session_that_expired_after_send_asks_to_log_in_again_not_to_wait(page: Page, said, relogin):
+    with pytest.raises(Rejected, match="Meta refused the form") as caught:
+        _send_answered(page, said)
+    assert ("log in when Meta asks" in caught.value.hint) is relogin
+    assert ("try again in a few hours" in caught.value.hint) is not relogin
+
+
+def test_a_session_that_expired_after_the_code_asks_to_log_in_again_not_to_wait(page: Page):
+    # Red-team pass 20 (h24): "Session expirée" and a "Se connecter" link after the code.
+    expired = ("<div role=alert><h2>Session expirée</h2><p>Votre session a expiré. Veuillez vous reconnecter pour continuer.</p>"
+               "</div><a href=/accounts/login/>Se connecter</a>")  # inside a JS string: no quotes
+    posts = serve(page, _EXPIRING_CODE.replace("out.innerHTML = ", "document.body.innerHTML = ").replace(
+        '<div role="alert">This code has expired. Request a new code to confirm your request.</div>', expired))
+    run = make_run(code="stdin")
+    run.inbox = _Codes("314159")
+    flow.watch_posts(page, run)
+    with pytest.raises(Rejected, match="Meta refused the request: Session expirée") as caught:
+        flow.enter_code(page, run)
+    assert "log in when Meta asks" in caught.value.hint and "Wait an hour" not in caught.value.hint
+    assert posts == [{"code": "314159"}]
+
+
 def test_a_refusal_that_names_the_accounts_other_address_is_quoted_masked(page: Page):
     # Found by red-team pass 10: only the configured address was masked; the account's is the person's too.
     with pytest.raises(Rejected) as caught:
