@@ -3541,11 +3541,17 @@ def _shown_instead(page: Page, run: Run, missing: list[str]) -> dict[str, str]:
     return out
 
 
+# A footer that is the page's own (ARIA's contentinfo), not a section's, a dialog's or a form's.
+_PAGE_FOOTER = ("@role='contentinfo' or self::footer[not(ancestor::article or ancestor::aside or ancestor::main or ancestor::nav"
+                " or ancestor::section or ancestor::form or ancestor::*[@role='main' or @role='dialog' or @role='form'])]")
+
+
 def _shows_nothing_else(page: Page, run: Run, first: str) -> bool:
     """Besides the field a form of steps shows first, its page shows no button and no other field to
     type into (outside the chrome): else its other fields may be there under words the recipe no
-    longer knows, which a check must report as missing."""
-    buttons = locate.outside(page.get_by_role("button"), run.recipe.page_chrome)
+    longer knows, which a check must report as missing. The page's own footer (its cookie settings,
+    its language) does not count; a footer inside its main part or a form may hold the form's Send."""
+    buttons = locate.outside(page.get_by_role("button"), f"{run.recipe.page_chrome} or {_PAGE_FOOTER}")
     fields = locate.outside(page.locator(f"{_OPEN_INPUTS}, {_OPEN_BOXES}"), run.recipe.page_chrome).filter(visible=True)
     try:
         return not _visible(buttons) and locate.count(fields) <= (first == "email")

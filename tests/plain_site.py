@@ -61,6 +61,7 @@ class PlainSite:
         self.reviews: list[dict] = []  # with review_step: the form's Next, which shows the values before Send
         self.codes: list[str] = []
         self.drifted = False  # with one_by_one: a button shows beside the country list
+        self.footer = ""  # with one_by_one: the page's own footer, below the form
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -92,6 +93,7 @@ class PlainSite:
                 if one_by_one:  # the rest of the form, Send with it, shows once a country is chosen
                     pages["/help/contact/form"] = pages["/help/contact/form"].replace(
                         '<label for="e">', '<div id="rest" hidden><label for="e">').replace("</form>", ONE_BY_ONE)
+                    pages["/help/contact/form"] = pages["/help/contact/form"].replace("</body>", site.footer + "</body>")
                     if site.drifted:  # a button the recipe has no words for shows beside the list
                         pages["/help/contact/form"] = pages["/help/contact/form"].replace('<div id="rest"', '<button type="button">Proceed</button><div id="rest"')
                 if posts_elsewhere:  # its script sends the fields to another host than the page's

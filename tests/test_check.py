@@ -115,6 +115,27 @@ def test_check_reports_missing_fields_where_a_form_of_steps_shows_other_fields_o
     assert "send" in report["missing"] and report["shown_later"] == {}
 
 
+@pytest.mark.parametrize("footer", ["<footer><button type='button'>Cookie settings</button><button type='button'>English (UK)</button></footer>",
+                                    "<div role='contentinfo'><button type='button'>Cookie settings</button></div>"])
+def test_check_reports_a_form_of_steps_as_shown_later_below_a_page_footer_with_buttons(footer):
+    # Review 27 (#6): the page's footer (its cookie settings, its language) is no sign that the form's
+    # other fields are there under words the recipe lost.
+    with PlainSite(one_by_one=True) as site:
+        site.footer = footer
+        result = check(site, "--json")
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["shown_later"] == {"email": "country", "reason": "country", "send": "country"}
+
+
+def test_check_reports_missing_fields_where_a_form_of_steps_has_a_button_in_a_footer_of_its_own():
+    # The form's own footer (inside the page's main part) holds what may be its Send under other words.
+    with PlainSite(one_by_one=True) as site:
+        site.footer = "<main><footer><button type='button'>Proceed</button></footer></main>"
+        result = check(site, "--json")
+    assert result.code == 3, result.stderr
+    assert "send" in json.loads(result.stdout)["missing"]
+
+
 def test_check_still_reports_a_form_that_shows_only_its_country_list_elsewhere_as_missing_its_fields():
     # Not on the objection form: a lone country list is no step of it.
     with PlainSite(one_by_one=True, form_title="Choose your region") as site:
