@@ -1701,7 +1701,7 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bo
     if found["reason"] is not None or typed:
         # A page may cut or change what was typed once the box loses focus, as pressing Send makes it.
         # Whatever has the focus: a form drawn anew on each keystroke has replaced the box the bot found.
-        page.evaluate(_BLUR_JS)
+        page.evaluate(_LET_GO_JS, tag if typed else None)
     # What was kept, and in the same round trip the marks send() takes before Send (nothing happens between).
     since, seen = _marked(_add_before_press(locate.Look(page).add("kept", field, read=kept_js, keep=1), page, run), run)
     if "kept" in seen:
@@ -1753,8 +1753,15 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bo
     return read["origin"], marked
 
 
-_BLUR_JS = ("() => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;"
-            " if (a && a !== document.body && a.blur) a.blur(); }")
+# Lets go of the fields as a person's typing ends: a key released in the email field typed into
+# (its tag) and in the focused one (an older validation script enables Send on keyup alone; the
+# bot's typing sends input events only), then the focused one blurred. Shift: no character, no caret.
+_LET_GO_JS = """tag => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+  const release = e => ['keydown', 'keyup'].forEach(type => e.dispatchEvent(new KeyboardEvent(type,
+    {bubbles: true, cancelable: true, composed: true, key: 'Shift', code: 'ShiftLeft', shiftKey: type === 'keydown'})));
+  const email = tag && document.querySelector(`[data-optout-filled="${tag}"]`);
+  if (email && email !== a) release(email);
+  if (a && a !== document.body) { release(a); if (a.blur) a.blur(); } }"""
 
 
 def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]], found: dict[str, Found], again: bool = False) -> bool:

@@ -1118,6 +1118,29 @@ def test_a_cookie_dialog_that_comes_between_finding_and_filling_a_typeahead_is_d
     assert posts == [{"email": "p@example.eu", "cookies": "essential"}]
 
 
+@pytest.mark.parametrize("listen", [
+    "f.addEventListener('keyup', check);",  # the form's own handler, for all its fields
+    "f.querySelectorAll('input, textarea').forEach(e => e.addEventListener('keyup', () => { e.dataset.ok = 1; check(); }));",
+], ids=["form", "each-field"])
+def test_a_send_enabled_only_by_key_presses_is_enabled_as_a_person_typing_would(page: Page, listen):
+    # Red-team pass 20 (h18): an older validation script enables Send from keyup alone; the bot's
+    # typing (an input event) left it disabled, and the run waited out --timeout (exit 3).
+    posts = serve(page, f"""<div id="f">{FIELDS}<button id="send" disabled>Send</button></div>
+      <script>const check = () => {{ const email = f.querySelector('[type=email]'), reason = f.querySelector('textarea');
+          send.disabled = !(/@/.test(email.value) && reason.value.length > 10
+                            && (!email.dataset.ok === !reason.dataset.ok)); }};  // per field: both keyed, or neither
+        {listen}
+        send.onclick = () => fetch('/submit', {{method: 'POST', body: JSON.stringify({{email: f.querySelector('[type=email]').value}})}})
+          .then(() => {{ f.innerHTML = "<p>Thanks. We've received your objection request.</p>"; }});</script>""")
+    run = make_run(timeout_s=10)
+    found = flow.locate_form(page, run)
+    marked = flow.fill_form(page, found, run)
+    started = time.monotonic()
+    assert flow.send(page, found, run, marked) == "confirmed"
+    assert time.monotonic() - started < 5
+    assert posts == [{"email": "p@example.eu"}]
+
+
 def test_a_form_locked_until_its_late_cookie_dialog_is_answered_is_filled_without_waiting_out_the_lock(page: Page):
     # Red-team pass 21 (k13): every field disabled until a choice is made in a cookie dialog that comes
     # after the form was found. The bot waited the whole 10 s for the country to unlock first.
