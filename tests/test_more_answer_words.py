@@ -456,3 +456,38 @@ def test_negations_that_turn_nothing_down_are_no_doubt(lang, text):
 ])
 def test_refusals_that_speak_of_a_verification_or_suppose_afterwards_are_doubted(lang, text):
     assert IG.turned_down_in(text, lang) == text
+
+
+# --- Red-team pass 22: "your objection has been received" or "forwarded", said in the passive ------
+# (l05 Latvian, l06 Lithuanian and l07 Estonian each ended with exit 4 and no receipt); the same
+# sentence for every language the recipe reads, as a native speaker would write it.
+RECEIVED = [
+    ("lv", "Paldies!", "Jūsu iebildums ir saņemts."), ("lv", "Paldies!", "Jūsu pieprasījums ir pārsūtīts."),
+    ("lt", "Ačiū", "Jūsų prieštaravimas gautas."), ("lt", "Ačiū", "Jūsų užklausa buvo perduota."),
+    ("et", "Aitäh!", "Teie vastuväide on edastatud."), ("et", "Aitäh!", "Teie taotlus on kätte saadud."),
+    ("de", "Danke", "Dein Widerspruch wurde weitergeleitet."), ("fr", "Merci", "Votre opposition a bien été reçue."),
+    ("it", "Grazie", "Opposizione ricevuta."), ("es", "Gracias", "Tu oposición se ha recibido."),
+    ("nl", "Bedankt", "Uw bezwaar is doorgestuurd."), ("pl", "Dziękujemy", "Twój sprzeciw został przekazany."),
+    ("cs", "Děkujeme", "Vaše žádost byla předána."), ("sk", "Ďakujeme", "Vaša žiadosť bola doručená."),
+    ("sl", "Hvala", "Vaš ugovor je bil prejet."), ("hr", "Hvala", "Vaš prigovor je proslijeđen."),
+    ("ro", "Mulțumim", "Obiecția dvs. a fost înregistrată."), ("hu", "Köszönjük!", "A tiltakozásod beérkezett."),
+    ("bg", "Благодарим ви", "Вашето възражение е получено."), ("el", "Ευχαριστούμε", "Η αντίρρησή σας ελήφθη."),
+    ("fi", "Kiitos", "Vastustuksesi on vastaanotettu."), ("sv", "Tack", "Din invändning har tagits emot."),
+    ("da", "Tak", "Din indsigelse er modtaget."), ("nb", "Takk", "Innsigelsen din er mottatt."),
+    ("en", "Thanks", "Your request has been forwarded to our team."),
+]
+
+
+@pytest.mark.parametrize("lang, heading, text", RECEIVED)
+def test_thanks_that_say_the_objection_was_received_or_forwarded_confirm(page: Page, lang, heading, text):
+    assert answer(page, lang, heading, text) == "confirmed"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("lv", "Jūsu iebildums netika saņemts."), ("lt", "Jūsų prieštaravimas nebuvo gautas."),
+    ("et", "Teie vastuväidet ei ole edastatud."), ("fr", "Votre opposition n'a pas été reçue."),
+    ("sl", "Vaš ugovor ni bil prejet."), ("hr", "Vaš prigovor nije primljen."), ("da", "Din indsigelse er ikke modtaget."),
+    ("sv", "Din invändning har inte tagits emot."), ("en", "Your request has not been forwarded."),
+])
+def test_the_same_words_negated_are_no_thanks(page: Page, lang, text):
+    assert answer(page, lang, "", text) != "confirmed"
