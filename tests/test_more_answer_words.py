@@ -491,3 +491,33 @@ def test_thanks_that_say_the_objection_was_received_or_forwarded_confirm(page: P
 ])
 def test_the_same_words_negated_are_no_thanks(page: Page, lang, text):
     assert answer(page, lang, "", text) != "confirmed"
+
+
+# Red-team pass 22 (o04): "Radās problēma ar jūsu pieprasījumu" after the code ended as "no
+# confirmation or error appeared" (exit 4). "A problem occurred" was no error in any language.
+PROBLEM = [
+    ("en", "There was a problem with this request. Please try again later."), ("lv", "Radās problēma ar jūsu pieprasījumu."),
+    ("lt", "Iškilo problema. Bandykite dar kartą vėliau."), ("et", "Tekkis probleem. Proovige hiljem uuesti."),
+    ("de", "Es ist ein Problem aufgetreten."), ("fr", "Un problème est survenu. Veuillez réessayer plus tard."),
+    ("it", "Si è verificato un problema. Riprova più tardi."), ("es", "Se ha producido un problema."),
+    ("pt", "Ocorreu um problema. Tente novamente mais tarde."), ("nl", "Er is een probleem opgetreden."),
+    ("pl", "Wystąpił problem. Spróbuj ponownie później."), ("cs", "Došlo k problému."), ("sk", "Vyskytol sa problém."),
+    ("sl", "Prišlo je do težave."), ("hr", "Došlo je do problema."), ("ro", "A apărut o problemă."),
+    ("hu", "Probléma történt. Próbáld újra később."), ("bg", "Възникна проблем. Опитайте отново по-късно."),
+    ("el", "Παρουσιάστηκε πρόβλημα."), ("fi", "Ilmeni ongelma. Yritä myöhemmin uudelleen."), ("sv", "Ett problem uppstod."),
+    ("da", "Der opstod et problem. Prøv igen senere."), ("nb", "Det oppstod et problem. Prøv igjen senere."),
+]
+
+
+@pytest.mark.parametrize("lang, text", PROBLEM)
+def test_a_problem_that_occurred_is_a_refusal(page: Page, lang, text):
+    assert answer(page, lang, "", text) == "refused"
+
+
+@pytest.mark.parametrize("lang, heading, text", [
+    ("en", "Thanks, we've received your objection.", "If there was a problem with your request, we'll let you know by email."),
+    ("es", "Gracias", "Hemos recibido tu oposición. Si se ha producido un problema, te lo comunicaremos por correo electrónico."),
+    ("fr", "Merci", "Votre opposition a bien été reçue. Si un problème est survenu, nous vous contacterons par e-mail."),
+])
+def test_thanks_that_only_suppose_a_problem_still_confirm(page: Page, lang, heading, text):
+    assert answer(page, lang, heading, text) == "confirmed"
