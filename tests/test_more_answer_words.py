@@ -342,6 +342,10 @@ def test_thanks_for_the_request_then_its_refusal_is_a_refusal(page: Page, lang, 
     ("et", "Aitäh!", "Oleme teie vastuväite kätte saanud."),
     # A refusal it may come to, said in the conditional beside the thanks, is no refusal.
     ("en", "Thanks, we've received your objection.", "If your request doesn't meet the requirements, we'll let you know by email."),
+    # Red-team pass 22: "a problem occurred" is a refusal (PROBLEM, below); only supposed, it is none.
+    ("en", "Thanks, we've received your objection.", "If there was a problem with your request, we'll let you know by email."),
+    ("es", "Gracias", "Hemos recibido tu oposición. Si se ha producido un problema, te lo comunicaremos por correo electrónico."),
+    ("fr", "Merci", "Votre opposition a bien été reçue. Si un problème est survenu, nous vous contacterons par e-mail."),
 ])
 def test_thanks_for_an_objection_submitted_confirm(page: Page, lang, heading, text):
     assert answer(page, lang, heading, text) == "confirmed"
@@ -512,12 +516,3 @@ PROBLEM = [
 @pytest.mark.parametrize("lang, text", PROBLEM)
 def test_a_problem_that_occurred_is_a_refusal(page: Page, lang, text):
     assert answer(page, lang, "", text) == "refused"
-
-
-@pytest.mark.parametrize("lang, heading, text", [
-    ("en", "Thanks, we've received your objection.", "If there was a problem with your request, we'll let you know by email."),
-    ("es", "Gracias", "Hemos recibido tu oposición. Si se ha producido un problema, te lo comunicaremos por correo electrónico."),
-    ("fr", "Merci", "Votre opposition a bien été reçue. Si un problème est survenu, nous vous contacterons par e-mail."),
-])
-def test_thanks_that_only_suppose_a_problem_still_confirm(page: Page, lang, heading, text):
-    assert answer(page, lang, heading, text) == "confirmed"
