@@ -2020,29 +2020,23 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
                 _on_just_seen(page, run, lambda ms: control.fill("", timeout=ms))
                 control.press_sequentially(name)  # every keystroke counts against the limit: the whole --timeout
             listed = _listed(page, options.first.or_(page.locator(_TYPED_INTO_GONE)).first, asking)
-        if not listed:
-            continue
-        if not locate.count(page.locator("[data-optout-typing]")) and not locate.count(options):
-            if swaps < MAX_SWAPS:  # typed into a control that is gone: the same name again, in the new one
-                swaps += 1
-                queue.insert(0, name)
-            continue
-        # Then for the name itself, briefly: a list still filtering shows stale options.
-        # The list may add the country's own code ("Portugal (PT)"); never another's.
-        named = options.filter(has_text=re.compile(rf"^\s*{re.escape(name)}(?:\s*[(\[]\s*{alpha_2}\s*[)\]])?\s*$", re.IGNORECASE)).first
-        try:
-            named.wait_for(timeout=1000)
-            target = named
-        except PlaywrightTimeout:  # spelled with other accents or spacing: compare as a person reads
-            texts = options.all_inner_texts()
-            exact = [i for i, text in enumerate(texts) if countries.fold(countries.without_code(text, alpha_2)) == countries.fold(name)]
-            if not exact:
+            if not listed:
                 continue
-            target = options.nth(exact[0])
+            if not locate.count(page.locator("[data-optout-typing]")) and not locate.count(options):
+                if swaps < MAX_SWAPS:  # typed into a control that is gone: the same name again, in the new one
+                    swaps += 1
+                    queue.insert(0, name)
+                continue
+            target = _option_named(page, options, name, alpha_2, asking)
+        if target is None:
+            continue
         if declined < 2 and _safely(lambda: _visible(_cookie_banner(page, run.recipe))):
-            # A cookie dialog that came with the typing covers the list: declined, then the name again.
+            # A cookie dialog that came with the typing covers the list: declined, then the name again,
+            # once the page has settled (declining took the focus from the field: its list may close
+            # a moment later, over the name typed again).
             declined += 1
             decline_cookies(page, run)
+            _settle(page, AFTER_DIALOG_STILL_MS)
             queue.insert(0, name)
             continue
         target.click()
@@ -2085,6 +2079,8 @@ KEPT_MS = 1000  # how long a replaced address must stay before Send
 
 
 LIST_STILL_MS = 1500  # a typeahead still this long after the typing, asking no server, lists none for that name
+LIST_WAIT_S = 5  # the longest a typeahead's list is waited on for one name
+AFTER_DIALOG_STILL_MS = 600  # a page's own reaction to a dialog closed (a list closing on blur) comes within this
 
 
 @contextmanager
@@ -2109,7 +2105,43 @@ def _asking(page: Page):
             page.remove_listener(event, handler)
 
 
-def _listed(page: Page, loc: Locator, asking: Callable[[], bool], timeout_s: float = 5) -> bool:
+def _settle(page: Page, still_ms: float, timeout_s: float = 2) -> None:
+    """Until the page has not changed for `still_ms` (at most `timeout_s`)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and wait_for_change(page, mark(page), still_ms):
+        pass
+
+
+def _option_named(page: Page, options: Locator, name: str, alpha_2: str, asking: Callable[[], bool]) -> Locator | None:
+    """The option that is `name` (the list may add the country's own code, "Portugal (PT)"; never
+    another's), or None. Briefly: a list still filtering shows stale options. Longer where it shows
+    one option only, which may be a placeholder ("No results", "Searching…") until the search
+    answers: while the list changes or a request is open, up to LIST_WAIT_S; whatever it does while
+    that one option cannot be chosen (a search that waits a while before it asks its server)."""
+    named = options.filter(has_text=re.compile(rf"^\s*{re.escape(name)}(?:\s*[(\[]\s*{alpha_2}\s*[)\]])?\s*$", re.IGNORECASE)).first
+    deadline = time.monotonic() + LIST_WAIT_S
+    while True:
+        since = mark(page)
+        try:
+            named.wait_for(timeout=1000)
+            return named
+        except PlaywrightTimeout:  # spelled with other accents or spacing: compare as a person reads
+            shown = options.evaluate_all(_OPTIONS_JS)
+        exact = [i for i, (text, _) in enumerate(shown) if countries.fold(countries.without_code(text, alpha_2)) == countries.fold(name)]
+        if exact:
+            return options.nth(exact[0])
+        left = deadline - time.monotonic()
+        if len(shown) > 1 or left <= 0:
+            return None
+        if not (shown and shown[0][1]) and not (wait_for_change(page, since, min(left * 1000, LIST_STILL_MS)) or asking()):
+            return None
+
+
+# A list's options: their words, and whether they cannot be chosen.
+_OPTIONS_JS = "es => es.map(e => [e.innerText, e.getAttribute('aria-disabled') === 'true' || !!e.disabled])"
+
+
+def _listed(page: Page, loc: Locator, asking: Callable[[], bool], timeout_s: float = LIST_WAIT_S) -> bool:
     """Whether `loc` shows within `timeout_s`; False as soon as the page has stayed still for
     LIST_STILL_MS without it while `asking` no server (a list filtered to nothing: the next name is
     typed at once, not 5 s later)."""
