@@ -2769,15 +2769,19 @@ def _carries(body: str, code: str) -> bool:
 
 def _note_browser_dialogs(page: Page, run: Run) -> None:
     """Answer the page's browser dialogs Cancel (as Playwright would unasked), and note them: a
-    'Send it now?' confirm() after Send would be a second press, and is told apart from silence."""
+    'Send it now?' confirm() after Send would be a second press, and is told apart from silence.
+    A 'Leave site?' prompt is answered Leave: the page is leaving because of a press (a form sent
+    the plain way), and leaving is what that press asked for."""
     if run.browser_dialogs is not None:
         return
     run.browser_dialogs = []
 
     def answer(dialog) -> None:
-        run.browser_dialogs.append(dialog.message)
+        leaving = dialog.type == "beforeunload"
+        if not leaving:
+            run.browser_dialogs.append(dialog.message)
         try:
-            dialog.dismiss()
+            dialog.accept() if leaving else dialog.dismiss()
         except PlaywrightError:  # the page went away meanwhile
             pass
 

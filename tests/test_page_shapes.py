@@ -1075,6 +1075,18 @@ def test_a_send_whose_new_document_is_slow_to_finish_is_read_once_it_has(page: P
     assert _sent_on_site(page, routes) == ("code", [b"email=p%40example.eu"])
 
 
+def test_a_leave_site_prompt_on_send_is_answered_leave_so_the_form_is_sent_once(page: Page):
+    # Red-team pass 22 (s03): a form that asks "Leave site?" (beforeunload) once it was typed into; its
+    # Send submits it natively. Answered Cancel, the submission stopped there: exit 3, nothing sent.
+    # Leaving is what the press asked for, and no second press.
+    fields = FIELDS.replace('type="email"', 'type="email" name="email"')
+    form = _page(f"""<form method=post action=/submit>{fields}<button id=send>Send</button></form>
+      <script>document.querySelector('form').addEventListener('input', () => {{ window.onbeforeunload = e => {{ e.preventDefault(); e.returnValue = ''; }}; }});</script>""")
+    thanks = _page("<p>Thanks. We've received your objection request.</p>")
+    routes = {("GET", "/help/contact/1"): (0, form), ("POST", "/submit"): (0, thanks)}
+    assert _sent_on_site(page, routes) == ("confirmed", [b"email=p%40example.eu"])
+
+
 def test_a_form_page_that_finishes_loading_during_the_press_is_still_one_document(page: Page):
     # Found by review: the form is found and filled before the page's own DOMContentLoaded (a slow
     # script at the end of its body, which also uncovers Send); that event comes during the press
