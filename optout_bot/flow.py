@@ -628,6 +628,8 @@ def _reach_form(page: Page, run: Run, form_reads: dict[str, str] | None = None) 
                     raise PageMismatch(f"The page's right-to-object link leads to {led_to_other.display_name}'s objection form, "
                                        f"not {run.recipe.display_name}'s, and it has no other; nothing was filled in or sent.",
                                        hint=f"Run again with --target {led_to_other.target} to object for that account. " + _DRIFT_HINT)
+                if not followed:  # no sign that Meta changed the page: the bot has no words for it
+                    _check_language(_declared_language(page), run, form_found=False, what="page")
                 what = "the objection form" if followed else run.recipe.link.description
                 said = _what_the_page_says(page, run)
                 raise PageMismatch(f"Could not find {what} on {page.url}." + (f' The page says: "{said}"' if said else ""),
@@ -1572,13 +1574,18 @@ def _unattended(run: Run) -> bool:
     return run.headless or run.submit == "auto"
 
 
-def _check_language(declared: str, run: Run, form_found: bool = True) -> None:
+def _check_language(declared: str, run: Run, form_found: bool = True, what: Literal["form", "page"] = "form") -> None:
     """A page in a language the recipe has no words for: sent, its answer could not be told from a
     refusal, so an unattended run stops here; with a person there, they are told to read it.
-    Without `form_found` it always stops: the missing fields are no sign that Meta changed the page."""
+    Without `form_found` it always stops: the missing fields are no sign that Meta changed the page.
+    `what`: the form, or the page before it, where the link was not found."""
     if reads_language(declared):
         return
-    unread = f"This form is in {countries.language_name(declared)}, a language the bot does not read yet"
+    unread = f"This {what} is in {countries.language_name(declared)}, a language the bot does not read yet"
+    if what == "page":
+        raise PageMismatch(f"{unread}, and it found no right-to-object link there it could read. {_nothing(run)}",
+                           hint="Set your account's language to one the bot reads (the README lists them), or object "
+                                "in your browser. docs/maintainers.md says how to add a language.")
     if _unattended(run) or not form_found:
         raise PageMismatch(f"{unread}, so it stopped (it could not tell what Meta answers). {_nothing(run)}",
                            hint="Run with a window (no --headless, no --submit auto): the bot fills the form and you read "

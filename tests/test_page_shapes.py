@@ -492,6 +492,18 @@ def test_a_security_check_before_the_form_is_the_persons_to_pass_not_a_changed_p
         flow.reach_form(page, make_run(settle_s=0.5))
 
 
+def test_a_start_page_in_a_language_the_recipe_does_not_read_says_so_not_that_meta_changed_it(page: Page):
+    # Red-team pass 22 (l11, l12): a Maltese or Irish Privacy Center ended with "Meta may have changed
+    # the page", where the form page in such a language says the bot does not read it.
+    page.route("http://127.0.0.1:9/**", lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=(
+        "<html lang='mt'><h1>L-IA ġenerattiva fil-Meta</h1><p>Għandek id-dritt li <a href='/help/contact/1'>toġġezzjona</a>"
+        " għall-użu tal-informazzjoni tiegħek.</p></html>")))
+    page.goto("http://127.0.0.1:9/privacy/genai/")
+    with pytest.raises(PageMismatch, match=r"This page is in Maltese \(mt\), a language the bot does not read yet") as caught:
+        flow.reach_form(page, make_run(settle_s=0.5, timeout_s=2))
+    assert "changed the page" not in caught.value.message + caught.value.hint
+
+
 def test_a_page_whose_links_look_new_on_every_load_is_not_gone_round_for_ever(page: Page):
     # Found by review: the text around the link changed on each load, so the same link seemed new.
     run = make_run()
