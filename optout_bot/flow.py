@@ -2998,28 +2998,40 @@ _SEND = _Button("Send", "the form", "nothing was sent")
 _CONFIRM = _Button("Confirm", "the code", "the code was not sent")
 
 
+PRESS_SLICE_S = 1.5  # a press that cannot reach its button looks for a cookie dialog over it this often
+
+
 def _press_once(page: Page, run: Run, button: Locator, kind: _Button, last: bool) -> bool:
     """Press `button` once; never again after an attempt that may have pressed it. False: a cookie
     dialog (which came after the last look) took the press, nothing was pressed or sent, and the
     dialog is still there: the caller declines it and, unless `last`, presses again."""
     sent_before = run.sent
-    try:
-        button.click(timeout=run.timeout_s * 1000)
-        return True
-    except PlaywrightError as exc:
-        unpressed = isinstance(exc, PlaywrightTimeout) and _never_pressed(str(exc)) and run.sent == sent_before
-        if not unpressed:
-            raise Unreachable(f"Pressing {kind.name} failed ({_short(exc)}); it is unknown whether Meta received {kind.sends}.",
-                              hint="Check your email for a code or a confirmation before trying again.") from None
-        if last or not _visible(_cookie_banner(page, run.recipe)):
-            if _safely(lambda: button.is_disabled(timeout=1000)):  # the page's own gate: a box to tick, a longer reason
-                raise PageMismatch(f"{kind.name} stayed disabled; {kind.unsent}.",
-                                   hint=f"The page wants something before it enables {kind.name} that the bot does not do "
-                                        "(a box to tick, a longer reason?). Run with a window (--submit manual), complete it "
-                                        f"there and press {kind.name} yourself.") from None
-            raise PageMismatch(f"{kind.name} could not be pressed ({_short(exc)}); {kind.unsent}.",
-                               hint=f"Something on the page covers {kind.name}, or the page drew it anew. " + _DRIFT_HINT) from None
-        return False
+    deadline = time.monotonic() + run.timeout_s
+    while True:
+        # In slices: a cookie dialog that comes over the button after the last look is seen within
+        # one, not after the whole --timeout. A slice that ended with no attempt at the button
+        # (Playwright's log says so) pressed nothing, so the next one is no second press.
+        try:
+            button.click(timeout=max(min(PRESS_SLICE_S, deadline - time.monotonic()), 0.1) * 1000)
+            return True
+        except PlaywrightError as exc:
+            unpressed = isinstance(exc, PlaywrightTimeout) and _never_pressed(str(exc)) and run.sent == sent_before
+            if not unpressed:
+                raise Unreachable(f"Pressing {kind.name} failed ({_short(exc)}); it is unknown whether Meta received {kind.sends}.",
+                                  hint="Check your email for a code or a confirmation before trying again.") from None
+            why = _short(exc)
+        banner = _safely(lambda: _visible(_cookie_banner(page, run.recipe)))
+        if banner and not last:
+            return False
+        if banner or time.monotonic() >= deadline:
+            break
+    if _safely(lambda: button.is_disabled(timeout=1000)):  # the page's own gate: a box to tick, a longer reason
+        raise PageMismatch(f"{kind.name} stayed disabled; {kind.unsent}.",
+                           hint=f"The page wants something before it enables {kind.name} that the bot does not do "
+                                "(a box to tick, a longer reason?). Run with a window (--submit manual), complete it "
+                                f"there and press {kind.name} yourself.")
+    raise PageMismatch(f"{kind.name} could not be pressed ({why}); {kind.unsent}.",
+                       hint=f"Something on the page covers {kind.name}, or the page drew it anew. " + _DRIFT_HINT)
 
 
 def _decline_over_form(page: Page, run: Run) -> tuple[dict[str, Found], int | None]:

@@ -1124,6 +1124,21 @@ def test_a_cookie_dialog_that_comes_after_the_form_is_declined_before_send(page:
     assert posts == [{"email": "p@example.eu", "cookies": "essential"}]
 
 
+def test_a_cookie_dialog_that_comes_between_the_last_look_and_the_press_does_not_hold_send_back_for_the_whole_timeout(page: Page):
+    # Red-team pass 22 (l10, x01, x02): the dialog came after the form was filled and read back; the
+    # press on Send waited all of --timeout for it to go (15 s) before it was declined.
+    posts = _form_with_late_cookies(page, "show => { window.show = show; }")
+    run = make_run(timeout_s=15)
+    found = flow.locate_form(page, run)
+    marked = flow.fill_form(page, found, run)
+    assert marked is not None and not marked.banner
+    page.evaluate("window.show()")  # up now, after the marks send() is given
+    started = time.monotonic()
+    assert flow.send(page, found, run, marked) == "confirmed"
+    assert time.monotonic() - started < 6
+    assert posts == [{"email": "p@example.eu", "cookies": "essential"}]
+
+
 def test_a_cookie_dialog_that_comes_between_finding_and_filling_a_typeahead_is_declined_and_the_form_filled(page: Page):
     # Red-team pass 16 (Facebook's dialog, 0.7 s after each load): it covered the country's
     # typeahead before its first click, which waited out --timeout (exit 3, "the form changed").
