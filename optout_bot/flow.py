@@ -2425,7 +2425,9 @@ def site_message(page: Page, run: Run, lines: bool = False) -> str:
     return text if lines else _sentences(text).rstrip(".")
 
 
-_SAYING = "h1, h2, h3, [role=heading], p, [role=status], [role=alert], [role=dialog]"
+# React pages (Meta's) write their paragraphs as <span dir="auto">, and their buttons' and labels' words too.
+_SAYING = ("h1, h2, h3, [role=heading], p, [role=status], [role=alert], [role=dialog],"
+           " span[dir=auto]:not(button *, [role=button] *, a *, [role=link] *, label *, [role=option] *, [role=checkbox] *)")
 
 
 def _said_since_the_press(page: Page, run: Run) -> str:

@@ -492,6 +492,18 @@ def test_a_security_check_before_the_form_is_the_persons_to_pass_not_a_changed_p
         flow.reach_form(page, make_run(settle_s=0.5))
 
 
+def test_an_answer_the_bot_does_not_know_is_quoted_with_its_react_text_not_its_buttons_or_labels(page: Page):
+    # Red-team pass 22 (k01): after the code, "Your email address has been verified." over "To finish,
+    # confirm your objection below. Your objection isn't submitted until you do.", a box to tick and a
+    # button; the paragraph is a span (as on Meta's React pages), and only the heading was quoted.
+    page.set_content("""<div><h2>Your email address has been verified.</h2><div><span dir="auto">To finish, confirm your
+      objection below. Your objection isn't submitted until you do.</span></div>
+      <label><input type="checkbox"><span dir="auto">I confirm that I want to object.</span></label>
+      <div role="button" tabindex="0"><span dir="auto">Submit objection</span></div><a href="/help"><span dir="auto">Help</span></a></div>""")
+    assert flow._said_since_the_press(page, make_run()) == (
+        "Your email address has been verified. / To finish, confirm your objection below. Your objection isn't submitted until you do.")
+
+
 def test_a_start_page_in_a_language_the_recipe_does_not_read_says_so_not_that_meta_changed_it(page: Page):
     # Red-team pass 22 (l11, l12): a Maltese or Irish Privacy Center ended with "Meta may have changed
     # the page", where the form page in such a language says the bot does not read it.
