@@ -15,7 +15,7 @@ import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable, Literal, NamedTuple, TypeVar
+from typing import Any, Callable, Literal, NamedTuple, NoReturn, TypeVar
 from urllib.parse import unquote, unquote_plus, urljoin, urlsplit
 
 from playwright.sync_api import Error as PlaywrightError, Locator, Page, Request, TimeoutError as PlaywrightTimeout, expect
@@ -83,6 +83,7 @@ class Run:
     sent_requests: list[tuple[str, bytes | None]] = field(default_factory=list)
     email_in_form: bool = True  # False: the page shows the account's address masked, which may not be posted
     pressed: bool = False  # the bot has pressed Send (a Ctrl-C from then on may come after the form left)
+    pressed_at: float = float("-inf")  # when the bot last pressed Send or Confirm (time.monotonic)
     code_pressed: bool = False  # the bot has pressed Confirm, or typed a code into a field that sends itself
     typed_code: str | None = None  # the code the bot typed last, to know a POST that carries it
     code_posts: int = 0  # POSTs started on the page that carried that code
@@ -2779,14 +2780,15 @@ def _carries(body: str, code: str) -> bool:
 def _note_browser_dialogs(page: Page, run: Run) -> None:
     """Answer the page's browser dialogs Cancel (as Playwright would unasked), and note them: a
     'Send it now?' confirm() after Send would be a second press, and is told apart from silence.
-    A 'Leave site?' prompt is answered Leave: the page is leaving because of a press (a form sent
-    the plain way), and leaving is what that press asked for."""
+    A 'Leave site?' prompt right after the bot pressed Send or Confirm is answered Leave: the page
+    is leaving because of that press (a form sent the plain way), and leaving is what it asked for.
+    (Later, it may be the person's click on a link in the window: Cancel keeps what they filled in.)"""
     if run.browser_dialogs is not None:
         return
     run.browser_dialogs = []
 
     def answer(dialog) -> None:
-        leaving = dialog.type == "beforeunload"
+        leaving = dialog.type == "beforeunload" and time.monotonic() - run.pressed_at < LEAVE_AFTER_PRESS_S
         if not leaving:
             run.browser_dialogs.append(dialog.message)
         try:
@@ -3000,7 +3002,8 @@ _SEND = _Button("Send", "the form", "nothing was sent")
 _CONFIRM = _Button("Confirm", "the code", "the code was not sent")
 
 
-PRESS_SLICE_S = 1.5  # a press that cannot reach its button looks for a cookie dialog over it this often
+PRESS_SLICE_S = 1.5  # a press whose button cannot be reached looks for a cookie dialog over it this often
+LEAVE_AFTER_PRESS_S = 5  # a 'Leave site?' prompt this soon after the bot's press comes from that press
 
 
 def _press_once(page: Page, run: Run, button: Locator, kind: _Button, last: bool) -> bool:
@@ -3009,24 +3012,39 @@ def _press_once(page: Page, run: Run, button: Locator, kind: _Button, last: bool
     dialog is still there: the caller declines it and, unless `last`, presses again."""
     sent_before = run.sent
     deadline = time.monotonic() + run.timeout_s
+    why = ""
+    # First only Playwright's checks that the button can be pressed (a trial presses nothing), in
+    # slices: a cookie dialog that came over it after the last look is seen within one, not after
+    # the whole --timeout. (The press itself is not sliced: it waits for the page it starts.)
     while True:
-        # In slices: a cookie dialog that comes over the button after the last look is seen within
-        # one, not after the whole --timeout. A slice that ended with no attempt at the button
-        # (Playwright's log says so) pressed nothing, so the next one is no second press.
         try:
-            button.click(timeout=max(min(PRESS_SLICE_S, deadline - time.monotonic()), 0.1) * 1000)
-            return True
-        except PlaywrightError as exc:
-            unpressed = isinstance(exc, PlaywrightTimeout) and _never_pressed(str(exc)) and run.sent == sent_before
-            if not unpressed:
-                raise Unreachable(f"Pressing {kind.name} failed ({_short(exc)}); it is unknown whether Meta received {kind.sends}.",
-                                  hint="Check your email for a code or a confirmation before trying again.") from None
-            why = _short(exc)
-        banner = _safely(lambda: _visible(_cookie_banner(page, run.recipe)))
-        if banner and not last:
-            return False
-        if banner or time.monotonic() >= deadline:
+            button.click(trial=True, timeout=max(min(PRESS_SLICE_S, deadline - time.monotonic()), 0.1) * 1000)
             break
+        except PlaywrightTimeout as exc:
+            why = _short(exc)
+        except PlaywrightError:
+            break  # gone or drawn anew meanwhile: the press says what it finds
+        if _safely(lambda: _visible(_cookie_banner(page, run.recipe))):
+            if last:
+                return _unpressable(button, kind, why)
+            return False
+        if time.monotonic() >= deadline:
+            return _unpressable(button, kind, why)
+    run.pressed_at = time.monotonic()
+    try:
+        button.click(timeout=max(deadline - time.monotonic(), 1) * 1000)
+        return True
+    except PlaywrightError as exc:
+        unpressed = isinstance(exc, PlaywrightTimeout) and _never_pressed(str(exc)) and run.sent == sent_before
+        if not unpressed:
+            raise Unreachable(f"Pressing {kind.name} failed ({_short(exc)}); it is unknown whether Meta received {kind.sends}.",
+                              hint="Check your email for a code or a confirmation before trying again.") from None
+        if last or not _visible(_cookie_banner(page, run.recipe)):
+            return _unpressable(button, kind, _short(exc))
+        return False
+
+
+def _unpressable(button: Locator, kind: _Button, why: str) -> NoReturn:
     if _safely(lambda: button.is_disabled(timeout=1000)):  # the page's own gate: a box to tick, a longer reason
         raise PageMismatch(f"{kind.name} stayed disabled; {kind.unsent}.",
                            hint=f"The page wants something before it enables {kind.name} that the bot does not do "
