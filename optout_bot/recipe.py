@@ -292,6 +292,10 @@ class Recipe(_Strict):
     # it". Never an answer on its own; beside already_text words, thanks inside these are no thanks.
     already_received_text: Vocabulary = Field(default_factory=dict)
     error_text: Vocabulary  # what went wrong, wherever it is said (a value "not valid" too)
+    # That something went wrong, said of the request as a whole ("A problem occurred"): a refusal, but
+    # not in a sentence opened by one of its language's condition_text words ("If there was a problem
+    # with your request, we'll let you know") under thanks.
+    problem_text: Vocabulary = Field(default_factory=dict)
     field_error_text: Vocabulary  # a field's complaint ("required"): a refusal only while the form is there
     # Phrases that hold error words and say nothing went wrong: "If this wasn't you" under thanks.
     not_error_text: Vocabulary = Field(default_factory=dict)
@@ -342,9 +346,15 @@ class Recipe(_Strict):
     def error_pattern(self, fields: bool = False) -> re.Pattern:
         """What went wrong (a code that expired too); with `fields`, also a field's complaints. Not
         error words inside a phrase that says nothing went wrong."""
-        said = (self.error_text, self.field_error_text) if fields else (self.error_text,)
+        said = (self.error_text, self.problem_text, self.field_error_text) if fields else (self.error_text, self.problem_text)
         words = f"{self._text(*said)}|{self._expired()}"
-        return _compile(_outside(words, self._text(self.not_error_text)) if self.not_error_text else words)
+        # Each language's condition words with its own problem words only: Spanish "Se ha producido
+        # un problema" opens with Italian's and Portuguese's "if".
+        supposed = [rf"{phrase_source(tuple(self.condition_text[lang]), 'whole word')}{_IN_SENTENCE}{{0,120}}?"
+                    rf"{phrase_source(tuple(problems), 'word')}"
+                    for lang, problems in self.problem_text.items() if problems and self.condition_text.get(lang)]
+        not_errors = ([self._text(self.not_error_text)] if self.not_error_text else []) + supposed
+        return _compile(_outside(words, "|".join(not_errors)) if not_errors else words)
 
     def confirmation_pattern(self, not_already: bool = False) -> re.Pattern:
         """Words that say the request was received or will apply. With `not_already`, not those

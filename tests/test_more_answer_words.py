@@ -346,6 +346,14 @@ def test_thanks_for_the_request_then_its_refusal_is_a_refusal(page: Page, lang, 
     ("en", "Thanks, we've received your objection.", "If there was a problem with your request, we'll let you know by email."),
     ("es", "Gracias", "Hemos recibido tu oposición. Si se ha producido un problema, te lo comunicaremos por correo electrónico."),
     ("fr", "Merci", "Votre opposition a bien été reçue. Si un problème est survenu, nous vous contacterons par e-mail."),
+    # Review 28: in any word order, in every language whose "if" the recipe knows; and a question.
+    ("pl", "Dziękujemy", "Otrzymaliśmy Twój sprzeciw. Jeśli wystąpił problem z Twoim wnioskiem, poinformujemy Cię e-mailem."),
+    ("sv", "Tack", "Vi har tagit emot din invändning. Om det uppstod ett problem med din begäran meddelar vi dig via e-post."),
+    ("da", "Tak", "Vi har modtaget din indsigelse. Hvis der opstod et problem med din anmodning, giver vi dig besked via e-mail."),
+    ("cs", "Děkujeme", "Vaše námitka byla přijata. Pokud došlo k problému s vaší žádostí, dáme vám vědět e-mailem."),
+    ("hu", "Köszönjük!", "Megkaptuk a tiltakozásodat. Ha probléma merült fel a kéréseddel, e-mailben értesítünk."),
+    ("de", "Danke", "Wir haben deinen Widerspruch erhalten. Falls bei deiner Anfrage ein Problem aufgetreten ist, melden wir uns per E-Mail."),
+    ("en", "Thanks, we've received your objection.", "Having a problem with your request? Visit the Help Center."),
 ])
 def test_thanks_for_an_objection_submitted_confirm(page: Page, lang, heading, text):
     assert answer(page, lang, heading, text) == "confirmed"
