@@ -2328,12 +2328,15 @@ def _confirmations(page: Page, run: Run, new_only: bool = True, after_code: bool
     ("if you haven't received your code", "Keine E-Mail erhalten?"), nor those that also say what
     went wrong ("The request sent is not valid"; a field's "required" may be thanks: "nothing more is required").
     `after_code` (the code was confirmed): thanks may speak of the code ("Your code was confirmed")
-    or of an email not received ("Didn't receive our email?"), only not of a code not received.
+    or of an email not received ("Didn't receive our email?"), only not of a code not received, nor
+    of a new code.
     `not_already`: not thanks that are part of saying the objection already stood."""
     recipe = run.recipe
     words = page.get_by_text(recipe.confirmation_pattern(not_already))
     if after_code:
-        words = words.filter(has_not_text=recipe.together(recipe.not_received_text, recipe.code.names))
+        # Not beside a new code on its way either ("Check your email for a new code"): the code step again.
+        words = (words.filter(has_not_text=recipe.together(recipe.not_received_text, recipe.code.names))
+                 .filter(has_not_text=recipe.text_pattern(recipe.new_code_text)))
     else:
         words = words.filter(has_not_text=recipe.code.pattern()).filter(has_not_text=recipe.text_pattern(recipe.not_received_text))
     return _new(page, _not_typed(page, words.filter(has_not_text=run.recipe.error_pattern())), new_only)

@@ -474,11 +474,11 @@ def test_refusals_that_speak_of_a_verification_or_suppose_afterwards_are_doubted
 # (l05 Latvian, l06 Lithuanian and l07 Estonian each ended with exit 4 and no receipt); the same
 # sentence for every language the recipe reads, as a native speaker would write it.
 RECEIVED = [
-    ("lv", "Paldies!", "Jūsu iebildums ir saņemts."), ("lv", "Paldies!", "Jūsu pieprasījums ir pārsūtīts."),
-    ("lt", "Ačiū", "Jūsų prieštaravimas gautas."), ("lt", "Ačiū", "Jūsų užklausa buvo perduota."),
+    ("lv", "Paldies!", "Jūsu iebildums ir saņemts."), ("lv", "Paldies!", "Jūsu pieprasījums ir saņemts."),
+    ("lt", "Ačiū", "Jūsų prieštaravimas gautas."), ("lt", "Ačiū", "Jūsų užklausa buvo gauta."),
     ("et", "Aitäh!", "Teie vastuväide on edastatud."), ("et", "Aitäh!", "Teie taotlus on kätte saadud."),
     ("de", "Danke", "Dein Widerspruch wurde weitergeleitet."), ("fr", "Merci", "Votre opposition a bien été reçue."),
-    ("it", "Grazie", "Opposizione ricevuta."), ("es", "Gracias", "Tu oposición se ha recibido."),
+    ("it", "Grazie", "La tua opposizione è stata ricevuta."), ("es", "Gracias", "Tu oposición se ha recibido."),
     ("nl", "Bedankt", "Uw bezwaar is doorgestuurd."), ("pl", "Dziękujemy", "Twój sprzeciw został przekazany."),
     ("cs", "Děkujeme", "Vaše žádost byla předána."), ("sk", "Ďakujeme", "Vaša žiadosť bola doručená."),
     ("sl", "Hvala", "Vaš ugovor je bil prejet."), ("hr", "Hvala", "Vaš prigovor je proslijeđen."),
@@ -486,7 +486,6 @@ RECEIVED = [
     ("bg", "Благодарим ви", "Вашето възражение е получено."), ("el", "Ευχαριστούμε", "Η αντίρρησή σας ελήφθη."),
     ("fi", "Kiitos", "Vastustuksesi on vastaanotettu."), ("sv", "Tack", "Din invändning har tagits emot."),
     ("da", "Tak", "Din indsigelse er modtaget."), ("nb", "Takk", "Innsigelsen din er mottatt."),
-    ("en", "Thanks", "Your request has been forwarded to our team."),
 ]
 
 
@@ -499,9 +498,23 @@ def test_thanks_that_say_the_objection_was_received_or_forwarded_confirm(page: P
     ("lv", "Jūsu iebildums netika saņemts."), ("lt", "Jūsų prieštaravimas nebuvo gautas."),
     ("et", "Teie vastuväidet ei ole edastatud."), ("fr", "Votre opposition n'a pas été reçue."),
     ("sl", "Vaš ugovor ni bil prejet."), ("hr", "Vaš prigovor nije primljen."), ("da", "Din indsigelse er ikke modtaget."),
-    ("sv", "Din invändning har inte tagits emot."), ("en", "Your request has not been forwarded."),
+    ("sv", "Din invändning har inte tagits emot."), ("en", "Your request has not been received."),
+    # Review 28: "no objection received", and after the code a request for a new code.
+    ("fr", "Aucune opposition reçue pour ce compte."), ("it", "Nessuna opposizione ricevuta per questo account."),
+    ("es", "Ninguna oposición recibida para esta cuenta."), ("da", "Ingen indsigelse er modtaget fra denne konto."),
+    ("sv", "Ingen invändning har tagits emot från det här kontot."),
 ])
 def test_the_same_words_negated_are_no_thanks(page: Page, lang, text):
+    assert answer(page, lang, "", text) != "confirmed"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Your new code request was received. Check your email for a new code."),
+    ("de", "Deine Anfrage wurde gesendet. Prüfe deine E-Mails auf einen neuen Code."),
+])
+def test_a_new_code_on_its_way_after_the_code_is_no_thanks(page: Page, lang, text):
+    # Review 28 #2: after the code, thanks may speak of the code ("Your code was confirmed"), but not
+    # of a new one on its way: that is the code step again.
     assert answer(page, lang, "", text) != "confirmed"
 
 
