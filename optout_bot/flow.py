@@ -1966,15 +1966,19 @@ def _wait_until_enabled(page: Page, control: Locator, current: list[str], alpha_
     """A country field disabled while the page's script starts is enabled soon; one that stays
     disabled shows a country taken from the account: not the person's, so nothing is sent (as for
     an email the page will not let be changed). A form locked until its cookie dialog is answered
-    is not waited out: fill_form declines the dialog and fills the form again."""
+    is not waited out: the dialog is declined (nothing is typed yet), and the wait goes on."""
     deadline = time.monotonic() + LOCKED_WAIT_S
+    declined = False
     while True:
         try:
             expect(control).to_be_enabled(timeout=LOCKED_LOOK_MS)
             return
         except AssertionError:
-            if _safely(lambda: _visible(_cookie_banner(page, run.recipe))):
-                raise PageMismatch("A cookie dialog keeps the form locked; nothing was sent.", hint=_DRIFT_HINT) from None
+            if not declined and _safely(lambda: _visible(_cookie_banner(page, run.recipe))):
+                declined = True
+                decline_cookies(page, run)
+                deadline = time.monotonic() + LOCKED_WAIT_S
+                continue
             if time.monotonic() < deadline:
                 continue
         shown = current[1].strip() or current[0].strip() or "(none)"

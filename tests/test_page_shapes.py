@@ -3891,6 +3891,23 @@ def test_a_form_that_shows_its_fields_one_after_another_is_filled_step_by_step(p
     assert any(m.startswith("The form shows its fields one after another: ") for m in said), said
 
 
+def test_a_form_of_steps_whose_country_is_locked_a_moment_under_a_cookie_bar_is_filled(page: Page):
+    # Review 28 #4: the country list disabled while the page's script starts, and a cookie bar (not
+    # covering the form): the bot stopped at once ("A cookie dialog keeps the form locked").
+    bar = ("<div role='dialog' id='d' style='position:fixed;bottom:0;left:0;right:0;background:#eee'>Allow the use of cookies from "
+           "Instagram on this browser? <button onclick='d.remove()'>Allow all cookies</button> "
+           "<button onclick='d.remove()'>Decline optional cookies</button></div>"
+           "<script>setTimeout(() => document.querySelector('select').disabled = false, 4000);</script>")
+    posts = serve(page, _ONE_BY_ONE.format(**_SHAPES["country-first"]).replace('<select name="country">', '<select name="country" disabled>') + bar)
+    run = make_run()
+    run.layers["link"] = "role"
+    found = flow.locate_form(page, run)
+    flow.fill_form(page, found, run)
+    assert flow.send(page, found, run) == "confirmed"
+    assert posts == [{"country": "PT", "email": "p@example.eu", "reason": run.settings.reason}]
+    assert not page.locator("#d").count()
+
+
 @pytest.mark.parametrize("title, rest, said, left", [
     # A page that does not say it is the objection form: its country list is left alone.
     ("Choose your region | Help Centre", _SHAPES["country-first"], "missing .*; nothing was filled in or sent", ""),
