@@ -1224,12 +1224,14 @@ def _mark_form_again(email: Found) -> str:
             f"((g.getAttribute('data-optout-form') || '') + ' {tag}').trim()); }}") if tag else ""
 
 
-def _mark_again(email: Found, tag: str, run: Run) -> None:
+def _mark_again(email: Found, tag: str, run: Run, release: bool = False) -> None:
     """Mark the form's group and its email field again, through the email field (found by meaning):
     a page that draws the whole form anew on each keystroke drops the marks the other fields are
-    looked for by (Send and the reason inside the group, the email read back by its tag)."""
+    looked for by (Send and the reason inside the group, the email read back by its tag).
+    `release`: just typed into (and focused), it also gets the key release typing ends with (_RELEASE_JS)."""
     _read(email.locator, f"e => {{ {_mark_form_again(email)} e.setAttribute('data-optout-email', '{email.value['etag']}');"
-                         f" ({_OWN_JS})(e, 'data-optout-filled', '{tag}'); return true; }}", run.recipe.email.description, run)
+                         f" ({_OWN_JS})(e, 'data-optout-filled', '{tag}'); {f'({_RELEASE_JS})(e);' if release else ''} return true; }}",
+          run.recipe.email.description, run)
 
 
 def _email_rank(where: dict) -> tuple[bool, int]:
@@ -1694,7 +1696,7 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bo
         if existing:
             run.report.warn(f"The page had filled in {_as_shown(existing)}; replaced it with {settings.masked_email} from your settings.")
         email.fill(settings.email)
-        _mark_again(found["email"], tag, run)  # typing may have drawn the form anew
+        _mark_again(found["email"], tag, run, release=True)  # typing may have drawn the form anew
 
     if found["reason"] is None:  # drawn only now (once the country was chosen, say)?
         found["reason"] = _reason_box(page, run, found["email"])
@@ -1709,7 +1711,7 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bo
     if found["reason"] is not None or typed:
         # A page may cut or change what was typed once the box loses focus, as pressing Send makes it.
         # Whatever has the focus: a form drawn anew on each keystroke has replaced the box the bot found.
-        page.evaluate(_LET_GO_JS, tag if typed else None)
+        page.evaluate(_LET_GO_JS)
     # What was kept, and in the same round trip the marks send() takes before Send (nothing happens between).
     since, seen = _marked(_add_before_press(locate.Look(page).add("kept", field, read=kept_js, keep=1), page, run), run)
     if "kept" in seen:
@@ -1761,15 +1763,14 @@ def _fill_form(page: Page, found: dict[str, Found], run: Run, account_chosen: bo
     return read["origin"], marked
 
 
-# Lets go of the fields as a person's typing ends: a key released in the email field typed into
-# (its tag) and in the focused one (an older validation script enables Send on keyup alone; the
-# bot's typing sends input events only), then the focused one blurred. Shift: no character, no caret.
-_LET_GO_JS = """tag => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
-  const release = e => ['keydown', 'keyup'].forEach(type => e.dispatchEvent(new KeyboardEvent(type,
-    {bubbles: true, cancelable: true, composed: true, key: 'Shift', code: 'ShiftLeft', shiftKey: type === 'keydown'})));
-  const email = tag && document.querySelector(`[data-optout-filled="${tag}"]`);
-  if (email && email !== a) release(email);
-  if (a && a !== document.body) { release(a); if (a.blur) a.blur(); } }"""
+# A key released in a field, as a person's typing ends (an older validation script enables Send on
+# keyup alone; the bot's typing sends input events only). Shift: no character, no caret. Only in the
+# focused field, so that what opens on it (a "Did you mean ...?" box) closes on the blur that follows.
+_RELEASE_JS = ("e => ['keydown', 'keyup'].forEach(type => e.dispatchEvent(new KeyboardEvent(type,"
+               " {bubbles: true, cancelable: true, composed: true, key: 'Shift', code: 'ShiftLeft', shiftKey: type === 'keydown'})))")
+# Lets go of the focused field (the reason box, or the email field): a key released, then a blur.
+_LET_GO_JS = f"""() => {{ let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+  if (a && a !== document.body) {{ ({_RELEASE_JS})(a); if (a.blur) a.blur(); }} }}"""
 
 
 def _choose_account(page: Page, run: Run, accounts: list[dict[str, Any]], found: dict[str, Found], again: bool = False) -> bool:

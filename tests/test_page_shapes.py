@@ -1192,6 +1192,23 @@ def test_a_send_enabled_only_by_key_presses_is_enabled_as_a_person_typing_would(
     assert posts == [{"email": "p@example.eu"}]
 
 
+def test_a_suggestion_box_the_email_opens_on_a_key_closes_on_its_blur_before_send(page: Page):
+    # Review 28 #5: the released key went to the email field while the reason box had the focus; a
+    # "Did you mean ...?" box that opens on keyup and closes on blur then stayed over Send (exit 3).
+    posts = serve(page, f"""<div id="f">{FIELDS}<button id="send">Send</button></div>
+      <div id="hint" hidden style="position:fixed;inset:0;background:#fff">Did you mean p@example.com?</div>
+      <script>const email = f.querySelector('[type=email]');
+        email.addEventListener('keyup', () => {{ hint.hidden = false; }});
+        email.addEventListener('blur', () => {{ hint.hidden = true; }});
+        send.onclick = () => fetch('/submit', {{method: 'POST', body: JSON.stringify({{email: email.value}})}})
+          .then(() => {{ f.innerHTML = "<p>Thanks. We've received your objection request.</p>"; }});</script>""")
+    run = make_run(timeout_s=5)
+    found = flow.locate_form(page, run)
+    marked = flow.fill_form(page, found, run)
+    assert flow.send(page, found, run, marked) == "confirmed"
+    assert posts == [{"email": "p@example.eu"}]
+
+
 def test_a_form_locked_until_its_late_cookie_dialog_is_answered_is_filled_without_waiting_out_the_lock(page: Page):
     # Red-team pass 21 (k13): every field disabled until a choice is made in a cookie dialog that comes
     # after the form was found. The bot waited the whole 10 s for the country to unlock first.
