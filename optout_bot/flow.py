@@ -377,10 +377,11 @@ def _unanswered_yes(page: Page, recipe: Recipe) -> Locator:
 
 # A candidate link, tagged with this look's number and its place (so the one ranked first is the
 # one pressed, whatever renders meanwhile): where it goes, its name, the words of its nearest block
-# (a table's cell is none: its row says what the link is for).
+# (a table's cell is none, nor a box that holds all of a cell: its row says what the link is for).
 _LINK_JS = ("(a, i) => {{ const tag = '{look}-' + i; a.setAttribute('data-optout-link', tag);"
             " let block = (a.parentElement && a.parentElement.closest('p, li, dd, td, th, div, section, article')) || a;"
-            " if (/^T[DH]$/.test(block.tagName)) block = block.closest('tr') || block;"
+            " const cell = a.closest('td, th');"
+            " if (cell && cell.contains(block) && block.innerText.trim() === cell.innerText.trim()) block = cell.closest('tr') || block;"
             " return {{href: a.getAttribute('href') || '', target: (a.getAttribute('target') || '').toLowerCase(),"
             " name: a.getAttribute('aria-label') || a.innerText, around: block.innerText.slice(0, 2000), tag}}; }}")
 _LOOKS = itertools.count(1)
@@ -447,14 +448,16 @@ def _check_app(page: Page, run: Run) -> None:
                            hint=f"Run again with --target {other.target} to object for that account. " + _DRIFT_HINT)
 
 
-def _link_rank(recipe: Recipe) -> Callable[[dict], tuple[bool, int, bool]]:
+def _link_rank(recipe: Recipe) -> Callable[[dict], tuple[bool, bool, int, bool, bool]]:
     """Links to the other app's host last (its form would file the objection for that app); then
     real links before those the page's script follows (a clickable card says 'right to object'
-    too); then the stronger phrase; on a tie, one in a passage about third parties' information
-    last (Meta's page links that other form too)."""
-    other = recipe.link.exclude_pattern("word")
+    too); then the stronger phrase; on a tie, one whose passage speaks of AI first (a table of
+    rights); then one in a passage about third parties' information or marketing last (Meta's page
+    links that other form too)."""
+    other, ai = recipe.link.exclude_pattern("word"), recipe.ai_pattern()
     return lambda link: (recipe.other_app_at(link["href"]) is not None, not _goes_somewhere(link["href"]),
-                         recipe.link.name_rank(link["name"]), bool(other and other.search(f"{link['name']} {link['around']}")))
+                         recipe.link.name_rank(link["name"]), not ai.search(f"{link['name']} {link['around']}"),
+                         bool(other and other.search(f"{link['name']} {link['around']}")))
 
 
 class FirstLook(NamedTuple):

@@ -438,6 +438,11 @@ class Recipe(_Strict):
         words += tuple(p for p in _phrases(self.ai_text) if not p.isupper())
         return _alternation(phrase_source(words, "word"), phrase_source(tuple(p for p in _phrases(self.ai_text) if p.isupper()), "abbreviation"))
 
+    def ai_pattern(self) -> re.Pattern:
+        """Text that speaks of AI ("AI", "KI" as abbreviations, case and all)."""
+        return _alternation(phrase_source(tuple(p for p in _phrases(self.ai_text) if not p.isupper()), "word"),
+                            phrase_source(tuple(p for p in _phrases(self.ai_text) if p.isupper()), "abbreviation"))
+
     def purpose_of(self, title: str) -> Literal["objection", "other", "unrecognised"]:
         """What a form's title says it is for: 'other' when it names another purpose (third
         parties, marketing, ads), else 'objection' when it speaks of objecting or of AI."""

@@ -582,12 +582,20 @@ def test_a_link_whose_block_does_not_tell_is_not_followed(page: Page, html):
 
 # Red-team pass 21 (k03): a table of rights whose two "Right to object" links differ only in the next
 # cell; the direct-marketing row comes first. A cell is no block of its own: its row is.
-def test_a_right_to_object_link_in_a_table_is_judged_by_its_row(page: Page):
+@pytest.mark.parametrize("cell", ["{link}", "<div>{link}</div>", "<div><div><span>{link}</span></div></div>"],
+                         ids=["bare", "in-a-div", "react"])  # review 28 #6: React wraps it
+@pytest.mark.parametrize("other", [
+    "to our use of your information for direct marketing",
+    # Review 28 #6: the AI row may name third parties too; a row that speaks of AI comes first.
+    "to processing based on our legitimate interests"])
+def test_a_right_to_object_link_in_a_table_is_judged_by_its_row(page: Page, cell, other):
+    ai = ("to your information, including information we get from third parties, being used to develop and improve AI at Meta"
+          if "legitimate" in other else "to your information being used to develop and improve AI at Meta")
     rows = [("Right of access", "/dyi/", "to get a copy of your information"),
-            ("Right to object", "/help/contact/111", "to our use of your information for direct marketing"),
-            ("Right to object", "/help/contact/222", "to your information being used to develop and improve AI at Meta")]
+            ("Right to object", "/help/contact/111", other), ("Right to object", "/help/contact/222", ai)]
     page.set_content("<h2>Your rights under the UK GDPR</h2><table>" + "".join(
-        f"<tr><td><a href='{href}'>{name}</a></td><td><span>{what}</span></td></tr>" for name, href, what in rows) + "</table>")
+        f"<tr><td>{cell.format(link=f'<a href={href!r}>{name}</a>')}</td><td><span>{what}</span></td></tr>"
+        for name, href, what in rows) + "</table>")
     start = flow.classify_start(page, make_run(country="GB"))
     assert start.state == "link" and start.link.value["href"] == "/help/contact/222"
 
