@@ -3324,9 +3324,13 @@ _RELOGIN_HINT = ("Meta's session ended before the objection was confirmed. Run a
 
 def _session_ended(page: Page, run: Run, said: str) -> bool:
     """A refusal that says the session expired and asks to log in again (in its words, or with a
-    'Log in' of its own): not a wait of some hours, but a log-in."""
-    return bool(said) and run.recipe.says_expired(said) and (
-        bool(run.recipe.text_pattern(run.recipe.login_prompt.names).search(said)) or _safely(lambda: _asks_to_log_in(page, run)))
+    'Log in' of its own, outside the page's chrome: a Help Center seen logged out has one in its
+    header whatever it says): not a wait of some hours, but a log-in."""
+    recipe = run.recipe
+    if not (said and recipe.expired_pattern().search(said)):
+        return False
+    login = locate.outside(locate.any_layer(page, recipe.login_prompt), recipe.page_chrome)
+    return bool(recipe.text_pattern(recipe.login_prompt.names).search(said)) or _safely(lambda: _visible(login))
 
 
 def _answered_before_the_code_step(page: Page, run: Run) -> Result | None:

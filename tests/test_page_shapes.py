@@ -996,6 +996,10 @@ def test_an_error_after_send_is_a_refusal_whatever_thanks_are_beside_it(page: Pa
     # Expired, but nothing about logging in; or a log-in word with nothing expired.
     ("<div role='alert'>This request has expired. Please try again later.</div>", False),
     ("<div role='alert'>Something went wrong. <a href='/accounts/login/'>Log in</a> to see your requests.</div>", False),
+    # Review 28 #7: a header's "Log in" (every Help Center seen logged out has one) asks nothing of this answer;
+    # "try again" beside a session that expired does not hide it.
+    ("<div><header><a href='/accounts/login/'>Log in</a></header><div role='alert'>This request has expired.</div></div>", False),
+    ("<div role='alert'>Your session has expired. Please log in and try again.</div>", True),
 ])
 def test_a_session_that_expired_after_send_asks_to_log_in_again_not_to_wait(page: Page, said, relogin):
     with pytest.raises(Rejected, match="Meta refused the form") as caught:
