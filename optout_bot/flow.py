@@ -2132,12 +2132,13 @@ def _option_named(page: Page, options: Locator, name: str, alpha_2: str, asking:
     """The option that is `name` (the list may add the country's own code, "Portugal (PT)"; never
     another's), or None. Briefly: a list still filtering shows stale options. Longer where it shows
     one option only, which may be a placeholder ("No results", "Searching…") until the search
-    answers: while the list changes or a request is open, up to LIST_WAIT_S; whatever it does while
-    that one option cannot be chosen (a search that waits a while before it asks its server)."""
+    answers: while that option changes (not the page: a clock ticks on some) or a request is open,
+    up to LIST_WAIT_S; whatever it does while that option cannot be chosen (a search that waits a
+    while before it asks its server)."""
     named = options.filter(has_text=re.compile(rf"^\s*{re.escape(name)}(?:\s*[(\[]\s*{alpha_2}\s*[)\]])?\s*$", re.IGNORECASE)).first
     deadline = time.monotonic() + LIST_WAIT_S
+    before = None
     while True:
-        since = mark(page)
         try:
             named.wait_for(timeout=1000)
             return named
@@ -2146,11 +2147,11 @@ def _option_named(page: Page, options: Locator, name: str, alpha_2: str, asking:
         exact = [i for i, (text, _) in enumerate(shown) if countries.fold(countries.without_code(text, alpha_2)) == countries.fold(name)]
         if exact:
             return options.nth(exact[0])
-        left = deadline - time.monotonic()
-        if len(shown) > 1 or left <= 0:
+        if len(shown) > 1 or time.monotonic() >= deadline:
             return None
-        if not (shown and shown[0][1]) and not (wait_for_change(page, since, min(left * 1000, LIST_STILL_MS)) or asking()):
+        if not ((shown and shown[0][1]) or shown != before or asking()):
             return None
+        before = shown
 
 
 # A list's options: their words, and whether they cannot be chosen.
