@@ -3640,8 +3640,8 @@ def _shown_instead(page: Page, run: Run, missing: list[str]) -> dict[str, str]:
 
 
 # A footer that is the page's own (ARIA's contentinfo), not a section's, a dialog's or a form's.
-_PAGE_FOOTER = ("@role='contentinfo' or self::footer[not(ancestor::article or ancestor::aside or ancestor::main or ancestor::nav"
-                " or ancestor::section or ancestor::form or ancestor::*[@role='main' or @role='dialog' or @role='form'])]")
+_PAGE_FOOTER = ("(@role='contentinfo' or self::footer) and not(ancestor::article or ancestor::aside or ancestor::main or ancestor::nav"
+                " or ancestor::section or ancestor::form or ancestor::*[@role='main' or @role='dialog' or @role='form'])")
 
 
 def _shows_nothing_else(page: Page, run: Run, first: str) -> bool:
