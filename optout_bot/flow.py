@@ -3036,12 +3036,11 @@ def _press_once(page: Page, run: Run, button: Locator, kind: _Button, last: bool
             why = _short(exc)
         except PlaywrightError:
             break  # gone or drawn anew meanwhile: the press says what it finds
-        if _safely(lambda: _visible(_cookie_banner(page, run.recipe))):
-            if last:
-                return _unpressable(button, kind, why)
+        banner = _safely(lambda: _visible(_cookie_banner(page, run.recipe)))
+        if banner and not last:
             return False
-        if time.monotonic() >= deadline:
-            return _unpressable(button, kind, why)
+        if banner or time.monotonic() >= deadline:
+            _unpressable(button, kind, why)
     run.pressed_at = time.monotonic()
     try:
         button.click(timeout=max(deadline - time.monotonic(), 1) * 1000)
@@ -3052,18 +3051,19 @@ def _press_once(page: Page, run: Run, button: Locator, kind: _Button, last: bool
             raise Unreachable(f"Pressing {kind.name} failed ({_short(exc)}); it is unknown whether Meta received {kind.sends}.",
                               hint="Check your email for a code or a confirmation before trying again.") from None
         if last or not _visible(_cookie_banner(page, run.recipe)):
-            return _unpressable(button, kind, _short(exc))
+            _unpressable(button, kind, _short(exc))
         return False
 
 
 def _unpressable(button: Locator, kind: _Button, why: str) -> NoReturn:
+    """Nothing pressed: say why (raised without Playwright's error: `why` has its words)."""
     if _safely(lambda: button.is_disabled(timeout=1000)):  # the page's own gate: a box to tick, a longer reason
         raise PageMismatch(f"{kind.name} stayed disabled; {kind.unsent}.",
                            hint=f"The page wants something before it enables {kind.name} that the bot does not do "
                                 "(a box to tick, a longer reason?). Run with a window (--submit manual), complete it "
-                                f"there and press {kind.name} yourself.")
+                                f"there and press {kind.name} yourself.") from None
     raise PageMismatch(f"{kind.name} could not be pressed ({why}); {kind.unsent}.",
-                       hint=f"Something on the page covers {kind.name}, or the page drew it anew. " + _DRIFT_HINT)
+                       hint=f"Something on the page covers {kind.name}, or the page drew it anew. " + _DRIFT_HINT) from None
 
 
 def _decline_over_form(page: Page, run: Run) -> tuple[dict[str, Found], int | None]:
