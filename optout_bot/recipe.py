@@ -482,6 +482,7 @@ class Recipe(_Strict):
         # The link's candidates are ranked by each of its phrases, and by the words of third parties' form.
         self.link.name_rank("")
         self.link.exclude_pattern("word")
+        self.ai_pattern()
         self.text_pattern(self.code.names)
         self.together(self.not_received_text, self.code.names)
         self.error_pattern()
@@ -492,6 +493,7 @@ class Recipe(_Strict):
         self.text_pattern(self.already_text)
         self.expired_pattern()
         self._new_code_sent()
+        self.text_pattern(self.new_code_text)  # after the code, thanks beside a new code are none
         self.text_pattern(self.ai_question)
         self.purpose_pattern()
         self.yes_pattern()
