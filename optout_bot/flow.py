@@ -2043,7 +2043,7 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
                     swaps += 1
                     queue.insert(0, name)
                 continue
-            target = _option_named(page, options, name, alpha_2, asking)
+            target = _option_named(options, name, alpha_2, asking)
         if target is None:
             continue
         if declined < 2 and _safely(lambda: _visible(_cookie_banner(page, run.recipe))):
@@ -2128,7 +2128,7 @@ def _settle(page: Page, still_ms: float, timeout_s: float = 2) -> None:
         pass
 
 
-def _option_named(page: Page, options: Locator, name: str, alpha_2: str, asking: Callable[[], bool]) -> Locator | None:
+def _option_named(options: Locator, name: str, alpha_2: str, asking: Callable[[], bool]) -> Locator | None:
     """The option that is `name` (the list may add the country's own code, "Portugal (PT)"; never
     another's), or None. Briefly: a list still filtering shows stale options. Longer where it shows
     one option only, which may be a placeholder ("No results", "Searching…") until the search
