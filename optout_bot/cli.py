@@ -159,7 +159,7 @@ def _prepare_target(target: str, allow_hosts: tuple[str, ...], start_url: str | 
     from optout_bot.guard import HostGuard
 
     recipe = recipes.load(target)
-    recipe.compile_patterns()
+    recipe.compile_patterns(answers=False)  # those a run builds once it knows the form's languages
     guard = HostGuard(recipe.meta_domains, _check_hosts(allow_hosts))
     return recipe, guard, _start_url(start_url, recipe, guard)
 

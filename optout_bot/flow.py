@@ -21,7 +21,7 @@ from urllib.parse import unquote, unquote_plus, urljoin, urlsplit
 from playwright.sync_api import Error as PlaywrightError, Locator, Page, Request, TimeoutError as PlaywrightTimeout, expect
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from optout_bot import TARGETS, countries, locate, person
+from optout_bot import LANGUAGES, SAME_LANGUAGE, TARGETS, countries, locate, person
 from optout_bot.config import Settings, default_reason
 from optout_bot.guard import HostGuard, host_of
 from optout_bot.locate import Found
@@ -97,6 +97,9 @@ class Run:
     # and the country field chosen in then (kept when it gives way to the choice).
     filled_first: bool = False
     country_first: Found | None = None
+    # The whole recipe while `recipe` reads Meta's answers in the form page's languages only
+    # (_read_in_page_languages); None once it reads them in every language again.
+    every_language: Recipe | None = None
 
     @property
     def sent_email(self) -> str:
@@ -1557,6 +1560,44 @@ def form_purpose(page: Page, found: dict[str, Found], run: Run) -> tuple[Literal
     return ("objection" if run.recipe.purpose_pattern().search(own) else "unrecognised"), title
 
 
+# The recipe's languages whose words the field's page shows (its text, the field's own names).
+_LANGUAGES_JS = """(els, sources) => { const e = els[0]; if (!e) return Object.keys(sources); let text = [e.getAttribute('aria-label'), e.getAttribute('placeholder'),
+    ...Array.from(e.labels || [], l => l.innerText), e.ownerDocument.title].join(' ');
+  for (let r = e.getRootNode(); r instanceof ShadowRoot; r = r.host.getRootNode()) text += ' ' + r.textContent;
+  text += ' ' + (e.ownerDocument.body ? e.ownerDocument.body.innerText : '');
+  return Object.keys(sources).filter(l => new RegExp(sources[l], 'i').test(text)); }"""
+
+
+def _read_in_page_languages(found: dict[str, Found | None], run: Run) -> None:
+    """From here on, Meta's answers are read in the languages of the form's page: its tag's, those
+    whose words it shows, and English (a page in any language may answer in English). Where nothing
+    is recognised in them, they are read in every language again (_every_language)."""
+    field = found["country"] or found["email"]
+    if field is None or run.every_language is not None:
+        return
+    try:
+        shown = field.locator.evaluate_all(_LANGUAGES_JS, run.recipe.language_sources())
+    except PlaywrightError:
+        return
+    declared = re.split(r"[-_]", (found["country"].value["declared"] if found["country"] else "").strip().lower())[0]
+    languages = {"en", *shown, SAME_LANGUAGE.get(declared, declared)} & set(LANGUAGES)
+    if languages == set(LANGUAGES):
+        return
+    run.every_language, run.recipe = run.recipe, run.recipe.narrowed(languages)
+    run.recipe.compile_answer_patterns()
+    locate.forget()  # locators built with the whole recipe's words
+
+
+def _every_language(run: Run) -> bool:
+    """Meta's answer read in every language from now on, where it was read in the form page's
+    only; False when it already was."""
+    if run.every_language is None:
+        return False
+    run.recipe, run.every_language = run.every_language, None
+    locate.forget()
+    return True
+
+
 def _title(titles: str) -> str:
     """The page's titles as a report shows them: once each (a page's heading often repeats its document title)."""
     return " | ".join(dict.fromkeys(" ".join(part.split()) for part in titles.split(" | ") if part.strip()))[:120]
@@ -2653,9 +2694,13 @@ def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: li
         if settled and stage == "send" and _asks_for_send_again(page, run):
             return "review"
         if time.monotonic() > deadline:
+            if _every_language(run):
+                continue  # an answer in a language other than the form page's
             return "lost"
         changed = wait_for_change(page, since)
         settled = posted and not changed
+        if settled and _every_language(run):
+            continue  # the site answered and the page is still: in another language than the form page's?
         if settled and _plain_text(page):
             continue  # looked at again at once, without them
         if (not changed and sent_before is not None and not _form_left(run, sent_before) and _visible(_new(page, _dialogs(page), True))
@@ -3577,6 +3622,7 @@ def prefill(page: Page, run: Run, start_url: str) -> Outcome:
     page, first = _reach_form(page, run, form_reads=_form_reads(run))
     _check_app(page, run)
     found = locate_form(page, run, first)
+    _read_in_page_languages(found, run)
     step(3)
     marked = fill_form(page, found, run)
     step(4)

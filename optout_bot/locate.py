@@ -49,6 +49,7 @@ def per_scope(build: Callable[..., Any]) -> Callable[..., Any]:
     hashable (flags, patterns), else by identity (a run, a recipe element); they are kept with what
     was built, so that an identity is never another object's while it is cached."""
     memo: WeakKeyDictionary = WeakKeyDictionary()
+    _MEMOS.append(memo)
 
     @functools.wraps(build)
     def cached(scope, *args, **kwargs):
@@ -59,6 +60,15 @@ def per_scope(build: Callable[..., Any]) -> Callable[..., Any]:
         return built[key][-1]
 
     return cached
+
+
+_MEMOS: list[WeakKeyDictionary] = []
+
+
+def forget() -> None:
+    """Build every locator anew: a run's recipe changed (flow._read_in_page_languages)."""
+    for memo in _MEMOS:
+        memo.clear()
 
 
 def _as_key(value: Any) -> Any:

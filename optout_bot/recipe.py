@@ -7,7 +7,7 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Collection, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator, model_validator
@@ -468,9 +468,10 @@ class Recipe(_Strict):
         """Words of a button that makes a cookie choice, either way."""
         return _alternation(*(phrase_source(_phrases(e.names), e._at) for e in (self.cookie_decline, self.cookie_accept)))
 
-    def compile_patterns(self) -> None:
+    def compile_patterns(self, answers: bool = True) -> None:
         """Build every pattern now (they are kept), e.g. while the browser starts, so that the first
-        look at a page does not wait for them."""
+        look at a page does not wait for them. Without `answers`, not those Meta's answers are read
+        with: a run builds them once it knows the form's languages (`narrowed`)."""
         for name in type(self).model_fields:
             value = getattr(self, name)
             if isinstance(value, Element):
@@ -484,6 +485,16 @@ class Recipe(_Strict):
         self.link.exclude_pattern("word")
         self.ai_pattern()
         self.text_pattern(self.code.names)
+        self.text_pattern(self.ai_question)
+        self.purpose_pattern()
+        self.yes_pattern()
+        self.cookie_choice()
+        self.others_forms()  # loads the other targets' recipes (validated, ~3 ms): not during the run either
+        if answers:
+            self.compile_answer_patterns()
+
+    def compile_answer_patterns(self) -> None:
+        """Build the patterns Meta's answers are read with (see compile_patterns)."""
         self.together(self.not_received_text, self.code.names)
         self.error_pattern()
         self.error_pattern(fields=True)
@@ -494,11 +505,29 @@ class Recipe(_Strict):
         self.expired_pattern()
         self._new_code_sent()
         self.text_pattern(self.new_code_text)  # after the code, thanks beside a new code are none
-        self.text_pattern(self.ai_question)
-        self.purpose_pattern()
-        self.yes_pattern()
-        self.cookie_choice()
-        self.others_forms()  # loads the other targets' recipes (validated, ~3 ms): not during the run either
+
+    def narrowed(self, languages: Collection[str]) -> Recipe:
+        """This recipe with the words of Meta's answers (ANSWER_TEXTS) in `languages` only. A run
+        reads the answers in the languages of the form's page: in all 23, the looks at an answer sent
+        ~200 KB of patterns each and took ~0.45 s of a run's 2.6 s (docs/speed.md)."""
+        keep = set(languages)
+        return self.model_copy(update={name: {lang: words for lang, words in getattr(self, name).items() if lang in keep}
+                                       for name in ANSWER_TEXTS})
+
+    def language_sources(self) -> dict[str, str]:
+        """Per language, a pattern source of the words a form's page shows (the link's, the AI
+        passage's, the form's fields and buttons), in the browser's syntax: which languages a page
+        is in, whatever its tag says."""
+        said = [self.link.names, self.link.weak_names, self.ai_text, self.ai_question, self.onward_text,
+                *(self.element(name).names for name in (*FORM_ELEMENTS, "code", "confirm"))]
+        words = {lang: {p.strip() for vocabulary in said for p in vocabulary.get(lang, ())} for lang in LANGUAGES}
+        # Only a language's own words: 'Email' and 'Send' are many languages', short ones the start of others' ('Mi').
+        owners: dict[str, set[str]] = {}
+        for lang, phrases in words.items():
+            for phrase in phrases:
+                owners.setdefault(phrase.casefold(), set()).add(lang)
+        return {lang: phrase_source(tuple(sorted(own)), "whole word") for lang, phrases in words.items()
+                if (own := {p for p in phrases if owners[p.casefold()] == {lang} and (len(p) >= 5 or " " in p)})}
 
     def other_app_at(self, url: str) -> Recipe | None:
         """The other app whose page `url` is: by a known form's id in its path, else an app named by
@@ -533,6 +562,11 @@ class Recipe(_Strict):
 
 
 FORM_ELEMENTS = ("country", "email", "reason", "send")
+# What Meta's answers say: read, once the form is found, in its page's languages only (Recipe.narrowed).
+ANSWER_TEXTS = ("confirmation_text", "success_text", "request_text", "negation_text", "short_negation_text",
+                "not_received_text", "condition_text", "not_refusal_text", "link_text", "verify_text", "verify_link_text",
+                "link_back_text", "already_text", "already_received_text", "error_text", "problem_text", "field_error_text",
+                "not_error_text", "expired_text", "new_code_text", "code_sent_text")
 
 
 def _raw(target: str) -> dict:

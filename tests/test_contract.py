@@ -167,3 +167,31 @@ def test_a_link_still_to_open_after_the_code_ends_with_exit_5_and_no_receipt(tmp
         assert "Traceback" not in result.stderr and "127.0.0.1 confirmed" not in result.stderr
         assert len(site.submissions) == 1 and site.codes == [CODE]
     assert not list((tmp_path / "r").glob("*.json"))
+
+
+def test_an_answer_in_another_language_than_the_forms_page_is_still_read(tmp_path, env_file):
+    # Meta's answers are read in the form page's languages (and English) for speed; an answer in
+    # another is read in every language once the page is still, not taken for "no answer" (exit 4).
+    done = ("<!doctype html><html lang='nl'><body><h2>Bedankt</h2><p>We hebben je verzoek ontvangen en passen het toe.</p>"
+            "</body></html>")
+    with PlainSite(done=done) as site:
+        args = prefill_args(site.start_url, env_file(), tmp_path / "r")
+        args[args.index("--timeout") + 1] = "20"
+        result = run_cli(*args, stdin=f"{CODE}\n")
+        assert result.code == 0, result.stderr
+        assert len(site.submissions) == 1 and site.codes == [CODE]
+    (receipt,) = (tmp_path / "r").glob("*.json")
+    assert "verzoek ontvangen" in json.loads(receipt.read_text(encoding="utf-8"))["confirmation_text"]
+    # Read once the page was still, not after the whole --timeout (20 s).
+    assert result.seconds < 15, result.seconds
+
+
+def test_a_refusal_in_another_language_than_the_forms_page_exits_8(tmp_path, env_file):
+    done = ("<!doctype html><html lang='de'><body><h2>Widerspruch</h2><p>Etwas ist schiefgelaufen. Deine Anfrage konnte nicht "
+            "bearbeitet werden.</p></body></html>")
+    with PlainSite(done=done) as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
+        assert result.code == 8, result.stderr
+        assert "Meta refused the request: Etwas ist schiefgelaufen" in result.stderr
+        assert len(site.submissions) == 1 and site.codes == [CODE]
+    assert not (tmp_path / "r").exists() or not list((tmp_path / "r").iterdir())

@@ -1,6 +1,7 @@
 """Locator layers and single flow steps, in-process on small pages (pytest-playwright's `page`)."""
 
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -1042,15 +1043,58 @@ def test_the_patterns_a_whole_run_needs_are_built_before_the_browser_starts(page
 
     recipe._compile.cache_clear()
     run = make_run(inbox=person.CodeInbox("stdin"))
-    run.recipe.compile_patterns()
+    run.recipe.compile_patterns(answers=False)  # as the CLI does
     built = recipe._compile.cache_info().misses
+    # Those Meta's answers are read with are built in one go once the form's languages are known.
+    at_the_form, build_answers = [], recipe.Recipe.compile_answer_patterns
+
+    def counted(self):
+        before = recipe._compile.cache_info().misses
+        build_answers(self)
+        at_the_form.append(recipe._compile.cache_info().misses - before)
+
+    monkeypatch.setattr(recipe.Recipe, "compile_answer_patterns", counted)
     monkeypatch.setattr(person, "_typed_line", lambda prompt, *_: TEST_CODE)
     site = mock_site("server,en")
     flow.prefill(page, run, site.start_url)
     assert site.state()["confirmed"] == 1
+    assert len(at_the_form) == 1 and at_the_form[0] >= 10
     # All but the four small ones Meta's last answer is read with in the page's own language
     # (Recipe.turned_down_in: ~2 ms once the answer is there, the first moment that language is known).
-    assert recipe._compile.cache_info().misses == built + 4
+    assert recipe._compile.cache_info().misses == built + at_the_form[0] + 4
+
+
+@pytest.mark.parametrize("variant, languages", [("server,de", {"de", "en"}), ("react,el", {"el", "en"}), ("server,en", {"en"})])
+def test_meta_s_answers_are_read_in_the_languages_of_the_form_s_page(page: Page, mock_site, monkeypatch, variant, languages):
+    # In all 23 languages, each look at an answer sent ~200 KB of patterns: ~0.45 s of a 2.6 s run.
+    from optout_bot import LANGUAGES, person
+    from optout_bot.mock_site import TEST_CODE
+
+    run = make_run(inbox=person.CodeInbox("stdin"))
+    monkeypatch.setattr(person, "_typed_line", lambda prompt, *_: TEST_CODE)
+    site = mock_site(variant)
+    flow.prefill(page, run, site.start_url)
+    assert site.state()["confirmed"] == 1
+    assert {name: set(getattr(run.recipe, name)) <= languages for name in recipe.ANSWER_TEXTS} == dict.fromkeys(recipe.ANSWER_TEXTS, True)
+    assert set(run.recipe.confirmation_text) == languages and set(run.every_language.confirmation_text) == set(LANGUAGES)
+    assert run.recipe.link == IG.link and run.recipe.send == IG.send  # the page's own words stay whole
+
+
+def test_a_page_s_languages_are_told_by_words_only_one_language_has():
+    sources = IG.language_sources()
+    assert set(sources) == set(recipe.LANGUAGES)
+    every = "|".join(sources.values())
+    for shared in ("Email", "E-Mail", "Send"):  # many languages' words
+        assert f"|{shared}|" not in every.replace("(?:", "|").replace(")", "|")
+    assert re.search(sources["de"], "Widerspruchsrecht: Land des Wohnsitzes", re.I)
+    assert not any(re.search(source, "Email: p@example.eu. Send", re.I) for source in sources.values())
+
+
+def test_every_word_list_of_a_recipe_is_either_the_page_s_or_meta_s_answers():
+    # A new list of answer words must be in ANSWER_TEXTS, or a run reads it in every language.
+    lists = {name for name, f in recipe.Recipe.model_fields.items() if f.annotation == recipe.Vocabulary}
+    pages = {"ai_question", "ai_text", "yes_answer", "onward_text"}
+    assert lists == pages | set(recipe.ANSWER_TEXTS)
 
 
 def test_locators_built_once_per_page_are_told_apart_by_their_arguments(page: Page, context):
