@@ -26,7 +26,7 @@ from optout_bot.config import Settings, default_reason
 from optout_bot.guard import HostGuard, host_of
 from optout_bot.locate import Found
 from optout_bot.progress import Reporter, mask_email, masked
-from optout_bot.recipe import FORM_ELEMENTS, Recipe, reads_language
+from optout_bot.recipe import FORM_ELEMENTS, Recipe, phrase_source, reads_language
 from optout_bot.status import Cancelled, PageMismatch, PersonTimeout, Rejected, Unreachable
 
 CHUNK_MS = 1000  # longest single wait before the guard and the terminal are looked at again
@@ -1598,6 +1598,43 @@ def _every_language(run: Run) -> bool:
     return True
 
 
+def _classify_widely(page: Page, run: Run, *args, **kwargs) -> Result | None:
+    """classify_after, once more in every language where the form page's recognise nothing: for a
+    look that is not repeated."""
+    result = classify_after(page, run, *args, **kwargs)
+    if result is None and _every_language(run):
+        result = classify_after(page, run, *args, **kwargs)
+    return result
+
+
+# The first sentence of the page's text (not its chrome) that `source` matches in; null: none.
+_SENTENCE_WITH_JS = r"""source => { const re = new RegExp(source, 'i'); let text = document.body ? document.body.innerText : '';
+  for (const x of document.querySelectorAll('nav, header, footer, aside, [role=navigation], [role=banner], [role=contentinfo]'))
+    if (x.innerText && x.innerText.trim()) text = text.replace(x.innerText, '\n');
+  const m = re.exec(text); if (!m) return null;
+  const start = Math.max(...['.', '!', '?', '\n'].map(c => text.lastIndexOf(c, m.index))) + 1, end = text.slice(m.index).search(/[.!?\n]/);
+  return text.slice(start, end < 0 ? undefined : m.index + end + 1).trim(); }"""
+
+
+def _foreign_doubt(page: Page, run: Run) -> str | None:
+    """While Meta's answers are read in the form page's languages: a sentence of the page in another
+    language with words of an error or of a step still to take (verify_link_text), beside thanks read
+    in the page's. Read in the browser, so that nothing of the whole recipe is built in Python."""
+    if run.every_language is None:
+        return None
+    said = ("error_text", "problem_text", "verify_link_text")
+    kept = set(run.recipe.confirmation_text)
+    own = {p.casefold() for name in said for words in getattr(run.recipe, name).values() for p in words}
+    other = tuple(dict.fromkeys(p for name in said for lang, words in getattr(run.every_language, name).items() if lang not in kept
+                                for p in words if p.casefold() not in own))
+    if not other:
+        return None
+    try:
+        return page.evaluate(_SENTENCE_WITH_JS, phrase_source(other, "whole word"))
+    except PlaywrightError:
+        return None
+
+
 def _title(titles: str) -> str:
     """The page's titles as a report shows them: once each (a page's heading often repeats its document title)."""
     return " | ".join(dict.fromkeys(" ".join(part.split()) for part in titles.split(" | ") if part.strip()))[:120]
@@ -2877,7 +2914,11 @@ def turned_down(page: Page, run: Run) -> str | None:
         read = _confirmations(page, run, new_only=False, after_code=True).evaluate_all(_ANSWER_BLOCK_JS)
     except PlaywrightError:
         return None  # gone with a navigation: nothing seen beside the thanks
-    return next((said for text in dict.fromkeys(read["blocks"]) if (said := run.recipe.turned_down_in(_sentences(text), read["lang"]))), None)
+    # Read in the answer's own language; one the form page's words were not narrowed to (or none) in all of them.
+    primary = re.split(r"[-_]", (read["lang"] or "").strip().lower())[0]
+    recipe = run.recipe if SAME_LANGUAGE.get(primary, primary) in run.recipe.negation_text else run.every_language or run.recipe
+    said = next((said for text in dict.fromkeys(read["blocks"]) if (said := recipe.turned_down_in(_sentences(text), read["lang"]))), None)
+    return said or _foreign_doubt(page, run)
 
 
 def confirmation_text(page: Page, run: Run) -> str:
@@ -3383,7 +3424,7 @@ def _answered_before_the_code_step(page: Page, run: Run) -> Result | None:
     """The code field was there after Send and is gone: a quick hand may have given the code in the
     window already. Meta's thanks then stand, but not thanks that speak of a code (those may be the
     code step's own words around a field the bot does not know)."""
-    answer = classify_after(page, run, "code", [page.locator("[data-optout-none]")], posted=True)
+    answer = _classify_widely(page, run, "code", [page.locator("[data-optout-none]")], posted=True)
     if answer in ("confirmed", "already") and not _visible(_code_texts(page, run)):
         return answer
     return None
@@ -3470,6 +3511,8 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
                 # field that stays enabled count. Old errors do not: that press may have been "Send a new code".
                 result = classify_after(page, run, "code", form, posted=True, stale_errors=True)
                 result = result if result in ("confirmed", "pending") else None
+                if not result and _every_language(run):
+                    continue  # an answer in another language than the form page's: looked at again at once
             if result:
                 return result
         if terminal:
@@ -3512,6 +3555,8 @@ def _answered_in_window(page: Page, run: Run, form: list[Locator], posts_before:
         if answered and (result == "wrong-code" or _visible(form[0].and_(page.locator(":enabled:not([readonly])")))):
             return None  # nothing pending, or a wrong code in the window: the terminal's is typed next
         if time.monotonic() > deadline:
+            if _every_language(run):
+                continue
             if _visible(form[0]):
                 return None
             raise PageMismatch("The code field went away and did not come back; the bot did not type the code.", hint=_TYPE_IT_YOURSELF)
@@ -3574,7 +3619,7 @@ def _type_code(page: Page, run: Run, code: str, form: list[Locator], split: bool
                 break
         except (PageMismatch, Unreachable):
             # Confirm went away under the press: the person may have pressed it in the window first.
-            if (answer := classify_after(page, run, "code", form, posted=run.posts > window_posts)) in _FINAL:
+            if (answer := _classify_widely(page, run, "code", form, posted=run.posts > window_posts)) in _FINAL:
                 return answer
             raise
         banner = True

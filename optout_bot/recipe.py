@@ -55,7 +55,7 @@ def phrase_pattern(phrases: list[str], at: Placement = "anywhere") -> str:
         piece = re.sub("[șşțţ]", lambda m: _CEDILLA[m.group()], piece)  # Romanian written with either
         parts.append(piece)
     body = "|".join(sorted(set(parts), key=lambda part: (-len(part), part)))  # longest first; the same order every run
-    return _PLACED[at].format(f"(?:{body})")
+    return _PLACED[at].format(f"(?:{body})" if body else "(?!)")  # no words match nothing, not everywhere
 
 
 _CEDILLA = {"ș": "[șş]", "ş": "[șş]", "ț": "[țţ]", "ţ": "[țţ]"}
@@ -381,7 +381,7 @@ class Recipe(_Strict):
         Spanish "forma")."""
         primary = re.split(r"[-_]", lang.strip().lower())[0]
         primary = SAME_LANGUAGE.get(primary, primary)
-        known = primary in LANGUAGES
+        known = primary in LANGUAGES and primary in self.negation_text  # a recipe narrowed to other languages has no words for it
         langs = [primary] if known else list(LANGUAGES)
         short = _in(self.short_negation_text, langs) if known else ()
         negation = _compile(phrase_source(_in(self.negation_text, langs) + short, "whole word"))

@@ -3,6 +3,8 @@ written apart from the mock site (tests/plain_site.py)."""
 
 import json
 
+import pytest
+
 from conftest import EMAIL, REASON, prefill_args, run_cli
 from plain_site import CODE, LINK_PENDING, PlainSite
 
@@ -193,5 +195,24 @@ def test_a_refusal_in_another_language_than_the_forms_page_exits_8(tmp_path, env
         result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
         assert result.code == 8, result.stderr
         assert "Meta refused the request: Etwas ist schiefgelaufen" in result.stderr
+        assert len(site.submissions) == 1 and site.codes == [CODE]
+    assert not (tmp_path / "r").exists() or not list((tmp_path / "r").iterdir())
+
+
+@pytest.mark.parametrize("done, quoted", [
+    # English thanks beside a German error: before, the error made it a refusal.
+    ("<html lang='en'><body><h2>Thanks</h2><p>We've received your objection request.</p>"
+     "<p>Etwas ist schiefgelaufen. Deine Anfrage konnte nicht bearbeitet werden.</p></body></html>",
+     "Meta's answer thanks you, but also says: \"Etwas ist schiefgelaufen.\""),
+    # A page without a language: its doubt is read in every language, not the form page's only.
+    ("<html><body><h2>Thanks</h2><p>We've received your objection request. Nach Prüfung können wir deinem Widerspruch "
+     "nicht nachkommen.</p></body></html>", "Nach Prüfung können wir deinem Widerspruch nicht nachkommen."),
+])
+def test_thanks_beside_words_in_another_language_than_the_forms_page_are_not_counted_as_confirmed(tmp_path, env_file, done, quoted):
+    # Review of e63a659: with answers read in the form page's languages, both ended with exit 0 and a receipt.
+    with PlainSite(done="<!doctype html>" + done) as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
+        assert result.code == 4, result.stderr
+        assert quoted in result.stderr
         assert len(site.submissions) == 1 and site.codes == [CODE]
     assert not (tmp_path / "r").exists() or not list((tmp_path / "r").iterdir())

@@ -1080,6 +1080,27 @@ def test_meta_s_answers_are_read_in_the_languages_of_the_form_s_page(page: Page,
     assert run.recipe.link == IG.link and run.recipe.send == IG.send  # the page's own words stay whole
 
 
+def test_a_page_tagged_english_is_read_in_the_language_its_own_words_are_in(page: Page):
+    # A tag may be wrong (a Polish page tagged 'en'): Meta's answer is read in Polish at once, not
+    # only once the page has been still (flow._every_language).
+    show_form(page, """<html lang="en"><h1>Prawo do sprzeciwu wobec wykorzystania informacji przez sztuczną inteligencję</h1>
+      <form><label>Kraj zamieszkania <select><option value="">Wybierz</option><option value="PT">Portugalia</option></select></label>
+      <label>Adres e-mail <input type="email"></label><label>Jak przetwarzanie wpływa na Ciebie <textarea></textarea></label>
+      <button type="submit">Wyślij</button></form>""")
+    run = make_run()
+    flow._read_in_page_languages(flow.locate_form(page, run), run)
+    assert set(run.recipe.confirmation_text) == {"en", "pl"}
+    assert len(run.every_language.confirmation_text) == len(recipe.LANGUAGES)
+
+
+def test_an_answer_tagged_with_a_language_the_recipe_was_not_narrowed_to_reads_no_doubt_into_plain_thanks():
+    # Review of e63a659: no words for the tag's language made a pattern that matches everywhere.
+    english = IG.narrowed({"en"})
+    assert english.turned_down_in("Thanks. We've received your objection request.", "de") is None
+    assert english.turned_down_in("We've received your request, but we can't apply your objection.", "de")
+    assert not re.search(recipe.phrase_pattern([], "word"), "anything at all")
+
+
 def test_a_page_s_languages_are_told_by_words_only_one_language_has():
     sources = IG.language_sources()
     assert set(sources) == set(recipe.LANGUAGES)

@@ -3621,6 +3621,21 @@ def test_thanks_in_a_dialog_over_the_code_step_confirm_a_code_the_person_typed_i
     assert posts == [{"code": "314159"}]
 
 
+def test_thanks_in_another_language_than_the_form_s_for_a_code_typed_in_the_page_are_read(page: Page, monkeypatch):
+    # Review of e63a659: answers read in the form page's languages only; the in-page path never read
+    # them in every language, and waited until the person's time ran out.
+    posts = serve(page, """<label>Enter code <input id="code" maxlength="6"></label><button id="ok">Confirm</button>
+      <script>ok.onclick = () => fetch('/code', {method: 'POST', body: JSON.stringify({code: code.value})}).then(() =>
+        document.body.insertAdjacentHTML('beforeend', '<div role="dialog" aria-modal="true"><h2>Bedankt</h2>'
+          + '<p>We hebben je verzoek ontvangen.</p></div>'));</script>""")
+    monkeypatch.setattr(flow.person, "show_note", lambda page_, text, kind: page.evaluate("setTimeout(() => { code.value = '314159'; ok.click(); }, 300)"))
+    run = make_run(code="browser", headless=False, wait_minutes=0.2)
+    run.every_language, run.recipe = run.recipe, run.recipe.narrowed({"en"})  # as after an English form
+    flow.watch_posts(page, run)
+    assert flow.enter_code(page, run) == "confirmed"
+    assert posts == [{"code": "314159"}] and run.every_language is None
+
+
 def test_an_old_error_still_on_screen_after_the_person_asks_for_a_new_code_is_no_answer(page: Page, monkeypatch, capsys):
     # The in-page path reads a still page after a POST as the answer only for thanks: the person's
     # last press may have been "Send a new code", which leaves the last code's error where it was.
