@@ -2797,7 +2797,9 @@ def watch_posts(page: Page, run: Run) -> None:
     def started(request) -> None:
         if _is_sending(request):
             run.sent += 1
-            run.sent_requests.append((request.url, _body(request)))
+            # A form's own submission whose body the browser keeps to itself may have carried it.
+            body = _body(request)
+            run.sent_requests.append((request.url, _UNREAD if body is None and request.resource_type == "document" else body))
             if run.typed_code and _carries(request.post_data or "", run.typed_code):
                 run.code_posts += 1
 
@@ -2813,6 +2815,9 @@ def _body(request: Request) -> bytes | None:
         return None
 
 
+_UNREAD = b"\0unread"  # a sent request's body the browser did not give (see watch_posts)
+
+
 def _form_left(run: Run, since: int) -> bool:
     """Whether a POST started since the `since`-th may have carried the form: its body (or, for the
     address, its URL) holds the address or the reason's first words, in any of the encodings pages
@@ -2821,6 +2826,8 @@ def _form_left(run: Run, since: int) -> bool:
     if not emails and not reasons:
         return run.sent > since
     for url, body in run.sent_requests[since:]:
+        if body is _UNREAD:
+            return True
         if any(e in t for t in _readings(url) for e in emails):
             return True
         if body and any(v in t for t in _readings(body.decode("utf-8", "replace")) for v in (*emails, *reasons)):
@@ -3080,11 +3087,14 @@ def _asked_to_send(page: Page, run: Run, found: dict[str, Found], watch: _Presse
 _ATTEMPT = re.compile(r"^\s*(?:-\s*)?(?:attempting|retrying) click action", re.M)
 
 
+_CLICK_DONE = "click action done"  # in a click's call log: it pressed; what follows waits for the page it started
+
+
 def _never_pressed(click_error: str) -> bool:
     """From a failed click's call log: no attempt reached the page. Each attempt that performed the
     click is judged on its own: another layer took it only if Playwright said so at that attempt's
     end ("intercepts pointer events"); one that performed without that may have pressed."""
-    if "click action done" in click_error:
+    if _CLICK_DONE in click_error:
         return False
     return not any("performing click action" in attempt and "intercepts pointer events" not in attempt
                    for attempt in _ATTEMPT.split(click_error))
@@ -3110,8 +3120,21 @@ def _press_once(page: Page, run: Run, button: Locator, kind: _Button, last: bool
     dialog is still there: the caller declines it and, unless `last`, presses again."""
     sent_before = run.sent
     deadline = time.monotonic() + run.timeout_s
-    why = ""
-    # First only Playwright's checks that the button can be pressed (a trial presses nothing), in
+    # Usually the button can be pressed at once: pressed within a slice. One that ran out of it
+    # waiting for the page its press started was pressed (await_result waits for that page); one
+    # that pressed nothing (judged by its call log) goes on as below.
+    run.pressed_at = time.monotonic()
+    try:
+        button.click(timeout=min(PRESS_SLICE_S, run.timeout_s) * 1000)
+        return True
+    except PlaywrightError as exc:
+        if isinstance(exc, PlaywrightTimeout) and _CLICK_DONE in str(exc):
+            return True
+        if not (isinstance(exc, PlaywrightTimeout) and _never_pressed(str(exc)) and run.sent == sent_before):
+            raise Unreachable(f"Pressing {kind.name} failed ({_short(exc)}); it is unknown whether Meta received {kind.sends}.",
+                              hint="Check your email for a code or a confirmation before trying again.") from None
+        why = _short(exc)
+    # Then only Playwright's checks that the button can be pressed (a trial presses nothing), in
     # slices: a cookie dialog that came over it after the last look is seen within one, not after
     # the whole --timeout. (The press itself is not sliced: it waits for the page it starts.)
     while True:
