@@ -10,6 +10,8 @@ import datetime as dt
 import itertools
 import json
 import re
+import sys
+import threading
 import time
 import weakref
 from contextlib import contextmanager
@@ -1584,8 +1586,21 @@ def _read_in_page_languages(found: dict[str, Found | None], run: Run) -> None:
     if languages == set(LANGUAGES):
         return
     run.every_language, run.recipe = run.recipe, run.recipe.narrowed(languages)
-    run.recipe.compile_answer_patterns()
-    locate.forget()  # locators built with the whole recipe's words
+    _forget_answers()
+    # Built beside the filling, which waits on the browser (~40 ms of Python): a pattern needed
+    # before the thread has built it is built where it is needed, as any other.
+    threading.Thread(target=_built_quietly, args=(run.recipe.compile_answer_patterns,), daemon=True).start()
+
+
+def _built_quietly(build: Callable[[], None]) -> None:
+    """`build` in a thread that lets the one talking to Playwright's driver in every 0.5 ms (see
+    cli._playwright: at Python's default 5 ms, a thread that only computes slows every message)."""
+    usual = sys.getswitchinterval()
+    sys.setswitchinterval(min(usual, 0.0005))
+    try:
+        build()
+    finally:
+        sys.setswitchinterval(usual)
 
 
 def _every_language(run: Run) -> bool:
@@ -1594,8 +1609,15 @@ def _every_language(run: Run) -> bool:
     if run.every_language is None:
         return False
     run.recipe, run.every_language = run.every_language, None
-    locate.forget()
+    _forget_answers()
     return True
+
+
+def _forget_answers() -> None:
+    """Locators of Meta's answers built with the run's words before they changed (the run is their key,
+    not its recipe; the elements' are built from the elements, which narrowing leaves as they are)."""
+    for built in (_answer_text, _confirmations, _already):
+        built.forget()
 
 
 def _classify_widely(page: Page, run: Run, *args, **kwargs) -> Result | None:

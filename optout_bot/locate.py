@@ -49,7 +49,6 @@ def per_scope(build: Callable[..., Any]) -> Callable[..., Any]:
     hashable (flags, patterns), else by identity (a run, a recipe element); they are kept with what
     was built, so that an identity is never another object's while it is cached."""
     memo: WeakKeyDictionary = WeakKeyDictionary()
-    _MEMOS.append(memo)
 
     @functools.wraps(build)
     def cached(scope, *args, **kwargs):
@@ -59,16 +58,8 @@ def per_scope(build: Callable[..., Any]) -> Callable[..., Any]:
             built[key] = (args, kwargs, build(scope, *args, **kwargs))
         return built[key][-1]
 
+    cached.forget = memo.clear  # build every locator anew (flow._read_in_page_languages: a run's recipe changed)
     return cached
-
-
-_MEMOS: list[WeakKeyDictionary] = []
-
-
-def forget() -> None:
-    """Build every locator anew: a run's recipe changed (flow._read_in_page_languages)."""
-    for memo in _MEMOS:
-        memo.clear()
 
 
 def _as_key(value: Any) -> Any:
