@@ -23,12 +23,12 @@ from urllib.parse import unquote, unquote_plus, urljoin, urlsplit
 from playwright.sync_api import Error as PlaywrightError, Locator, Page, Request, TimeoutError as PlaywrightTimeout, expect
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from optout_bot import LANGUAGES, SAME_LANGUAGE, TARGETS, countries, locate, person
+from optout_bot import LANGUAGES, TARGETS, countries, locate, person
 from optout_bot.config import Settings, default_reason
 from optout_bot.guard import HostGuard, host_of
 from optout_bot.locate import Found
 from optout_bot.progress import Reporter, mask_email, masked
-from optout_bot.recipe import FORM_ELEMENTS, Recipe, phrase_source, reads_language
+from optout_bot.recipe import FORM_ELEMENTS, Recipe, phrase_source, primary_language, reads_language
 from optout_bot.status import Cancelled, PageMismatch, PersonTimeout, Rejected, Unreachable
 
 CHUNK_MS = 1000  # longest single wait before the guard and the terminal are looked at again
@@ -1581,8 +1581,8 @@ def _read_in_page_languages(found: dict[str, Found | None], run: Run) -> None:
         shown = field.locator.evaluate_all(_LANGUAGES_JS, run.recipe.language_sources())
     except PlaywrightError:
         return
-    declared = re.split(r"[-_]", (found["country"].value["declared"] if found["country"] else "").strip().lower())[0]
-    languages = {"en", *shown, SAME_LANGUAGE.get(declared, declared)} & set(LANGUAGES)
+    declared = primary_language(found["country"].value["declared"] if found["country"] else "")
+    languages = {"en", *shown, declared} & set(LANGUAGES)
     if languages == set(LANGUAGES):
         return
     run.every_language, run.recipe = run.recipe, run.recipe.narrowed(languages)
@@ -2944,8 +2944,7 @@ def turned_down(page: Page, run: Run) -> str | None:
     except PlaywrightError:
         return None  # gone with a navigation: nothing seen beside the thanks
     # Read in the answer's own language; one the form page's words were not narrowed to (or none) in all of them.
-    primary = re.split(r"[-_]", (read["lang"] or "").strip().lower())[0]
-    recipe = run.recipe if SAME_LANGUAGE.get(primary, primary) in run.recipe.negation_text else run.every_language or run.recipe
+    recipe = run.recipe if primary_language(read["lang"] or "") in run.recipe.negation_text else run.every_language or run.recipe
     said = next((said for text in dict.fromkeys(read["blocks"]) if (said := recipe.turned_down_in(_sentences(text), read["lang"]))), None)
     return said or _foreign_doubt(page, run)
 

@@ -18,11 +18,17 @@ from optout_bot.status import OptoutError
 Vocabulary = dict[str, list[str]]  # language -> phrases
 
 
+def primary_language(tag: str) -> str:
+    """The recipes' code for a page's language tag: 'sv' for 'sv-SE', 'nb' for 'no'; '' for none."""
+    primary = re.split(r"[-_]", tag.strip().lower())[0]
+    return SAME_LANGUAGE.get(primary, primary)
+
+
 def reads_language(tag: str) -> bool:
     """Whether the recipes have words for a page in language `tag` ('sv-SE', 'pt_BR'); True when the
     tag names no language ('', 'und', 'x-default'): then only the page's words can tell."""
-    primary = re.split(r"[-_]", tag.strip().lower())[0]
-    return not re.fullmatch(r"[a-z]{2}", primary) or SAME_LANGUAGE.get(primary, primary) in LANGUAGES
+    primary = primary_language(tag)
+    return not re.fullmatch(r"[a-z]{2}", primary) or primary in LANGUAGES
 
 
 class _Strict(BaseModel):
@@ -379,8 +385,7 @@ class Recipe(_Strict):
         `lang` where the recipe has it (with its short negations), else in all of them: a word of one
         language is another's everyday word (Spanish "no" is Latvian "from"; English "form" begins
         Spanish "forma")."""
-        primary = re.split(r"[-_]", lang.strip().lower())[0]
-        primary = SAME_LANGUAGE.get(primary, primary)
+        primary = primary_language(lang)
         known = primary in LANGUAGES and primary in self.negation_text  # a recipe narrowed to other languages has no words for it
         langs = [primary] if known else list(LANGUAGES)
         short = _in(self.short_negation_text, langs) if known else ()
