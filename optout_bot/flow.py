@@ -3151,9 +3151,8 @@ def _press_once(page: Page, run: Run, button: Locator, kind: _Button, last: bool
     except PlaywrightError as exc:
         if isinstance(exc, PlaywrightTimeout) and _CLICK_DONE in str(exc):
             return True
-        if not (isinstance(exc, PlaywrightTimeout) and _never_pressed(str(exc)) and run.sent == sent_before):
-            raise Unreachable(f"Pressing {kind.name} failed ({_short(exc)}); it is unknown whether Meta received {kind.sends}.",
-                              hint="Check your email for a code or a confirmation before trying again.") from None
+        if not _pressed_nothing(exc, run, sent_before):
+            raise _press_failed(kind, exc) from None
         why = _short(exc)
     # Then only Playwright's checks that the button can be pressed (a trial presses nothing), in
     # slices: a cookie dialog that came over it after the last look is seen within one, not after
@@ -3176,13 +3175,22 @@ def _press_once(page: Page, run: Run, button: Locator, kind: _Button, last: bool
         button.click(timeout=max(deadline - time.monotonic(), 1) * 1000)
         return True
     except PlaywrightError as exc:
-        unpressed = isinstance(exc, PlaywrightTimeout) and _never_pressed(str(exc)) and run.sent == sent_before
-        if not unpressed:
-            raise Unreachable(f"Pressing {kind.name} failed ({_short(exc)}); it is unknown whether Meta received {kind.sends}.",
-                              hint="Check your email for a code or a confirmation before trying again.") from None
+        if not _pressed_nothing(exc, run, sent_before):
+            raise _press_failed(kind, exc) from None
         if last or not _visible(_cookie_banner(page, run.recipe)):
             _unpressable(button, kind, _short(exc))
         return False
+
+
+def _pressed_nothing(exc: PlaywrightError, run: Run, sent_before: int) -> bool:
+    """A press that failed without reaching the page (its call log says so) while nothing left the browser."""
+    return isinstance(exc, PlaywrightTimeout) and _never_pressed(str(exc)) and run.sent == sent_before
+
+
+def _press_failed(kind: _Button, exc: PlaywrightError) -> Unreachable:
+    """A press that may have reached the page failed: what Meta got is not known."""
+    return Unreachable(f"Pressing {kind.name} failed ({_short(exc)}); it is unknown whether Meta received {kind.sends}.",
+                       hint="Check your email for a code or a confirmation before trying again.")
 
 
 def _unpressable(button: Locator, kind: _Button, why: str) -> NoReturn:
