@@ -3453,8 +3453,34 @@ def enter_code(page: Page, run: Run) -> Result:
             raise PersonTimeout("Meta asked for a log-in during the code step.", hint="Run again with a window and log in first.")
         if result == "pending":
             raise _link_pending(page, run)
+        if step := _step_after_the_code(page, run, form):
+            raise _unknown_answer(f"After the code, the page asks for one more step (a box to fill in or tick, and '{step}'), which "
+                                  "the bot does not take: your objection may not be submitted yet.", page, run,
+                                  hint="Check your email for Meta's confirmation. If none comes, object in your own browser and "
+                                       "take that last step yourself: the bot fills in and presses nothing after the code.")
         raise _unknown_answer("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.",
                               page, run, hint="Check your email for Meta's confirmation before trying again.")
+
+
+# What a step after the code may ask for: a field to fill in, or a box or choice to tick.
+_STEP_FIELDS = (f"{_OPEN_INPUTS}, input[type=checkbox]:not(:checked), input[type=radio]:not(:checked),"
+                " [role=checkbox][aria-checked=false], [role=radio][aria-checked=false]")
+
+
+def _step_after_the_code(page: Page, run: Run, form: list[Locator]) -> str | None:
+    """The words of the button of a step the page asks for after the code (the code's field gone, a
+    field or box to tick beside a button of its own, neither in the page's chrome), or None. Not a
+    feedback box's ('Submit feedback'): it asks nothing of the objection."""
+    if _safely(lambda: _visible(form[0])):
+        return None
+    chrome = f"{run.recipe.page_chrome} or @data-optout-widget"
+    buttons = locate.outside(page.get_by_role("button"), chrome)
+    if (feedback := run.recipe.send.exclude_pattern()) is not None:
+        buttons = buttons.filter(has_not_text=feedback)
+    seen = _seen(locate.Look(page).add("fields", locate.outside(page.locator(_STEP_FIELDS), chrome), keep=1)
+                 .add("button", buttons, read=_WORDS_JS, keep=1))
+    words = " ".join((seen.values.get("button") or [""])[0].split())
+    return words[:60] if "fields" in seen and words else None
 
 
 _RELOGIN_HINT = ("Meta's session ended before the objection was confirmed. Run again with a window (without --headless), "

@@ -216,3 +216,26 @@ def test_thanks_beside_words_in_another_language_than_the_forms_page_are_not_cou
         assert quoted in result.stderr
         assert len(site.submissions) == 1 and site.codes == [CODE]
     assert not (tmp_path / "r").exists() or not list((tmp_path / "r").iterdir())
+
+
+def test_a_step_after_the_code_is_named_as_one_the_bot_did_not_take(tmp_path, env_file):
+    # Red-team pass 22 (k01, k02): after the code, "Your email address has been verified" over a box to
+    # tick and "Submit objection" ended with "no confirmation or error appeared", as if nothing asked
+    # for more. The bot fills in and presses nothing after the code; it must say the page wants more.
+    done = ("<!doctype html><html lang='en'><body><div><h2>Your email address has been verified.</h2><div><span dir='auto'>"
+            "To finish, confirm your objection below. Your objection isn't submitted until you do.</span></div>"
+            "<form method='post' action='/submit/final'><label><input type='checkbox' name='sure' required>"
+            "<span dir='auto'>I confirm that I want to object.</span></label>"
+            "<button type='submit'>Submit objection</button></form></div></body></html>")
+    with PlainSite(done=done) as site:
+        receipts = tmp_path / "r"
+        args = prefill_args(site.start_url, env_file(), receipts)
+        args[args.index("--timeout") + 1] = "3"
+        result = run_cli(*args, stdin=f"{CODE}\n")
+        assert result.code == 4, result.stderr
+        assert ("After the code, the page asks for one more step (a box to fill in or tick, and 'Submit objection'), which "
+                "the bot does not take") in result.stderr
+        assert "Your objection isn't submitted until you do." in result.stderr  # the page's own words, quoted
+        assert "no confirmation or error appeared" not in result.stderr
+        assert len(site.submissions) == 1 and site.codes == [CODE]  # Submit objection never pressed
+    assert not receipts.exists() or not list(receipts.iterdir())
