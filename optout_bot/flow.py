@@ -3478,9 +3478,10 @@ def _step_after_the_code(page: Page, run: Run, form: list[Locator]) -> str | Non
     if (feedback := run.recipe.send.exclude_pattern()) is not None:
         buttons = buttons.filter(has_not_text=feedback)
     seen = _seen(locate.Look(page).add("fields", locate.outside(page.locator(_STEP_FIELDS), chrome), keep=1)
-                 .add("button", buttons, read=_WORDS_JS, keep=1))
+                 .add("button", buttons, read=_WORDS_JS, keep=1).add("cookies", _cookie_banner(page, run.recipe)))
     words = " ".join((seen.values.get("button") or [""])[0].split())
-    return words[:60] if "fields" in seen and words else None
+    # A cookie dialog's switches and buttons are no step of the objection's.
+    return words[:60] if "fields" in seen and words and "cookies" not in seen else None
 
 
 _RELOGIN_HINT = ("Meta's session ended before the objection was confirmed. Run again with a window (without --headless), "

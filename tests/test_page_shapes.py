@@ -4134,3 +4134,17 @@ def test_a_form_that_shows_its_send_but_lacks_a_field_is_no_form_of_steps(page: 
     with pytest.raises(PageMismatch, match="The objection form is missing the email address field; nothing was filled in or sent"):
         flow.locate_form(page, run)
     assert page.locator("select").input_value() == "" and posts == []
+
+
+def test_a_cookie_dialog_after_the_code_is_not_named_as_a_step_the_page_asks_for(page: Page):
+    # Its switches are boxes to tick and its buttons buttons: no step of the objection's.
+    run = make_run()
+    page.set_content("""<h2>Something went wrong on our side.</h2><div role="dialog" aria-label="Cookies">
+      <p>Allow the use of cookies from Instagram on this browser?</p><label><input type="checkbox"> Optional cookies</label>
+      <button>Decline optional cookies</button><button>Allow all cookies</button></div>""")
+    assert flow._step_after_the_code(page, run, [page.locator("#code")]) is None
+    page.set_content("""<h2>Your email address has been verified.</h2><label><input type="checkbox"> I want to object.</label>
+      <div role="button" tabindex="0">Submit objection</div>""")
+    assert flow._step_after_the_code(page, run, [page.locator("#code")]) == "Submit objection"
+    page.set_content("""<label>Code <input id="code"></label><label><input type="checkbox"> Remember me</label><button>Confirm</button>""")
+    assert flow._step_after_the_code(page, run, [page.locator("#code")]) is None  # the code step itself
