@@ -28,7 +28,7 @@ from optout_bot.config import Settings, default_reason
 from optout_bot.guard import HostGuard, host_of
 from optout_bot.locate import Found
 from optout_bot.progress import Reporter, mask_email, masked
-from optout_bot.recipe import FORM_ELEMENTS, Recipe, phrase_source, primary_language, reads_language
+from optout_bot.recipe import ANSWER_TEXTS, FORM_ELEMENTS, Recipe, phrase_source, primary_language, reads_language
 from optout_bot.status import Cancelled, PageMismatch, PersonTimeout, Rejected, Unreachable
 
 CHUNK_MS = 1000  # longest single wait before the guard and the terminal are looked at again
@@ -102,6 +102,8 @@ class Run:
     # The whole recipe while `recipe` reads Meta's answers in the form page's languages only
     # (_read_in_page_languages); None once it reads them in every language again.
     every_language: Recipe | None = None
+    widened: bool = False  # it did, and went back to every language: see _answer
+    answered_at: float = float("-inf")  # when the last POST counted in `posts` was answered (time.monotonic)
 
     @property
     def sent_email(self) -> str:
@@ -1608,9 +1610,25 @@ def _every_language(run: Run) -> bool:
     only; False when it already was."""
     if run.every_language is None:
         return False
-    run.recipe, run.every_language = run.every_language, None
+    run.recipe, run.every_language, run.widened = run.every_language, None, True
     _forget_answers()
     return True
+
+
+WIDEN_AFTER_S = 0.5  # after the site's answer, unrecognised this long: read in every language (a toast may go soon)
+
+
+def _answered_a_while(run: Run) -> bool:
+    return time.monotonic() - run.answered_at > WIDEN_AFTER_S
+
+
+def _until_widened(run: Run, posted: bool, chunk_ms: float) -> float:
+    """How long to wait for the page's next change: `chunk_ms`, but while Meta's answers are read in the
+    form page's languages only, after the site's answer, no longer than until they are read in every
+    language (a toast in another may go with the next change)."""
+    if not posted or run.every_language is None:
+        return chunk_ms
+    return min(chunk_ms, max((run.answered_at + WIDEN_AFTER_S - time.monotonic()) * 1000, 1))
 
 
 def _forget_answers() -> None:
@@ -1629,32 +1647,54 @@ def _classify_widely(page: Page, run: Run, *args, **kwargs) -> Result | None:
     return result
 
 
-# The first sentence of the page's text (not its chrome) that `source` matches in; null: none.
-_SENTENCE_WITH_JS = r"""source => { const re = new RegExp(source, 'i'); let text = document.body ? document.body.innerText : '';
-  for (const x of document.querySelectorAll('nav, header, footer, aside, [role=navigation], [role=banner], [role=contentinfo]'))
+# The first sentence `source` matches in, of a line of the page's text that is not its chrome, a
+# sidebar, a link or a button, and that the page did not show before the last press (_add_shown's
+# note; a new document has none); null: none. The match may run from the line's start (an error word
+# outside every phrase that says nothing went wrong): its sentence is the one its end is in.
+_SENTENCE_WITH_JS = r"""source => { const re = new RegExp(source, 'i'), norm = t => t.replace(/\s+/g, ' ').trim();
+  let text = document.body ? document.body.innerText : '';
+  for (const x of document.querySelectorAll('nav, header, footer, aside, [role=navigation], [role=banner], [role=contentinfo],'
+                                            + ' [role=complementary], a, [role=link], button, [role=button]'))
     if (x.innerText && x.innerText.trim()) text = text.replace(x.innerText, '\n');
-  const m = re.exec(text); if (!m) return null;
-  const start = Math.max(...['.', '!', '?', '\n'].map(c => text.lastIndexOf(c, m.index))) + 1, end = text.slice(m.index).search(/[.!?\n]/);
-  return text.slice(start, end < 0 ? undefined : m.index + end + 1).trim(); }"""
+  const said = typeof window.__optoutSaid === 'string' ? window.__optoutSaid : '';
+  for (const line of text.split('\n').map(norm)) {
+    if (!line || said.includes(line)) continue;
+    const m = re.exec(line); if (!m) continue;
+    const at = m.index + Math.max(m[0].length - 1, 0);
+    const start = Math.max(...['.', '!', '?'].map(c => line.lastIndexOf(c, at - 1))) + 1, end = line.slice(at).search(/[.!?]/);
+    return line.slice(start, end < 0 ? undefined : at + end + 1).trim(); }
+  return null; }"""
+# Meta's words that doubt thanks: single phrases of their own, and phrases that count only together
+# ("open the link" + "to confirm", in one sentence).
+_DOUBT_WORDS = ("error_text", "problem_text", "expired_text", "verify_link_text")
+_DOUBT_PAIRS = ("link_text", "verify_text", "link_back_text")
 
 
 def _foreign_doubt(page: Page, run: Run) -> str | None:
     """While Meta's answers are read in the form page's languages: a sentence of the page in another
-    language with words of an error or of a step still to take (verify_link_text), beside thanks read
-    in the page's. Read in the browser, so that nothing of the whole recipe is built in Python."""
-    if run.every_language is None:
+    language that says something went wrong or leaves a step to take (an emailed link to open), beside
+    thanks read in the page's, as error_pattern and pending_pattern read them (a problem only
+    supposed is none). Not a phrase the form page's languages share (their reading saw it), except
+    in a pair ("Link" is English and German). Matched in the browser: nothing of the whole recipe is
+    compiled in Python."""
+    whole = run.every_language
+    if whole is None:
         return None
-    said = ("error_text", "problem_text", "verify_link_text")
     kept = set(run.recipe.confirmation_text)
-    own = {p.casefold() for name in said for words in getattr(run.recipe, name).values() for p in words}
-    other = tuple(dict.fromkeys(p for name in said for lang, words in getattr(run.every_language, name).items() if lang not in kept
-                                for p in words if p.casefold() not in own))
-    if not other:
+    update = {}
+    for name in ANSWER_TEXTS:
+        own = {p.casefold() for words in getattr(run.recipe, name).values() for p in words} if name in _DOUBT_WORDS else set()
+        update[name] = {lang: [p for p in words if p.casefold() not in own] for lang, words in getattr(whole, name).items() if lang not in kept}
+    if not any(update[name].values() for name in (*_DOUBT_WORDS, *_DOUBT_PAIRS)):
         return None
-    try:
-        return page.evaluate(_SENTENCE_WITH_JS, phrase_source(other, "whole word"))
+    others = whole.model_copy(update=update)
+    try:  # error_source first: its group must be the pattern's first (recipe._outside)
+        said = page.evaluate(_SENTENCE_WITH_JS, f"{others.error_source()}|{others.pending_source()}")
     except PlaywrightError:
         return None
+    if said and others.pending_pattern().search(said):  # a link still to open, as in the page's languages
+        raise _link_pending(page, run, said)
+    return said
 
 
 def _title(titles: str) -> str:
@@ -2377,14 +2417,18 @@ def _add_shown(look: locate.Look, page: Page, run: Run, code_texts: bool, typed:
     # Also the document's time origin: thanks on a later document are new whatever they say.
     tag = (f"e => {{ if (!e.hasAttribute('data-optout-seen')) e.setAttribute('data-optout-seen', '{typed}'); return true; }}" if typed
            else "e => { e.setAttribute('data-optout-seen', ''); return true; }")
+    # And the page's text (locate.UNSAID_ENGINE): after a look in the form page's languages only, the
+    # marks miss a note in another; a mark that may be taken back keeps the text before it too.
+    keep = "window.__optoutSaidBefore = window.__optoutSaid; " if typed else ""
     return (look.add("shown", shown, read=tag, visible=False, keep=None)
-            .then(f"[({_WATCH_JS})(), performance.timeOrigin]"))
+            .then(f"(() => {{ {keep}{locate.NOTE_SAID_JS}; return [({_WATCH_JS})(), performance.timeOrigin]; }})()"))
 
 
 def _unmark(page: Page, typed: str) -> None:
     """Takes back the marks `typed` left (they may have taken an answer for what was there before)."""
     try:
-        page.locator(f"[data-optout-seen='{typed}']").evaluate_all("els => els.forEach(e => e.removeAttribute('data-optout-seen'))")
+        page.locator(f"[data-optout-seen='{typed}']").evaluate_all(
+            "els => { els.forEach(e => e.removeAttribute('data-optout-seen')); window.__optoutSaid = window.__optoutSaidBefore; }")
     except PlaywrightError:
         pass  # the document went away: the next one's messages are all new
 
@@ -2407,7 +2451,7 @@ def _settled_alerts(page: Page) -> Locator:
 
 def _alerts(page: Page, run: Run, new_only: bool = True, fields: bool = True) -> Locator:
     """Alerts that say something went wrong (not progress notes)."""
-    return _new(page, _settled_alerts(page).filter(has_text=run.recipe.error_pattern(fields)), new_only)
+    return _new_answer(page, run, _settled_alerts(page).filter(has_text=run.recipe.error_pattern(fields)), new_only)
 
 
 def _errors(page: Page, run: Run, new_only: bool = True, fields: bool = True) -> Locator:
@@ -2418,7 +2462,7 @@ def _errors(page: Page, run: Run, new_only: bool = True, fields: bool = True) ->
 def _error_texts(page: Page, run: Run, new_only: bool = True, fields: bool = True) -> Locator:
     """Error words where a site gives its answer: not in a link ("Entered the wrong email address?"
     among a thanks page's related articles), nor in the page's chrome or footer."""
-    return _new(page, _answer_text(page, run, run.recipe.error_pattern(fields)), new_only)
+    return _new_answer(page, run, _answer_text(page, run, run.recipe.error_pattern(fields)), new_only)
 
 
 @locate.per_scope
@@ -2448,16 +2492,17 @@ def _confirmations(page: Page, run: Run, new_only: bool = True, after_code: bool
                  .filter(has_not_text=recipe.text_pattern(recipe.new_code_text)))
     else:
         words = words.filter(has_not_text=recipe.code.pattern()).filter(has_not_text=recipe.text_pattern(recipe.not_received_text))
-    return _new(page, _not_typed(page, words.filter(has_not_text=run.recipe.error_pattern())), new_only)
+    return _new_answer(page, run, _not_typed(page, words.filter(has_not_text=run.recipe.error_pattern())), new_only)
 
 
 def _pending(page: Page, run: Run, new_only: bool = True) -> Locator:
     """Text that leaves a step to take through a link in an email: nothing is confirmed yet."""
-    return _new(page, _not_typed(page, _answer_text(page, run, run.recipe.pending_pattern())), new_only)
+    return _new_answer(page, run, _not_typed(page, _answer_text(page, run, run.recipe.pending_pattern())), new_only)
 
 
-def _link_pending(page: Page, run: Run) -> PersonTimeout:
-    said = _sentences(_first_text(_pending(page, run)))
+def _link_pending(page: Page, run: Run, said: str | None = None) -> PersonTimeout:
+    """`said`: the page's words that ask for it, if already read."""
+    said = _sentences(_first_text(_pending(page, run))) if said is None else said
     return PersonTimeout(f"Meta has not confirmed the objection yet: the page asks you to open a link it emailed ({_quoted(said, run)[:200]!r}). "
                          "The bot does not open links in your email.",
                          hint=f"Open Meta's email to {mask_email(run.sent_email)} (or to the address the page names) and follow its link: the "
@@ -2468,7 +2513,7 @@ def _link_pending(page: Page, run: Run) -> PersonTimeout:
 @locate.per_scope
 def _already(page: Page, run: Run, new_only: bool = True) -> Locator:
     """Meta's word that an objection from this account already stands."""
-    return _new(page, _not_typed(page, page.get_by_text(run.recipe.text_pattern(run.recipe.already_text))), new_only)
+    return _new_answer(page, run, _not_typed(page, page.get_by_text(run.recipe.text_pattern(run.recipe.already_text))), new_only)
 
 
 def _not_typed(page: Page, loc: Locator) -> Locator:
@@ -2526,6 +2571,16 @@ def _new(page: Page, loc: Locator, new_only: bool) -> Locator:
     if new_only:
         loc = loc.and_(page.locator(":not([data-optout-seen])"))
     return loc.filter(visible=True)
+
+
+def _new_answer(page: Page, run: Run, loc: Locator, new_only: bool) -> Locator:
+    """`_new` for Meta's answers in words of a language: once they are read in every language after the
+    form page's (run.widened), the marks, taken with the form page's words only, may have missed an old
+    note in another language (an English form's Spanish "if you already objected...", a German banner
+    about an error elsewhere): then never the words the page showed before the press, not even where an
+    old message counts (a page still since the site's answer, the words quoted, the receipt's)."""
+    loc = _new(page, loc, new_only)
+    return loc.locator(f"{locate.UNSAID_ENGINE}=") if run.widened else loc
 
 
 def site_message(page: Page, run: Run, lines: bool = False) -> str:
@@ -2756,10 +2811,11 @@ def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: li
             if _every_language(run):
                 continue  # an answer in a language other than the form page's
             return "lost"
-        changed = wait_for_change(page, since)
-        settled = posted and not changed
-        if settled and _every_language(run):
-            continue  # the site answered and the page is still: in another language than the form page's?
+        chunk = _until_widened(run, posted, CHUNK_MS)
+        changed = wait_for_change(page, since, chunk)
+        settled = posted and not changed and chunk == CHUNK_MS
+        if (settled or posted and _answered_a_while(run)) and _every_language(run):
+            continue  # the site answered, and the page is still or a moment has passed: in another language than the form page's?
         if settled and _plain_text(page):
             continue  # looked at again at once, without them
         if (not changed and sent_before is not None and not _form_left(run, sent_before) and _visible(_new(page, _dialogs(page), True))
@@ -2815,6 +2871,7 @@ def watch_posts(page: Page, run: Run) -> None:
     def count(request) -> None:
         if _is_sending(request):
             run.posts += 1
+            run.answered_at = time.monotonic()
 
     def started(request) -> None:
         if _is_sending(request):
@@ -3592,6 +3649,8 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
                 result = result if result in ("confirmed", "pending") else None
                 if not result and _every_language(run):
                     continue  # an answer in another language than the form page's: looked at again at once
+            if not result and posted and _answered_a_while(run) and _every_language(run):
+                continue  # a toast that may go before the page is still
             if result:
                 return result
         if terminal:
@@ -3614,7 +3673,9 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
                     return answer
                 return _type_code(page, run, code, form, split, posts_before)
         if in_page:
-            settled = posted and not wait_for_change(page, since, CHUNK_MS / 2 if terminal else CHUNK_MS)
+            chunk = CHUNK_MS / 2 if terminal else CHUNK_MS
+            wait = _until_widened(run, posted, chunk)
+            settled = posted and not wait_for_change(page, since, wait) and wait == chunk
 
 
 _FINAL: tuple[Result, ...] = ("confirmed", "already", "pending", "refused", "login")

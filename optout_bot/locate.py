@@ -238,7 +238,24 @@ def shown(strict: bool) -> str:
     return f"{SHOWN_ENGINE}={'strict' if strict else 'keyboard'}"
 
 
-ENGINES = {KIND_ENGINE: _KIND_ENGINE_JS, SHOWN_ENGINE: _SHOWN_ENGINE_JS}
+# `optout-unsaid=` keeps the element it is applied to only if its words were not in the page's text
+# as flow._add_shown last noted it (`window.__optoutSaid`, before a press): what a page showed before
+# Send or Confirm is no answer to it, whatever language it is in. Without a note (a new document), all pass.
+UNSAID_ENGINE = "optout-unsaid"
+_UNSAID_ENGINE_JS = r"""{
+  queryAll(root, body) {
+    if (root.nodeType !== 1) return [];
+    const said = (root.ownerDocument.defaultView || {}).__optoutSaid;
+    if (typeof said !== 'string') return [root];
+    const text = (root.innerText || root.textContent || '').replace(/\s+/g, ' ').trim();
+    return text && said.includes(text) ? [] : [root];
+  },
+  query(root, body) { return this.queryAll(root, body)[0] || null; }
+}"""
+# What _add_shown notes (whitespace as the engine reads it).
+NOTE_SAID_JS = "window.__optoutSaid = (document.body ? document.body.innerText : '').replace(/\\s+/g, ' ')"
+
+ENGINES = {KIND_ENGINE: _KIND_ENGINE_JS, SHOWN_ENGINE: _SHOWN_ENGINE_JS, UNSAID_ENGINE: _UNSAID_ENGINE_JS}
 
 
 def register(playwright) -> None:

@@ -352,6 +352,10 @@ class Recipe(_Strict):
     def error_pattern(self, fields: bool = False) -> re.Pattern:
         """What went wrong (a code that expired too); with `fields`, also a field's complaints. Not
         error words inside a phrase that says nothing went wrong."""
+        return _compile(self.error_source(fields))
+
+    def error_source(self, fields: bool = False) -> str:
+        """error_pattern's source, uncompiled (the browser compiles it too)."""
         said = (self.error_text, self.problem_text, self.field_error_text) if fields else (self.error_text, self.problem_text)
         words = f"{self._text(*said)}|{self._expired()}"
         # Each language's condition words with its own problem words only: Spanish "Se ha producido
@@ -360,7 +364,7 @@ class Recipe(_Strict):
                     rf"{phrase_source(tuple(problems), 'word')}"
                     for lang, problems in self.problem_text.items() if problems and self.condition_text.get(lang)]
         not_errors = ([self._text(self.not_error_text)] if self.not_error_text else []) + supposed
-        return _compile(_outside(words, "|".join(not_errors)) if not_errors else words)
+        return _outside(words, "|".join(not_errors)) if not_errors else words
 
     def confirmation_pattern(self, not_already: bool = False) -> re.Pattern:
         """Words that say the request was received or will apply. With `not_already`, not those
@@ -402,11 +406,15 @@ class Recipe(_Strict):
 
     def pending_pattern(self) -> re.Pattern:
         """A step still to take through a link in an email (see link_text)."""
+        return _compile(self.pending_source())
+
+    def pending_source(self) -> str:
+        """pending_pattern's source, uncompiled."""
         link, verify, back = (phrase_source(_phrases(v), "whole word") for v in (self.link_text, self.verify_text, self.link_back_text))
         sources = [_in_one_sentence(link, verify), self._text(self.verify_link_text)]
         if self.link_back_text:
             sources.append(_then_next_sentence(link, back))
-        return _alternation(*sources)
+        return "|".join(sources)
 
     def together(self, first: Vocabulary, second: Vocabulary) -> re.Pattern:
         """Page text holding phrases of both, in either order ("haven't received your code")."""

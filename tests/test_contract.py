@@ -239,3 +239,49 @@ def test_a_step_after_the_code_is_named_as_one_the_bot_did_not_take(tmp_path, en
         assert "no confirmation or error appeared" not in result.stderr
         assert len(site.submissions) == 1 and site.codes == [CODE]  # Submit objection never pressed
     assert not receipts.exists() or not list(receipts.iterdir())
+
+
+def test_thanks_in_another_language_in_a_toast_that_goes_soon_are_read_in_time(tmp_path, env_file):
+    # Red-team pass 23 (d01, d04, d06): an English form answered by a German toast that went after
+    # 1.2 s was read in every language only once the page stood still, after it had gone (exit 4).
+    done = ("<!doctype html><html lang='de'><body><h2>Instagram-Hilfebereich</h2><div role='status' id='t'>Danke! Wir haben "
+            "deinen Widerspruch erhalten.</div><script>setTimeout(() => document.getElementById('t').remove(), 1200)</script></body></html>")
+    with PlainSite(done=done) as site:
+        receipts = tmp_path / "r"
+        args = prefill_args(site.start_url, env_file(), receipts)
+        args[args.index("--timeout") + 1] = "6"
+        result = run_cli(*args, stdin=f"{CODE}\n")
+        assert result.code == 0, result.stderr
+        assert len(site.submissions) == 1 and site.codes == [CODE]
+    (receipt,) = receipts.glob("*.json")
+    assert "Widerspruch erhalten" in json.loads(receipt.read_text(encoding="utf-8"))["confirmation_text"]
+
+
+def test_thanks_beside_a_link_to_open_in_another_language_are_no_confirmation(tmp_path, env_file):
+    # Red-team pass 23 (a05): English thanks beside German "open the link we emailed to confirm" ended
+    # with exit 0 and a receipt; the objection counts only once that link is opened.
+    done = ("<!doctype html><html lang='en'><body><h2>Thanks, we've received your request</h2><p>Öffne den Link in der E-Mail, "
+            "die wir dir gesendet haben, um deinen Widerspruch zu bestätigen.</p></body></html>")
+    with PlainSite(done=done) as site:
+        receipts = tmp_path / "r"
+        result = run_cli(*prefill_args(site.start_url, env_file(), receipts), stdin=f"{CODE}\n")
+        assert result.code == 5, result.stderr
+        assert "the page asks you to open a link it emailed ('Öffne den Link" in result.stderr
+    assert not receipts.exists() or not list(receipts.iterdir())
+
+
+@pytest.mark.parametrize("beside", [
+    # Red-team pass 23 (c06): a sidebar of related articles, in German, naming a problem.
+    "<div role='complementary'><h3>Ähnliche Artikel</h3><ul><li><a href='/help/1'>Es gab ein Problem beim Hochladen deines "
+    "Fotos</a></li></ul></div>",
+    # (f02): a German line that only supposes a problem.
+    "<p>Falls ein Problem aufgetreten ist, antworte einfach auf unsere E-Mail.</p>",
+])
+def test_thanks_beside_other_languages_words_that_report_no_problem_are_confirmed(tmp_path, env_file, beside):
+    # Both ended with exit 4: the search for other languages' error words read the whole page, and
+    # no condition ("falls": if).
+    done = f"<!doctype html><html lang='en'><body>{beside}<h2>Thank you</h2><p>We have received your objection.</p></body></html>"
+    with PlainSite(done=done) as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
+        assert result.code == 0, result.stderr
+        assert len(site.submissions) == 1 and site.codes == [CODE]

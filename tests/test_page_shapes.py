@@ -4148,3 +4148,41 @@ def test_a_cookie_dialog_after_the_code_is_not_named_as_a_step_the_page_asks_for
     assert flow._step_after_the_code(page, run, [page.locator("#code")]) == "Submit objection"
     page.set_content("""<label>Code <input id="code"></label><label><input type="checkbox"> Remember me</label><button>Confirm</button>""")
     assert flow._step_after_the_code(page, run, [page.locator("#code")]) is None  # the code step itself
+
+
+def _read_in_english_only(run) -> None:
+    """As flow._read_in_page_languages leaves a run on an English form page whose words show no other language."""
+    run.every_language, run.recipe = run.recipe, run.recipe.narrowed({"en"})
+    flow._forget_answers()
+
+
+def test_once_read_in_every_language_a_note_in_another_language_shown_before_the_press_is_no_answer(page: Page):
+    # Red-team pass 23 (c04, c07, e03): the marks before a press hold the form page's languages'
+    # words only; read in every language after an answer in words the bot does not know, a Spanish
+    # "if you already objected" note on the English form counted as Meta's answer (exit 0, a receipt).
+    run = make_run()
+    page.set_content("""<html lang="en"><main><form><label>Email <input type="email"></label><button>Send</button></form>
+      <p>Si ya te has opuesto, no tienes que volver a enviar este formulario.</p></main></html>""")
+    _read_in_english_only(run)
+    flow._mark_seen(page, run)  # before Send
+    page.evaluate("""document.querySelector('form').remove();
+      document.querySelector('main').insertAdjacentHTML('afterbegin', '<h2>Zapisano zgłoszenie numer 42.</h2>')""")
+    assert flow._every_language(run)
+    assert flow.classify_after(page, run, "send", [page.locator("form")], posted=True) is None
+    assert flow.classify_after(page, run, "send", [page.locator("form")], posted=True, stale_errors=True) is None
+    # What comes after the press still counts, in any language.
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<p>Ya te has opuesto antes.</p>')")
+    assert flow.classify_after(page, run, "send", [page.locator("form")], posted=True) == "already"
+
+
+def test_once_read_in_every_language_an_old_banner_with_error_words_does_not_turn_thanks_into_a_refusal(page: Page):
+    # Red-team pass 23 (c02): a German banner about an error elsewhere ("Fehler beim Laden von Reels"),
+    # on every page, beside German thanks: read as Meta's refusal once the page stood still (exit 8).
+    run = make_run()
+    page.set_content("""<html lang="en"><div class="note">Einige Nutzer sehen derzeit einen Fehler beim Laden von Reels.</div>
+      <main><label>Code <input id="code"></label><button>Confirm</button></main></html>""")
+    _read_in_english_only(run)
+    flow._mark_seen(page, run)  # before Confirm
+    page.evaluate("document.querySelector('main').innerHTML = '<h2>Danke</h2><p>Wir haben deinen Widerspruch erhalten.</p>'")
+    assert flow._every_language(run)
+    assert flow.classify_after(page, run, "code", [page.locator("#code")], posted=True, stale_errors=True) == "confirmed"
