@@ -102,7 +102,9 @@ class Run:
     # The whole recipe while `recipe` reads Meta's answers in the form page's languages only
     # (_read_in_page_languages); None once it reads them in every language again.
     every_language: Recipe | None = None
-    widened: bool = False  # it did, and went back to every language: see _answer
+    widened: bool = False  # it did, and went back to every language: see _new_answer
+    # The form page's languages (its tag's, those its words show, English): a refusal beside thanks is read in each.
+    page_languages: frozenset[str] = frozenset({"en"})
     answered_at: float = float("-inf")  # when the last POST counted in `posts` was answered (time.monotonic)
 
     @property
@@ -1587,6 +1589,7 @@ def _read_in_page_languages(found: dict[str, Found | None], run: Run) -> None:
     languages = {"en", *shown, declared} & set(LANGUAGES)
     if languages == set(LANGUAGES):
         return
+    run.page_languages = frozenset(languages)
     run.every_language, run.recipe = run.recipe, run.recipe.narrowed(languages)
     _forget_answers()
     # Built beside the filling, which waits on the browser (~40 ms of Python): a pattern needed
@@ -3002,7 +3005,8 @@ def turned_down(page: Page, run: Run) -> str | None:
         return None  # gone with a navigation: nothing seen beside the thanks
     # Read in the answer's own language; one the form page's words were not narrowed to (or none) in all of them.
     recipe = run.recipe if primary_language(read["lang"] or "") in run.recipe.negation_text else run.every_language or run.recipe
-    said = next((said for text in dict.fromkeys(read["blocks"]) if (said := recipe.turned_down_in(_sentences(text), read["lang"]))), None)
+    said = next((said for text in dict.fromkeys(read["blocks"])
+                 if (said := recipe.turned_down_in(_sentences(text), read["lang"], also=run.page_languages))), None)
     return said or _foreign_doubt(page, run)
 
 

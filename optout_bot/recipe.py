@@ -379,7 +379,7 @@ class Recipe(_Strict):
         success = _in_one_plain_sentence(self._text(self.success_text), self._text(self.request_text), negation)
         return _alternation(thanks, success)
 
-    def turned_down_in(self, text: str, lang: str = "") -> str | None:
+    def turned_down_in(self, text: str, lang: str = "", also: Collection[str] = ()) -> str | None:
         """The first sentence of an answer (its lines joined into sentences, as flow._sentences does)
         that speaks of the request or objection with a negation ("Nach Prüfung können wir deinem Widerspruch nicht nachkommen"): thanks beside it may be a
         refusal in words the recipe does not know. Only what comes before a word that opens a
@@ -388,21 +388,34 @@ class Recipe(_Strict):
         the objection already stood or that an email did not come. Read in the page's language
         `lang` where the recipe has it (with its short negations), else in all of them: a word of one
         language is another's everyday word (Spanish "no" is Latvian "from"; English "form" begins
-        Spanish "forma")."""
+        Spanish "forma"). Where the page's language is known, a sentence is also read in each of `also`
+        (the form page's other languages: English strings Meta left untranslated, a page tagged with
+        another language than its words'), each language's negation with its own request words, and
+        without short negations."""
         primary = primary_language(lang)
         known = primary in LANGUAGES and primary in self.negation_text  # a recipe narrowed to other languages has no words for it
-        langs = [primary] if known else list(LANGUAGES)
-        short = _in(self.short_negation_text, langs) if known else ()
-        negation = _compile(phrase_source(_in(self.negation_text, langs) + short, "whole word"))
+        if known:
+            readings = [self._refusal_words((primary,), short=True)]
+            readings += [self._refusal_words((other,)) for other in sorted(set(also) - {primary}) if other in self.negation_text]
+        else:
+            readings = [self._refusal_words(tuple(LANGUAGES))]
+        aside = [self.text_pattern(v) for v in (self.already_text, self.not_received_text)]  # built already
+        for sentence in re.split(r"(?<=[.!?;:])\s+", text):
+            if any(words.search(sentence) for words in aside):
+                continue
+            for negation, request, supposing, benign in readings:
+                said = benign.sub(" ", supposing.split(sentence, maxsplit=1)[0])
+                if negation.search(said) and request.search(said):
+                    return " ".join(sentence.split())
+        return None
+
+    def _refusal_words(self, langs: tuple[str, ...], short: bool = False) -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+        """turned_down_in's negation, request, supposition and benign-negation patterns in `langs`."""
+        negation = _compile(phrase_source(_in(self.negation_text, langs) + (_in(self.short_negation_text, langs) if short else ()), "whole word"))
         request = _compile(phrase_source(_in(self.request_text, langs), "word"))
         supposing = _compile(phrase_source(_in(self.condition_text, langs), "whole word"))
         benign = _compile(phrase_source(_in(self.not_refusal_text, langs), "word"))
-        aside = [self.text_pattern(v) for v in (self.already_text, self.not_received_text)]  # built already
-        for sentence in re.split(r"(?<=[.!?;:])\s+", text):
-            said = benign.sub(" ", supposing.split(sentence, maxsplit=1)[0])
-            if negation.search(said) and request.search(said) and not any(words.search(sentence) for words in aside):
-                return " ".join(sentence.split())
-        return None
+        return negation, request, supposing, benign
 
     def pending_pattern(self) -> re.Pattern:
         """A step still to take through a link in an email (see link_text)."""

@@ -537,3 +537,32 @@ PROBLEM = [
 @pytest.mark.parametrize("lang, text", PROBLEM)
 def test_a_problem_that_occurred_is_a_refusal(page: Page, lang, text):
     assert answer(page, lang, "", text) == "refused"
+
+
+# --- Red-team pass 23: a refusal in another of the form page's languages than its tag's -------------
+
+@pytest.mark.parametrize("lang, also, text, said", [
+    # b05: a Polish page with Meta's English strings left untranslated.
+    ("pl", {"pl", "en"}, "Thanks, we've received your objection. After review, we have decided not to apply your objection to "
+     "your account.", "After review, we have decided not to apply your objection to your account."),
+    # c05: the Help Center's chrome in German (lang=de), its content in English.
+    ("de", {"de", "en"}, "Thank you. We're unable to apply your objection in your region.",
+     "We're unable to apply your objection in your region."),
+    # b01: a Danish page tagged "en", whose own words showed Danish.
+    ("en", {"en", "da"}, "Tak, vi har modtaget din indsigelse. Vi kan ikke imødekomme din indsigelse.",
+     "Vi kan ikke imødekomme din indsigelse."),
+])
+def test_a_refusal_beside_thanks_is_read_in_each_of_the_form_pages_languages(lang, also, text, said):
+    assert IG.turned_down_in(text, lang) is None  # the tag's language alone, as before
+    assert IG.turned_down_in(text, lang, also=also) == said
+
+
+@pytest.mark.parametrize("lang, also, text", [
+    # Each language's negation counts only with its own request words: English "form" begins Polish
+    # "formularz", and Polish "nie" is no English word.
+    ("pl", {"pl", "en"}, "Dziękujemy, Twój formularz został wysłany i nie musisz nic więcej robić."),
+    ("en", {"en", "da"}, "Thanks, we've received your objection. We won't use your information for AI at Meta."),
+    ("pl", {"pl", "en"}, "Dziękujemy. We'll let you know if we can't apply your objection."),
+])
+def test_the_form_pages_other_languages_read_no_refusal_into_plain_thanks(lang, also, text):
+    assert IG.turned_down_in(text, lang, also=also) is None

@@ -4186,3 +4186,13 @@ def test_once_read_in_every_language_an_old_banner_with_error_words_does_not_tur
     page.evaluate("document.querySelector('main').innerHTML = '<h2>Danke</h2><p>Wir haben deinen Widerspruch erhalten.</p>'")
     assert flow._every_language(run)
     assert flow.classify_after(page, run, "code", [page.locator("#code")], posted=True, stale_errors=True) == "confirmed"
+
+
+def test_english_left_untranslated_on_a_polish_answer_is_read_for_a_refusal_too(page: Page):
+    # Red-team pass 23 (b05): thanks and a refusal in Meta's untranslated English strings, on a page
+    # tagged Polish, were read in Polish only: exit 0 and a receipt.
+    run = make_run()
+    run.page_languages = frozenset({"pl", "en"})
+    page.set_content("""<html lang="pl"><main><h2>Thanks, we've received your objection.</h2>
+      <p>After review, we have decided not to apply your objection to your account.</p></main></html>""")
+    assert flow.turned_down(page, run) == "After review, we have decided not to apply your objection to your account."
