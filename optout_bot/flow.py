@@ -1652,16 +1652,18 @@ def _classify_widely(page: Page, run: Run, *args, **kwargs) -> Result | None:
 
 # The first sentence `source` matches in, of a line of the page's text that is not its chrome, a
 # sidebar, a link or a button, and that the page did not show before the last press (_add_shown's
-# note; a new document has none); null: none. The match may run from the line's start (an error word
-# outside every phrase that says nothing went wrong): its sentence is the one its end is in.
-_SENTENCE_WITH_JS = r"""source => { const re = new RegExp(source, 'i'), norm = t => t.replace(/\s+/g, ' ').trim();
+# note; a new document has none), with the person's own words (`typed`: a summary of what was sent)
+# taken out; null: none. The match may run from the line's start (an error word outside every phrase
+# that says nothing went wrong): its sentence is the one its end is in.
+_SENTENCE_WITH_JS = r"""([source, typed]) => { const re = new RegExp(source, 'i'), norm = t => t.replace(/\s+/g, ' ').trim();
   let text = document.body ? document.body.innerText : '';
   for (const x of document.querySelectorAll('nav, header, footer, aside, [role=navigation], [role=banner], [role=contentinfo],'
                                             + ' [role=complementary], a, [role=link], button, [role=button]'))
     if (x.innerText && x.innerText.trim()) text = text.replace(x.innerText, '\n');
   const said = typeof window.__optoutSaid === 'string' ? window.__optoutSaid : '';
-  for (const line of text.split('\n').map(norm)) {
+  for (let line of text.split('\n').map(norm)) {
     if (!line || said.includes(line)) continue;
+    for (const t of typed) if (t) line = norm(line.split(t).join(' '));
     const m = re.exec(line); if (!m) continue;
     const at = m.index + Math.max(m[0].length - 1, 0);
     const start = Math.max(...['.', '!', '?'].map(c => line.lastIndexOf(c, at - 1))) + 1, end = line.slice(at).search(/[.!?]/);
@@ -1692,7 +1694,8 @@ def _foreign_doubt(page: Page, run: Run) -> str | None:
         return None
     others = whole.model_copy(update=update)
     try:  # error_source first: its group must be the pattern's first (recipe._outside)
-        said = page.evaluate(_SENTENCE_WITH_JS, f"{others.error_source()}|{others.pending_source()}")
+        said = page.evaluate(_SENTENCE_WITH_JS, [f"{others.error_source()}|{others.pending_source()}",
+                                                 [" ".join(line.split()) for line in run.settings.reason.splitlines()]])
     except PlaywrightError:
         return None
     if said and others.pending_pattern().search(said):  # a link still to open, as in the page's languages

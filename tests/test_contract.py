@@ -242,10 +242,14 @@ def test_a_step_after_the_code_is_named_as_one_the_bot_did_not_take(tmp_path, en
 
 
 def test_thanks_in_another_language_in_a_toast_that_goes_soon_are_read_in_time(tmp_path, env_file):
-    # Red-team pass 23 (d01, d04, d06): an English form answered by a German toast that went after
-    # 1.2 s was read in every language only once the page stood still, after it had gone (exit 4).
-    done = ("<!doctype html><html lang='de'><body><h2>Instagram-Hilfebereich</h2><div role='status' id='t'>Danke! Wir haben "
-            "deinen Widerspruch erhalten.</div><script>setTimeout(() => document.getElementById('t').remove(), 1200)</script></body></html>")
+    # Red-team pass 23 (d01, d04, d06): an English form answered in a German toast that went after
+    # 1.2 s, or on a page that never stands still (a countdown), was read in every language only once
+    # the page stood still (or at --timeout), after it had gone: exit 4. Here both: the page ticks
+    # every 0.2 s and the toast goes after 3 s, half the --timeout.
+    done = ("<!doctype html><html lang='de'><body><h2>Instagram-Hilfebereich</h2><p>Weiter in <span id='n'>30</span> s</p>"
+            "<div role='status' id='t'>Danke! Wir haben deinen Widerspruch erhalten.</div><script>"
+            "setInterval(() => { const n = document.getElementById('n'); n.textContent = String(Number(n.textContent) - 1); }, 200);"
+            "setTimeout(() => document.getElementById('t').remove(), 3000)</script></body></html>")
     with PlainSite(done=done) as site:
         receipts = tmp_path / "r"
         args = prefill_args(site.start_url, env_file(), receipts)
@@ -285,3 +289,15 @@ def test_thanks_beside_other_languages_words_that_report_no_problem_are_confirme
         result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
         assert result.code == 0, result.stderr
         assert len(site.submissions) == 1 and site.codes == [CODE]
+
+
+def test_the_persons_own_words_shown_back_beside_thanks_are_no_doubt(tmp_path, env_file):
+    # Red-team pass 23 (f01): a reason written in German ("Leider": unfortunately, an error word) shown
+    # back in a summary beside English thanks was taken for Meta's words of another language (exit 4).
+    reason = "Leider wurde ich nie gefragt."
+    done = ("<!doctype html><html lang='en'><body><h2>Thank you</h2><p>We have received your objection.</p>"
+            f"<p>What you sent: {reason}</p></body></html>")
+    with PlainSite(done=done) as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(reason=reason), tmp_path / "r"), stdin=f"{CODE}\n")
+        assert result.code == 0, result.stderr
+        assert [s["reason"] for s in site.submissions] == [reason]
