@@ -102,7 +102,7 @@ class Run:
     # The whole recipe while `recipe` reads Meta's answers in the form page's languages only
     # (_read_in_page_languages); None once it reads them in every language again.
     every_language: Recipe | None = None
-    widened: bool = False  # it did, and went back to every language: see _new_answer
+    widened: bool = False  # answers were read in the form page's languages, then in every language again: see _new_answer
     # The form page's languages (its tag's, those its words show, English): a refusal beside thanks is read in each.
     page_languages: frozenset[str] = frozenset({"en"})
     answered_at: float = float("-inf")  # when the last POST counted in `posts` was answered (time.monotonic)
@@ -2819,16 +2819,17 @@ def _await_result(page: Page, run: Run, stage: Literal["send", "code"], form: li
             return "lost"
         chunk = _until_widened(run, posted, CHUNK_MS)
         changed = wait_for_change(page, since, chunk)
-        settled = posted and not changed and chunk == CHUNK_MS
+        still = not changed and chunk == CHUNK_MS  # still for a whole chunk, not a wait cut short to widen the words
+        settled = posted and still
         if (settled or posted and _answered_a_while(run)) and _every_language(run):
             continue  # the site answered, and the page is still or a moment has passed: in another language than the form page's?
         if settled and _plain_text(page):
             continue  # looked at again at once, without them
-        if (not changed and sent_before is not None and not _form_left(run, sent_before) and _visible(_new(page, _dialogs(page), True))
+        if (still and sent_before is not None and not _form_left(run, sent_before) and _visible(_new(page, _dialogs(page), True))
                 and not _visible(_cookie_banner(page, run.recipe))):
             return "dialog"
         # A browser dialog (confirm()) since the press was answered Cancel, and the page sent nothing.
-        if not changed and run.browser_dialogs and (
+        if still and run.browser_dialogs and (
                 not _form_left(run, sent_before) if sent_before is not None else run.posts == posts_before):
             return "dialog"
 
