@@ -110,11 +110,11 @@ def mock_site():
         site.stop()
 
 
-def prefill_args(site_url: str, env: Path, receipts: Path, *extra: str) -> list[str]:
+def prefill_args(site_url: str, env: Path, receipts: Path, *extra: str, timeout: float = 15) -> list[str]:
     """The CLI contract the independent page variants are run against."""
     return ["prefill", "--env-file", str(env), "--start-url", site_url, "--allow-host", "127.0.0.1",
             "--headless", "--submit", "auto", "--code", "stdin", "--receipts-dir", str(receipts),
-            "--snapshots-dir", str(receipts.parent / "snapshots"), "--timeout", "15", *extra]
+            "--snapshots-dir", str(receipts.parent / "snapshots"), "--timeout", f"{timeout:g}", *extra]
 
 
 @pytest.fixture(scope="session")

@@ -83,8 +83,7 @@ def test_a_redirect_off_meta_hosts_after_send_says_the_form_was_sent(tmp_path, e
 
 def test_an_unknown_outcome_after_send_exits_4_with_evidence_and_no_second_send(tmp_path, env_file):
     with PlainSite(blank_after_send=True) as site:
-        args = prefill_args(site.start_url, env_file(), tmp_path / "r")
-        args[args.index("--timeout") + 1] = "3"
+        args = prefill_args(site.start_url, env_file(), tmp_path / "r", timeout=3)
         result = run_cli(*args)
         assert result.code == 4, result.stderr
         assert "unknown whether Meta received it" in result.stderr
@@ -99,8 +98,7 @@ def test_thanks_in_words_the_recipe_does_not_know_are_quoted_with_what_to_do(tmp
     done = ("<!doctype html><html lang='en'><body><header><p>Instagram Help Centre</p></header><h2>All set</h2>"
             "<p>We'll email p.person@example.eu when we've reviewed what you sent.</p></body></html>")
     with PlainSite(done=done) as site:
-        args = prefill_args(site.start_url, env_file(), tmp_path / "r")
-        args[args.index("--timeout") + 1] = "3"
+        args = prefill_args(site.start_url, env_file(), tmp_path / "r", timeout=3)
         result = run_cli(*args, stdin=f"{CODE}\n")
         assert result.code == 4, result.stderr
         assert ("it is unknown whether Meta accepted it. The page says: 'All set / We'll email p***@example.eu when "
@@ -177,8 +175,7 @@ def test_an_answer_in_another_language_than_the_forms_page_is_still_read(tmp_pat
     done = ("<!doctype html><html lang='nl'><body><h2>Bedankt</h2><p>We hebben je verzoek ontvangen en passen het toe.</p>"
             "</body></html>")
     with PlainSite(done=done) as site:
-        args = prefill_args(site.start_url, env_file(), tmp_path / "r")
-        args[args.index("--timeout") + 1] = "20"
+        args = prefill_args(site.start_url, env_file(), tmp_path / "r", timeout=20)
         result = run_cli(*args, stdin=f"{CODE}\n")
         assert result.code == 0, result.stderr
         assert len(site.submissions) == 1 and site.codes == [CODE]
@@ -229,8 +226,7 @@ def test_a_step_after_the_code_is_named_as_one_the_bot_did_not_take(tmp_path, en
             "<button type='submit'>Submit objection</button></form></div></body></html>")
     with PlainSite(done=done) as site:
         receipts = tmp_path / "r"
-        args = prefill_args(site.start_url, env_file(), receipts)
-        args[args.index("--timeout") + 1] = "3"
+        args = prefill_args(site.start_url, env_file(), receipts, timeout=3)
         result = run_cli(*args, stdin=f"{CODE}\n")
         assert result.code == 4, result.stderr
         assert ("After the code, the page asks for one more step (a box to fill in or tick, and 'Submit objection'), which "
@@ -252,8 +248,7 @@ def test_thanks_in_another_language_in_a_toast_that_goes_soon_are_read_in_time(t
             "setTimeout(() => document.getElementById('t').remove(), 3000)</script></body></html>")
     with PlainSite(done=done) as site:
         receipts = tmp_path / "r"
-        args = prefill_args(site.start_url, env_file(), receipts)
-        args[args.index("--timeout") + 1] = "6"
+        args = prefill_args(site.start_url, env_file(), receipts, timeout=6)
         result = run_cli(*args, stdin=f"{CODE}\n")
         assert result.code == 0, result.stderr
         assert len(site.submissions) == 1 and site.codes == [CODE]
