@@ -9,6 +9,20 @@ from conftest import EMAIL, REASON, prefill_args, run_cli
 from plain_site import CODE, LINK_PENDING, PlainSite
 
 
+def answered(done: str, tmp_path, env_file, *, timeout: float = 15, **settings: str):
+    """One run whose code step the plain site answers with the page `done`: the form and the code went once each."""
+    receipts = tmp_path / "r"
+    with PlainSite(done=done) as site:
+        result = run_cli(*prefill_args(site.start_url, env_file(**settings), receipts, timeout=timeout), stdin=f"{CODE}\n")
+        assert len(site.submissions) == 1 and site.codes == [CODE], result.stderr
+    return result, receipts, site.submissions
+
+
+def written(receipts) -> list:
+    """Every file the run left in its receipts folder (none at all when it made no folder)."""
+    return list(receipts.iterdir()) if receipts.exists() else []
+
+
 def test_plain_english_form_is_submitted_once_with_exact_values(tmp_path, env_file):
     receipts = tmp_path / "receipts"
     with PlainSite() as site:
@@ -97,14 +111,11 @@ def test_thanks_in_words_the_recipe_does_not_know_are_quoted_with_what_to_do(tmp
     # it' (exit 4); neither the person nor a maintainer learnt from the run what the page said.
     done = ("<!doctype html><html lang='en'><body><header><p>Instagram Help Centre</p></header><h2>All set</h2>"
             "<p>We'll email p.person@example.eu when we've reviewed what you sent.</p></body></html>")
-    with PlainSite(done=done) as site:
-        args = prefill_args(site.start_url, env_file(), tmp_path / "r", timeout=3)
-        result = run_cli(*args, stdin=f"{CODE}\n")
-        assert result.code == 4, result.stderr
-        assert ("it is unknown whether Meta accepted it. The page says: 'All set / We'll email p***@example.eu when "
-                "we've reviewed what you sent.'") in result.stderr
-        assert "Meta has changed the page: please report it" in result.stderr and "p.person@" not in result.stderr
-        assert len(site.submissions) == 1 and site.codes == [CODE]
+    result, _, _ = answered(done, tmp_path, env_file, timeout=3)
+    assert result.code == 4, result.stderr
+    assert ("it is unknown whether Meta accepted it. The page says: 'All set / We'll email p***@example.eu when "
+            "we've reviewed what you sent.'") in result.stderr
+    assert "Meta has changed the page: please report it" in result.stderr and "p.person@" not in result.stderr
 
 
 def test_thanks_beside_a_refusal_in_unknown_words_are_not_counted_as_confirmed(tmp_path, env_file):
@@ -112,16 +123,13 @@ def test_thanks_beside_a_refusal_in_unknown_words_are_not_counted_as_confirmed(t
     # and a receipt that quoted the refusal as Meta's confirmation.
     done = ("<!doctype html><html lang='en'><body><div><h2>Thank you</h2><p>We have received your request. Having reviewed it, "
             "we don't think your objection applies to how we use your information, p.person@example.eu.</p><button>Request a new code</button></div></body></html>")
-    with PlainSite(done=done) as site:
-        receipts = tmp_path / "r"
-        result = run_cli(*prefill_args(site.start_url, env_file(), receipts), stdin=f"{CODE}\n")
-        assert result.code == 4, result.stderr
-        assert ("Meta's answer thanks you, but also says: \"Having reviewed it, we don't think your objection applies to how we use "
-                "your information, p***@example.eu.\" The bot cannot tell whether that turns your objection down") in result.stderr
-        assert "keep that email as your proof" in result.stderr and "Traceback" not in result.stderr
-        assert "p.person@" not in result.stderr  # found in review: the sentence was quoted unmasked
-        assert len(site.submissions) == 1 and site.codes == [CODE]
-    assert not receipts.exists() or not list(receipts.iterdir())
+    result, receipts, _ = answered(done, tmp_path, env_file)
+    assert result.code == 4, result.stderr
+    assert ("Meta's answer thanks you, but also says: \"Having reviewed it, we don't think your objection applies to how we use "
+            "your information, p***@example.eu.\" The bot cannot tell whether that turns your objection down") in result.stderr
+    assert "keep that email as your proof" in result.stderr and "Traceback" not in result.stderr
+    assert "p.person@" not in result.stderr  # found in review: the sentence was quoted unmasked
+    assert written(receipts) == []
 
 
 def test_a_form_whose_submit_button_says_next_is_never_pressed_headless(tmp_path, env_file):
@@ -160,13 +168,11 @@ def test_a_browser_confirm_after_send_is_answered_cancel_and_said_at_once(tmp_pa
 
 def test_a_link_still_to_open_after_the_code_ends_with_exit_5_and_no_receipt(tmp_path, env_file):
     # "Request sent. Open the link we emailed you to confirm it": nothing is confirmed until the person does.
-    with PlainSite(done=LINK_PENDING) as site:
-        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
-        assert result.code == 5, result.stderr
-        assert "asks you to open a link it emailed" in result.stderr and "Open the link we emailed you to confirm it" in result.stderr
-        assert "Traceback" not in result.stderr and "127.0.0.1 confirmed" not in result.stderr
-        assert len(site.submissions) == 1 and site.codes == [CODE]
-    assert not list((tmp_path / "r").glob("*.json"))
+    result, receipts, _ = answered(LINK_PENDING, tmp_path, env_file)
+    assert result.code == 5, result.stderr
+    assert "asks you to open a link it emailed" in result.stderr and "Open the link we emailed you to confirm it" in result.stderr
+    assert "Traceback" not in result.stderr and "127.0.0.1 confirmed" not in result.stderr
+    assert written(receipts) == []
 
 
 def test_an_answer_in_another_language_than_the_forms_page_is_still_read(tmp_path, env_file):
@@ -174,12 +180,9 @@ def test_an_answer_in_another_language_than_the_forms_page_is_still_read(tmp_pat
     # another is read in every language once the page is still, not taken for "no answer" (exit 4).
     done = ("<!doctype html><html lang='nl'><body><h2>Bedankt</h2><p>We hebben je verzoek ontvangen en passen het toe.</p>"
             "</body></html>")
-    with PlainSite(done=done) as site:
-        args = prefill_args(site.start_url, env_file(), tmp_path / "r", timeout=20)
-        result = run_cli(*args, stdin=f"{CODE}\n")
-        assert result.code == 0, result.stderr
-        assert len(site.submissions) == 1 and site.codes == [CODE]
-    (receipt,) = (tmp_path / "r").glob("*.json")
+    result, receipts, _ = answered(done, tmp_path, env_file, timeout=20)
+    assert result.code == 0, result.stderr
+    (receipt,) = receipts.glob("*.json")
     assert "verzoek ontvangen" in json.loads(receipt.read_text(encoding="utf-8"))["confirmation_text"]
     # Read once the page was still, not after the whole --timeout (20 s).
     assert result.seconds < 15, result.seconds
@@ -188,12 +191,10 @@ def test_an_answer_in_another_language_than_the_forms_page_is_still_read(tmp_pat
 def test_a_refusal_in_another_language_than_the_forms_page_exits_8(tmp_path, env_file):
     done = ("<!doctype html><html lang='de'><body><h2>Widerspruch</h2><p>Etwas ist schiefgelaufen. Deine Anfrage konnte nicht "
             "bearbeitet werden.</p></body></html>")
-    with PlainSite(done=done) as site:
-        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
-        assert result.code == 8, result.stderr
-        assert "Meta refused the request: Etwas ist schiefgelaufen" in result.stderr
-        assert len(site.submissions) == 1 and site.codes == [CODE]
-    assert not (tmp_path / "r").exists() or not list((tmp_path / "r").iterdir())
+    result, receipts, _ = answered(done, tmp_path, env_file)
+    assert result.code == 8, result.stderr
+    assert "Meta refused the request: Etwas ist schiefgelaufen" in result.stderr
+    assert written(receipts) == []
 
 
 @pytest.mark.parametrize("done, quoted", [
@@ -207,12 +208,10 @@ def test_a_refusal_in_another_language_than_the_forms_page_exits_8(tmp_path, env
 ])
 def test_thanks_beside_words_in_another_language_than_the_forms_page_are_not_counted_as_confirmed(tmp_path, env_file, done, quoted):
     # Review of e63a659: with answers read in the form page's languages, both ended with exit 0 and a receipt.
-    with PlainSite(done="<!doctype html>" + done) as site:
-        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
-        assert result.code == 4, result.stderr
-        assert quoted in result.stderr
-        assert len(site.submissions) == 1 and site.codes == [CODE]
-    assert not (tmp_path / "r").exists() or not list((tmp_path / "r").iterdir())
+    result, receipts, _ = answered("<!doctype html>" + done, tmp_path, env_file)
+    assert result.code == 4, result.stderr
+    assert quoted in result.stderr
+    assert written(receipts) == []
 
 
 def test_a_step_after_the_code_is_named_as_one_the_bot_did_not_take(tmp_path, env_file):
@@ -224,17 +223,13 @@ def test_a_step_after_the_code_is_named_as_one_the_bot_did_not_take(tmp_path, en
             "<form method='post' action='/submit/final'><label><input type='checkbox' name='sure' required>"
             "<span dir='auto'>I confirm that I want to object.</span></label>"
             "<button type='submit'>Submit objection</button></form></div></body></html>")
-    with PlainSite(done=done) as site:
-        receipts = tmp_path / "r"
-        args = prefill_args(site.start_url, env_file(), receipts, timeout=3)
-        result = run_cli(*args, stdin=f"{CODE}\n")
-        assert result.code == 4, result.stderr
-        assert ("After the code, the page asks for one more step (a box to fill in or tick, and 'Submit objection'), which "
-                "the bot does not take") in result.stderr
-        assert "Your objection isn't submitted until you do." in result.stderr  # the page's own words, quoted
-        assert "no confirmation or error appeared" not in result.stderr
-        assert len(site.submissions) == 1 and site.codes == [CODE]  # Submit objection never pressed
-    assert not receipts.exists() or not list(receipts.iterdir())
+    result, receipts, _ = answered(done, tmp_path, env_file, timeout=3)  # one submission: Submit objection never pressed
+    assert result.code == 4, result.stderr
+    assert ("After the code, the page asks for one more step (a box to fill in or tick, and 'Submit objection'), which "
+            "the bot does not take") in result.stderr
+    assert "Your objection isn't submitted until you do." in result.stderr  # the page's own words, quoted
+    assert "no confirmation or error appeared" not in result.stderr
+    assert written(receipts) == []
 
 
 def test_thanks_in_another_language_in_a_toast_that_goes_soon_are_read_in_time(tmp_path, env_file):
@@ -246,12 +241,8 @@ def test_thanks_in_another_language_in_a_toast_that_goes_soon_are_read_in_time(t
             "<div role='status' id='t'>Danke! Wir haben deinen Widerspruch erhalten.</div><script>"
             "setInterval(() => { const n = document.getElementById('n'); n.textContent = String(Number(n.textContent) - 1); }, 200);"
             "setTimeout(() => document.getElementById('t').remove(), 3000)</script></body></html>")
-    with PlainSite(done=done) as site:
-        receipts = tmp_path / "r"
-        args = prefill_args(site.start_url, env_file(), receipts, timeout=6)
-        result = run_cli(*args, stdin=f"{CODE}\n")
-        assert result.code == 0, result.stderr
-        assert len(site.submissions) == 1 and site.codes == [CODE]
+    result, receipts, _ = answered(done, tmp_path, env_file, timeout=6)
+    assert result.code == 0, result.stderr
     (receipt,) = receipts.glob("*.json")
     assert "Widerspruch erhalten" in json.loads(receipt.read_text(encoding="utf-8"))["confirmation_text"]
 
@@ -261,12 +252,10 @@ def test_thanks_beside_a_link_to_open_in_another_language_are_no_confirmation(tm
     # with exit 0 and a receipt; the objection counts only once that link is opened.
     done = ("<!doctype html><html lang='en'><body><h2>Thanks, we've received your request</h2><p>Öffne den Link in der E-Mail, "
             "die wir dir gesendet haben, um deinen Widerspruch zu bestätigen.</p></body></html>")
-    with PlainSite(done=done) as site:
-        receipts = tmp_path / "r"
-        result = run_cli(*prefill_args(site.start_url, env_file(), receipts), stdin=f"{CODE}\n")
-        assert result.code == 5, result.stderr
-        assert "the page asks you to open a link it emailed ('Öffne den Link" in result.stderr
-    assert not receipts.exists() or not list(receipts.iterdir())
+    result, receipts, _ = answered(done, tmp_path, env_file)
+    assert result.code == 5, result.stderr
+    assert "the page asks you to open a link it emailed ('Öffne den Link" in result.stderr
+    assert written(receipts) == []
 
 
 @pytest.mark.parametrize("beside", [
@@ -280,10 +269,8 @@ def test_thanks_beside_other_languages_words_that_report_no_problem_are_confirme
     # Both ended with exit 4: the search for other languages' error words read the whole page, and
     # no condition ("falls": if).
     done = f"<!doctype html><html lang='en'><body>{beside}<h2>Thank you</h2><p>We have received your objection.</p></body></html>"
-    with PlainSite(done=done) as site:
-        result = run_cli(*prefill_args(site.start_url, env_file(), tmp_path / "r"), stdin=f"{CODE}\n")
-        assert result.code == 0, result.stderr
-        assert len(site.submissions) == 1 and site.codes == [CODE]
+    result, _, _ = answered(done, tmp_path, env_file)
+    assert result.code == 0, result.stderr
 
 
 def test_the_persons_own_words_shown_back_beside_thanks_are_no_doubt(tmp_path, env_file):
@@ -292,7 +279,6 @@ def test_the_persons_own_words_shown_back_beside_thanks_are_no_doubt(tmp_path, e
     reason = "Leider wurde ich nie gefragt."
     done = ("<!doctype html><html lang='en'><body><h2>Thank you</h2><p>We have received your objection.</p>"
             f"<p>What you sent: {reason}</p></body></html>")
-    with PlainSite(done=done) as site:
-        result = run_cli(*prefill_args(site.start_url, env_file(reason=reason), tmp_path / "r"), stdin=f"{CODE}\n")
-        assert result.code == 0, result.stderr
-        assert [s["reason"] for s in site.submissions] == [reason]
+    result, _, submissions = answered(done, tmp_path, env_file, reason=reason)
+    assert result.code == 0, result.stderr
+    assert [s["reason"] for s in submissions] == [reason]
