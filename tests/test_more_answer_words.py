@@ -354,6 +354,16 @@ def test_thanks_for_the_request_then_its_refusal_is_a_refusal(page: Page, lang, 
     ("hu", "Köszönjük!", "Megkaptuk a tiltakozásodat. Ha probléma merült fel a kéréseddel, e-mailben értesítünk."),
     ("de", "Danke", "Wir haben deinen Widerspruch erhalten. Falls bei deiner Anfrage ein Problem aufgetreten ist, melden wir uns per E-Mail."),
     ("en", "Thanks, we've received your objection.", "Having a problem with your request? Visit the Help Center."),
+    # A supposition opened by other words than "if": German verb-first "Sollte", Italian "Qualora",
+    # "in case" in several languages.
+    ("de", "Danke", "Wir haben deinen Widerspruch erhalten. Sollte bei deiner Anfrage ein Problem aufgetreten sein, melden wir uns per E-Mail."),
+    ("it", "Grazie", "Abbiamo ricevuto la tua opposizione. Qualora si sia verificato un problema con la tua richiesta, ti contatteremo via e-mail."),
+    ("it", "Grazie", "Abbiamo ricevuto la tua opposizione. Nel caso in cui si sia verificato un problema, ti contatteremo via e-mail."),
+    ("pl", "Dziękujemy", "Otrzymaliśmy Twój sprzeciw. W przypadku, gdy wystąpił problem z Twoim wnioskiem, poinformujemy Cię e-mailem."),
+    ("fr", "Merci", "Votre opposition a bien été reçue. Au cas où un problème serait survenu avec votre demande, nous vous contacterons par e-mail."),
+    ("es", "Gracias", "Hemos recibido tu oposición. En caso de que se haya producido un problema con tu solicitud, te avisaremos por correo electrónico."),
+    ("en", "Thanks, we've received your objection.", "In case there was a problem with your request, we'll let you know by email."),
+    ("nl", "Bedankt", "We hebben je bezwaar ontvangen. Mocht er een probleem zijn opgetreden met je verzoek, dan nemen we contact met je op."),
 ])
 def test_thanks_for_an_objection_submitted_confirm(page: Page, lang, heading, text):
     assert answer(page, lang, heading, text) == "confirmed"
@@ -390,12 +400,17 @@ TURNED_DOWN = [
     ("el", "Ευχαριστούμε", "Λάβαμε το αίτημά σας. Δεν μπορούμε να ικανοποιήσουμε την αντίρρησή σας.",
      "Δεν μπορούμε να ικανοποιήσουμε την αντίρρησή σας."),
     ("de", "Deine Anfrage wurde nicht angenommen", "Wir haben deine Anfrage erhalten.", "Deine Anfrage wurde nicht angenommen"),
+    # "In the case of" that supposes nothing: the condition words are the conditional forms only.
+    ("pl", "Zgłoszenie otrzymane", "Otrzymaliśmy Twoje zgłoszenie. W przypadku Twojego wniosku nie możemy uwzględnić sprzeciwu.",
+     "W przypadku Twojego wniosku nie możemy uwzględnić sprzeciwu."),
+    ("it", "Grazie", "Abbiamo ricevuto la tua richiesta. Nel caso della tua richiesta, la tua opposizione non può essere accolta.",
+     "Nel caso della tua richiesta, la tua opposizione non può essere accolta."),
 ]
 
 
 # Of these (by their headings), the recipe's own words read a refusal already (exit 6); the rest are
 # thanks, but doubted (exit 4).
-REFUSED_BY_WORDS = {"Bedankt", "Tak", "Děkujeme", "Ευχαριστούμε", "Deine Anfrage wurde nicht angenommen"}
+REFUSED_BY_WORDS = {"Bedankt", "Tak", "Děkujeme", "Ευχαριστούμε", "Deine Anfrage wurde nicht angenommen", "Zgłoszenie otrzymane"}
 
 
 @pytest.mark.parametrize("lang, heading, text, sentence", TURNED_DOWN)
