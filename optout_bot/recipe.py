@@ -276,6 +276,9 @@ class Recipe(_Strict):
     # Negations too short to be told from other languages' words (Romanian "nu" is Danish "now"):
     # read only on a page in their own language (see turned_down_in).
     short_negation_text: Vocabulary = Field(default_factory=dict)
+    # "No request was received", "Es wurde kein Widerspruch erhalten": words that negate the thanks
+    # phrase they stand right before (turned_down_in); never read alone ("No further action needed").
+    negative_determiner_text: Vocabulary = Field(default_factory=dict)
     not_received_text: Vocabulary  # "didn't get the email?": a hint beside thanks, which it makes no thanks
     # Whole words that open a sentence which only supposes ("If you didn't make this request, ..."):
     # whatever it negates, it turns nothing down.
@@ -385,7 +388,8 @@ class Recipe(_Strict):
         refusal in words the recipe does not know. Only what comes before a word that opens a
         supposition counts ("We'll let you know if we can't apply it"), never a negation that turns
         nothing down (not_refusal_text: "we won't use your information"), nor a sentence that says
-        the objection already stood or that an email did not come. Read in the page's language
+        the objection already stood or that an email did not come, unless it negates thanks words
+        themselves ("We have not received your objection", "No request was received"). Read in the page's language
         `lang` where the recipe has it (with its short negations), else in all of them: a word of one
         language is another's everyday word (Spanish "no" is Latvian "from"; English "form" begins
         Spanish "forma"). Where the page's language is known, a sentence is also read in each of `also`
@@ -399,23 +403,32 @@ class Recipe(_Strict):
             readings += [self._refusal_words((other,)) for other in sorted(set(also) - {primary}) if other in self.negation_text]
         else:
             readings = [self._refusal_words(tuple(LANGUAGES))]
-        aside = [self.text_pattern(v) for v in (self.already_text, self.not_received_text)]  # built already
+        already, not_received = (self.text_pattern(v) for v in (self.already_text, self.not_received_text))  # built already
         for sentence in re.split(r"(?<=[.!?;:])\s+", text):
-            if any(words.search(sentence) for words in aside):
+            if already.search(sentence):
                 continue
-            for negation, request, supposing, benign in readings:
+            # "Didn't get the email?" is no refusal; "We have not received your objection" is one.
+            email_only = not_received.search(sentence)
+            for negation, request, supposing, benign, unthanked in readings:
                 said = benign.sub(" ", supposing.split(sentence, maxsplit=1)[0])
-                if negation.search(said) and request.search(said):
+                if not request.search(said):
+                    continue
+                if (not email_only and negation.search(said)) or (unthanked.search(said) and not said.rstrip().endswith("?")):
                     return " ".join(sentence.split())
         return None
 
-    def _refusal_words(self, langs: tuple[str, ...], short: bool = False) -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
-        """turned_down_in's negation, request, supposition and benign-negation patterns in `langs`."""
-        negation = _compile(phrase_source(_in(self.negation_text, langs) + (_in(self.short_negation_text, langs) if short else ()), "whole word"))
+    def _refusal_words(self, langs: tuple[str, ...], short: bool = False) -> tuple[re.Pattern, ...]:
+        """turned_down_in's negation, request, supposition, benign-negation and negated-thanks patterns in `langs`."""
+        negations = _in(self.negation_text, langs) + (_in(self.short_negation_text, langs) if short else ())
+        negation = _compile(phrase_source(negations, "whole word"))
+        # A negation or "no" at most two words before thanks words; no comma or dash between ("Don't worry, we've received it").
+        thanks = phrase_source(_in(self.confirmation_text, langs))
+        unthanked = _compile(rf"{phrase_source(negations + _in(self.negative_determiner_text, langs), 'whole word')}"
+                             rf"(?:\s+[^\s.!?;:,\u2013\u2014]+){{0,2}}?\s+(?:{thanks})")
         request = _compile(phrase_source(_in(self.request_text, langs), "word"))
         supposing = _compile(phrase_source(_in(self.condition_text, langs), "whole word"))
         benign = _compile(phrase_source(_in(self.not_refusal_text, langs), "word"))
-        return negation, request, supposing, benign
+        return negation, request, supposing, benign, unthanked
 
     def pending_pattern(self) -> re.Pattern:
         """A step still to take through a link in an email (see link_text)."""
@@ -589,7 +602,7 @@ class Recipe(_Strict):
 
 FORM_ELEMENTS = ("country", "email", "reason", "send")
 # What Meta's answers say: read, once the form is found, in its page's languages only (Recipe.narrowed).
-ANSWER_TEXTS = ("confirmation_text", "success_text", "request_text", "negation_text", "short_negation_text",
+ANSWER_TEXTS = ("confirmation_text", "success_text", "request_text", "negation_text", "short_negation_text", "negative_determiner_text",
                 "not_received_text", "condition_text", "not_refusal_text", "link_text", "verify_text", "verify_link_text",
                 "link_back_text", "already_text", "already_received_text", "error_text", "problem_text", "field_error_text",
                 "not_error_text", "expired_text", "new_code_text", "code_sent_text")

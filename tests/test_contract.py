@@ -188,6 +188,15 @@ def test_an_answer_in_another_language_than_the_forms_page_is_still_read(tmp_pat
     assert result.seconds < 15, result.seconds
 
 
+def test_thanks_words_negated_end_with_exit_4_and_no_receipt(tmp_path, env_file):
+    # "received your objection" is thanks only when nothing negates it; this ended with exit 0 and a receipt.
+    done = "<!doctype html><html lang='en'><body><h2>Objection status</h2><p>We have not received your objection.</p></body></html>"
+    result, receipts, _ = answered(done, tmp_path, env_file)
+    assert result.code == 4, result.stderr
+    assert "We have not received your objection." in result.stderr and "writes no receipt" in result.stderr
+    assert written(receipts) == []
+
+
 def test_a_refusal_in_another_language_than_the_forms_page_exits_8(tmp_path, env_file):
     done = ("<!doctype html><html lang='de'><body><h2>Widerspruch</h2><p>Etwas ist schiefgelaufen. Deine Anfrage konnte nicht "
             "bearbeitet werden.</p></body></html>")

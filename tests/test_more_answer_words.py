@@ -433,10 +433,32 @@ def test_thanks_beside_a_refusal_in_words_the_recipe_does_not_know_are_doubted(p
                      "migliorare l'IA di Meta. Riceverai un'e-mail con i dettagli."),
     ("es", "Gracias", "Hemos recibido tu oposición. Si no has enviado esta solicitud, avísanos."),
     ("en", "Thanks, we've received your objection.", "If your request doesn't meet the requirements, we'll let you know by email."),
+    # Negations near thanks words that negate no thanks: a question, a comma between, another noun.
+    ("en", "Thanks, we've received your objection.", "Haven't received your objection confirmation email? Check your spam folder."),
+    ("en", "Thanks", "No further action is needed: we've received your objection and it applies from now on."),
+    ("de", "Danke", "Wir haben deinen Widerspruch erhalten. Du musst keinen weiteren Widerspruch einlegen."),
+    ("es", "Gracias", "Hemos recibido tu oposición. No tienes que hacer nada más."),
 ])
 def test_thanks_with_no_refusal_beside_them_are_not_doubted(page: Page, lang, heading, text):
     assert answer(page, lang, heading, text) == "confirmed"
     assert flow.turned_down(page, make_run()) is None
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "We have not received your objection."),
+    ("en", "No request was received."),
+    ("de", "Es wurde kein Widerspruch erhalten."),
+    ("es", "No hemos recibido ninguna oposición."),
+    ("it", "Nessuna opposizione è stata ricevuta."),
+    ("pl", "Nie otrzymaliśmy Twojego sprzeciwu."),
+    ("nl", "Er is geen bezwaar ontvangen."),
+])
+def test_thanks_words_negated_are_no_confirmation(page: Page, lang, text):
+    # Each was read as Meta's thanks (exit 0 and a receipt): "received your objection" matched, and
+    # the doubt beside thanks skipped the sentence as one about an email not received ("have not
+    # received") or knew no "no"/"kein" before a noun. It is no confirmation either way.
+    result = answer(page, lang, "", text)
+    assert result != "confirmed" or flow.turned_down(page, make_run()) == text, result
 
 
 @pytest.mark.parametrize("lang, heading, text", [
