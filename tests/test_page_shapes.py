@@ -708,6 +708,16 @@ def test_a_link_without_an_address_is_pressed_and_followed_where_it_leads(page: 
     assert flow.reach_form(page, make_run(settle_s=1)).url == reached
 
 
+def test_a_link_to_a_new_tab_is_opened_there_even_when_something_covers_it(page: Page):
+    # Red-team pass 24 (v17): a cookie dialog drawn over the start page after the bot's look took the
+    # click on a target=_blank link; the click's whole timeout later, the run ended with exit 1.
+    _start_page(page, """<div style="position: fixed; inset: 0; z-index: 9"></div>
+      <p>You have the <a href="https://www.instagram.com/help/contact/9" target="_blank">right to object</a>.</p>""")
+    tab = flow.reach_form(page, make_run(settle_s=1, timeout_s=3))
+    assert tab is not page and tab.url == "https://www.instagram.com/help/contact/9"
+    assert page.url == START  # the Privacy Center stays open in its own tab, as after the link
+
+
 def _presses(page: Page) -> list:
     """What the page logs as pressed (console lines 'pressed ...'), kept across its documents."""
     said = []
