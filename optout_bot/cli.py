@@ -481,20 +481,26 @@ def _run_prefill(load_settings, *, headless, start_url, allow_hosts, profile, ti
                 path = _save_receipt(outcome, run, receipts_dir, test_site)
                 _state["receipt"] = path
                 if not headless:  # only once the receipt is safe: the person may close the window now
-                    person.show_note(outcome.page, flow.done_note(who, outcome.already), "done")
+                    person.show_note(outcome.page, flow.done_note(who, outcome.already, bool(outcome.review)), "done")
                 if trace and (kept := _keep_trace(context, outcome.page, settings.email, snapshots, (run.sent_email,))):
                     report.data("trace", f"Trace kept at {kept}", path=str(kept))
         _report_layers(report, run)
+        reviewed = "received the objection and says it will review it" if outcome.review else "confirmed the objection"
         if demo:
-            said = "answered that an objection from this account already stands" if outcome.already else "confirmed the objection"
+            said = "answered that an objection from this account already stands" if outcome.already else reviewed
             report.done(f"Demo finished: the mock site {said}. Nothing was sent to Meta. Receipt: {path}")
             report.info(f"For your real objection: `{_me()} init` to save your settings, then `{_me()} prefill`.")
         elif who != "Meta":
-            said = "says you had already objected" if outcome.already else "confirmed the objection"
+            said = "says you had already objected" if outcome.already else reviewed
             report.done(f"{who} {said}; nothing was sent to Meta. Receipt (marked as a test run in `optout-bot receipts`): {path}")
         elif outcome.already:
             report.done(f"Meta says you had already objected: your earlier objection stands. Receipt: {path}")
             report.info("Nothing more to do for this account; keep Meta's earlier confirmation email with the receipt.")
+        elif outcome.review:
+            report.done(f'Meta received your objection and says it will review it; it is not accepted yet ("{outcome.review}"). Receipt: {path}')
+            report.info("The receipt shows when you objected. Meta's email will say whether the objection is honoured; if it is "
+                        "turned down, its words say why. Do not send the form again in the meantime.")
+            report.info(recipe.after_confirmation)
         else:
             report.done(f"Meta confirmed your objection. Receipt: {path}")
             report.info(recipe.after_confirmation)
@@ -607,9 +613,10 @@ def _save_receipt(outcome, run, receipts_dir, test_site: str | None = None) -> P
         reason=run.sent_reason,  # "" from a form without the box
         submitted_at=moment.isoformat(timespec="seconds").replace("+00:00", "Z"),
         final_url=outcome.final_url,
-        confirmation_text=flow.confirmation_text(outcome.page, run),
+        confirmation_text=flow.confirmation_text(outcome.page, run, outcome.review),
         code_step=outcome.code_step,
         already_objected=outcome.already,
+        under_review=bool(outcome.review),
         test_site=test_site,
     )
     try:
@@ -837,6 +844,7 @@ def receipts_cmd(receipts_dir, as_json):
                      "email": mask_email(data["email"]), "receipt": data["path"],
                      "screenshot": str(Path(data["path"]).with_name(shot)) if shot else None,
                      "already_objected": data.get("already_objected") is True,
+                     "under_review": data.get("under_review") is True,
                      "test_site": receipts.test_site(data)})
     if skipped:
         click.echo(f"Skipped {skipped} file(s) in {folder} that are not readable receipts (left as they are).", err=True)
@@ -853,6 +861,8 @@ def receipts_cmd(receipts_dir, as_json):
             click.echo(f"{'':>22}a test run against {row['test_site']}, not an objection to Meta")
         elif row["already_objected"]:
             click.echo(f"{'':>22}Meta said you had already objected")
+        elif row["under_review"]:
+            click.echo(f"{'':>22}Meta received it and said it would review it (its email says whether it is honoured)")
         if row["screenshot"]:
             click.echo(f"{'':>22}screenshot: {row['screenshot']}")
 

@@ -141,6 +141,7 @@ class Outcome:
     code_step: bool
     page: Page  # its confirmation's words are read by the caller (confirmation_text), once it is safe to
     already: bool = False  # Meta answered that an objection from this account already stands
+    review: str | None = None  # Meta's words that it will decide later ("We'll review your request"), the address masked
 
 
 # --- waiting on the page ----------------------------------------------------------------
@@ -3004,12 +3005,20 @@ _ANSWER_BLOCK_JS = """els => ({lang: document.documentElement.lang, blocks: els.
   return text; })})"""
 
 
-def turned_down(page: Page, run: Run) -> str | None:
-    """A sentence beside Meta's thanks that speaks of the objection with a negation (Recipe.turned_down_in)."""
+def answer_read(page: Page, run: Run) -> dict | None:
+    """The page's language and the text of the blocks that hold Meta's thanks; None if gone with a navigation."""
     try:
-        read = _confirmations(page, run, new_only=False, after_code=True).evaluate_all(_ANSWER_BLOCK_JS)
+        return _confirmations(page, run, new_only=False, after_code=True).evaluate_all(_ANSWER_BLOCK_JS)
     except PlaywrightError:
-        return None  # gone with a navigation: nothing seen beside the thanks
+        return None
+
+
+def turned_down(page: Page, run: Run, read: dict | None = None) -> str | None:
+    """A sentence beside Meta's thanks that speaks of the objection with a negation (Recipe.turned_down_in).
+    `read`: answer_read's, if already taken."""
+    read = read or answer_read(page, run)
+    if read is None:
+        return None  # nothing seen beside the thanks
     # Read in the answer's own language; one the form page's words were not narrowed to (or none) in all of them.
     recipe = run.recipe if primary_language(read["lang"] or "") in run.recipe.negation_text else run.every_language or run.recipe
     said = next((said for text in dict.fromkeys(read["blocks"])
@@ -3017,14 +3026,22 @@ def turned_down(page: Page, run: Run) -> str | None:
     return said or _foreign_doubt(page, run)
 
 
-def confirmation_text(page: Page, run: Run) -> str:
-    """Meta's words of the outcome, for the receipt: its thanks, or that the objection already stood."""
+def under_review(run: Run, read: dict | None) -> str | None:
+    """Meta's sentence beside its thanks that leaves the decision for later ("We'll review your request"), or None."""
+    recipe = run.every_language or run.recipe  # specific phrases: read in every language
+    return next((said for text in dict.fromkeys(read["blocks"]) if (said := recipe.review_in(_sentences(text)))), None) if read else None
+
+
+def confirmation_text(page: Page, run: Run, review: str | None = None) -> str:
+    """Meta's words of the outcome, for the receipt: its thanks, or that the objection already stood,
+    and its words that it will review it (`review`) where the thanks do not hold them."""
     loc = _confirmations(page, run, new_only=False, after_code=True).or_(_already(page, run, new_only=False))
     try:
         texts = loc.all_inner_texts()
     except PlaywrightError:
         texts = []
-    return " ".join(" ".join(t.split()) for t in texts)[:1000]
+    said = " ".join(" ".join(t.split()) for t in texts)
+    return (f"{said} {review}" if review and review not in said else said).strip()[:1000]
 
 
 def send(page: Page, found: dict[str, Found], run: Run, marked: Marked | None = None) -> Result:
@@ -3826,14 +3843,17 @@ def prefill(page: Page, run: Run, start_url: str) -> Outcome:
     if result == "code":
         step(5)
         result = enter_code(page, run)
-    if result == "confirmed" and (said := turned_down(page, run)):
+    read = answer_read(page, run) if result == "confirmed" else None
+    if result == "confirmed" and (said := turned_down(page, run, read)):
         raise Unreachable(f"Meta's answer thanks you, but also says: \"{_quoted(said, run)[:300]}\" The bot cannot tell whether that "
                           "turns your objection down, so it does not count it as confirmed and writes no receipt.",
                           hint="Read Meta's answer in full (in the window, or the snapshot) and Meta's email: if the objection was "
                                "accepted, keep that email as your proof; if not, its words say why.")
     if result == "confirmed" and not run.code_step:
         run.report.info("No code step: Meta confirmed right after Send.")
-    return Outcome(final_url=page.url, code_step=run.code_step, page=page, already=result == "already")
+    review = under_review(run, read)
+    return Outcome(final_url=page.url, code_step=run.code_step, page=page, already=result == "already",
+                   review=_quoted(review, run)[:300] if review else None)
 
 
 # The notes the window shows at the person's turns (scripts/screenshots.py shows the same).
@@ -3846,8 +3866,9 @@ def code_note(confirm: bool, into: str = "the page") -> str:
     return f"Type the six-digit code from Meta's email into {into}{press}."
 
 
-def done_note(who: str, already: bool) -> str:
-    done = f"{who} says you had already objected" if already else f"{who} confirmed your objection"
+def done_note(who: str, already: bool, review: bool = False) -> str:
+    done = (f"{who} says you had already objected" if already else
+            f"{who} received your objection and will review it" if review else f"{who} confirmed your objection")
     return f"Done: {done}. Your receipt is saved; this window closes now."
 
 

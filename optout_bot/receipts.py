@@ -48,6 +48,7 @@ class Receipt:
     screenshot: str | None = None
     code_step: bool = True
     already_objected: bool = False  # Meta's answer was that an objection from this account already stood
+    under_review: bool = False  # Meta received it and said it would decide later (its email says how)
     test_site: str | None = None  # the host allowed by hand (--allow-host) the run ended on: not Meta
 
 

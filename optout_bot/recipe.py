@@ -279,6 +279,9 @@ class Recipe(_Strict):
     # "No request was received", "Es wurde kein Widerspruch erhalten": words that negate the thanks
     # phrase they stand right before (turned_down_in); never read alone ("No further action needed").
     negative_determiner_text: Vocabulary = Field(default_factory=dict)
+    # "We'll review your request", "Requests are not fulfilled automatically": thanks that leave the
+    # decision to come (Meta's email). Still a receipt, but said as received, not as accepted.
+    review_text: Vocabulary = Field(default_factory=dict)
     not_received_text: Vocabulary  # "didn't get the email?": a hint beside thanks, which it makes no thanks
     # Whole words that open a sentence which only supposes ("If you didn't make this request, ..."):
     # whatever it negates, it turns nothing down.
@@ -416,6 +419,11 @@ class Recipe(_Strict):
                 if (not email_only and negation.search(said)) or (unthanked.search(said) and not said.rstrip().endswith("?")):
                     return " ".join(sentence.split())
         return None
+
+    def review_in(self, text: str) -> str | None:
+        """The first sentence of an answer that leaves the decision for later (review_text), or None."""
+        words = self.text_pattern(self.review_text)
+        return next((" ".join(s.split()) for s in re.split(r"(?<=[.!?;:])\s+", text) if words.search(s)), None)
 
     def _refusal_words(self, langs: tuple[str, ...], short: bool = False) -> tuple[re.Pattern, ...]:
         """turned_down_in's negation, request, supposition, benign-negation and negated-thanks patterns in `langs`."""
@@ -602,8 +610,8 @@ class Recipe(_Strict):
 
 FORM_ELEMENTS = ("country", "email", "reason", "send")
 # What Meta's answers say: read, once the form is found, in its page's languages only (Recipe.narrowed).
-ANSWER_TEXTS = ("confirmation_text", "success_text", "request_text", "negation_text", "short_negation_text", "negative_determiner_text",
-                "not_received_text", "condition_text", "not_refusal_text", "link_text", "verify_text", "verify_link_text",
+ANSWER_TEXTS = ("confirmation_text", "success_text", "request_text", "negation_text", "short_negation_text",
+                "negative_determiner_text", "review_text", "not_received_text", "condition_text", "not_refusal_text", "link_text", "verify_text", "verify_link_text",
                 "link_back_text", "already_text", "already_received_text", "error_text", "problem_text", "field_error_text",
                 "not_error_text", "expired_text", "new_code_text", "code_sent_text")
 

@@ -170,6 +170,18 @@ def test_receipts_of_runs_against_a_test_site_are_marked_as_such(tmp_path):
     assert [r["test_site"] for r in rows] == ["127.0.0.1", None, "localhost", None]
 
 
+def test_receipts_of_objections_meta_said_it_would_review_say_so(tmp_path):
+    _receipt(tmp_path, "2026-11-20T10:00:00Z", "instagram", "p@example.eu", under_review=True)
+    _receipt(tmp_path, "2026-11-21T10:00:00Z", "facebook", "p@example.eu")
+    result = run_cli("receipts", "--receipts-dir", str(tmp_path))
+    assert [line.strip() for line in result.stdout.splitlines() if "review" in line] == [
+        "Meta received it and said it would review it (its email says whether it is honoured)"]
+    lines = result.stdout.splitlines()
+    assert "review" in lines[[i for i, line in enumerate(lines) if line.startswith("2026-11-20")][0] + 1]  # under its receipt
+    rows = [json.loads(line) for line in run_cli("receipts", "--receipts-dir", str(tmp_path), "--json").stdout.splitlines()]
+    assert [r["under_review"] for r in rows] == [False, True]
+
+
 def test_receipts_lists_newest_first_with_masked_email(tmp_path):
     old = _receipt(tmp_path, "2025-06-01T10:00:00Z", "instagram", "p.person@example.eu")
     new = _receipt(tmp_path, "2026-11-21T10:00:00Z", "facebook", "p.person@example.eu")

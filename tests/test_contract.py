@@ -188,6 +188,21 @@ def test_an_answer_in_another_language_than_the_forms_page_is_still_read(tmp_pat
     assert result.seconds < 15, result.seconds
 
 
+def test_thanks_that_leave_the_decision_for_later_are_said_as_received_not_accepted(tmp_path, env_file):
+    # Red-team pass 24 (v24, v45 and four more languages): 'We'll review your request' under thanks was
+    # said as "confirmed the objection", in the terminal, the window and the receipt. The objection was
+    # received (the receipt is its proof), not yet honoured: said so, and the receipt marks it.
+    done = ("<!doctype html><html lang='en'><body><h2>Thanks, we've received your request</h2><p>We'll review your request and "
+            "get back to you at p.person@example.eu. This can take up to 30 days.</p></body></html>")
+    result, receipts, _ = answered(done, tmp_path, env_file)
+    assert result.code == 0, result.stderr
+    assert "The test site at 127.0.0.1 received the objection and says it will review it" in result.stderr
+    assert "confirmed" not in result.stderr and "p.person@" not in result.stderr
+    (receipt,) = receipts.glob("*.json")
+    data = json.loads(receipt.read_text(encoding="utf-8"))
+    assert data["under_review"] is True and "We'll review your request" in data["confirmation_text"]
+
+
 def test_thanks_words_negated_end_with_exit_4_and_no_receipt(tmp_path, env_file):
     # "received your objection" is thanks only when nothing negates it; this ended with exit 0 and a receipt.
     done = "<!doctype html><html lang='en'><body><h2>Objection status</h2><p>We have not received your objection.</p></body></html>"

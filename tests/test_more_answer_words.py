@@ -603,3 +603,25 @@ def test_a_refusal_beside_thanks_is_read_in_each_of_the_form_pages_languages(lan
 ])
 def test_the_form_pages_other_languages_read_no_refusal_into_plain_thanks(lang, also, text):
     assert IG.turned_down_in(text, lang, also=also) is None
+
+
+# Red-team pass 24: thanks that leave the decision for later, in the words its variants used.
+@pytest.mark.parametrize("text, said", [
+    ("Thanks, we've received your request. Requests to object are not fulfilled automatically. We'll review your request.",
+     "Requests to object are not fulfilled automatically."),
+    ("We hebben je verzoek ontvangen. Verzoeken worden niet automatisch ingewilligd. We beoordelen je verzoek.",
+     "Verzoeken worden niet automatisch ingewilligd."),
+    ("Recebemos sua solicitação. As solicitações de oposição não são atendidas automaticamente: vamos analisar sua solicitação.",
+     "As solicitações de oposição não são atendidas automaticamente:"),
+    ("Danke, wir haben deine Anfrage erhalten. Wir prüfen deine Anfrage gemäß den geltenden Datenschutzgesetzen.",
+     "Wir prüfen deine Anfrage gemäß den geltenden Datenschutzgesetzen."),
+    ("Abbiamo ricevuto la tua richiesta. Esamineremo la tua richiesta e ti contatteremo via e-mail entro 30 giorni.",
+     "Esamineremo la tua richiesta e ti contatteremo via e-mail entro 30 giorni."),
+    # Thanks that decide now, and a refusal already decided: no review to come.
+    ("Fatto! Questo significa che la tua richiesta verrà applicata d'ora in poi. Riceverai un'e-mail con i dettagli.", None),
+    ("Thanks, we've received your objection. You'll receive an email with the details.", None),
+    ("We've reviewed your request and we're unable to honour your objection.", None),
+    ("Your objection applies from now on. It does not automatically apply to accounts in other Accounts Centers.", None),
+])
+def test_thanks_that_leave_the_decision_for_later_are_told(text, said):
+    assert recipe.load("instagram").review_in(text) == said
