@@ -2546,15 +2546,19 @@ def _open_fields(page: Page, recipe: Recipe, after_code: bool = False) -> Locato
     "Email (optional)"), unless the objection form is shown again: an email field the bot did not
     fill, even a read-only one, beside a country field."""
     if after_code:
-        unfilled = page.locator(":not([data-optout-filled])")
-        email = locate.any_layer(page, recipe.email).and_(unfilled)
-        # Any country field the recipe knows (a page's other list may count too: then the run ends
-        # as unknown, never as a false confirmation).
-        shown_again = page.locator("body").filter(has=email).filter(has=locate.any_layer(page, recipe.country).and_(unfilled))
-        fields = page.locator(f"{_OPEN_INPUTS}:not([type=email], [autocomplete=email i], [name*=email i])").or_(shown_again)
+        fields = page.locator(f"{_OPEN_INPUTS}:not([type=email], [autocomplete=email i], [name*=email i])").or_(_shown_again(page, recipe))
     else:
         fields = page.locator(f"{_OPEN_INPUTS}, {_OPEN_BOXES}")
     return locate.outside(fields, f"{recipe.page_chrome} or @data-optout-widget").locator(locate.shown(strict=False)).filter(visible=True)
+
+
+def _shown_again(page: Page, recipe: Recipe) -> Locator:
+    """The body, while it shows the objection form again: an email and a country field the bot did
+    not fill. Any country field the recipe knows (a page's other list may count too: then the run
+    ends as unknown, never as a false confirmation)."""
+    unfilled = page.locator(":not([data-optout-filled])")
+    email = locate.any_layer(page, recipe.email).and_(unfilled)
+    return page.locator("body").filter(has=email).filter(has=locate.any_layer(page, recipe.country).and_(unfilled))
 
 
 def _asks_more(page: Page, run: Run, after_code: bool = False) -> bool:
@@ -3538,6 +3542,12 @@ def enter_code(page: Page, run: Run) -> Result:
             raise PersonTimeout("Meta asked for a log-in during the code step.", hint="Run again with a window and log in first.")
         if result == "pending":
             raise _link_pending(page, run)
+        if _safely(lambda: _visible(_shown_again(page, run.recipe))):
+            # A React form reset after a toast, or the form asked again: the page alone cannot tell which.
+            raise _unknown_answer("After the code, the page shows the objection form again, empty; it is unknown whether Meta "
+                                  "accepted the objection.", page, run,
+                                  hint="Check your email for Meta's confirmation before you send the form again: if it comes, "
+                                       "your objection stands and there is nothing more to do.")
         if step := _step_after_the_code(page, run, form):
             raise _unknown_answer(f"After the code, the page asks for one more step (a box to fill in or tick, and '{step}'), which "
                                   "the bot does not take: your objection may not be submitted yet.", page, run,

@@ -203,6 +203,23 @@ def test_thanks_that_leave_the_decision_for_later_are_said_as_received_not_accep
     assert data["under_review"] is True and "We'll review your request" in data["confirmation_text"]
 
 
+def test_the_form_shown_again_after_the_code_is_said_as_such(tmp_path, env_file):
+    # Red-team pass 24 (v22): thanks in a toast that went after a second while the form was drawn
+    # again, empty, ended with "the page asks for one more step ... take that last step yourself",
+    # which sends a person to object twice. Said as what it is; still no receipt (a form asked again
+    # cannot be told from one reset).
+    done = ("<!doctype html><html lang='en'><body><div role='status' id='t'>Thanks, we've received your objection.</div>"
+            "<h2>Object to Your Information Being Used for AI at Meta</h2><form method='post' action='/again'>"
+            "<label>Country of residence <select name='country'><option value=''>Choose</option><option>Portugal</option></select></label>"
+            "<label>Email address <input type='email' name='email'></label><button type='submit'>Send</button></form>"
+            "<script>setTimeout(() => document.getElementById('t').remove(), 1000)</script></body></html>")
+    result, receipts, _ = answered(done, tmp_path, env_file, timeout=3)
+    assert result.code == 4, result.stderr
+    assert "After the code, the page shows the objection form again, empty" in result.stderr
+    assert "before you send the form again" in result.stderr and "take that last step yourself" not in result.stderr
+    assert written(receipts) == []
+
+
 def test_thanks_words_negated_end_with_exit_4_and_no_receipt(tmp_path, env_file):
     # "received your objection" is thanks only when nothing negates it; this ended with exit 0 and a receipt.
     done = "<!doctype html><html lang='en'><body><h2>Objection status</h2><p>We have not received your objection.</p></body></html>"
