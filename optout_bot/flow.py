@@ -3515,9 +3515,10 @@ def enter_code(page: Page, run: Run) -> Result:
         result = _next_attempt(page, run, form, deadline, terminal, in_page, split)
         if result in ("confirmed", "already"):
             return result
+        if result == "wrong-code" and _not_about_the_code(run, said := site_message(page, run, lines=True)):
+            result = "refused"  # "An error occurred ... try again later" beside the field: another code would not help
         if result == "wrong-code":
             tries += 1
-            said = site_message(page, run, lines=True)
             message = _sentences(said).rstrip(".") or "the code was not accepted"
             expired = run.recipe.says_expired(said)
             resent = expired and run.recipe.says_new_code_sent(said)  # Meta sent the next one itself
@@ -3555,6 +3556,13 @@ def enter_code(page: Page, run: Run) -> Result:
                                        "take that last step yourself: the bot fills in and presses nothing after the code.")
         raise _unknown_answer("After the code was confirmed, no confirmation or error appeared; it is unknown whether Meta accepted it.",
                               page, run, hint="Check your email for Meta's confirmation before trying again.")
+
+
+def _not_about_the_code(run: Run, said: str) -> bool:
+    """An error beside the code field that names no code and no expiry ("Ocorreu um erro ao processar
+    sua solicitação. Tente novamente mais tarde."): the request failed; it is no wrong code."""
+    recipe = run.recipe
+    return bool(said.strip()) and not recipe.text_pattern(recipe.code.names).search(said) and not recipe.says_expired(said)
 
 
 # What a step after the code may ask for: a field to fill in, or a box or choice to tick.
@@ -3705,6 +3713,11 @@ def _next_attempt(page: Page, run: Run, form: list[Locator], deadline: float, te
                 code = person.clean_code(line)
                 if code is None:
                     run.report.warn("That is not a six-digit code; the bot typed nothing. Try again.")
+                    run.inbox.request()
+                    continue
+                if code == run.typed_code:  # the site has just refused it: a second Confirm with it would only use up a try
+                    run.report.warn(f"The site already refused the code {code}; the bot did not type it again. "
+                                    "Give the code from Meta's newest email.")
                     run.inbox.request()
                     continue
                 if not run.headless and (answer := _answered_in_window(page, run, form, posts_before)):

@@ -2837,11 +2837,10 @@ def test_an_expired_code_or_a_lock_out_ends_an_unattended_run_at_once(page: Page
     assert posts == [{"code": "314159"}]
 
 
-@pytest.mark.parametrize("said", ["Something went wrong. Please try again later.", "The code you entered is incorrect."])
-def test_stdin_that_ends_after_the_sites_answer_to_a_code_says_so(page: Page, said, capsys):
-    # Red-team pass 14: after Meta's own trouble on the code page, the run said to "give the six-digit
-    # code on its own line", though it had been given. (Telling that trouble from a wrong code by its
-    # words misread both ways in review, e.g. Italian "verificato": the site's words are said instead.)
+def test_stdin_that_ends_after_the_sites_answer_to_a_code_says_so(page: Page, capsys):
+    # Red-team pass 14: after the site's answer to the code, the run said to "give the six-digit code
+    # on its own line", though it had been given.
+    said = "The code you entered is incorrect."
     posts = serve(page, _EXPIRING_CODE.replace("This code has expired. Request a new code to confirm your request.", said))
     run = make_run(code="stdin")
     run.report = Reporter(json_events=True)
@@ -2853,6 +2852,36 @@ def test_stdin_that_ends_after_the_sites_answer_to_a_code_says_so(page: Page, sa
     assert "on its own line" not in ended.value.hint and "something went wrong, wait" in ended.value.hint
     assert f"The site says: {said[:-1]}" in capsys.readouterr().out
     assert posts == [{"code": "314159"}]
+
+
+@pytest.mark.parametrize("said", ["Something went wrong. Please try again later.",
+                                  "Ocorreu um erro ao processar sua solicitação. Tente novamente mais tarde."])
+def test_an_error_beside_the_code_field_that_names_no_code_is_a_refusal_not_a_wrong_code(page: Page, said):
+    # Red-team pass 25 (a25, b01): Meta's own trouble after the right code was taken for a wrong code;
+    # the run asked for another and, given the same code again, pressed Confirm with it a second time.
+    # A message that names neither a code nor its expiry is the site's answer to the request (exit 8).
+    # (Words misread the other way, Italian "Si è verificato un errore" read as about a "verifica"
+    # code, still count as a wrong code, as every such message did before.)
+    posts = serve(page, _EXPIRING_CODE.replace("This code has expired. Request a new code to confirm your request.", said))
+    run = make_run(code="stdin")
+    run.inbox = _Codes("314159", "314159", "271828")
+    flow.watch_posts(page, run)
+    with pytest.raises(Rejected, match=f"Meta refused the request: {said[:30]}"):
+        flow.enter_code(page, run)
+    assert posts == [{"code": "314159"}]
+
+
+def test_a_code_the_site_has_just_refused_is_not_typed_again(page: Page, capsys):
+    # Red-team pass 25 (b01): the same code twice on standard input was typed and confirmed twice.
+    posts = serve(page, _EXPIRING_CODE.replace("This code has expired. Request a new code to confirm your request.",
+                                               "The code you entered is incorrect."))
+    run = make_run(code="stdin")
+    run.inbox = _Codes("111111", "111111")
+    flow.watch_posts(page, run)
+    with pytest.raises(PersonTimeout, match="Standard input ended after the site's answer to the code 111111"):
+        flow.enter_code(page, run)
+    assert posts == [{"code": "111111"}]
+    assert "The site already refused the code 111111; the bot did not type it again" in capsys.readouterr().err
 
 
 def test_a_code_field_disabled_only_while_the_page_works_takes_the_next_code(page: Page):
