@@ -1005,8 +1005,17 @@ def follow_link(page: Page, run: Run, found: Found) -> Page | None:
     if url:
         load(page, url, run)
         return page
-    # No address: pressed, and the host guard vets where it goes.
+    # No address: pressed, and the host guard vets where it goes. A cookie dialog drawn since the look
+    # would take the press (red-team pass 25, b09): declined first, or, drawn by the press, then pressed again.
+    def covered() -> bool:
+        return _safely(lambda: _visible(_cookie_banner(page, run.recipe)))
+
+    if covered():
+        decline_cookies(page, run)
     reached = _press(page, link, run)
+    if reached is None and covered():
+        decline_cookies(page, run)
+        reached = _press(page, link, run)
     if reached is None:
         _tag_pressed(page, found)
         run.report.warn(f"Pressing {' '.join(text.split())[:80]!r} opened nothing; looking further.")
