@@ -197,6 +197,9 @@ ALREADY = [
     ("lv", "", "Šī veidlapa jums nav atkārtoti jāiesniedz."),
     ("et", "", "Seda vormi ei pea uuesti saatma."),
     ("et", "", "Teil ei ole vaja seda vormi uuesti saata."),
+    # Red-team pass 25 (b08): read as thanks ("recebemos um pedido"), so no already_objected in the receipt.
+    ("pt", "Já te opuseste", "Já recebemos um pedido de oposição teu para esta conta. Não precisas de te opor novamente."),
+    ("pt", "", "Já recebemos um pedido de oposição seu para esta conta. Não precisa se opor novamente."),
 ]
 
 
