@@ -369,7 +369,8 @@ def _cookie_banner(page: Page, recipe: Recipe) -> Locator:
 def _unanswered_yes(page: Page, recipe: Recipe) -> Locator:
     """'Yes' to the generic form's question whether the request is about AI at Meta, not chosen yet:
     a radio in the group the question names (or holds), a label around a radio the page hides, or
-    a list the question names that still shows its empty choice."""
+    a list the question names that still shows its empty choice, or a list of the page's own making
+    (an ARIA combobox) the question names that shows no yes yet (red-team pass 25: a09, d01)."""
     question = recipe.text_pattern(recipe.ai_question)
     yes = recipe.yes_pattern()
     unchecked = page.locator(":not(:checked):not([aria-checked=true])")
@@ -382,7 +383,9 @@ def _unanswered_yes(page: Page, recipe: Recipe) -> Locator:
     label = (named.locator("label").or_(holding.locator("label").and_(after))).filter(has_text=yes).filter(
         has=page.locator("input[type=radio]:not(:checked)"))
     listed = page.get_by_role("combobox", name=question).and_(page.locator("select:has(option[value='']:checked)"))
-    return radio.or_(label).or_(listed).filter(visible=True)
+    picker = (page.get_by_role("combobox", name=question).and_(page.locator(":not(select, input, textarea)"))
+              .filter(has_not_text=recipe.yes_word_pattern()))
+    return radio.or_(label).or_(listed).or_(picker).filter(visible=True)
 
 
 # A candidate link, tagged with this look's number and its place (so the one ranked first is the
@@ -940,10 +943,14 @@ def answer_question(page: Page, run: Run) -> None:
     yes = _unanswered_yes(page, run.recipe).first
     run.guard.require(page.url, "The form page")
     try:
-        options = _read(yes, "e => e.tagName === 'SELECT' ? Array.from(e.options, o => [o.value, o.label]) : null",
+        options = _read(yes, "e => e.tagName === 'SELECT' ? Array.from(e.options, o => [o.value, o.label])"
+                             " : e.getAttribute('role') === 'combobox' ? 'picker' : null",
                         "the question whether your request is about AI at Meta", run)
         if options is None:
             yes.click(timeout=run.timeout_s * 1000)
+        elif options == "picker":  # opened, then its Yes (only a choice on the page, as a radio is)
+            yes.click(timeout=run.timeout_s * 1000)
+            page.get_by_role("option", name=run.recipe.yes_pattern()).filter(visible=True).first.click(timeout=run.timeout_s * 1000)
         else:
             value = next((v for v, label in options if run.recipe.yes_pattern().match(label)), None)
             if value is None:

@@ -511,6 +511,10 @@ class Recipe(_Strict):
     def yes_pattern(self) -> re.Pattern:
         return compiled(_phrases(self.yes_answer), "whole")
 
+    def yes_word_pattern(self) -> re.Pattern:
+        """A yes among other words: what a list of the page's own making shows once it is chosen ("Tak ▾")."""
+        return compiled(_phrases(self.yes_answer), "whole word")
+
     def cookie_choice(self) -> re.Pattern:
         """Words of a button that makes a cookie choice, either way."""
         return _alternation(*(phrase_source(_phrases(e.names), e._at) for e in (self.cookie_decline, self.cookie_accept)))

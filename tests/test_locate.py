@@ -934,6 +934,23 @@ def test_the_ai_at_meta_question_is_answered_yes_and_the_form_follows(page: Page
     assert flow.classify_start(page, run, want_link=False).state == "form"
 
 
+def test_the_ai_at_meta_question_in_a_list_of_the_page_s_own_making_is_answered_yes(page: Page):
+    # Red-team pass 25 (a09, d01): an ARIA combobox named by the question ("Wybierz ▾" over a listbox
+    # of Tak/Nie) was no question the bot knew; the fields never came and the run ended with exit 3.
+    page.set_content("""<span id="q">Czy Twoje zgłoszenie dotyczy AI w Meta?</span>
+      <div role="combobox" tabindex="0" aria-haspopup="listbox" aria-expanded="false" aria-labelledby="q" id="box"
+        onclick="list.hidden = false; box.setAttribute('aria-expanded', 'true')"><span id="shown">Wybierz</span> ▾</div>
+      <div role="listbox" id="list" hidden><div role="option" data-v="no">Nie</div><div role="option" data-v="yes">Tak</div></div>
+      <div id="gate" hidden>""" + _FIELDS + """</div><button type="submit">Wyślij</button>
+      <script>list.onclick = e => { const o = e.target.closest('[role=option]'); shown.textContent = o.textContent; list.hidden = true;
+        box.setAttribute('aria-expanded', 'false'); gate.hidden = o.dataset.v !== 'yes'; };</script>""")
+    run = make_run()
+    assert flow.classify_start(page, run, want_link=False).state == "question"
+    assert flow.reach_form(page, run) is page
+    assert page.locator("#shown").inner_text() == "Tak"
+    assert flow.classify_start(page, run, want_link=False).state == "form"
+
+
 def test_an_answered_question_or_one_outside_a_choice_is_left_alone(page: Page):
     # Already answered: the form is what counts.
     page.set_content(_question_page("<fieldset><legend>Does your request relate to AI at Meta?</legend>", "</fieldset>",
