@@ -23,8 +23,10 @@ def fold(text: str) -> str:
 
 
 def without_code(name: str, alpha_2: str) -> str:
-    """`name` without the country's own code after it, as a list may show it ("Portugal (PT)"); another
-    country's code stays ("Congo (CD)" is not Congo, CG)."""
+    """`name` without the country's own code after it, as a list may show it ("Portugal (PT)"), or a
+    dial code ("Austria (+43)": a phone-style picker); another country's code stays ("Congo (CD)" is
+    not Congo, CG)."""
+    name = re.sub(r"\s*[(\[]\s*\+\s*\d[\d\s-]*[)\]]\s*$", "", name)
     return re.sub(rf"\s*[(\[]\s*{re.escape(alpha_2)}\s*[)\]]\s*$", "", name, flags=re.IGNORECASE)
 
 

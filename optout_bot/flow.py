@@ -2231,7 +2231,8 @@ def _choose_in_combobox(page: Page, control: Locator, names: list[str], alpha_2:
                 return
             except PlaywrightTimeout:
                 pass
-        elif countries.fold(countries.without_code(control.input_value() if is_input else control.inner_text(), alpha_2)) == countries.fold(name):
+        # Folded first: a list's own arrow after the name ("Austria (+43) ▾") is no part of it.
+        elif countries.without_code(countries.fold(control.input_value() if is_input else control.inner_text()), alpha_2) == countries.fold(name):
             return
         raise PageMismatch(f"The country list did not keep {name!r}.", hint=_DRIFT_HINT)
     companion = page.locator(_ISO_COMPANION)

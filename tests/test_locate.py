@@ -265,6 +265,22 @@ def test_a_flag_beside_the_country_name_changes_nothing(page: Page):
     expect(page.locator("#h")).to_have_value("NL")
 
 
+def test_a_phone_style_list_with_dial_codes_and_its_own_arrow_keeps_the_country(page: Page):
+    # Red-team pass 25 (d02): "🇦🇹 Austria (+43)" was no name the bot knew (exit 3); then, shown back
+    # as "🇦🇹 Austria (+43) ▾", the choice was taken for one that did not hold.
+    page.set_content("""<html lang="en"><span id="l">Country of residence</span>
+      <div role="combobox" tabindex="0" aria-haspopup="listbox" aria-expanded="false" aria-labelledby="l" id="box"
+        onclick="lb.hidden = false"><span id="v">Select</span> ▾</div><input type="hidden" name="Field1" id="f">
+      <div role="listbox" id="lb" hidden><div role="option" data-v="AU">🇦🇺 Australia (+61)</div>
+        <div role="option" data-v="AT">🇦🇹 Austria (+43)</div><div role="option" data-v="BE">🇧🇪 Belgium (+32)</div></div>
+      <script>lb.onclick = e => { const o = e.target.closest('[role=option]'); v.textContent = o.textContent; f.value = o.dataset.v;
+        lb.hidden = true; };</script></html>""")
+    control = locate.find(page, "country", IG.country)
+    flow.choose_country(page, control.locator, "AT", make_run(country="AT"))
+    expect(page.locator("#f")).to_have_value("AT")
+    assert countries.without_code("🇦🇹 Austria (+43)", "AT") == "🇦🇹 Austria"
+
+
 def test_an_aria_1_1_combobox_around_its_text_field_is_typed_into(page: Page):
     # Red-team pass 19 (g20): a div role=combobox (aria-owns its list) around the text field was
     # clicked and never typed into: "no entry the bot knows" (exit 3).
