@@ -964,6 +964,29 @@ def answer_question(page: Page, run: Run) -> None:
         raise PageMismatch("The form asks whether your request is about AI at Meta, and choosing Yes did not hold.",
                            hint=_DRIFT_HINT) from None
     run.report.info("The form first asks whether your request is about AI at Meta: chose Yes.")
+    _go_on_after_yes(page, run)
+
+
+QUESTION_FIELDS_MS = 2000  # how long the form's fields may take to show after Yes before its 'Next' is pressed
+
+
+def _go_on_after_yes(page: Page, run: Run) -> None:
+    """A question on a step of its own (red-team pass 25, b05: Yes, then 'Weiter'): when no field of
+    the form shows after Yes, its button that only leads on is pressed, once. Nothing of the
+    objection can go with it: the form's fields are not there yet."""
+    fields = locate.any_layer(page, run.recipe.email).or_(locate.any_layer(page, run.recipe.country)).filter(visible=True)
+    try:
+        fields.first.wait_for(state="visible", timeout=QUESTION_FIELDS_MS)
+        return
+    except PlaywrightError:
+        pass
+    words = run.recipe.onward_pattern()
+    onward = locate.outside(page.get_by_role("button", name=words), run.recipe.page_chrome).filter(visible=True)
+    if locate.count(onward) != 1:  # none, or several: not the question's own
+        return
+    said = _onward(page, run) or "Next"
+    onward.first.click(timeout=run.timeout_s * 1000)
+    run.report.info(f"Pressed {said!r} after Yes, to go on to the form's fields.")
 
 
 class _LinkFrom(NamedTuple):

@@ -967,6 +967,20 @@ def test_the_ai_at_meta_question_in_a_list_of_the_page_s_own_making_is_answered_
     assert flow.classify_start(page, run, want_link=False).state == "form"
 
 
+def test_a_question_on_a_step_of_its_own_goes_on_with_its_next_after_yes(page: Page):
+    # Red-team pass 25 (b05): Yes, then 'Weiter' drew the fields; 'Weiter' was never pressed, exit 3.
+    page.set_content("""<html lang="de"><div id="step"><fieldset><legend>Bezieht sich deine Anfrage auf KI bei Meta?</legend>
+      <label><input type="radio" name="q" value="yes"> Ja</label><label><input type="radio" name="q" value="no"> Nein</label></fieldset>
+      <div role="button" tabindex="0" id="next">Weiter</div></div><script>let presses = 0; next.onclick = () => { presses += 1;
+        if (document.querySelector('input[name=q]:checked').value === 'yes') step.innerHTML = `""" + _FIELDS + """
+        <button type="submit">Senden</button>`; };</script></html>""")
+    run = make_run()
+    assert flow.classify_start(page, run, want_link=False).state == "question"
+    assert flow.reach_form(page, run) is page
+    assert page.evaluate("presses") == 1
+    assert flow.classify_start(page, run, want_link=False).state == "form"
+
+
 def test_an_answered_question_or_one_outside_a_choice_is_left_alone(page: Page):
     # Already answered: the form is what counts.
     page.set_content(_question_page("<fieldset><legend>Does your request relate to AI at Meta?</legend>", "</fieldset>",
