@@ -980,8 +980,7 @@ def _go_on_after_yes(page: Page, run: Run) -> None:
         return
     except PlaywrightError:
         pass
-    words = run.recipe.onward_pattern()
-    onward = locate.outside(page.get_by_role("button", name=words), run.recipe.page_chrome).filter(visible=True)
+    onward = _onward_buttons(page, run)
     if locate.count(onward) != 1:  # none, or several: not the question's own
         return
     said = _onward(page, run) or "Next"
@@ -1426,13 +1425,16 @@ _NOT_THE_FORM_JS = (f"els => els.forEach(e => {{ e.removeAttribute('data-optout-
                     f" ({_FIXED_BOX_JS})(e).setAttribute('data-optout-widget', ''); }})")
 
 
+def _onward_buttons(page: Page, run: Run) -> Locator:
+    """Buttons outside the page's chrome that only lead on ('Next', 'Weiter')."""
+    return locate.outside(page.get_by_role("button", name=run.recipe.onward_pattern()), run.recipe.page_chrome).filter(visible=True)
+
+
 def _onward(page: Page, run: Run) -> str | None:
     """The words of a button outside the page's chrome that only leads on ('Next'), where a form split
     over pages has its Send."""
-    words = run.recipe.onward_pattern()
-    buttons = locate.outside(page.get_by_role("button", name=words), run.recipe.page_chrome).filter(visible=True)
     try:
-        said = locate.read_first(buttons, _WORDS_JS)
+        said = locate.read_first(_onward_buttons(page, run), _WORDS_JS)
     except PlaywrightError:
         return None  # only the message depends on it
     return said[0] if said and said[0] else None
