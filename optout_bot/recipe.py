@@ -116,6 +116,11 @@ _SENTENCE_GAP = rf"(?:[^.!?;@]|{_IN_NUMBER}|\.(?=[\w.+*-]*@)|@[\w*-]+(?:\.[\w*-]
 _IN_SENTENCE = rf"(?:[^.!?;]|{_IN_NUMBER})"
 
 
+def _split_sentences(text: str) -> list[str]:
+    """An answer's sentences, as flow._sentences joined its lines (a colon ends one too)."""
+    return re.split(r"(?<=[.!?;:])\s+", text)
+
+
 def _in_one_sentence(a: str, b: str) -> str:
     """Both in one sentence ("we sent you a new code", not "the code we sent expired. Ask for a new code")."""
     return rf"(?:{a}){_SENTENCE_GAP}(?:{b})|(?:{b}){_SENTENCE_GAP}(?:{a})"
@@ -407,7 +412,7 @@ class Recipe(_Strict):
         else:
             readings = [self._refusal_words(tuple(LANGUAGES))]
         already, not_received = (self.text_pattern(v) for v in (self.already_text, self.not_received_text))  # built already
-        for sentence in re.split(r"(?<=[.!?;:])\s+", text):
+        for sentence in _split_sentences(text):
             if already.search(sentence):
                 continue
             # "Didn't get the email?" is no refusal; "We have not received your objection" is one.
@@ -423,7 +428,7 @@ class Recipe(_Strict):
     def review_in(self, text: str) -> str | None:
         """The first sentence of an answer that leaves the decision for later (review_text), or None."""
         words = self.text_pattern(self.review_text)
-        return next((" ".join(s.split()) for s in re.split(r"(?<=[.!?;:])\s+", text) if words.search(s)), None)
+        return next((" ".join(s.split()) for s in _split_sentences(text) if words.search(s)), None)
 
     def _refusal_words(self, langs: tuple[str, ...], short: bool = False) -> tuple[re.Pattern, ...]:
         """turned_down_in's negation, request, supposition, benign-negation and negated-thanks patterns in `langs`."""
